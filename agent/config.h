@@ -1,0 +1,59 @@
+/*
+ * config.h - the server configuration (inih): where repositories and state
+ * live, how to reach the engine, deploy policy, per-app permissions.
+ */
+#ifndef SLIPWAY_CONFIG_H
+#define SLIPWAY_CONFIG_H
+
+#define CONFIG_DEFAULT_PATH "/etc/slipway/slipway.conf"
+
+/* What a pushed compose file may use beyond the safe default (issue 3). */
+enum {
+	ALLOW_PRIVILEGED = 1 << 0,   /* privileged, devices */
+	ALLOW_HOST_BINDS = 1 << 1,   /* bind mounts outside the release */
+	ALLOW_HOST_NETWORK = 1 << 2, /* network_mode/pid/ipc/userns_mode: host */
+	ALLOW_CAPS = 1 << 3,         /* cap_add beyond the allow-list */
+	ALLOW_SECURITY_OPT = 1 << 4, /* security_opt that lifts confinement */
+	ALLOW_HOST_VOLUMES = 1 << 5, /* volume driver_opts pointing at the host */
+};
+
+struct config_app {
+	char *name;
+	unsigned allow;
+	struct config_app *next;
+};
+
+struct config {
+	char *path;        /* absolute path of the file read, or NULL */
+	/* [server] */
+	char *repos_dir;
+	char *state_dir;
+	char *docker_host;
+	/* [deploy] */
+	char *branch;
+	long health_timeout; /* seconds */
+	long min_uptime;     /* seconds */
+	long keep_releases;
+	int atomic;          /* mode = atomic */
+	/* [proxy] */
+	char *sites_dir;
+	long listen;
+	char *reload;        /* command line, split on blanks, no shell */
+	char *nginx;         /* nginx binary used for `nginx -t` */
+	/* [ssh] */
+	char *authorized_keys;
+	/* [app "NAME"] */
+	struct config_app *apps;
+};
+
+/*
+ * Fill cfg with defaults, then read path (NULL: $SLIPWAY_CONFIG, else
+ * CONFIG_DEFAULT_PATH). A missing default file is fine, a missing named one is
+ * not. Errors name file, line and key: `slipway.conf:7: [deploy] unknown key "brnch"`.
+ */
+int config_load(struct config *cfg, const char *path);
+void config_dispose(struct config *cfg);
+/* The allow flags for app (0 when no section names it). */
+unsigned config_app_allow(const struct config *cfg, const char *app);
+
+#endif

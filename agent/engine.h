@@ -1,0 +1,137 @@
+/*
+ * engine.h - a Docker Engine API client: libcurl over a unix socket or TCP,
+ * the API version negotiated from /_ping, JSON through jansson, every response
+ * capped. Functions return 0 (or an HTTP status, where said) and -1 with the
+ * engine's own message in error_last().
+ */
+#ifndef SLIPWAY_ENGINE_H
+#define SLIPWAY_ENGINE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#define ENGINE_API_MAX "1.47"
+#define ENGINE_RESPONSE_MAX (16u << 20) /* any one JSON answer */
+
+struct engine;
+
+/*
+ * Connect to docker_host ("unix:///path" or "tcp://host:port") and negotiate
+ * the API version. When nothing answers, the error names docker_host.
+ */
+int engine_open(struct engine **out, const char *docker_host);
+void engine_free(struct engine *e);
+/* Negotiated version as "1.41"; and as a comparable number (141). */
+const char *engine_version(const struct engine *e);
+int engine_version_num(const struct engine *e);
+
+/*
+ * One request. path is relative to the version prefix ("/containers/json?all=1").
+ * body may be NULL. On transport success returns the HTTP status and, when the
+ * answer is JSON, stores it in *out (may be NULL to ignore). A status >= 400
+ * also sets error_last() to the engine's "message". -1 on transport failure.
+ */
+int engine_call(struct engine *e, const char *method, const char *path,
+    json_t *body, json_t **out);
+
+/* URL-encode s for a query string; returns a new string. */
+char *engine_urlencode(const char *s);
+/* `filters=` value for label filters: labels is "k=v" strings, n of them. */
+char *engine_label_filter(const char *const *labels, size_t n);
+
+/* Containers. */
+int engine_container_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out); /* all=1, array */
+int engine_container_inspect(struct engine *e, const char *id, json_t **out);
+/* Create with name; *id_out is the new container's id (allocated). */
+int engine_container_create(struct engine *e, const char *name, json_t *body,
+    char **id_out);
+int engine_container_start(struct engine *e, const char *id);
+/* timeout_s < 0: engine default. signal may be NULL. */
+int engine_container_stop(struct engine *e, const char *id, long timeout_s);
+int engine_container_remove(struct engine *e, const char *id, int volumes);
+int engine_container_rename(struct engine *e, const char *id, const char *name);
+/* Wait until not running; *exit_code gets the status code. */
+int engine_container_wait(struct engine *e, const char *id, long *exit_code);
+int engine_network_connect(struct engine *e, const char *network,
+    const char *container, json_t *endpoint_config);
+
+/* Images. A missing image is 1 (not an error), found 0, failure -1. */
+int engine_image_inspect(struct engine *e, const char *ref, json_t **out);
+int engine_image_tag(struct engine *e, const char *image, const char *repo,
+    const char *tag);
+int engine_image_remove(struct engine *e, const char *ref);
+int engine_image_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out);
+int engine_image_prune_dangling(struct engine *e);
+
+/* Networks and volumes. Inspect: missing is 1, found 0, failure -1. */
+int engine_network_inspect(struct engine *e, const char *name, json_t **out);
+int engine_network_create(struct engine *e, json_t *body);
+int engine_network_remove(struct engine *e, const char *name);
+int engine_network_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out);
+int engine_volume_inspect(struct engine *e, const char *name, json_t **out);
+int engine_volume_create(struct engine *e, json_t *body);
+int engine_volume_remove(struct engine *e, const char *name);
+int engine_volume_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out);
+
+/*
+ * Build. The tar body comes from read_fn, pulled by libcurl as it sends
+ * (chunked); read_fn returns bytes written into buf, 0 at the end, -1 on error
+ * (with error_set). Every line of the engine's progress is handed to line_fn
+ * as it arrives: "stream" text without its newline, or a status line. An
+ * errorDetail line fails the build with the engine's message; the image id
+ * from the aux line is stored in *image_id (allocated).
+ */
+typedef ssize_t (*engine_read_fn)(void *ctx, char *buf, size_t len);
+typedef void (*engine_line_fn)(void *ctx, const char *line);
+
+struct engine_build_opts {
+	const char *dockerfile;   /* path inside the context, NULL = Dockerfile */
+	const char *target;       /* NULL = last stage */
+	json_t *buildargs;        /* object or NULL */
+	json_t *labels;           /* object or NULL */
+	const char *const *tags;  /* NULL-terminated, "repo:tag" */
+	int nocache;
+};
+
+int engine_build(struct engine *e, const struct engine_build_opts *opts,
+    engine_read_fn read_fn, void *read_ctx, engine_line_fn line_fn,
+    void *line_ctx, char **image_id);
+
+/*
+ * Parse one line of build progress (a JSON object). Calls line_fn for text to
+ * show; returns 0, or -1 with the engine's message when the line carries an
+ * error. An aux ID is stored in *image_id (replacing what was there).
+ * Exposed for unit tests and for the streaming parser.
+ */
+int engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
+    void *line_ctx, char **image_id);
+
+/*
+ * Logs: GET /containers/{id}/logs with stdout+stderr, tail (<0 = all) and
+ * follow. Each decoded line (multiplexed stream or raw tty) goes to line_fn.
+ */
+int engine_container_logs(struct engine *e, const char *id, long tail,
+    int follow, int tty, engine_line_fn line_fn, void *ctx);
+
+/*
+ * Decode the engine's multiplexed stdout/stderr stream: feed raw bytes in,
+ * complete lines come out through line_fn. Exposed for unit tests.
+ */
+struct engine_demux {
+	unsigned char hdr[8];
+	size_t hdr_len;
+	size_t frame_left;
+	char *line;
+	size_t line_len, line_alloc;
+};
+void engine_demux_feed(struct engine_demux *d, const char *data, size_t len,
+    engine_line_fn line_fn, void *ctx);
+void engine_demux_finish(struct engine_demux *d, engine_line_fn line_fn,
+    void *ctx);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * tarctx.h - a build context as a tar stream, produced on demand (pull) with
+ * libarchive so that libcurl can send it without the context ever being held
+ * in memory. Honours .dockerignore; the Dockerfile and .dockerignore are always
+ * sent. Symlinks are sent as links, never followed out of the context.
+ */
+#ifndef SLIPWAY_TARCTX_H
+#define SLIPWAY_TARCTX_H
+
+#include <sys/types.h>
+
+struct tarctx;
+
+/*
+ * Prepare the stream for directory dir. dockerfile is the Dockerfile's path
+ * relative to dir (NULL: "Dockerfile"). Reads dir/.dockerignore if present.
+ * 0 or -1 with error_set.
+ */
+int tarctx_open(struct tarctx **out, const char *dir, const char *dockerfile);
+/* Fill buf with up to len bytes of tar; 0 at the end, -1 on error. */
+ssize_t tarctx_read(void *tarctx, char *buf, size_t len);
+/* How many files and bytes of file data have been sent (for reports). */
+void tarctx_stats(const struct tarctx *t, unsigned long *files,
+    unsigned long long *bytes);
+void tarctx_free(struct tarctx *t);
+
+#endif
