@@ -1,0 +1,39 @@
+/*
+ * cmd.h - the command table's entry type and what main() sets up for every
+ * command (tmux cmd_entry, git's commands[]).
+ */
+#ifndef SLIPWAY_CMD_H
+#define SLIPWAY_CMD_H
+
+#include "config.h"
+
+#define EXIT_USAGE 129
+
+struct cmd_ctx {
+	struct config cfg;
+	const char *self;     /* absolute path of this binary */
+	const char *name;     /* the command's name, for messages */
+	const char *usage;
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+/* Print "usage: slipway <usage>" and return EXIT_USAGE. */
+int cmd_usage(const struct cmd_ctx *ctx);
+/* Print "error: <error_last()>" and return 1. */
+int cmd_fail(void);
+
+int cmd_app(struct cmd_ctx *, int, char **);
+int cmd_hook(struct cmd_ctx *, int, char **);
+int cmd_deploy(struct cmd_ctx *, int, char **);
+int cmd_status(struct cmd_ctx *, int, char **);
+int cmd_config(struct cmd_ctx *, int, char **);
+
+/* Where the hook and nginx templates are installed (or the source tree). */
+char *cmd_share_path(const struct cmd_ctx *ctx, const char *what);
+
+#endif

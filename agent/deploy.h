@@ -1,0 +1,22 @@
+/*
+ * deploy.h - one deploy of one app: check out the commit, load and vet its
+ * compose file, build or reuse its images, converge. Every push, `deploy` and
+ * `rollback` goes through deploy_app().
+ */
+#ifndef SLIPWAY_DEPLOY_H
+#define SLIPWAY_DEPLOY_H
+
+#include "config.h"
+
+struct deploy_opts {
+	const char *rev;   /* NULL: the tip of the deploy branch */
+	int from_env;      /* open the repository from git's environment */
+	int no_build;      /* every image must exist already (rollback) */
+	const char *kind;  /* "push", "deploy", "rollback" */
+};
+
+/* Deploy app; 0, or -1 with error_set. Progress goes through out(). */
+int deploy_app(const struct config *cfg, const char *app,
+    const struct deploy_opts *opts);
+
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# run.sh - run every end-to-end test (tests/e2e/t*.sh, or those named), each
+# in its own world, against a real engine (started here when none answers).
+set -u
+cd "$(dirname "$0")"
+
+if ! docker info >/dev/null 2>&1; then
+	echo "# starting dockerd"
+	setsid dockerd >/var/log/slipway-test-dockerd.log 2>&1 < /dev/null &
+	for _ in $(seq 1 60); do
+		docker info >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	docker info >/dev/null 2>&1 || { echo "dockerd did not start" >&2; exit 1; }
+fi
+
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=(t[0-9]*.sh)
+pass=0 fail=0 failed=()
+for t in "${tests[@]}"; do
+	start=$(date +%s)
+	if bash "$t" >"/tmp/slipway-e2e-$t.log" 2>&1; then
+		pass=$((pass + 1)); echo "ok   $t ($(( $(date +%s) - start ))s)"
+	else
+		fail=$((fail + 1)); failed+=("$t"); echo "FAIL $t ($(( $(date +%s) - start ))s)"
+		sed 's/^/    /' "/tmp/slipway-e2e-$t.log" | tail -40
+	fi
+done
+echo "e2e: $pass passed, $fail failed"
+[ $fail -eq 0 ]

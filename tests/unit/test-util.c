@@ -1,0 +1,160 @@
+/*
+ * test-util.c - buffers and their cap, the error slot, redaction of secrets
+ * in output, paths, and the app variable store.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "state.h"
+#include "util.h"
+
+static void
+test_buf_cap(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_string_equal(b.buf, "");
+	buf_init(&b, 5);
+	buf_adds(&b, "abc");
+	assert_false(b.overflow);
+	buf_adds(&b, "defg");
+	assert_true(b.overflow);
+	assert_int_equal(b.len, 5);
+	assert_string_equal(b.buf, "abcde");
+	buf_release(&b);
+	buf_addf(&b, "%d-%s", 7, "x");
+	assert_string_equal(b.buf, "7-x");
+	buf_release(&b);
+}
+
+static void
+test_error_wraps_last(void **state)
+{
+	(void)state;
+	assert_int_equal(error_set("inner %d\nsecond line", 1), -1);
+	error_set("outer: %s", error_last());
+	assert_string_equal(error_last(), "outer: inner 1 second line");
+	error_clear();
+	assert_string_equal(error_last(), "unknown error");
+}
+
+static struct buf captured = BUF_INIT;
+
+static void
+capture(void *ctx, int is_warning, const char *line)
+{
+	(void)ctx;
+	buf_addf(&captured, "%c%s\n", is_warning ? '!' : '>', line);
+}
+
+static void
+test_redaction(void **state)
+{
+	(void)state;
+	out_set_sink(capture, NULL);
+	out_redact("hunter2");
+	out_redact("hunter2-longer");
+	out_redact("ab"); /* too short to redact safely */
+	out("password=%s and %s", "hunter2", "hunter2-longer!");
+	warn("ab stays");
+	assert_string_equal(captured.buf,
+	    ">password=****** and ******!\n!ab stays\n");
+	out_redact_clear();
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
+}
+
+static void
+test_paths(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = path_join("/a/b/", "/c");
+	assert_string_equal(p, "/a/b/c");
+	free(p);
+	p = path_join("/", "x");
+	assert_string_equal(p, "/x");
+	free(p);
+	assert_true(ends_with("app.git", ".git"));
+	assert_false(starts_with("ab", "abc"));
+}
+
+static void
+test_appvars_roundtrip(void **state)
+{
+	char tmpl[] = "/tmp/slipway-util-XXXXXX";
+	struct config cfg;
+	struct kvlist v = KVLIST_INIT, back = KVLIST_INIT;
+	struct stat st;
+	char *path;
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	assert_non_null(mkdtemp(tmpl));
+	cfg.state_dir = tmpl;
+	assert_int_equal(appvars_load(&cfg, "app", &back), 0);
+	assert_int_equal(back.n, 0);
+	kvlist_set(&v, "DATABASE_URL", "postgres://u:p@db/x");
+	kvlist_set(&v, "QUOTE", "a \"b\"\n'c'");
+	assert_int_equal(appvars_save(&cfg, "app", &v), 0);
+	path = xasprintf("%s/apps/app/env.json", tmpl);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(appvars_load(&cfg, "app", &back), 0);
+	assert_int_equal(back.n, 2);
+	assert_string_equal(kvlist_find(&back, "QUOTE")->value, "a \"b\"\n'c'");
+	assert_int_equal(appvars_check_key("OK_1"), 0);
+	assert_int_equal(appvars_check_key("1BAD"), -1);
+	assert_int_equal(appvars_check_key("BAD-KEY"), -1);
+	assert_int_equal(appvars_check_key(""), -1);
+	kvlist_clear(&v);
+	kvlist_clear(&back);
+	remove_tree(tmpl);
+	free(path);
+}
+
+static void
+test_lock_is_exclusive(void **state)
+{
+	char tmpl[] = "/tmp/slipway-lock-XXXXXX";
+	struct config cfg;
+	int fd, fd2;
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	assert_non_null(mkdtemp(tmpl));
+	cfg.state_dir = tmpl;
+	fd = state_trylock(&cfg, "app");
+	assert_true(fd >= 0);
+	assert_int_equal(state_trylock(&cfg, "app"), -2);
+	fd2 = state_trylock(&cfg, "other");
+	assert_true(fd2 >= 0);
+	close(fd);
+	fd = state_trylock(&cfg, "app");
+	assert_true(fd >= 0);
+	close(fd);
+	close(fd2);
+	remove_tree(tmpl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_cap),
+		cmocka_unit_test(test_error_wraps_last),
+		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_appvars_roundtrip),
+		cmocka_unit_test(test_lock_is_exclusive),
+	};
+	int rc = cmocka_run_group_tests_name("util", tests, NULL, NULL);
+
+	error_clear();
+	return rc;
+}
