@@ -70,7 +70,7 @@ e2e: $(BUILD)/slipway
 
 test: unit e2e
 
-demo: $(BUILD)/slipway
+demo:
 	examples/demo.sh
 
 bench: $(BUILD)/slipway

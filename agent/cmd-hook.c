@@ -112,9 +112,13 @@ cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
+	/* After the lock, post-receive deploys the branch's tip as it is then,
+	 * so concurrent pushes end on what the branch ends on. Pre-receive runs
+	 * before the ref moves: it deploys the pushed commit from quarantine. */
 	opts.kind = "push";
-	opts.rev = new_oid;
+	opts.rev = pre ? new_oid : NULL;
 	opts.from_env = pre;
+	opts.skip_if_live = !pre;
 	if (deploy_app(&ctx->cfg, app, &opts) < 0)
 		goto done;
 	rc = 0;

@@ -96,9 +96,8 @@ observed_list_free(struct observed *o, size_t n)
 	free(o);
 }
 
-/* Create networks and volumes the project needs; check external ones exist. */
-static int
-ensure_resources(struct engine *e, const struct compose_project *p)
+int
+converge_resources(struct engine *e, const struct compose_project *p)
 {
 	size_t i;
 	int r;
@@ -330,6 +329,9 @@ apply_step(struct engine *e, const struct compose_project *p,
 		rc = 0;
 		break;
 	}
+	if (rc == 0 && st->action != PLAN_KEEP && st->action != PLAN_REMOVE &&
+	    opts->changed != NULL)
+		strv_push(opts->changed, name);
 	free(id);
 	free(tmp);
 	free(name);
@@ -399,7 +401,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 		rc = 0;
 		goto done;
 	}
-	if (ensure_resources(e, p) < 0)
+	if (converge_resources(e, p) < 0)
 		goto done;
 	if (plan.changes == 0) {
 		out("-----> Nothing to change: %zu container%s up to date", plan.nsteps,

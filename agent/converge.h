@@ -21,6 +21,7 @@ struct converge_opts {
 	const char *commit;       /* slipway.commit label */
 	long wait_timeout_ms;     /* for dependency conditions */
 	int dry_run;              /* compute and report the plan only */
+	struct strv *changed;     /* out: names of containers created or started */
 };
 
 /*
@@ -40,6 +41,9 @@ void observed_list_free(struct observed *o, size_t n);
 int converge_project(struct engine *e, const struct compose_project *p,
     const struct service_image *images, size_t nimages,
     const struct converge_opts *opts);
+
+/* Create the networks and volumes p needs; check that external ones exist. */
+int converge_resources(struct engine *e, const struct compose_project *p);
 
 /*
  * Remove every container of project (and its networks; named volumes only

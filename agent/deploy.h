@@ -12,6 +12,7 @@ struct deploy_opts {
 	const char *rev;   /* NULL: the tip of the deploy branch */
 	int from_env;      /* open the repository from git's environment */
 	int no_build;      /* every image must exist already (rollback) */
+	int skip_if_live;  /* a push of what is already live does nothing */
 	const char *kind;  /* "push", "deploy", "rollback" */
 };
 

@@ -17,7 +17,9 @@ static const struct cmd_entry cmd_table[] = {
 	{ "config", "config NAME set KEY=VALUE...|unset KEY...|list [--values]",
 	    cmd_config },
 	{ "deploy", "deploy NAME [REV]", cmd_deploy },
+	{ "history", "history NAME [-n N] [--json] [--log ID]", cmd_history },
 	{ "hook", "hook post-receive|pre-receive", cmd_hook },
+	{ "rollback", "rollback NAME [REV]", cmd_rollback },
 	{ "status", "status NAME [--json]", cmd_status },
 };
 

@@ -1,0 +1,55 @@
+/*
+ * history.h - every deploy attempt, in SQLite under state_dir: who pushed
+ * what, when, how it ended and its full output.
+ */
+#ifndef SLIPWAY_HISTORY_H
+#define SLIPWAY_HISTORY_H
+
+#include <jansson.h>
+
+struct history;
+
+struct history_row {
+	long long id;
+	char *app, *kind, *commit, *ref, *user, *status, *message;
+	long long started, finished; /* unix seconds; finished 0 = not yet */
+	long long duration_ms;
+};
+
+/* Open (creating) state_dir/history.db. 0 or -1. */
+int history_open(struct history **out, const char *state_dir);
+void history_close(struct history *h);
+
+/*
+ * A deploy left "running" by a process that died: mark it failed. Called with
+ * the app's lock held, so any running row of the app is stale.
+ */
+int history_reap(struct history *h, const char *app);
+/* Start a row; its id in *id. commit may be NULL until resolved. */
+int history_begin(struct history *h, const char *app, const char *kind,
+    const char *ref, const char *user, long long *id);
+int history_set_commit(struct history *h, long long id, const char *commit);
+/* End a row: status "succeeded" or "failed", message, and the full log. */
+int history_finish(struct history *h, long long id, const char *status,
+    const char *message, const char *log, long long duration_ms);
+
+/* Newest first, at most n rows (n <= 0: all). */
+int history_list(struct history *h, const char *app, int n,
+    struct history_row **rows, size_t *nrows);
+void history_rows_free(struct history_row *rows, size_t n);
+/* The log of row id of app (allocated), or NULL with error_set. */
+char *history_log(struct history *h, const char *app, long long id);
+/*
+ * The commits of the newest succeeded deploys of app, newest first, distinct,
+ * at most max. 0 or -1.
+ */
+int history_succeeded_commits(struct history *h, const char *app, size_t max,
+    char ***commits, size_t *n);
+/* The commit of the row id (allocated), or NULL. */
+char *history_commit_of(struct history *h, const char *app, long long id);
+
+json_t *history_row_json(const struct history_row *r);
+/* ISO 8601 UTC ("2026-11-25T22:20:38Z") of a unix time; writes into buf[21]. */
+void history_iso8601(long long t, char buf[21]);
+
+#endif
