@@ -13,6 +13,7 @@
 
 #define ENGINE_API_MAX "1.47"
 #define ENGINE_RESPONSE_MAX (16u << 20) /* any one JSON answer */
+#define ENGINE_LINE_MAX (1u << 20) /* one line of build output or logs */
 
 struct engine;
 
@@ -29,8 +30,9 @@ int engine_version_num(const struct engine *e);
 /*
  * One request. path is relative to the version prefix ("/containers/json?all=1").
  * body may be NULL. On transport success returns the HTTP status and, when the
- * answer is JSON, stores it in *out (may be NULL to ignore). A status >= 400
- * also sets error_last() to the engine's "message". -1 on transport failure.
+ * answer is JSON and the status < 400, stores it in *out (may be NULL to
+ * ignore; otherwise *out is NULL). A status >= 400 instead sets error_last()
+ * to the engine's "message". -1 on transport failure.
  */
 int engine_call(struct engine *e, const char *method, const char *path,
     json_t *body, json_t **out);
@@ -48,7 +50,7 @@ int engine_container_inspect(struct engine *e, const char *id, json_t **out);
 int engine_container_create(struct engine *e, const char *name, json_t *body,
     char **id_out);
 int engine_container_start(struct engine *e, const char *id);
-/* timeout_s < 0: engine default. signal may be NULL. */
+/* timeout_s < 0: engine default. */
 int engine_container_stop(struct engine *e, const char *id, long timeout_s);
 int engine_container_remove(struct engine *e, const char *id, int volumes);
 int engine_container_rename(struct engine *e, const char *id, const char *name);
@@ -76,7 +78,7 @@ int engine_volume_inspect(struct engine *e, const char *name, json_t **out);
 int engine_volume_create(struct engine *e, json_t *body);
 int engine_volume_remove(struct engine *e, const char *name);
 int engine_volume_list(struct engine *e, const char *const *labels,
-    size_t nlabels, json_t **out);
+    size_t nlabels, json_t **out); /* the answer's "Volumes" array */
 
 /*
  * Build. The tar body comes from read_fn, pulled by libcurl as it sends
@@ -120,7 +122,9 @@ int engine_container_logs(struct engine *e, const char *id, long tail,
 
 /*
  * Decode the engine's multiplexed stdout/stderr stream: feed raw bytes in,
- * complete lines come out through line_fn. Exposed for unit tests.
+ * complete lines come out through line_fn (a trailing \r removed, lines over
+ * ENGINE_LINE_MAX split). Start from a zeroed struct; finish hands over the
+ * last partial line and frees the state. Exposed for unit tests.
  */
 struct engine_demux {
 	unsigned char hdr[8];
@@ -128,6 +132,7 @@ struct engine_demux {
 	size_t frame_left;
 	char *line;
 	size_t line_len, line_alloc;
+	int stream;	/* stream byte of the current frame */
 };
 void engine_demux_feed(struct engine_demux *d, const char *data, size_t len,
     engine_line_fn line_fn, void *ctx);

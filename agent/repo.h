@@ -6,16 +6,21 @@
 #define SLIPWAY_REPO_H
 
 /*
- * Create a bare repository at path and install the hooks from hooks_dir,
- * replacing the placeholders @SLIPWAY@ (absolute path of the binary) and
- * @CONFIG@ (absolute config path). Fails if path exists.
+ * Create a bare repository at path whose HEAD names branch (NULL: "main") and
+ * install every regular file of hooks_dir as a hook (mode 0755), replacing
+ * the placeholders, each shell-quoted: @SLIPWAY@ (absolute path of the
+ * binary), @CONFIG@ (absolute config path), @CONFIG_ARGS@ (`-c <config>`, or
+ * nothing when config is NULL). Fails if path exists; on failure nothing is
+ * left at path.
  */
 int repo_create(const char *path, const char *hooks_dir, const char *slipway,
-    const char *config);
+    const char *config, const char *branch);
 
 /*
- * Resolve rev (a branch name, "refs/...", or a hex id) in the repository at
- * path to a full 40-hex commit id in oid_out (41 bytes). When from_env is set
+ * Resolve rev (checked with name_check_rev) in the repository at path to a
+ * full 40-hex commit id in oid_out (41 bytes), trying in turn: a full hex id,
+ * "HEAD" or "refs/..." as is, refs/heads/<rev>, refs/tags/<rev>, an
+ * abbreviated hex id (4-39 digits); tags peel to their commit. When from_env is set
  * the repository is opened honouring git's environment (quarantine objects in
  * a pre-receive hook). 0, or -1 with error_set naming rev.
  */
@@ -23,13 +28,22 @@ int repo_resolve(const char *path, const char *rev, int from_env,
     char oid_out[41]);
 
 /*
- * Write the tree of commit oid into dir (created; must not exist or be
- * empty). Files keep their executable bit; symlinks are links. 0 or -1.
+ * Write the tree of commit oid (40 hex) into dir, creating its parents. The
+ * tree is written to "<dir>.tmp-<pid>" and renamed into place, so a dir with
+ * entries is always complete and is left as it is (0). Files keep their
+ * executable bit, symlinks are links, submodules empty directories; a tree
+ * entry git would not check out ("..", ".git", a '/') is an error. 0 or -1.
  */
 int repo_checkout(const char *path, const char *oid, int from_env,
     const char *dir);
 
-/* The commit's subject line (allocated), or NULL. */
+/*
+ * The commit's subject line (allocated), control characters as '?', cut
+ * to about 200 bytes; or NULL with error_set.
+ */
 char *repo_subject(const char *path, const char *oid, int from_env);
+
+/* Release libgit2 (for a clean exit under valgrind); later calls re-init. */
+void repo_shutdown(void);
 
 #endif

@@ -1,0 +1,452 @@
+/*
+ * test-config.c - slipway.conf: defaults, every key, per-app permissions,
+ * and errors that name file, line and key.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "config.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/test-config-XXXXXX";
+static char *conf; /* tmpdir/slipway.conf */
+static char cwd[4096];
+
+static int
+setup(void **state)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	conf = path_join(tmpdir, "slipway.conf");
+	unsetenv("SLIPWAY_CONFIG");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	remove_tree(tmpdir);
+	free(conf);
+	error_clear();
+	return 0;
+}
+
+static void
+write_conf(const char *text)
+{
+	assert_int_equal(write_file_atomic(conf, text, strlen(text), 0644), 0);
+}
+
+/* Load text from conf; return config_load's result. */
+static int
+load_text(struct config *cfg, const char *text)
+{
+	write_conf(text);
+	return config_load(cfg, conf);
+}
+
+static void
+assert_defaults(const struct config *cfg)
+{
+	struct passwd *pw = getpwnam("git");
+
+	assert_string_equal(cfg->repos_dir, "/srv/slipway/repos");
+	assert_string_equal(cfg->state_dir, "/var/lib/slipway");
+	assert_string_equal(cfg->docker_host, "unix:///var/run/docker.sock");
+	assert_string_equal(cfg->branch, "main");
+	assert_int_equal(cfg->health_timeout, 60);
+	assert_int_equal(cfg->min_uptime, 3);
+	assert_int_equal(cfg->keep_releases, 5);
+	assert_int_equal(cfg->atomic, 0);
+	assert_string_equal(cfg->sites_dir, "/etc/nginx/conf.d");
+	assert_int_equal(cfg->listen, 80);
+	assert_string_equal(cfg->reload, "nginx -s reload");
+	assert_string_equal(cfg->nginx, "nginx");
+	if (pw == NULL)
+		assert_null(cfg->authorized_keys);
+	else {
+		char *want = path_join(pw->pw_dir, ".ssh/authorized_keys");
+
+		assert_string_equal(cfg->authorized_keys, want);
+		free(want);
+	}
+	assert_null(cfg->apps);
+}
+
+static void
+test_empty_file(void **state)
+{
+	struct config cfg;
+	char *real;
+
+	assert_int_equal(load_text(&cfg, ""), 0);
+	assert_defaults(&cfg);
+	real = realpath(conf, NULL);
+	assert_string_equal(cfg.path, real);
+	free(real);
+	config_dispose(&cfg);
+	assert_null(cfg.path);
+}
+
+static void
+test_every_key(void **state)
+{
+	struct config cfg;
+
+	assert_int_equal(load_text(&cfg,
+	    "; a comment\n"
+	    "# another\n"
+	    "[server]\n"
+	    "repos_dir = /r\n"
+	    "  state_dir=/s   \n"
+	    "\tdocker_host = tcp://127.0.0.1:2375 ; inline comment\n"
+	    "\n"
+	    "[deploy] ; section comment\n"
+	    "branch = production\n"
+	    "health_timeout = 3600\n"
+	    "min_uptime = 0\n"
+	    "keep_releases = 1000\n"
+	    "mode = atomic\n"
+	    "[proxy]\r\n"
+	    "sites_dir = /etc/nginx/sites-enabled\r\n"
+	    "listen = 8080\r\n"
+	    "reload = systemctl reload nginx\r\n"
+	    "nginx = /usr/sbin/nginx\r\n"
+	    "[ssh]\n"
+	    "authorized_keys = /home/deploy/.ssh/authorized_keys"), 0);
+	assert_string_equal(cfg.repos_dir, "/r");
+	assert_string_equal(cfg.state_dir, "/s");
+	assert_string_equal(cfg.docker_host, "tcp://127.0.0.1:2375");
+	assert_string_equal(cfg.branch, "production");
+	assert_int_equal(cfg.health_timeout, 3600);
+	assert_int_equal(cfg.min_uptime, 0);
+	assert_int_equal(cfg.keep_releases, 1000);
+	assert_int_equal(cfg.atomic, 1);
+	assert_string_equal(cfg.sites_dir, "/etc/nginx/sites-enabled");
+	assert_int_equal(cfg.listen, 8080);
+	assert_string_equal(cfg.reload, "systemctl reload nginx");
+	assert_string_equal(cfg.nginx, "/usr/sbin/nginx");
+	assert_string_equal(cfg.authorized_keys,
+	    "/home/deploy/.ssh/authorized_keys");
+	config_dispose(&cfg);
+
+	/* A byte order mark before the first section. */
+	assert_int_equal(load_text(&cfg, "\xef\xbb\xbf[deploy]\nbranch = bom\n"),
+	    0);
+	assert_string_equal(cfg.branch, "bom");
+	config_dispose(&cfg);
+
+	assert_int_equal(load_text(&cfg, "[deploy]\nmode = post-receive\n"
+	    "[server]\ndocker_host = unix:///run/d.sock\n"), 0);
+	assert_int_equal(cfg.atomic, 0);
+	assert_string_equal(cfg.docker_host, "unix:///run/d.sock");
+	config_dispose(&cfg);
+}
+
+static void
+test_apps(void **state)
+{
+	struct config cfg;
+	char *text, name[64];
+
+	memset(name, 'x', 63);
+	name[63] = '\0';
+	/* A 63-character name is longer than inih's section buffer. */
+	text = xasprintf("[app \"web\"]\nallow = host-binds, caps\n"
+	    "[app \"db\"]\nallow=privileged,host-network,security-opt,"
+	    "host-volumes\n"
+	    "  [ app   \"empty\" ]  \n"
+	    "[app \"none\"]\nallow =\n"
+	    "[app \"%s\"]\nallow = caps\n", name);
+	if (load_text(&cfg, text) != 0)
+		fail_msg("%s", error_last());
+	assert_int_equal(config_app_allow(&cfg, "web"),
+	    ALLOW_HOST_BINDS | ALLOW_CAPS);
+	assert_int_equal(config_app_allow(&cfg, "db"), ALLOW_PRIVILEGED |
+	    ALLOW_HOST_NETWORK | ALLOW_SECURITY_OPT | ALLOW_HOST_VOLUMES);
+	assert_int_equal(config_app_allow(&cfg, "empty"), 0);
+	assert_int_equal(config_app_allow(&cfg, "none"), 0);
+	assert_int_equal(config_app_allow(&cfg, name), ALLOW_CAPS);
+	assert_int_equal(config_app_allow(&cfg, "other"), 0);
+	assert_int_equal(config_app_allow(&cfg, "we"), 0);
+	config_dispose(&cfg);
+	free(text);
+}
+
+static const struct {
+	const char *text;
+	const char *error; /* after "<conf>:" */
+} bad[] = {
+	{ "[deploy]\nbranch = main\n\n; c\n\n\nbrnch = x\n",
+	  "7: [deploy] unknown key \"brnch\"" },
+	{ "[server]\n\n  repos_dir = srv/repos\n",
+	  "3: [server] \"repos_dir\" must be an absolute path" },
+	{ "[server]\nstate_dir =\n",
+	  "2: [server] \"state_dir\" must be an absolute path" },
+	{ "[proxy]\nsites_dir = ~/x\n",
+	  "2: [proxy] \"sites_dir\" must be an absolute path" },
+	{ "[ssh]\nauthorized_keys = keys\n",
+	  "2: [ssh] \"authorized_keys\" must be an absolute path" },
+	{ "[ssh]\nrepos_dir = /x\n",
+	  "2: [ssh] unknown key \"repos_dir\"" },
+	{ "repos_dir = /x\n",
+	  "1: key \"repos_dir\" outside of any section" },
+	{ "[servr]\nrepos_dir = /x\n", "1: unknown section [servr]" },
+	{ "[deploy]\n[extra]\n", "2: unknown section [extra]" },
+	{ "[server\n", "1: expected \"[section]\"" },
+	{ "[server] x\n", "1: unexpected text after \"[section]\"" },
+	{ "[server]\nrepos_dir = /a\nrepos_dir = /b\n",
+	  "3: [server] duplicate key \"repos_dir\"" },
+	{ "[server]\ndocker_host = http://x:1\n",
+	  "2: [server] \"docker_host\" must be unix:///path or tcp://host:port, "
+	  "not \"http://x:1\"" },
+	{ "[deploy]\nbranch = a..b\n",
+	  "2: [deploy] \"branch\": invalid revision \"a..b\": it must not "
+	  "contain \"..\"" },
+	{ "[deploy]\nbranch = refs/heads/main\n",
+	  "2: [deploy] \"branch\" must be a branch name such as \"main\", not "
+	  "\"refs/heads/main\"" },
+	{ "[deploy]\nbranch = -x\n",
+	  "2: [deploy] \"branch\": invalid revision \"-x\": it must not start "
+	  "with '-', '/' or '.'" },
+	{ "[deploy]\nhealth_timeout = 0\n",
+	  "2: [deploy] \"health_timeout\" must be a number from 1 to 3600" },
+	{ "[deploy]\nhealth_timeout = 3601\n",
+	  "2: [deploy] \"health_timeout\" must be a number from 1 to 3600" },
+	{ "[deploy]\nmin_uptime = -1\n",
+	  "2: [deploy] \"min_uptime\" must be a number from 0 to 600" },
+	{ "[deploy]\nmin_uptime = 601\n",
+	  "2: [deploy] \"min_uptime\" must be a number from 0 to 600" },
+	{ "[deploy]\nkeep_releases = 0\n",
+	  "2: [deploy] \"keep_releases\" must be a number from 1 to 1000" },
+	{ "[deploy]\nkeep_releases = 5x\n",
+	  "2: [deploy] \"keep_releases\" must be a number from 1 to 1000" },
+	{ "[proxy]\nlisten = 65536\n",
+	  "2: [proxy] \"listen\" must be a number from 1 to 65535" },
+	{ "[proxy]\nlisten = 99999999999999999999999\n",
+	  "2: [proxy] \"listen\" must be a number from 1 to 65535" },
+	{ "[proxy]\nlisten = \n",
+	  "2: [proxy] \"listen\" must be a number from 1 to 65535" },
+	{ "[deploy]\nmode = pre-receive\n",
+	  "2: [deploy] \"mode\" must be \"post-receive\" or \"atomic\"" },
+	{ "[proxy]\nreload =\n", "2: [proxy] \"reload\" must not be empty" },
+	{ "[proxy]\nnginx = ; nothing\n",
+	  "2: [proxy] \"nginx\" must not be empty" },
+	{ "[app \"web\"]\nallow = caps\n[app \"web\"]\n",
+	  "3: duplicate section [app \"web\"]" },
+	{ "[app \"Web\"]\n",
+	  "1: invalid app name \"Web\": use lowercase letters, digits and "
+	  "dashes, at most 63 characters" },
+	{ "[app \"../x\"]\n", "1: invalid app name \"../x\": use lowercase "
+	  "letters, digits and dashes, at most 63 characters" },
+	{ "[app web]\n", "1: expected [app \"NAME\"], not [app web]" },
+	{ "[app]\n", "1: expected [app \"NAME\"], not [app]" },
+	{ "[app \"web\"]\nallow = caps, root\n",
+	  "2: [app \"web\"] unknown \"allow\" value \"root\" (expected "
+	  "privileged, host-binds, host-network, caps, security-opt or "
+	  "host-volumes)" },
+	{ "[app \"web\"]\nallow = caps,\n",
+	  "2: [app \"web\"] unknown \"allow\" value \"\" (expected "
+	  "privileged, host-binds, host-network, caps, security-opt or "
+	  "host-volumes)" },
+	{ "[app \"web\"]\nallow = caps\nallow = privileged\n",
+	  "3: [app \"web\"] duplicate key \"allow\"" },
+	{ "[app \"web\"]\nbranch = x\n", "2: [app \"web\"] unknown key \"branch\"" },
+	{ "[server]\njust some words\n",
+	  "2: syntax error: expected \"[section]\" or \"key = value\"" },
+	/* The first error wins, whoever finds it. */
+	{ "[server]\nnonsense\nrepos_dir = x\n",
+	  "2: syntax error: expected \"[section]\" or \"key = value\"" },
+	{ "[server]\nrepos_dir = x\nnonsense\n",
+	  "2: [server] \"repos_dir\" must be an absolute path" },
+};
+
+static void
+test_errors(void **state)
+{
+	struct config cfg;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *want = xasprintf("%s:%s", conf, bad[i].error);
+
+		if (load_text(&cfg, bad[i].text) != -1)
+			fail_msg("case %zu accepted", i);
+		if (strcmp(error_last(), want) != 0)
+			fail_msg("case %zu:\n got  %s\n want %s", i,
+			    error_last(), want);
+		assert_null(cfg.path);
+		config_dispose(&cfg);
+		free(want);
+	}
+}
+
+static void
+test_docker_host(void **state)
+{
+	const char *good[] = { "unix:///var/run/docker.sock", "unix:///x",
+	    "tcp://localhost:2375", "tcp://10.0.0.1:1", "tcp://[::1]:65535",
+	    "tcp://my-host.example:2376" };
+	const char *badv[] = { "unix://", "unix:///", "unix://rel/x",
+	    "/var/run/docker.sock", "tcp://", "tcp://host", "tcp://host:",
+	    "tcp://host:0", "tcp://host:65536", "tcp://:2375",
+	    "tcp://host:2375/path", "tcp://a b:1", "tcp://[::1:1",
+	    "tcp://h:1x", "ssh://host", "TCP://host:1" };
+	struct config cfg;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		char *text = xasprintf("[server]\ndocker_host = %s\n", good[i]);
+
+		if (load_text(&cfg, text) != 0)
+			fail_msg("\"%s\" refused: %s", good[i], error_last());
+		assert_string_equal(cfg.docker_host, good[i]);
+		config_dispose(&cfg);
+		free(text);
+	}
+	for (i = 0; i < ARRAY_SIZE(badv); i++) {
+		char *text = xasprintf("[server]\ndocker_host = %s\n", badv[i]);
+
+		if (load_text(&cfg, text) != -1)
+			fail_msg("\"%s\" accepted", badv[i]);
+		assert_non_null(strstr(error_last(), "\"docker_host\" must be"));
+		config_dispose(&cfg);
+		free(text);
+	}
+}
+
+static void
+test_long_line(void **state)
+{
+	struct config cfg;
+	struct buf b = BUF_INIT;
+	char *want;
+
+	buf_adds(&b, "[server]\n; ok\nrepos_dir = /");
+	while (b.len < 600)
+		buf_adds(&b, "abcdefgh/");
+	buf_adds(&b, "\n");
+	assert_int_equal(load_text(&cfg, b.buf), -1);
+	want = xasprintf("%s:3: line longer than", conf);
+	assert_true(starts_with(error_last(), want));
+	config_dispose(&cfg);
+	free(want);
+
+	/* 190 characters are fine. */
+	buf_reset(&b);
+	buf_adds(&b, "[server]\nrepos_dir = /");
+	while (b.len < 9 + 190)
+		buf_adds(&b, "a");
+	assert_int_equal(load_text(&cfg, b.buf), 0);
+	assert_int_equal(strlen(cfg.repos_dir), 190 - 12);
+	config_dispose(&cfg);
+	buf_release(&b);
+}
+
+static void
+test_nul_byte(void **state)
+{
+	struct config cfg;
+	char *want = xasprintf("%s: contains a NUL byte", conf);
+
+	assert_int_equal(write_file_atomic(conf, "[server]\n\0x = 1\n", 16,
+	    0644), 0);
+	assert_int_equal(config_load(&cfg, conf), -1);
+	assert_string_equal(error_last(), want);
+	config_dispose(&cfg);
+	free(want);
+}
+
+static void
+test_which_file(void **state)
+{
+	struct config cfg;
+	char *missing = path_join(tmpdir, "missing.conf"), *real;
+
+	/* A file named on the command line must exist. */
+	assert_int_equal(config_load(&cfg, missing), -1);
+	assert_non_null(strstr(error_last(), "missing.conf"));
+	config_dispose(&cfg);
+
+	/* So must one named by $SLIPWAY_CONFIG. */
+	setenv("SLIPWAY_CONFIG", missing, 1);
+	assert_int_equal(config_load(&cfg, NULL), -1);
+	assert_non_null(strstr(error_last(), "missing.conf"));
+	config_dispose(&cfg);
+
+	/* $SLIPWAY_CONFIG is read when no path is given... */
+	write_conf("[deploy]\nbranch = from-env\n");
+	setenv("SLIPWAY_CONFIG", conf, 1);
+	assert_int_equal(config_load(&cfg, NULL), 0);
+	assert_string_equal(cfg.branch, "from-env");
+	real = realpath(conf, NULL);
+	assert_string_equal(cfg.path, real);
+	free(real);
+	config_dispose(&cfg);
+
+	/* ...and a path given beats it. */
+	assert_int_equal(config_load(&cfg, missing), -1);
+	config_dispose(&cfg);
+	unsetenv("SLIPWAY_CONFIG");
+
+	/* A relative path is stored absolute. */
+	assert_int_equal(chdir(tmpdir), 0);
+	assert_int_equal(config_load(&cfg, "slipway.conf"), 0);
+	real = realpath(conf, NULL);
+	assert_string_equal(cfg.path, real);
+	free(real);
+	config_dispose(&cfg);
+	assert_int_equal(chdir(cwd), 0);
+	free(missing);
+}
+
+static void
+test_default_missing(void **state)
+{
+	struct config cfg;
+
+	if (path_exists(CONFIG_DEFAULT_PATH))
+		skip();
+	assert_int_equal(config_load(&cfg, NULL), 0);
+	assert_null(cfg.path);
+	assert_defaults(&cfg);
+	config_dispose(&cfg);
+}
+
+static void
+test_example_file(void **state)
+{
+	struct config cfg;
+
+	/* The shipped example documents the defaults and changes nothing. */
+	if (config_load(&cfg, "../../etc/slipway.conf") != 0)
+		fail_msg("%s", error_last());
+	assert_defaults(&cfg);
+	assert_non_null(cfg.path);
+	config_dispose(&cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_apps),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_docker_host),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_example_file),
+		cmocka_unit_test(test_default_missing),
+		cmocka_unit_test(test_which_file),
+	};
+
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		return 1;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
