@@ -3,9 +3,12 @@
  * under repos_dir whose hooks call this binary with this configuration.
  */
 #include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "converge.h"
@@ -13,6 +16,35 @@
 #include "names.h"
 #include "repo.h"
 #include "state.h"
+
+static uid_t owner_uid;
+static gid_t owner_gid;
+
+static int
+chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return lchown(path, owner_uid, owner_gid);
+}
+
+/*
+ * Run as root, `app create` hands the repository to whoever owns repos_dir
+ * (the git user of install.sh), so that pushes can write to it.
+ */
+static int
+give_to_repos_owner(const char *repos_dir, const char *repo)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(repos_dir, &st) < 0 || st.st_uid == 0)
+		return 0;
+	owner_uid = st.st_uid;
+	owner_gid = st.st_gid;
+	if (nftw(repo, chown_one, 16, FTW_PHYS) != 0)
+		return error_set("cannot give \"%s\" to uid %u", repo,
+		    (unsigned)st.st_uid);
+	return 0;
+}
 
 static int
 app_create(struct cmd_ctx *ctx, const char *name)
@@ -32,6 +64,8 @@ app_create(struct cmd_ctx *ctx, const char *name)
 	hooks = cmd_share_path(ctx, "hooks");
 	if (repo_create(repo, hooks, ctx->self, ctx->cfg.path,
 	    ctx->cfg.branch) < 0)
+		goto done;
+	if (give_to_repos_owner(ctx->cfg.repos_dir, repo) < 0)
 		goto done;
 	out("created app \"%s\": push to %s", name, repo);
 	rc = 0;

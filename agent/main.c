@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "repo.h"
 #include "util.h"
 
 static const struct cmd_entry cmd_table[] = {
@@ -134,5 +135,6 @@ main(int argc, char **argv)
 	config_dispose(&ctx.cfg);
 	out_redact_clear();
 	error_clear();
+	repo_shutdown();
 	return rc;
 }
