@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Two pushes at once: the second waits for the first and says so, and the app
+# ends on what the branch ends on.
+. "$(dirname "$0")/lib.sh"
+
+app=e2e-concurrent
+port=18403
+new_app $app
+src=$WORLD/src/$app
+web_app $app $port "first"
+# A slow build keeps the first deploy busy while the second push arrives.
+sed -i "s|^COPY www /var/www|RUN sleep 4\nCOPY www /var/www|" "$src/Dockerfile"
+commit_all $app "first"
+git -C "$src" push -q production HEAD:main 2>/dev/null >/dev/null &
+first=$!
+sleep 1.5
+printf 'second\n' >"$src/www/index.html"
+commit_all $app "second"
+sha2=$(git -C "$src" rev-parse HEAD)
+push $app || { cat "$WORLD/push.out"; fail "second push"; }
+wait $first || fail "first push failed"
+expect_in "$WORLD/push.out" "Waiting for the deploy of"
+wait_http "http://127.0.0.1:$port/" "second"
+slipway status $app --json | jq -e --arg s "$sha2" '.commit == $s' >/dev/null || fail "not on the branch tip"
+[ "$(docker ps -aq --filter label=com.docker.compose.project=$app | wc -l)" = 1 ] || fail "containers left over"
