@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 struct ignore;
+struct strv;
 
 /*
  * Parse the text of a .dockerignore (as ignorefile.ReadAll). Returns 0 and a
@@ -43,5 +44,22 @@ int ignore_can_skip_dir(const struct ignore *ig, const char *dir);
  * vectors): 1 match, 0 no match, -1 bad pattern (error_set).
  */
 int ignore_match_one(const char *pattern, const char *path);
+
+/*
+ * ignorefile.ReadAll alone: append the patterns of text to out, '!' kept,
+ * without checking them. -1 with error_set on a NUL byte or a line longer
+ * than 64 KiB (bufio.Scanner's limit).
+ */
+int ignore_read_all(struct strv *out, const char *text, size_t len);
+/* Append one pattern (as ignore_from_patterns would); 0 or -1. */
+int ignore_add(struct ignore *ig, const char *pattern);
+/* Lexical clean of a slash path, as Go's filepath.Clean; caller frees. */
+char *ignore_clean(const char *path);
+/*
+ * For tests: how Pattern.compile treats the path.Clean'ed pattern:
+ * "exact", "prefix", "suffix", or the Go regexp source ("^...$").
+ * Caller frees; NULL with error_set when the regexp does not compile.
+ */
+char *ignore_describe(const char *pattern);
 
 #endif

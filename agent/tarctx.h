@@ -7,6 +7,7 @@
 #ifndef SLIPWAY_TARCTX_H
 #define SLIPWAY_TARCTX_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 struct tarctx;
@@ -23,5 +24,10 @@ ssize_t tarctx_read(void *tarctx, char *buf, size_t len);
 void tarctx_stats(const struct tarctx *t, unsigned long *files,
     unsigned long long *bytes);
 void tarctx_free(struct tarctx *t);
+
+/* File data is read and sent TARCTX_CHUNK bytes at a time. */
+#define TARCTX_CHUNK (64 * 1024)
+/* For tests: the most tar bytes ever held in the internal buffer. */
+size_t tarctx_peak_buffer(const struct tarctx *t);
 
 #endif
