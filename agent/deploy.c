@@ -162,8 +162,10 @@ build_service(struct deploy *d, struct release *r,
 	bo.dockerfile = b->dockerfile;
 	bo.target = b->target;
 	bo.buildargs = kv_to_json(&b->args);
-	bo.labels = json_pack("{s:s, s:s, s:s}", "slipway.app", d->app,
-	    "slipway.commit", r->commit, "slipway.service", s->name);
+	/* One label only: the classic builder turns each into a step, and a
+	 * per-commit label would give every push a new image ID. The commit
+	 * is in the tag. */
+	bo.labels = json_pack("{s:s}", "slipway.app", d->app);
 	bo.tags = tags;
 	if (engine_build(d->engine, &bo, tarctx_read, t, build_line, NULL,
 	    &img->id) < 0) {
@@ -495,6 +497,32 @@ done:
 	return rc;
 }
 
+static int
+commit_kept(const struct deploy *d, char **keep, size_t nkeep,
+    const char *commit)
+{
+	size_t i;
+
+	if (strcmp(commit, d->rel.commit) == 0 ||
+	    (d->previous && strcmp(commit, d->previous) == 0))
+		return 1;
+	for (i = 0; i < nkeep; i++) {
+		if (strcmp(keep[i], commit) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+drop_release(const char *releases, const char *commit)
+{
+	char *dir = path_join(releases, commit);
+
+	if (is_dir(dir) && remove_tree(dir) == 0)
+		out("-----> Removed release %.7s", commit);
+	free(dir);
+}
+
 /*
  * Retention: keep the images and release directories of the newest
  * keep_releases succeeded commits, and always the live and previous ones.
@@ -515,29 +543,19 @@ retain(struct deploy *d, struct history *h)
 	if (engine_image_list(d->engine, labels, 1, &list) < 0)
 		goto done;
 	json_array_foreach(list, i, img) {
-		const char *commit = json_string_value(json_object_get(
-		    json_object_get(img, "Labels"), "slipway.commit"));
-		json_t *tags = json_object_get(img, "RepoTags"), *tag;
-		int kept = commit == NULL || strcmp(commit, d->rel.commit) == 0 ||
-		    (d->previous && strcmp(commit, d->previous) == 0);
+		json_t *tag;
 
-		for (j = 0; j < nkeep && !kept; j++)
-			kept = strcmp(keep[j], commit) == 0;
-		if (kept)
-			continue;
-		json_array_foreach(tags, j, tag) {
+		json_array_foreach(json_object_get(img, "RepoTags"), j, tag) {
 			const char *t = json_string_value(tag);
+			const char *commit = t ? strrchr(t, ':') : NULL;
 
-			/* Only the tags slipway made: they end in the commit. */
-			if (t && ends_with(t, commit))
-				strv_push(&remove, t);
-		}
-		if (!strv_contains(&remove, commit)) {
-			char *dir = path_join(releases, commit);
-
-			if (is_dir(dir) && remove_tree(dir) == 0)
-				out("-----> Removed release %.7s", commit);
-			free(dir);
+			/* Only the tags slipway made end in a full commit id. */
+			if (commit == NULL || strlen(++commit) != 40 ||
+			    strspn(commit, "0123456789abcdef") != 40 ||
+			    commit_kept(d, keep, nkeep, commit))
+				continue;
+			strv_push(&remove, t);
+			drop_release(releases, commit);
 		}
 	}
 	for (i = 0; i < remove.n; i++) {

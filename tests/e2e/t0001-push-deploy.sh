@@ -7,16 +7,17 @@ app=e2e-push
 port=18101
 new_app $app
 web_app $app $port "hello from v1"
-printf 'secret.txt\n*.log\n' >"$WORLD/src/$app/.dockerignore"
+printf '**/secret.txt\nwww/*.log\n!www/keep.log\n' >"$WORLD/src/$app/.dockerignore"
 echo "do not ship" >"$WORLD/src/$app/www/secret.txt"
-cp "$WORLD/src/$app/www/secret.txt" "$WORLD/src/$app/secret.txt"
+echo "debug" >"$WORLD/src/$app/www/debug.log"
+echo "kept" >"$WORLD/src/$app/www/keep.log"
 commit_all $app "v1"
 sha1=$(git -C "$WORLD/src/$app" rev-parse HEAD)
 
 say "first push deploys"
 push $app || { cat "$WORLD/push.out"; fail "push failed"; }
 expect_in "$WORLD/push.out" "remote: -----> Building web"
-expect_in "$WORLD/push.out" "remote:        Step 1/3 : FROM $BASE_IMAGE"
+expect_in "$WORLD/push.out" "remote:        Step 1/4 : FROM $BASE_IMAGE"
 expect_in "$WORLD/push.out" "remote: -----> Deployed $app ${sha1:0:7}"
 wait_http "http://127.0.0.1:$port/" "hello from v1"
 
@@ -34,6 +35,9 @@ docker network inspect ${app}_default >/dev/null || fail "default network missin
 say ".dockerignore kept secret.txt out of the context"
 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/secret.txt" | grep -q 404 ||
 	fail "secret.txt was sent in the build context"
+curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/debug.log" | grep -q 404 ||
+	fail "debug.log was sent in the build context"
+wait_http "http://127.0.0.1:$port/keep.log" "kept" 2
 
 say "status --json reports the live commit"
 slipway status $app --json >"$WORLD/status.json"
