@@ -71,7 +71,7 @@ cp "$CONF" "$WORLD/conf.good"
 sed -i "s|^docker_host = .*|docker_host = unix://$WORLD/no-such.sock|" "$CONF"
 echo "again" >>"$src/www/index.html"
 commit_all $app "engine down"
-push $app || true
+push $app -f || true
 cp "$WORLD/conf.good" "$CONF"
 expect_in "$WORLD/push.out" "remote: error: cannot reach the docker engine at \"unix://$WORLD/no-such.sock\" (docker_host)"
 unchanged "engine down"
