@@ -537,8 +537,9 @@ retain(struct deploy *d, struct history *h)
 	json_t *list = NULL, *img;
 	struct strv remove = STRV_INIT;
 
-	if (history_succeeded_commits(h, d->app, (size_t)d->cfg->keep_releases,
-	    &keep, &nkeep) < 0)
+	/* This deploy is not in the history as succeeded yet: it is one of N. */
+	if (history_succeeded_commits(h, d->app,
+	    (size_t)d->cfg->keep_releases - 1, &keep, &nkeep) < 0)
 		goto done;
 	if (engine_image_list(d->engine, labels, 1, &list) < 0)
 		goto done;

@@ -103,6 +103,7 @@ DF
 services:
   web:
     build: .
+    init: true
     ports:
       - "127.0.0.1:$port:8080"
 YML

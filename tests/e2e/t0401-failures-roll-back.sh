@@ -43,6 +43,7 @@ cat >"$src/compose.yaml" <<YML
 services:
   web:
     build: .
+    init: true
     ports: ["127.0.0.1:$port:8080"]
     environment:
       MIGRATION: "42"
