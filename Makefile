@@ -57,13 +57,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libslipway.a
 		$(BUILD)/libslipway.a $(PKG_LIBS) -lcmocka -lpthread
 
 unit: $(UNIT_BINS)
-	@set -e; pass=0; fail=0; \
-	for t in $(UNIT_BINS); do \
-		if (cd tests/unit && ../../$$t); then pass=$$((pass+1)); \
-		else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
-	done; \
-	echo "unit test programs: $$pass passed, $$fail failed"; \
-	test $$fail -eq 0
+	tests/unit/run.sh $(UNIT_BINS)
 
 e2e: $(BUILD)/slipway
 	tests/e2e/run.sh
