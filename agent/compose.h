@@ -56,7 +56,10 @@ struct compose_mount {
 	int read_only;
 	int nocopy;                /* volume.nocopy */
 	char *bind_propagation;    /* bind.propagation, or NULL */
-	int bind_create_host_path; /* long syntax bind.create_host_path (default 1 short) */
+	/* bind.create_host_path: 1 for the short syntax; in the long syntax
+	 * 1 when a bind: mapping is given, else 0 (compose-go's defaults) */
+	int bind_create_host_path;
+	char *bind_selinux;        /* "z" or "Z" (:z, bind.selinux), or NULL */
 	long long tmpfs_size;      /* bytes, 0 = unset */
 	long tmpfs_mode;           /* 0 = unset */
 	int long_syntax;           /* came from the long form (-> Mounts, not Binds) */
@@ -118,7 +121,8 @@ struct compose_service {
 	struct strv expose;        /* "80" or "80/udp" */
 	struct compose_mount *mounts;
 	size_t nmounts;
-	struct compose_service_network *networks; /* empty = [default] */
+	/* empty = [default]; sorted by priority (high first), then name */
+	struct compose_service_network *networks;
 	size_t nnetworks;
 	int networks_set;
 	struct compose_depends *depends;
@@ -239,5 +243,16 @@ int compose_order(const struct compose_project *p, size_t *order);
 int compose_parse_duration(const char *s, long long *ns);
 /* Byte sizes: "512m", "1g", "64k", "100" (bytes), "1.5gb". */
 int compose_parse_bytes(const char *s, long long *bytes);
+
+/* Lexically clean path like Go's filepath.Clean (no file system access). */
+char *compose_path_clean(const char *path);
+/* Is path dir itself or below it, comparing cleaned paths component-wise? */
+int compose_path_within(const char *path, const char *dir);
+/*
+ * Where the kernel would land for absolute path: symlinks followed one
+ * component at a time (dangling ones too), ".." applied to what they
+ * resolved to, the missing rest kept as written. Allocated.
+ */
+char *compose_path_resolve(const char *path);
 
 #endif

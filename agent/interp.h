@@ -16,4 +16,14 @@
 char *interp_string(const char *s, const struct kvlist *vars,
     struct strv *unset);
 
+/*
+ * The value of variable name, or NULL when it is not set. A kvlist entry
+ * whose value is NULL counts as not set.
+ */
+typedef const char *(*interp_lookup_fn)(void *ctx, const char *name);
+
+/* interp_string() with the variables supplied by a function. */
+char *interp_string_fn(const char *s, interp_lookup_fn lookup, void *ctx,
+    struct strv *unset);
+
 #endif

@@ -16,7 +16,8 @@ extern const char *const policy_default_caps[];
 /*
  * 0 when p obeys the policy given the allow flags (ALLOW_* of config.h), else
  * -1 with an error naming the service and key:
- *   compose.yaml: service "web": "privileged" is not allowed (allow = privileged)
+ *   compose.yaml: service "web": "privileged" is not allowed here (an
+ *   operator can set allow = privileged for this app)
  */
 int policy_check(const struct compose_project *p, unsigned allow);
 
