@@ -401,14 +401,16 @@ converge_project(struct engine *e, const struct compose_project *p,
 		rc = 0;
 		goto done;
 	}
-	if (converge_resources(e, p) < 0)
-		goto done;
+	/* Up-to-date containers are attached to every network and volume they
+	 * need (the planner checks), so a no-op deploy inspects nothing else. */
 	if (plan.changes == 0) {
 		out("-----> Nothing to change: %zu container%s up to date", plan.nsteps,
 		    plan.nsteps == 1 ? "" : "s");
 		rc = 0;
 		goto done;
 	}
+	if (converge_resources(e, p) < 0)
+		goto done;
 	/* Removals first: they may hold ports or names the new ones need. */
 	for (i = 0; i < plan.nsteps; i++) {
 		const struct plan_step *st = &plan.steps[i];

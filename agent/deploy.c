@@ -648,7 +648,8 @@ failed:
 	else
 		error_set("%s; rollback failed: %s", reason, error_last());
 done:
-	if (rc == 0 && d->engine != NULL && d->rel.project != NULL)
+	if (rc == 0 && d->engine != NULL && d->rel.project != NULL &&
+	    (d->previous == NULL || strcmp(d->previous, d->rel.commit) != 0))
 		retain(d, h);
 	strv_clear(&changed);
 	free(reason);
