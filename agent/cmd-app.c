@@ -14,6 +14,7 @@
 #include "converge.h"
 #include "engine.h"
 #include "names.h"
+#include "proxy.h"
 #include "repo.h"
 #include "state.h"
 
@@ -129,7 +130,8 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	}
 	if (engine_open(&e, ctx->cfg.docker_host) < 0)
 		goto done;
-	if (converge_down(e, name, volumes) < 0)
+	if (converge_down(e, name, volumes) < 0 ||
+	    proxy_remove(&ctx->cfg, name) < 0)
 		goto done;
 	if (remove_tree(repo) < 0 || remove_tree(dir) < 0)
 		goto done;

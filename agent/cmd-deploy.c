@@ -1,6 +1,7 @@
 /*
  * cmd-deploy.c - `slipway deploy NAME [REV]`: the push path without a push.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -11,6 +12,8 @@ int
 cmd_deploy(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct deploy_opts opts = { 0 };
+	char *tmpl;
+	int rc;
 
 	if (argc < 2 || argc > 3)
 		return cmd_usage(ctx);
@@ -18,7 +21,8 @@ cmd_deploy(struct cmd_ctx *ctx, int argc, char **argv)
 	opts.kind = "deploy";
 	if (opts.rev != NULL && name_check_rev(opts.rev) < 0)
 		return cmd_fail();
-	if (deploy_app(&ctx->cfg, argv[1], &opts) < 0)
-		return cmd_fail();
-	return 0;
+	opts.site_template = tmpl = cmd_site_template(ctx);
+	rc = deploy_app(&ctx->cfg, argv[1], &opts);
+	free(tmpl);
+	return rc < 0 ? cmd_fail() : 0;
 }

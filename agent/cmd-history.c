@@ -111,6 +111,7 @@ cmd_rollback(struct cmd_ctx *ctx, int argc, char **argv)
 	struct deploy_opts opts = { 0 };
 	struct history *h = NULL;
 	char **commits = NULL, *current = NULL, *path = NULL, *dir = NULL;
+	char *tmpl = NULL;
 	struct buf b = BUF_INIT;
 	size_t n = 0, i;
 	int rc = -1;
@@ -145,8 +146,10 @@ cmd_rollback(struct cmd_ctx *ctx, int argc, char **argv)
 			goto done;
 		}
 	}
+	opts.site_template = tmpl = cmd_site_template(ctx);
 	rc = deploy_app(&ctx->cfg, argv[1], &opts);
 done:
+	free(tmpl);
 	for (i = 0; i < n; i++)
 		free(commits[i]);
 	free(commits);

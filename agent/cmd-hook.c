@@ -96,7 +96,7 @@ int
 cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct deploy_opts opts = { 0 };
-	char new_oid[41], *app = NULL;
+	char new_oid[41], *app = NULL, *tmpl = NULL;
 	int pre, found, rc = 1;
 
 	if (argc != 2 || (strcmp(argv[1], "post-receive") != 0 &&
@@ -119,10 +119,12 @@ cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 	opts.rev = pre ? new_oid : NULL;
 	opts.from_env = pre;
 	opts.skip_if_live = !pre;
+	opts.site_template = tmpl = cmd_site_template(ctx);
 	if (deploy_app(&ctx->cfg, app, &opts) < 0)
 		goto done;
 	rc = 0;
 done:
+	free(tmpl);
 	free(app);
 	return rc ? cmd_fail() : 0;
 }

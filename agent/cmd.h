@@ -37,5 +37,7 @@ int cmd_rollback(struct cmd_ctx *, int, char **);
 
 /* Where the hook and nginx templates are installed (or the source tree). */
 char *cmd_share_path(const struct cmd_ctx *ctx, const char *what);
+/* The nginx site template (allocated). */
+char *cmd_site_template(const struct cmd_ctx *ctx);
 
 #endif

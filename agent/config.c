@@ -7,6 +7,7 @@
  * the [section] headers itself: inih truncates long section names and never
  * tells the handler about a section without keys, and both matter here.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
@@ -45,6 +46,7 @@ enum type {
 	T_LONG,   /* an integer from min to max */
 	T_MODE,   /* post-receive | atomic */
 	T_ALLOW,  /* comma-separated ALLOW_* words */
+	T_LISTEN, /* PORT or IPv4:PORT */
 };
 
 struct key {
@@ -66,9 +68,9 @@ static const struct key keys[] = {
 	{ SEC_DEPLOY, "keep_releases", T_LONG, S(keep_releases), 1, 1000 },
 	{ SEC_DEPLOY, "mode", T_MODE, S(atomic), 0, 0 },
 	{ SEC_PROXY, "sites_dir", T_PATH, S(sites_dir), 0, 0 },
-	{ SEC_PROXY, "listen", T_LONG, S(listen), 1, 65535 },
+	{ SEC_PROXY, "listen", T_LISTEN, S(listen), 0, 0 },
 	{ SEC_PROXY, "reload", T_STRING, S(reload), 0, 0 },
-	{ SEC_PROXY, "nginx", T_STRING, S(nginx), 0, 0 },
+	{ SEC_PROXY, "check", T_STRING, S(check), 0, 0 },
 	{ SEC_SSH, "authorized_keys", T_PATH, S(authorized_keys), 0, 0 },
 	{ SEC_APP, "allow", T_ALLOW, 0, 0, 0 },
 };
@@ -298,6 +300,28 @@ set_allow(struct parse *p, const char *label, const char *value)
 	return rc;
 }
 
+/* "80" or "127.0.0.1:8080": what nginx's listen takes, digits and dots only. */
+static int
+check_listen(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	long port;
+
+	if (colon != NULL) {
+		struct in_addr a;
+		char *ip = xstrndup(v, (size_t)(colon - v));
+		int ok = inet_pton(AF_INET, ip, &a) == 1;
+
+		free(ip);
+		if (!ok)
+			return -1;
+		v = colon + 1;
+	}
+	if (parse_long(v, &port) < 0 || port < 1 || port > 65535)
+		return -1;
+	return 0;
+}
+
 /* Validate value for k and store it; 1, or 0 after parse_error(). */
 static int
 set_value(struct parse *p, const struct key *k, const char *label,
@@ -348,6 +372,11 @@ set_value(struct parse *p, const struct key *k, const char *label,
 		return 1;
 	case T_ALLOW:
 		return set_allow(p, label, value) == 0;
+	case T_LISTEN:
+		if (check_listen(value) < 0)
+			return parse_error(p, "%s \"%s\" must be PORT or "
+			    "ADDRESS:PORT, not \"%s\"", label, k->name, value);
+		break;
 	}
 	free(*str);
 	*str = xstrdup(value);
@@ -401,9 +430,9 @@ set_defaults(struct config *cfg)
 	cfg->keep_releases = 5;
 	cfg->atomic = 0;
 	cfg->sites_dir = xstrdup("/etc/nginx/conf.d");
-	cfg->listen = 80;
+	cfg->listen = xstrdup("80");
 	cfg->reload = xstrdup("nginx -s reload");
-	cfg->nginx = xstrdup("nginx");
+	cfg->check = xstrdup("nginx -t");
 	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,
 		    ".ssh/authorized_keys");
@@ -468,7 +497,8 @@ config_dispose(struct config *cfg)
 	free(cfg->branch);
 	free(cfg->sites_dir);
 	free(cfg->reload);
-	free(cfg->nginx);
+	free(cfg->check);
+	free(cfg->listen);
 	free(cfg->authorized_keys);
 	for (a = cfg->apps; a != NULL; a = next) {
 		next = a->next;

@@ -37,9 +37,9 @@ struct config {
 	int atomic;          /* mode = atomic */
 	/* [proxy] */
 	char *sites_dir;
-	long listen;
+	char *listen;        /* PORT or ADDRESS:PORT of the server blocks */
 	char *reload;        /* command line, split on blanks, no shell */
-	char *nginx;         /* nginx binary used for `nginx -t` */
+	char *check;         /* validation command line ("nginx -t") */
 	/* [ssh] */
 	char *authorized_keys;
 	/* [app "NAME"] */

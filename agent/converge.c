@@ -162,9 +162,8 @@ stop_timeout(const struct compose_service *s)
 	    (long)(s->stop_grace_period / 1000000000LL) : -1;
 }
 
-/* Create container `number` of s under name, attach it to every network. */
-static int
-create_container(struct engine *e, const struct compose_project *p,
+int
+converge_create(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, int number, const char *name,
     const struct service_image *img, const char *hash,
     const struct converge_opts *opts, char **id_out)
@@ -300,7 +299,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 		break;
 	case PLAN_CREATE:
 		out("-----> Creating %s", name);
-		if (create_container(e, p, s, st->number, name, img, hash, opts,
+		if (converge_create(e, p, s, st->number, name, img, hash, opts,
 		    &id) < 0)
 			break;
 		if (engine_container_start(e, id) < 0) {
@@ -312,7 +311,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 	case PLAN_RECREATE:
 		out("-----> Recreating %s (%s)", name, st->reason);
 		tmp = xasprintf("%.12s_%s", st->old->id, name);
-		if (create_container(e, p, s, st->number, tmp, img, hash, opts,
+		if (converge_create(e, p, s, st->number, tmp, img, hash, opts,
 		    &id) < 0)
 			break;
 		if (engine_container_stop(e, st->old->id, stop_timeout(s)) < 0 ||
@@ -406,7 +405,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 	if (plan.changes == 0) {
 		out("-----> Nothing to change: %zu container%s up to date", plan.nsteps,
 		    plan.nsteps == 1 ? "" : "s");
-		rc = 0;
+		rc = converge_site(e, p, opts);
 		goto done;
 	}
 	if (converge_resources(e, p) < 0)
@@ -416,6 +415,10 @@ converge_project(struct engine *e, const struct compose_project *p,
 		const struct plan_step *st = &plan.steps[i];
 
 		if (st->action != PLAN_REMOVE)
+			continue;
+		/* A web service scales in after nginx stopped routing to it. */
+		if (st->service != NULL && opts->site_template != NULL &&
+		    compose_service(p, st->service)->http.set)
 			continue;
 		out("-----> Removing %s (%s)", st->old->name, st->reason);
 		if (engine_container_stop(e, st->old->id,
@@ -438,6 +441,11 @@ converge_project(struct engine *e, const struct compose_project *p,
 			    opts->wait_timeout_ms) < 0)
 				goto done;
 		}
+		if (s->http.set && opts->site_template != NULL) {
+			if (converge_cutover(e, p, s, &plan, img, hashes[i], opts) < 0)
+				goto done;
+			continue;
+		}
 		for (j = 0; j < plan.nsteps; j++) {
 			const struct plan_step *st = &plan.steps[j];
 
@@ -448,7 +456,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 				goto done;
 		}
 	}
-	rc = 0;
+	rc = converge_site(e, p, opts);
 done:
 	plan_dispose(&plan);
 	observed_list_free(obs, nobs);

@@ -7,6 +7,7 @@
 #define SLIPWAY_CONVERGE_H
 
 #include "compose.h"
+#include "config.h"
 #include "engine.h"
 #include "plan.h"
 
@@ -22,6 +23,9 @@ struct converge_opts {
 	long wait_timeout_ms;     /* for dependency conditions */
 	int dry_run;              /* compute and report the plan only */
 	struct strv *changed;     /* out: names of containers created or started */
+	/* Web services (x-slipway.http) go through nginx when both are set. */
+	const struct config *cfg;
+	const char *site_template; /* path of templates/nginx-site.conf */
 };
 
 /*
@@ -40,6 +44,31 @@ void observed_list_free(struct observed *o, size_t n);
  */
 int converge_project(struct engine *e, const struct compose_project *p,
     const struct service_image *images, size_t nimages,
+    const struct converge_opts *opts);
+
+/*
+ * Create (not start) container `number` of s under name, attached to every
+ * network of s. Its id in *id_out.
+ */
+int converge_create(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, int number, const char *name,
+    const struct service_image *img, const char *hash,
+    const struct converge_opts *opts, char **id_out);
+
+/*
+ * Start-first replacement of http service s (cutover.c): start its new
+ * containers beside the old ones, wait until they answer, point nginx at them,
+ * drain, retire the old ones. On failure only the new ones are removed.
+ */
+int converge_cutover(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const struct plan *plan,
+    const struct service_image *img, const char *hash,
+    const struct converge_opts *opts);
+/*
+ * Make the app's nginx site match its running http services (or remove it
+ * when there are none). Reloads nginx only when the file changes.
+ */
+int converge_site(struct engine *e, const struct compose_project *p,
     const struct converge_opts *opts);
 
 /* Create the networks and volumes p needs; check that external ones exist. */

@@ -487,6 +487,8 @@ roll_back(struct deploy *d)
 		goto done;
 	co.commit = prev.commit;
 	co.wait_timeout_ms = d->cfg->health_timeout * 1000;
+	co.cfg = d->cfg;
+	co.site_template = d->opts->site_template;
 	if (converge_project(d->engine, prev.project, prev.images,
 	    prev.nimages, &co) < 0)
 		goto done;
@@ -618,6 +620,8 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	co.commit = d->rel.commit;
 	co.wait_timeout_ms = cfg->health_timeout * 1000;
 	co.changed = &changed;
+	co.cfg = cfg;
+	co.site_template = d->opts->site_template;
 	t1 = now_ms();
 	if (converge_project(d->engine, d->rel.project, d->rel.images,
 	    d->rel.nimages, &co) < 0)

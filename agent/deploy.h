@@ -14,6 +14,7 @@ struct deploy_opts {
 	int no_build;      /* every image must exist already (rollback) */
 	int skip_if_live;  /* a push of what is already live does nothing */
 	const char *kind;  /* "push", "deploy", "rollback" */
+	const char *site_template; /* nginx site template, for x-slipway.http */
 };
 
 /* Deploy app; 0, or -1 with error_set. Progress goes through out(). */

@@ -66,6 +66,16 @@ cmd_share_path(const struct cmd_ctx *ctx, const char *what)
 	return xasprintf("%s/%s", SLIPWAY_SHAREDIR, what);
 }
 
+char *
+cmd_site_template(const struct cmd_ctx *ctx)
+{
+	char *dir = cmd_share_path(ctx, "templates");
+	char *path = path_join(dir, "nginx-site.conf");
+
+	free(dir);
+	return path;
+}
+
 static char *
 self_path(const char *argv0)
 {

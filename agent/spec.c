@@ -358,6 +358,21 @@ add_ports(const struct compose_service *s, json_t *config, json_t *host)
 		json_array_append_new(list, b);
 		free(key);
 	}
+	/* x-slipway.http: nginx reaches the container on an ephemeral loopback
+	 * port, so old and new containers can serve side by side. */
+	if (s->http.set) {
+		char *key = xasprintf("%u/tcp", s->http.port);
+		json_t *list = json_object_get(bindings, key);
+
+		json_object_set_new(exposed, key, json_object());
+		if (list == NULL) {
+			list = json_array();
+			json_object_set_new(bindings, key, list);
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
+		    "127.0.0.1", "HostPort", ""));
+		free(key);
+	}
 	if (json_object_size(exposed) > 0)
 		json_object_set_new(config, "ExposedPorts", exposed);
 	else

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -567,6 +568,74 @@ path_absolute(const char *path)
 }
 
 int
+run_command(const char *cmdline, struct buf *output)
+{
+	struct strv argv = STRV_INIT;
+	const char *p = cmdline;
+	char chunk[4096];
+	int fds[2] = { -1, -1 }, status, rc = -1;
+	pid_t pid;
+	ssize_t n;
+
+	while (*p != '\0') {
+		size_t len;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		len = strcspn(p, " \t");
+		if (len > 0)
+			strv_push_owned(&argv, xstrndup(p, len));
+		p += len;
+	}
+	if (argv.n == 0) {
+		error_set("empty command");
+		goto done;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		error_set("cannot run \"%s\": %s", argv.v[0], strerror(errno));
+		goto done;
+	}
+	if ((pid = fork()) < 0) {
+		error_set("cannot run \"%s\": %s", argv.v[0], strerror(errno));
+		goto done;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execvp(argv.v[0], argv.v);
+		dprintf(2, "cannot run %s: %s\n", argv.v[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	fds[1] = -1;
+	if (output->max == 0)
+		output->max = 64u << 10;
+	while ((n = read(fds[0], chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		buf_add(output, chunk, (size_t)n);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status))
+		rc = WEXITSTATUS(status);
+	else
+		error_set("\"%s\" died of signal %d", argv.v[0], WTERMSIG(status));
+done:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	strv_clear(&argv);
+	return rc;
+}
+
+int
 starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -638,6 +707,22 @@ strv_contains(const struct strv *s, const char *str)
 			return 1;
 	}
 	return 0;
+}
+
+void
+strv_remove(struct strv *s, const char *str)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i], str) == 0)
+			free(s->v[i]);
+		else
+			s->v[j++] = s->v[i];
+	}
+	s->n = j;
+	if (s->v != NULL)
+		s->v[j] = NULL;
 }
 
 void

@@ -92,6 +92,13 @@ char *path_join(const char *a, const char *b);
 /* Absolute, normalised path of an existing file (realpath). */
 char *path_absolute(const char *path);
 
+/*
+ * Run a command line split on blanks (no shell, no quoting) and wait for it.
+ * Its stdout and stderr go into output (capped). Returns the exit status, or
+ * -1 with error_set when it could not run or died of a signal.
+ */
+int run_command(const char *cmdline, struct buf *output);
+
 /* True when s starts with prefix / ends with suffix. */
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
@@ -113,6 +120,8 @@ struct strv {
 void strv_push(struct strv *s, const char *str);
 void strv_push_owned(struct strv *s, char *str);
 int strv_contains(const struct strv *s, const char *str);
+/* Remove every entry equal to str. */
+void strv_remove(struct strv *s, const char *str);
 void strv_clear(struct strv *s);
 
 #include "banned.h"

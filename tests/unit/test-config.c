@@ -63,9 +63,9 @@ assert_defaults(const struct config *cfg)
 	assert_int_equal(cfg->keep_releases, 5);
 	assert_int_equal(cfg->atomic, 0);
 	assert_string_equal(cfg->sites_dir, "/etc/nginx/conf.d");
-	assert_int_equal(cfg->listen, 80);
+	assert_string_equal(cfg->listen, "80");
 	assert_string_equal(cfg->reload, "nginx -s reload");
-	assert_string_equal(cfg->nginx, "nginx");
+	assert_string_equal(cfg->check, "nginx -t");
 	if (pw == NULL)
 		assert_null(cfg->authorized_keys);
 	else {
@@ -113,9 +113,9 @@ test_every_key(void **state)
 	    "mode = atomic\n"
 	    "[proxy]\r\n"
 	    "sites_dir = /etc/nginx/sites-enabled\r\n"
-	    "listen = 8080\r\n"
+	    "listen = 127.0.0.1:8080\r\n"
 	    "reload = systemctl reload nginx\r\n"
-	    "nginx = /usr/sbin/nginx\r\n"
+	    "check = /usr/sbin/nginx -t\r\n"
 	    "[ssh]\n"
 	    "authorized_keys = /home/deploy/.ssh/authorized_keys"), 0);
 	assert_string_equal(cfg.repos_dir, "/r");
@@ -127,9 +127,9 @@ test_every_key(void **state)
 	assert_int_equal(cfg.keep_releases, 1000);
 	assert_int_equal(cfg.atomic, 1);
 	assert_string_equal(cfg.sites_dir, "/etc/nginx/sites-enabled");
-	assert_int_equal(cfg.listen, 8080);
+	assert_string_equal(cfg.listen, "127.0.0.1:8080");
 	assert_string_equal(cfg.reload, "systemctl reload nginx");
-	assert_string_equal(cfg.nginx, "/usr/sbin/nginx");
+	assert_string_equal(cfg.check, "/usr/sbin/nginx -t");
 	assert_string_equal(cfg.authorized_keys,
 	    "/home/deploy/.ssh/authorized_keys");
 	config_dispose(&cfg);
@@ -226,16 +226,18 @@ static const struct {
 	{ "[deploy]\nkeep_releases = 5x\n",
 	  "2: [deploy] \"keep_releases\" must be a number from 1 to 1000" },
 	{ "[proxy]\nlisten = 65536\n",
-	  "2: [proxy] \"listen\" must be a number from 1 to 65535" },
+	  "2: [proxy] \"listen\" must be PORT or ADDRESS:PORT, not \"65536\"" },
 	{ "[proxy]\nlisten = 99999999999999999999999\n",
-	  "2: [proxy] \"listen\" must be a number from 1 to 65535" },
-	{ "[proxy]\nlisten = \n",
-	  "2: [proxy] \"listen\" must be a number from 1 to 65535" },
+	  "2: [proxy] \"listen\" must be PORT or ADDRESS:PORT, not \"99999999999999999999999\"" },
+	{ "[proxy]\nlisten = 1.2.3:80\n",
+	  "2: [proxy] \"listen\" must be PORT or ADDRESS:PORT, not \"1.2.3:80\"" },
+	{ "[proxy]\nlisten = 80 default_server\n",
+	  "2: [proxy] \"listen\" must be PORT or ADDRESS:PORT, not \"80 default_server\"" },
 	{ "[deploy]\nmode = pre-receive\n",
 	  "2: [deploy] \"mode\" must be \"post-receive\" or \"atomic\"" },
 	{ "[proxy]\nreload =\n", "2: [proxy] \"reload\" must not be empty" },
-	{ "[proxy]\nnginx = ; nothing\n",
-	  "2: [proxy] \"nginx\" must not be empty" },
+	{ "[proxy]\ncheck = ; nothing\n",
+	  "2: [proxy] \"check\" must not be empty" },
 	{ "[app \"web\"]\nallow = caps\n[app \"web\"]\n",
 	  "3: duplicate section [app \"web\"]" },
 	{ "[app \"Web\"]\n",
