@@ -34,6 +34,10 @@ int cmd_status(struct cmd_ctx *, int, char **);
 int cmd_config(struct cmd_ctx *, int, char **);
 int cmd_history(struct cmd_ctx *, int, char **);
 int cmd_rollback(struct cmd_ctx *, int, char **);
+int cmd_key(struct cmd_ctx *, int, char **);
+int cmd_logs(struct cmd_ctx *, int, char **);
+int cmd_remote(struct cmd_ctx *, int, char **);
+int cmd_ssh_command(struct cmd_ctx *, int, char **);
 
 /* Where the hook and nginx templates are installed (or the source tree). */
 char *cmd_share_path(const struct cmd_ctx *ctx, const char *what);

@@ -20,7 +20,13 @@ static const struct cmd_entry cmd_table[] = {
 	{ "deploy", "deploy NAME [REV]", cmd_deploy },
 	{ "history", "history NAME [-n N] [--json] [--log ID]", cmd_history },
 	{ "hook", "hook post-receive|pre-receive", cmd_hook },
+	{ "key", "key add NAME --apps APP[,APP...]|--admin < KEY.pub | "
+	    "key list | key remove NAME", cmd_key },
+	{ "logs", "logs NAME [SERVICE] [-n N] [-f]", cmd_logs },
+	{ "remote", "remote [-r REMOTE] VERB [ARGS...]", cmd_remote },
 	{ "rollback", "rollback NAME [REV]", cmd_rollback },
+	{ "ssh-command", "ssh-command NAME --apps APP[,APP...]|--admin",
+	    cmd_ssh_command },
 	{ "status", "status NAME [--json]", cmd_status },
 };
 
