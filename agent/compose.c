@@ -1671,6 +1671,9 @@ finish_long_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m,
 	else
 		return lerr(ld, n, "\"volumes\": type \"%s\" is not supported",
 		    type);
+	/* A bind option: long-syntax volumes and tmpfs do not carry it. */
+	if (m->type != MOUNT_BIND)
+		m->bind_create_host_path = 0;
 	if (m->bind_propagation != NULL &&
 	    !in_list(propagations, m->bind_propagation))
 		return lerr(ld, n, "\"volumes.bind.propagation\": invalid "
@@ -1702,8 +1705,9 @@ volume_long(struct loader *ld, struct compose_service *s, size_t *alloc,
 	m->long_syntax = 1;
 	if (collect(ld, n, &ps, 0) < 0)
 		goto done;
-	/* compose-go defaults create_host_path only inside a bind: mapping. */
-	m->bind_create_host_path = pairs_find(&ps, "bind") != NULL;
+	/* create_host_path stays 1 unless bind: says otherwise: compose-go
+	 * defaults it to true in a bind: mapping, and compose v2 binds through
+	 * the Bind API (which creates the path) when there is no mapping. */
 	for (i = 0; i < ps.n; i++) {
 		const char *k = ps.v[i].key;
 		yaml_node_t *v = ps.v[i].value;

@@ -56,8 +56,9 @@ struct compose_mount {
 	int read_only;
 	int nocopy;                /* volume.nocopy */
 	char *bind_propagation;    /* bind.propagation, or NULL */
-	/* bind.create_host_path: 1 for the short syntax; in the long syntax
-	 * 1 when a bind: mapping is given, else 0 (compose-go's defaults) */
+	/* bind.create_host_path: 1 unless the long syntax sets it false
+	 * (compose-go's default; v2 binds without a bind: mapping through
+	 * the Bind API, which creates the path too) */
 	int bind_create_host_path;
 	char *bind_selinux;        /* "z" or "Z" (:z, bind.selinux), or NULL */
 	long long tmpfs_size;      /* bytes, 0 = unset */

@@ -384,11 +384,11 @@ add_ports(const struct compose_service *s, json_t *config, json_t *host)
 }
 
 /*
- * Short-syntax volumes go to Binds as "src:dst:rw|ro[,opt]" (docker-compose
- * 1.29 does the same; the container's mounts only differ in Mode); so do
- * binds that may create their host path, which the mount API cannot
- * (compose v2 requireMountAPI). The rest, anonymous volumes and tmpfs go to
- * Mounts.
+ * Short-syntax volumes go to Binds as "src:dst:rw|ro[,z|Z][,nocopy]"
+ * (docker-compose 1.29 does the same; the container's mounts only differ in
+ * Mode); so do binds that may create their host path, which the mount API
+ * cannot, unless they set a propagation (compose v2 bindRequiresMountAPI).
+ * The rest, anonymous volumes and tmpfs go to Mounts.
  */
 static void
 add_mount(const struct compose_project *p, const struct compose_mount *m,
@@ -409,9 +409,12 @@ add_mount(const struct compose_project *p, const struct compose_mount *m,
 	if (m->type == MOUNT_BIND)
 		opt = m->bind_propagation;
 	if (src != NULL && ((m->type == MOUNT_VOLUME && !m->long_syntax) ||
-	    (m->type == MOUNT_BIND && m->bind_create_host_path))) {
-		char *b = xasprintf("%s:%s:%s%s%s", src, m->target,
-		    m->read_only ? "ro" : "rw", opt != NULL ? "," : "",
+	    (m->type == MOUNT_BIND && m->bind_create_host_path &&
+	    m->bind_propagation == NULL))) {
+		const char *se = m->bind_selinux;
+		char *b = xasprintf("%s:%s:%s%s%s%s%s", src, m->target,
+		    m->read_only ? "ro" : "rw", se != NULL ? "," : "",
+		    se != NULL ? se : "", opt != NULL ? "," : "",
 		    opt != NULL ? opt : "");
 
 		json_array_append_new(binds, jstr(b));

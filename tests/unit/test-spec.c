@@ -203,6 +203,7 @@ service_free(struct compose_service *s)
 		free(s->mounts[i].source);
 		free(s->mounts[i].target);
 		free(s->mounts[i].bind_propagation);
+		free(s->mounts[i].bind_selinux);
 	}
 	free(s->mounts);
 	for (i = 0; i < s->nnetworks; i++) {
@@ -752,6 +753,36 @@ test_command_and_odd_values(void **state)
 	project_free(p);
 }
 
+/*
+ * Binds that may create their host path use the Bind API, with their SELinux
+ * label; a propagation needs the mount API (compose v2 bindRequiresMountAPI).
+ */
+static void
+test_bind_api(void **state)
+{
+	struct compose_project *p = project_new("r1");
+	struct compose_service *s = service_add(p, "web", "busybox");
+	struct compose_mount *m;
+	json_t *body;
+
+	mount_add(s, MOUNT_BIND, "/srv/a", "/a", 1, 0)->bind_selinux =
+	    xstrdup("z");
+	m = mount_add(s, MOUNT_BIND, "/srv/b", "/b", 0, 0);
+	m->bind_propagation = xstrdup("rslave");
+	m = mount_add(s, MOUNT_VOLUME, "data", "/d", 0, 0);
+	m->bind_selinux = xstrdup("Z");
+	m->nocopy = 1;
+	mount_add(s, MOUNT_BIND, "/srv/c", "/c", 0, 1)->bind_create_host_path = 1;
+	body = spec_container(p, s, 1, "busybox", NULL, NULL, NULL, 141);
+	expect_json(at(body, "HostConfig", "Binds", NULL),
+	    "[\"/srv/a:/a:ro,z\", \"app_data:/d:rw,Z,nocopy\", \"/srv/c:/c:rw\"]");
+	expect_json(at(body, "HostConfig", "Mounts", NULL),
+	    "[{\"Type\": \"bind\", \"Source\": \"/srv/b\", \"Target\": \"/b\","
+	    " \"BindOptions\": {\"Propagation\": \"rslave\"}}]");
+	json_decref(body);
+	project_free(p);
+}
+
 /* Volumes the service needs, by engine name, once each. */
 static void
 test_service_volumes(void **state)
@@ -1131,6 +1162,7 @@ main(void)
 		cmocka_unit_test(test_healthcheck_forms),
 		cmocka_unit_test(test_restart_policies),
 		cmocka_unit_test(test_command_and_odd_values),
+		cmocka_unit_test(test_bind_api),
 		cmocka_unit_test(test_service_volumes),
 		cmocka_unit_test(test_container_name),
 		cmocka_unit_test(test_image_ref),
