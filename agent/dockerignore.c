@@ -20,7 +20,6 @@
 #define RUNE_ERROR 0xFFFDu
 #define RUNE_MAX 0x10FFFFu
 #define LINE_MAX_LEN 65535	/* bufio.Scanner's MaxScanTokenSize, minus '\n' */
-#define SHOWN_MAX 64
 #define GROUP_DEPTH_MAX 1000
 
 enum { M_EXACT, M_PREFIX, M_SUFFIX, M_REGEXP };
@@ -60,25 +59,6 @@ struct ignore {
 	size_t alloc;
 	int exclusions;
 };
-
-/* Quote untrusted text for a message: control bytes as '?', capped. */
-static const char *
-shown(const char *s, char out[SHOWN_MAX + 4])
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	if (s[i] != '\0') {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
 
 /* Decode one rune like Go's utf8.DecodeRune: invalid is U+FFFD, width 1. */
 static uint32_t

@@ -15,32 +15,9 @@
 #include "state.h"
 #include "util.h"
 
-#define SHOWN_MAX 40
 #define KEY_BLOB_MAX 8192     /* decoded bytes: a 16384-bit RSA key is ~2 KiB */
 #define KEY_COMMENT_MAX 256
 #define LOG_LINES_MAX 100000
-
-/*
- * A short excerpt of s for a message: at most SHOWN_MAX bytes, control and
- * non-ASCII bytes as '?', so that no escape sequence reaches a terminal.
- */
-static const char *
-shown(const char *s, char out[SHOWN_MAX + 4])
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
-	}
-	if (s[i] != '\0') {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
 
 static int
 is_alnum(int c)

@@ -12,29 +12,6 @@
 #define APP_MAX 63
 #define SERVICE_MAX 63
 #define REV_MAX 255
-#define SHOWN_MAX 64
-
-/*
- * Copy at most SHOWN_MAX bytes of s into out for a message, control and
- * non-ASCII bytes as '?' so that no escape sequence reaches a terminal.
- */
-static const char *
-shown(const char *s, char out[SHOWN_MAX + 4])
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
-	}
-	if (s[i] != '\0') {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
 
 static int
 is_lower_alnum(int c)

@@ -635,6 +635,24 @@ done:
 	return rc;
 }
 
+const char *
+shown(const char *s, char out[SHOWN_MAX + 4])
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	if (s[i] != '\0') {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
+
 int
 starts_with(const char *s, const char *prefix)
 {

@@ -99,6 +99,14 @@ char *path_absolute(const char *path);
  */
 int run_command(const char *cmdline, struct buf *output);
 
+/*
+ * A short excerpt of untrusted s for a message: at most SHOWN_MAX bytes, then
+ * "...", control and non-ASCII bytes as '?' so that no escape sequence
+ * reaches a terminal. Returns out.
+ */
+#define SHOWN_MAX 64
+const char *shown(const char *s, char out[SHOWN_MAX + 4]);
+
 /* True when s starts with prefix / ends with suffix. */
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);

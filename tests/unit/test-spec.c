@@ -175,112 +175,6 @@ ulimit_add(struct compose_service *s, const char *name, long long soft,
 	u->hard = hard;
 }
 
-static void
-service_free(struct compose_service *s)
-{
-	size_t i;
-
-	free(s->name);
-	free(s->image);
-	if (s->build != NULL) {
-		free(s->build->context);
-		free(s->build->dockerfile);
-		kvlist_clear(&s->build->args);
-		free(s->build->target);
-		free(s->build);
-	}
-	strv_clear(&s->command);
-	strv_clear(&s->entrypoint);
-	kvlist_clear(&s->environment);
-	for (i = 0; i < s->nports; i++) {
-		free(s->ports[i].host_ip);
-		free(s->ports[i].published);
-		free(s->ports[i].protocol);
-	}
-	free(s->ports);
-	strv_clear(&s->expose);
-	for (i = 0; i < s->nmounts; i++) {
-		free(s->mounts[i].source);
-		free(s->mounts[i].target);
-		free(s->mounts[i].bind_propagation);
-		free(s->mounts[i].bind_selinux);
-	}
-	free(s->mounts);
-	for (i = 0; i < s->nnetworks; i++) {
-		free(s->networks[i].name);
-		strv_clear(&s->networks[i].aliases);
-		free(s->networks[i].ipv4_address);
-	}
-	free(s->networks);
-	for (i = 0; i < s->ndepends; i++)
-		free(s->depends[i].service);
-	free(s->depends);
-	strv_clear(&s->healthcheck.test);
-	free(s->restart);
-	kvlist_clear(&s->labels);
-	free(s->working_dir);
-	free(s->user);
-	free(s->hostname);
-	free(s->domainname);
-	strv_clear(&s->extra_hosts);
-	free(s->stop_signal);
-	strv_clear(&s->tmpfs);
-	strv_clear(&s->cap_add);
-	strv_clear(&s->cap_drop);
-	free(s->logging_driver);
-	kvlist_clear(&s->logging_options);
-	for (i = 0; i < s->nulimits; i++)
-		free(s->ulimits[i].name);
-	free(s->ulimits);
-	kvlist_clear(&s->sysctls);
-	strv_clear(&s->dns);
-	strv_clear(&s->dns_search);
-	strv_clear(&s->dns_opt);
-	free(s->container_name);
-	strv_clear(&s->profiles);
-	strv_clear(&s->devices);
-	free(s->network_mode);
-	free(s->pid);
-	free(s->ipc);
-	free(s->userns_mode);
-	strv_clear(&s->security_opt);
-	free(s->platform);
-	free(s->pull_policy);
-	free(s->release);
-	strv_clear(&s->http.hosts);
-	free(s->http.healthcheck);
-}
-
-static void
-project_free(struct compose_project *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nservices; i++)
-		service_free(&p->services[i]);
-	free(p->services);
-	for (i = 0; i < p->nnetworks; i++) {
-		free(p->networks[i].key);
-		free(p->networks[i].name);
-		free(p->networks[i].driver);
-		kvlist_clear(&p->networks[i].driver_opts);
-		kvlist_clear(&p->networks[i].labels);
-	}
-	free(p->networks);
-	for (i = 0; i < p->nvolumes; i++) {
-		free(p->volumes[i].key);
-		free(p->volumes[i].name);
-		free(p->volumes[i].driver);
-		kvlist_clear(&p->volumes[i].driver_opts);
-		kvlist_clear(&p->volumes[i].labels);
-	}
-	free(p->volumes);
-	strv_clear(&p->warnings);
-	free(p->name);
-	free(p->dir);
-	free(p->file);
-	free(p);
-}
 
 /*
  * The fixture: "web" uses every field the spec maps, next to "db" and
@@ -510,7 +404,7 @@ test_container_every_field(void **state)
 	expect_json(body, web_body_141);
 	json_decref(body);
 	free(ref);
-	project_free(p);
+	compose_free(p);
 }
 
 /* From 1.44 every network is in the body, and StartInterval is sent. */
@@ -531,7 +425,7 @@ test_container_api144(void **state)
 	expect_json(at(body, "Healthcheck", "StartInterval", NULL), "2000000000");
 	expect_json(at(body, "HostConfig", "NetworkMode", NULL), "\"app_back\"");
 	json_decref(body);
-	project_free(p);
+	compose_free(p);
 }
 
 /* Below 1.44 the other networks come from spec_endpoint, in order. */
@@ -565,7 +459,7 @@ test_networks_order_and_endpoints(void **state)
 	expect_json(ep, "{\"Aliases\": [\"app-web-3\", \"web\", \"www\"]}");
 	json_decref(ep);
 	assert_null(spec_endpoint(p, s, 3, 2));
-	project_free(p);
+	compose_free(p);
 }
 
 /* No networks: the project's default network, with the default aliases. */
@@ -600,7 +494,7 @@ test_default_network(void **state)
 	    " \"NetworkingConfig\": {\"EndpointsConfig\": {\"app_default\":"
 	    "  {\"Aliases\": [\"app-worker-1\", \"worker\"]}}}}");
 	json_decref(body);
-	project_free(p);
+	compose_free(p);
 }
 
 /* network_mode: no endpoints; "service:x" names x's first container. */
@@ -648,7 +542,7 @@ test_network_mode(void **state)
 	expect_json(at(body, "HostConfig", "NetworkMode", NULL), "\"none\"");
 	assert_null(at(body, "NetworkingConfig", NULL));
 	json_decref(body);
-	project_free(p);
+	compose_free(p);
 }
 
 static void
@@ -683,7 +577,7 @@ test_healthcheck_forms(void **state)
 	expect_json(at(body, "Healthcheck", NULL),
 	    "{\"StartInterval\": 1000000000}");
 	json_decref(body);
-	project_free(p);
+	compose_free(p);
 }
 
 static void
@@ -722,7 +616,7 @@ test_restart_policies(void **state)
 		json_decref(want);
 		json_decref(body);
 	}
-	project_free(p);
+	compose_free(p);
 }
 
 /* command: [] is sent as [] (set), an unset command is not sent. */
@@ -750,7 +644,7 @@ test_command_and_odd_values(void **state)
 	    "[{\"PathOnHost\": \"/dev/sdb\", \"PathInContainer\": \"/dev/sdb\","
 	    " \"CgroupPermissions\": \"rw\"}]");
 	json_decref(body);
-	project_free(p);
+	compose_free(p);
 }
 
 /*
@@ -780,7 +674,7 @@ test_bind_api(void **state)
 	    "[{\"Type\": \"bind\", \"Source\": \"/srv/b\", \"Target\": \"/b\","
 	    " \"BindOptions\": {\"Propagation\": \"rslave\"}}]");
 	json_decref(body);
-	project_free(p);
+	compose_free(p);
 }
 
 /* Volumes the service needs, by engine name, once each. */
@@ -800,7 +694,7 @@ test_service_volumes(void **state)
 	assert_int_equal(spec_service_volumes(p, s, names, 1), 1);
 	assert_string_equal(names[0], "app_data");
 	assert_int_equal(spec_service_volumes(p, &p->services[0], names, 8), 0);
-	project_free(p);
+	compose_free(p);
 }
 
 /* Names and image references. */
@@ -822,7 +716,7 @@ test_container_name(void **state)
 	name = spec_container_name(p, s, 3);
 	assert_string_equal(name, "my-web");
 	free(name);
-	project_free(p);
+	compose_free(p);
 }
 
 static void
@@ -870,7 +764,7 @@ test_image_ref(void **state)
 	ref = spec_image_ref(p, up, SHA2);
 	assert_string_equal(ref, "app-web.front:" SHA2);
 	free(ref);
-	project_free(p);
+	compose_free(p);
 }
 
 /* Networks and volumes. */
@@ -927,7 +821,7 @@ test_network_and_volume_bodies(void **state)
 	    "  \"com.docker.compose.project\": \"app\","
 	    "  \"com.docker.compose.version\": \"" SPEC_COMPOSE_VERSION "\"}}");
 	json_decref(body);
-	project_free(p);
+	compose_free(p);
 }
 
 /* The config hash. */
@@ -943,7 +837,7 @@ web_hash(const char *release, void (*change)(struct compose_project *,
 	if (change != NULL)
 		change(p, s);
 	h = spec_config_hash(p, s);
-	project_free(p);
+	compose_free(p);
 	return h;
 }
 
@@ -1026,7 +920,7 @@ test_hash_pinned(void **state)
 	 */
 	assert_string_equal(h, "0ca4a0f55083331acbf61e6943bb5c925cc8cf39");
 	free(h);
-	project_free(p);
+	compose_free(p);
 }
 
 #define CHANGE(name, body) \
