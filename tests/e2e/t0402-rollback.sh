@@ -11,7 +11,9 @@ src=$WORLD/src/$app
 web_app $app $port "version A"
 commit_all $app "A"
 shaA=$(git -C "$src" rev-parse HEAD)
+start=$(date +%s%N)
 push $app || { cat "$WORLD/push.out"; fail "push A"; }
+say "a fresh deploy by push took $(( ($(date +%s%N) - start) / 1000000 )) ms: $(grep -o 'Deployed.*' "$WORLD/push.out" | sed 's/ *$//')"
 wait_http "http://127.0.0.1:$port/" "version A"
 imageA=$(docker image inspect -f '{{.Id}}' "$app-web:$shaA")
 
@@ -29,7 +31,7 @@ expect_in "$WORLD/push.out" "Reusing images of ${shaA:0:7}"
 expect_not_in "$WORLD/push.out" "Step 1/"
 wait_http "http://127.0.0.1:$port/" "version A"
 [ "$(docker inspect -f '{{.Image}}' $app-web-1)" = "$imageA" ] || fail "rollback did not reuse image A"
-say "rollback by push took $(( (end - start) / 1000000 )) ms"
+say "rollback by push took $(( (end - start) / 1000000 )) ms: $(grep -o 'Deployed.*' "$WORLD/push.out" | sed 's/ *$//')"
 
 say "slipway rollback goes back to the previous succeeded release (B)"
 slipway rollback $app >"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "slipway rollback"; }
