@@ -113,6 +113,33 @@ app_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* Remove the images slipway built for the app (labelled slipway.app). */
+static int
+remove_images(struct engine *e, const char *app)
+{
+	char *label = xasprintf("slipway.app=%s", app);
+	const char *labels[] = { label };
+	json_t *list = NULL, *img, *tag;
+	size_t i, j;
+	int rc = -1;
+
+	if (engine_image_list(e, labels, 1, &list) < 0)
+		goto done;
+	json_array_foreach(list, i, img) {
+		json_array_foreach(json_object_get(img, "RepoTags"), j, tag) {
+			const char *t = json_string_value(tag);
+
+			if (t != NULL && engine_image_remove(e, t) < 0)
+				goto done;
+		}
+	}
+	rc = engine_image_prune_dangling(e);
+done:
+	json_decref(list);
+	free(label);
+	return rc;
+}
+
 static int
 app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 {
@@ -131,7 +158,7 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	if (engine_open(&e, ctx->cfg.docker_host) < 0)
 		goto done;
 	if (converge_down(e, name, volumes) < 0 ||
-	    proxy_remove(&ctx->cfg, name) < 0)
+	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
 		goto done;
 	if (remove_tree(repo) < 0 || remove_tree(dir) < 0)
 		goto done;

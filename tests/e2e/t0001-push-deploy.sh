@@ -68,3 +68,12 @@ wait_http "http://127.0.0.1:$port/" "hello from v1"
 
 say "app list shows the app"
 slipway app list | grep -qx $app || fail "app list"
+
+say "app destroy removes containers, network, images and the repository"
+slipway app destroy $app >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/destroy.out"; fail "destroy"; }
+APPS_MADE=()
+[ -z "$(docker ps -aq --filter label=com.docker.compose.project=$app)" ] || fail "containers left"
+! docker network inspect ${app}_default >/dev/null 2>&1 || fail "network left"
+[ -z "$(docker images -q --filter label=slipway.app=$app)" ] || fail "images left"
+[ ! -e "$WORLD/repos/$app.git" ] || fail "repository left"
+! slipway app list | grep -qx $app || fail "still listed"

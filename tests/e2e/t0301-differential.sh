@@ -19,7 +19,7 @@ dc_down() {
 			down -t 1 -v --rmi local >/dev/null 2>&1) || true
 	fi
 }
-# app destroy leaves images: remove the ones slipway built for the app.
+# Images of the app are removed even when the test fails before destroy.
 rm_images() {
 	docker images -q --filter "label=slipway.app=$app" | sort -u |
 		xargs -r docker rmi -f >/dev/null 2>&1 || true

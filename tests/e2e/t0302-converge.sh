@@ -10,7 +10,7 @@
 
 app=e2e-conv
 port=18311
-# app destroy leaves images: remove the ones slipway built for the app.
+# Images of the app are removed even when the test fails before destroy.
 trap 'rc=$?; set +e; (exit $rc); cleanup; docker images -q --filter "label=slipway.app=$app" |
 	sort -u | xargs -r docker rmi -f >/dev/null 2>&1' EXIT
 new_app $app
@@ -277,3 +277,15 @@ expect_not_in "$WORLD/log.txt" "$secret"
 expect_not_in "$WORLD/h.json" "$secret"
 slipway config $app unset OTHER >"$WORLD/config.out" 2>&1 || fail "config unset"
 [ "$(slipway config $app list)" = API_TOKEN ] || fail "config list after unset"
+
+say "app destroy keeps named volumes; --volumes removes them"
+vol=$(docker volume ls -q --filter label=com.docker.compose.project=$app | head -1)
+[ -n "$vol" ] || fail "no named volume to check"
+slipway app destroy $app >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/destroy.out"; fail "destroy"; }
+docker volume inspect "$vol" >/dev/null || fail "destroy removed volume $vol"
+slipway app create $app >/dev/null
+push $app -f || { cat "$WORLD/push.out"; fail "push after destroy"; }
+[ "$(docker exec $app-db-1 cat /data/keep.txt)" = precious ] || fail "the kept volume's data is gone"
+slipway app destroy $app --volumes >/dev/null || fail "destroy --volumes"
+APPS_MADE=()
+! docker volume inspect "$vol" >/dev/null 2>&1 || fail "destroy --volumes kept $vol"
