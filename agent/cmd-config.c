@@ -98,20 +98,12 @@ config_list(struct cmd_ctx *ctx, const char *app, int values)
 int
 cmd_config(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	char *repo;
 	int rc;
 
 	if (argc < 3)
 		return cmd_usage(ctx);
-	if (name_check_app(argv[1]) < 0)
+	if (cmd_check_app(ctx, argv[1]) < 0)
 		return cmd_fail();
-	repo = state_repo_path(&ctx->cfg, argv[1]);
-	rc = is_dir(repo);
-	free(repo);
-	if (!rc) {
-		error_set("app \"%s\" does not exist", argv[1]);
-		return cmd_fail();
-	}
 	if (strcmp(argv[2], "set") == 0 && argc > 3)
 		rc = config_set(ctx, argv[1], argc - 3, argv + 3, 0);
 	else if (strcmp(argv[2], "unset") == 0 && argc > 3)

@@ -13,22 +13,6 @@
 #include "state.h"
 
 static int
-app_exists(const struct cmd_ctx *ctx, const char *app)
-{
-	char *repo;
-	int ok;
-
-	if (name_check_app(app) < 0)
-		return 0;
-	repo = state_repo_path(&ctx->cfg, app);
-	ok = is_dir(repo);
-	free(repo);
-	if (!ok)
-		error_set("app \"%s\" does not exist", app);
-	return ok;
-}
-
-static int
 show_log(struct history *h, const char *app, const char *arg)
 {
 	long id;
@@ -66,7 +50,8 @@ cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 		else
 			return cmd_usage(ctx);
 	}
-	if (!app_exists(ctx, argv[1]) || history_open(&h, ctx->cfg.state_dir) < 0)
+	if (cmd_check_app(ctx, argv[1]) < 0 ||
+	    history_open(&h, ctx->cfg.state_dir) < 0)
 		goto done;
 	if (log_id != NULL) {
 		rc = show_log(h, argv[1], log_id);
@@ -118,7 +103,7 @@ cmd_rollback(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc < 2 || argc > 3)
 		return cmd_usage(ctx);
-	if (!app_exists(ctx, argv[1]))
+	if (cmd_check_app(ctx, argv[1]) < 0)
 		return cmd_fail();
 	opts.kind = "rollback";
 	opts.no_build = 1;

@@ -34,15 +34,6 @@ print_line(void *ctx, const char *line)
 	out("%-*s | %s", s->width, s->label, line);
 }
 
-static int
-cmp_observed(const void *a, const void *b)
-{
-	const struct observed *x = a, *y = b;
-	int c = strcmp(x->service ? x->service : "", y->service ? y->service : "");
-
-	return c ? c : x->number - y->number;
-}
-
 /*
  * Follow every source at once, one child each (each prints its own errors).
  * 0 when all of them ended well, 1 when one failed, -1 when fork failed.
@@ -98,7 +89,6 @@ cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 	struct source *src = NULL;
 	const char *service = NULL;
 	size_t nobs = 0, nsrc = 0, i;
-	char *repo = NULL;
 	long tail = -1;
 	int follow = 0, width = 0, k, rc = -1;
 
@@ -115,19 +105,12 @@ cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 		else
 			return cmd_usage(ctx);
 	}
-	if (name_check_app(argv[1]) < 0 ||
+	if (cmd_check_app(ctx, argv[1]) < 0 ||
 	    (service != NULL && name_check_service(service) < 0))
 		return cmd_fail();
-	repo = state_repo_path(&ctx->cfg, argv[1]);
-	if (!is_dir(repo)) {
-		error_set("app \"%s\" does not exist", argv[1]);
-		goto done;
-	}
 	if (engine_open(&e, ctx->cfg.docker_host) < 0 ||
 	    converge_observe(e, argv[1], &obs, &nobs) < 0)
 		goto done;
-	if (nobs)
-		qsort(obs, nobs, sizeof *obs, cmp_observed);
 	src = xcalloc(nobs + 1, sizeof *src);
 	for (i = 0; i < nobs; i++) {
 		const char *name = obs[i].name;
@@ -177,6 +160,5 @@ done:
 	free(src);
 	observed_list_free(obs, nobs);
 	engine_free(e);
-	free(repo);
 	return rc < 0 ? cmd_fail() : rc;
 }

@@ -14,15 +14,6 @@
 #include "names.h"
 #include "state.h"
 
-static int
-cmp_observed(const void *a, const void *b)
-{
-	const struct observed *x = a, *y = b;
-	int c = strcmp(x->service ? x->service : "", y->service ? y->service : "");
-
-	return c ? c : x->number - y->number;
-}
-
 int
 cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -31,24 +22,16 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t nobs = 0, i;
 	json_t *doc = NULL, *services;
 	const char *commit = NULL;
-	char *repo = NULL;
 	int as_json, rc = -1;
 
 	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--json") != 0))
 		return cmd_usage(ctx);
 	as_json = argc == 3;
-	if (name_check_app(argv[1]) < 0)
+	if (cmd_check_app(ctx, argv[1]) < 0)
 		return cmd_fail();
-	repo = state_repo_path(&ctx->cfg, argv[1]);
-	if (!is_dir(repo)) {
-		error_set("app \"%s\" does not exist", argv[1]);
-		goto done;
-	}
 	if (engine_open(&e, ctx->cfg.docker_host) < 0 ||
 	    converge_observe(e, argv[1], &obs, &nobs) < 0)
 		goto done;
-	if (nobs)
-		qsort(obs, nobs, sizeof *obs, cmp_observed);
 	services = json_array();
 	for (i = 0; i < nobs; i++) {
 		json_t *info = NULL, *state;
@@ -98,6 +81,5 @@ done:
 	json_decref(doc);
 	observed_list_free(obs, nobs);
 	engine_free(e);
-	free(repo);
 	return rc < 0 ? cmd_fail() : 0;
 }

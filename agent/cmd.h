@@ -26,6 +26,8 @@ struct cmd_entry {
 int cmd_usage(const struct cmd_ctx *ctx);
 /* Print "error: <error_last()>" and return 1. */
 int cmd_fail(void);
+/* 0 when app is a valid name with a repository, else -1 with error_set. */
+int cmd_check_app(const struct cmd_ctx *ctx, const char *app);
 
 int cmd_app(struct cmd_ctx *, int, char **);
 int cmd_hook(struct cmd_ctx *, int, char **);

@@ -55,6 +55,16 @@ observed_from_json(json_t *c, struct observed *o)
 	return 0;
 }
 
+/* By service, then container number: the order status and logs show. */
+static int
+cmp_observed(const void *a, const void *b)
+{
+	const struct observed *x = a, *y = b;
+	int c = strcmp(x->service ? x->service : "", y->service ? y->service : "");
+
+	return c ? c : x->number - y->number;
+}
+
 int
 converge_observe(struct engine *e, const char *project, struct observed **out,
     size_t *n)
@@ -73,6 +83,8 @@ converge_observe(struct engine *e, const char *project, struct observed **out,
 		if (observed_from_json(c, &o[count]) == 0)
 			count++;
 	}
+	if (count > 1)
+		qsort(o, count, sizeof *o, cmp_observed);
 	rc = 0;
 done:
 	json_decref(list);

@@ -29,7 +29,8 @@ struct converge_opts {
 };
 
 /*
- * The project's containers as the engine reports them (oneoff excluded).
+ * The project's containers as the engine reports them (oneoff excluded),
+ * sorted by service and container number.
  * *out is an array of *n entries; free with observed_list_free().
  */
 int converge_observe(struct engine *e, const char *project,

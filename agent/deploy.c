@@ -195,6 +195,19 @@ done:
 	return rc;
 }
 
+/* The id already found for ref among the first n images, or NULL. */
+static char *
+known_image_id(const struct service_image *images, size_t n, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (images[i].id != NULL && strcmp(images[i].ref, ref) == 0)
+			return xstrdup(images[i].id);
+	}
+	return NULL;
+}
+
 /*
  * Make sure every active service of r has its image: reuse what exists (a
  * rollback by push builds nothing), build the rest unless no_build.
@@ -220,6 +233,8 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 
 		img->service = s->name;
 		img->ref = spec_image_ref(p, s, r->commit);
+		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)
+			continue;
 		found = engine_image_inspect(d->engine, img->ref, &info);
 		if (found == 0)
 			img->id = xstrdup(json_string_value(json_object_get(info,

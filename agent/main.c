@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "names.h"
+#include "state.h"
 #include "repo.h"
 #include "util.h"
 
@@ -54,6 +56,20 @@ cmd_fail(void)
 {
 	warn("error: %s", error_last());
 	return 1;
+}
+
+int
+cmd_check_app(const struct cmd_ctx *ctx, const char *app)
+{
+	char *repo;
+	int ok;
+
+	if (name_check_app(app) < 0)
+		return -1;
+	repo = state_repo_path(&ctx->cfg, app);
+	ok = is_dir(repo);
+	free(repo);
+	return ok ? 0 : error_set("app \"%s\" does not exist", app);
 }
 
 char *
