@@ -3,10 +3,14 @@
 #   make            build/slipway
 #   make test       unit tests, then end-to-end tests on a real engine
 #   make unit       unit tests only (SAN=1 builds them with ASan + UBSan)
-#   make e2e        end-to-end tests only
+#   make e2e        end-to-end tests only (SAN=1: with a sanitized binary)
+#   make check-layers   no file includes from a layer above its own
 #   make demo       a demo push that serves a page (see README)
 #   make bench      benchmarks (see README)
 #   make install    PREFIX=/usr/local
+#
+# DEVELOPER=1 turns warnings into errors (as git's Makefile does); CI and
+# developers build that way, a user's build on a newer compiler does not.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -15,54 +19,68 @@ SYSCONFDIR ?= /etc
 
 CC ?= cc
 PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
-WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
-	-DSLIPWAY_SHAREDIR='"$(SHAREDIR)"' -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE
+ifeq ($(DEVELOPER),1)
+  WARN += -Werror
+endif
+HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN_LD = -pie -Wl,-z,relro,-z,now
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(HARDEN) $(PKG_CFLAGS) -Iagent \
+	-DSLIPWAY_SHAREDIR='"$(SHAREDIR)"' -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
+	-MMD -MP
+ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
 ifeq ($(SAN),1)
-  BUILD = build/san
+  BUILD ?= build/san
   ALL_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=undefined
-  LDFLAGS += -fsanitize=address,undefined
+  ALL_LDFLAGS += -fsanitize=address,undefined
 else
-  BUILD = build
+  BUILD ?= build
 endif
 
-LIB_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
+LIB_SRCS := $(filter-out agent/cmd/%,$(wildcard agent/*/*.c))
+CMD_SRCS := $(filter-out agent/cmd/main.c,$(wildcard agent/cmd/*.c))
 LIB_OBJS := $(LIB_SRCS:agent/%.c=$(BUILD)/obj/%.o)
+CMD_OBJS := $(CMD_SRCS:agent/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/slipway
 
-$(BUILD)/obj/%.o: agent/%.c $(wildcard agent/*.h)
+$(BUILD)/obj/%.o: agent/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/libslipway.a: $(LIB_OBJS)
+$(BUILD)/libslipway.a: $(LIB_OBJS) $(CMD_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/slipway: $(BUILD)/obj/main.o $(BUILD)/libslipway.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(BUILD)/slipway: $(BUILD)/obj/cmd/main.o $(BUILD)/libslipway.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libslipway.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslipway.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Iagent -Itests/unit $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< \
 		$(BUILD)/libslipway.a $(PKG_LIBS) -lcmocka -lpthread
+
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)
 
 unit: $(UNIT_BINS)
 	tests/unit/run.sh $(UNIT_BINS)
 
 e2e: $(BUILD)/slipway
-	tests/e2e/run.sh
+	SLIPWAY_BIN=$(abspath $(BUILD)/slipway) tests/e2e/run.sh
 
 test: unit e2e
+
+check-layers:
+	tests/check-layers.sh
 
 demo:
 	examples/demo.sh
@@ -82,5 +100,5 @@ install: $(BUILD)/slipway
 clean:
 	rm -rf build
 
-.PHONY: all unit e2e test demo bench install clean
+.PHONY: all unit e2e test check-layers demo bench install clean
 .SECONDARY:

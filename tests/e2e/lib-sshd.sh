@@ -17,15 +17,6 @@ KNOWN_HOSTS=$WORLD/known_hosts
 mkdir -p "$SSHD_DIR" "$KEYS" /run/sshd
 chmod 700 "$SSHD_DIR" "$KEYS"
 
-# free_port: a loopback port nothing listens on.
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }
-	done
-}
-
 cat >>"$CONF" <<CONF
 [ssh]
 authorized_keys = $AUTH_KEYS

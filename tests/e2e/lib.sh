@@ -8,6 +8,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SLIPWAY_BIN=${SLIPWAY_BIN:-$TOP/build/slipway}
 BASE_IMAGE=slipway-test-base:busybox
 TEST_NAME=$(basename "$0" .sh)
+# RUN is unique to this run: app names, ports and every engine object a test
+# makes carry it, so that runs beside each other on one engine never meet.
+RUN=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 WORLD=$(mktemp -d "/tmp/slipway-$TEST_NAME.XXXXXX")
 CONF=$WORLD/slipway.conf
 APPS_MADE=()
@@ -29,6 +32,15 @@ branch = main
 health_timeout = 30
 min_uptime = 1
 CONF
+
+# free_port: a loopback port nothing listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }
+	done
+}
 
 say() { printf '# %s\n' "$*"; }
 fail() { printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2; exit 1; }

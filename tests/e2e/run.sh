@@ -17,13 +17,14 @@ fi
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(t[0-9]*.sh)
 pass=0 fail=0 failed=()
+logs=$(mktemp -d /tmp/slipway-e2e-logs.XXXXXX)
 for t in "${tests[@]}"; do
 	start=$(date +%s)
-	if bash "$t" >"/tmp/slipway-e2e-$t.log" 2>&1; then
+	if bash "$t" >"$logs/$t.log" 2>&1; then
 		pass=$((pass + 1)); echo "ok   $t ($(( $(date +%s) - start ))s)"
 	else
 		fail=$((fail + 1)); failed+=("$t"); echo "FAIL $t ($(( $(date +%s) - start ))s)"
-		sed 's/^/    /' "/tmp/slipway-e2e-$t.log" | tail -40
+		sed 's/^/    /' "$logs/$t.log" | tail -40
 	fi
 done
 echo "e2e: $pass passed, $fail failed"

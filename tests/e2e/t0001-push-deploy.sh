@@ -3,8 +3,8 @@
 # second push replaces the container and serves the change.
 . "$(dirname "$0")/lib.sh"
 
-app=e2e-push
-port=18101
+app=e2e-push-$RUN
+port=$(free_port)
 new_app $app
 web_app $app $port "hello from v1"
 printf '**/secret.txt\nwww/*.log\n!www/keep.log\n' >"$WORLD/src/$app/.dockerignore"
@@ -41,10 +41,10 @@ wait_http "http://127.0.0.1:$port/keep.log" "kept" 2
 
 say "status --json reports the live commit"
 slipway status $app --json >"$WORLD/status.json"
-jq -e --arg sha "$sha1" '.app == "e2e-push" and .commit == $sha and
+jq -e --arg sha "$sha1" --arg app "$app" '.app == $app and .commit == $sha and
 	(.services | length == 1) and .services[0].service == "web" and
-	.services[0].container == "e2e-push-web-1" and .services[0].state == "running" and
-	.services[0].health == "none" and .services[0].image == "e2e-push-web:" + $sha' \
+	.services[0].container == ($app + "-web-1") and .services[0].state == "running" and
+	.services[0].health == "none" and .services[0].image == $app + "-web:" + $sha' \
 	"$WORLD/status.json" >/dev/null || { cat "$WORLD/status.json"; fail "status --json"; }
 
 say "a second push replaces the container and serves the change"

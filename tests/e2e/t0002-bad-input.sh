@@ -3,8 +3,8 @@
 # running release keeps serving: same container, same page.
 . "$(dirname "$0")/lib.sh"
 
-app=e2e-bad
-port=18102
+app=e2e-bad-$RUN
+port=$(free_port)
 new_app $app
 web_app $app $port "good release"
 commit_all $app "good"

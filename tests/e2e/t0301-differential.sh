@@ -8,8 +8,8 @@
 
 command -v docker-compose >/dev/null || fail "docker-compose is not installed"
 
-app=e2e-diff
-dc=e2e-diff-dc
+app=e2e-diff-$RUN
+dc=e2e-diff-dc-$RUN
 fixture=$TOP/tests/e2e/compose/diff
 dcdir=$WORLD/dc
 
@@ -27,6 +27,8 @@ rm_images() {
 trap 'rc=$?; set +e; dc_down; (exit $rc); cleanup; rm_images' EXIT
 
 new_app $app
+DIFF_PORT=$(free_port); export DIFF_PORT
+slipway config $app set DIFF_PORT=$DIFF_PORT >/dev/null
 cp -R "$fixture/." "$WORLD/src/$app/"
 commit_all $app "differential fixture"
 sha=$(git -C "$WORLD/src/$app" rev-parse HEAD)
@@ -134,7 +136,7 @@ compare() {
 say "slipway deploys the fixture"
 push $app || { cat "$WORLD/push.out"; fail "push failed"; }
 expect_in "$WORLD/push.out" "remote: -----> Deployed $app ${sha:0:7}"
-wait_http "http://127.0.0.1:18301/" "hello from-dotenv"
+wait_http "http://127.0.0.1:$DIFF_PORT/" "hello from-dotenv"
 swdir=$(docker inspect -f '{{index .Config.Labels "com.docker.compose.project.working_dir"}}' $app-web-1)
 [ "$swdir" = "$WORLD/state/apps/$app/releases/$sha" ] || fail "working_dir label is \"$swdir\""
 normalise $app "$swdir" >"$WORLD/slipway.json"
@@ -152,7 +154,7 @@ docker ps -q --filter label=com.docker.compose.project=$app | xargs docker stop 
 git clone -q "$WORLD/src/$app" "$dcdir"
 (cd "$dcdir" && env -u TAG_VALUE docker-compose -p $dc -f compose.yaml up -d) \
 	>"$WORLD/dc.out" 2>&1 || { cat "$WORLD/dc.out"; fail "docker-compose up failed"; }
-wait_http "http://127.0.0.1:18301/" "hello from-dotenv"
+wait_http "http://127.0.0.1:$DIFF_PORT/" "hello from-dotenv"
 normalise $dc "$dcdir" >"$WORLD/dc.json"
 resources $dc >"$WORLD/dc-res.json"
 images $dc >"$WORLD/dc-img.json"

@@ -8,8 +8,8 @@
 # containers and never the output.
 . "$(dirname "$0")/lib.sh"
 
-app=e2e-conv
-port=18311
+app=e2e-conv-$RUN
+port=$(free_port)
 # Images of the app are removed even when the test fails before destroy.
 trap 'rc=$?; set +e; (exit $rc); cleanup; docker images -q --filter "label=slipway.app=$app" |
 	sort -u | xargs -r docker rmi -f >/dev/null 2>&1' EXIT

@@ -3,8 +3,8 @@
 # leave the previous release serving, tell the pusher why, and are on record.
 . "$(dirname "$0")/lib.sh"
 
-app=e2e-gate
-port=18401
+app=e2e-gate-$RUN
+port=$(free_port)
 new_app $app
 src=$WORLD/src/$app
 web_app $app $port "release one"
@@ -18,7 +18,7 @@ YML
 commit_all $app "one"
 sha1=$(git -C "$src" rev-parse HEAD)
 push $app || { cat "$WORLD/push.out"; fail "first push"; }
-expect_in "$WORLD/push.out" "e2e-gate-web-1 is healthy"
+expect_in "$WORLD/push.out" "$app-web-1 is healthy"
 wait_http "http://127.0.0.1:$port/" "release one"
 live=$(container_id $app-web-1)
 live_image=$(docker inspect -f '{{.Image}}' $app-web-1)
@@ -65,7 +65,7 @@ sed -i 's|"http://127.0.0.1:8080/"|"http://127.0.0.1:8080/missing"|' "$src/compo
 commit_all $app "unhealthy"
 push $app -f || true
 expect_in "$WORLD/push.out" "is unhealthy"
-expect_in "$WORLD/push.out" "Last lines of e2e-gate-web-1"
+expect_in "$WORLD/push.out" "Last lines of $app-web-1"
 expect_in "$WORLD/push.out" "Rolling back to ${sha1:0:7}"
 expect_in "$WORLD/push.out" "Rolled back: ${sha1:0:7} is live again"
 wait_http "http://127.0.0.1:$port/" "release one"

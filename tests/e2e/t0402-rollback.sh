@@ -4,8 +4,8 @@
 # records each attempt.
 . "$(dirname "$0")/lib.sh"
 
-app=e2e-rollback
-port=18402
+app=e2e-rollback-$RUN
+port=$(free_port)
 new_app $app
 src=$WORLD/src/$app
 web_app $app $port "version A"

@@ -3,8 +3,8 @@
 # ends on what the branch ends on.
 . "$(dirname "$0")/lib.sh"
 
-app=e2e-concurrent
-port=18403
+app=e2e-concurrent-$RUN
+port=$(free_port)
 new_app $app
 src=$WORLD/src/$app
 web_app $app $port "first"

@@ -4,8 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 printf 'keep_releases = 2\n' >>"$CONF"
-app=e2e-retention
-port=18404
+app=e2e-retention-$RUN
+port=$(free_port)
 new_app $app
 src=$WORLD/src/$app
 shas=()

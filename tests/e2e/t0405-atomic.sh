@@ -4,8 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 sed -i 's/^branch = main$/branch = main\nmode = atomic/' "$CONF"
-app=e2e-atomic
-port=18405
+app=e2e-atomic-$RUN
+port=$(free_port)
 new_app $app
 src=$WORLD/src/$app
 web_app $app $port "atomic one"

@@ -4,8 +4,8 @@
 # deploy: it finishes, and its output is kept with the history row.
 . "$(dirname "$0")/lib.sh"
 
-app=e2e-kill
-port=18406
+app=e2e-kill-$RUN
+port=$(free_port)
 new_app $app
 src=$WORLD/src/$app
 web_app $app $port "before kill"

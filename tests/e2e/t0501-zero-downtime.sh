@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v nginx >/dev/null || fail "nginx is not installed (nginx-light)"
-NPORT=18501
+NPORT=$(free_port)
 N=$WORLD/nginx
 mkdir -p "$N/sites" "$N/tmp"
 cat >"$N/nginx.conf" <<NGX
@@ -35,7 +35,7 @@ nginx -c "$N/nginx.conf"
 stop_nginx() { nginx -c "$N/nginx.conf" -s stop 2>/dev/null || true; }
 trap 'stop_nginx; cleanup' EXIT
 
-app=e2e-web
+app=e2e-web-$RUN
 new_app $app
 src=$WORLD/src/$app
 mkdir -p "$src/www"

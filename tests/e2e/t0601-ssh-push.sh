@@ -5,9 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-sshd.sh"
 
-app=e2e-ssh-push
-other=e2e-ssh-other
-port=18601
+app=e2e-ssh-push-$RUN
+other=e2e-ssh-other-$RUN
+port=$(free_port)
 new_app $app
 new_app $other
 new_key alice --apps $app
@@ -78,16 +78,16 @@ ssh_as root $SSH_HOST "config $app list --values" >"$WORLD/out" || fail "admin c
 expect_in "$WORLD/out" "GREETING="
 
 say "only admin keys manage apps"
-if ssh_as alice $SSH_HOST "app create e2e-ssh-new" 2>"$WORLD/err"; then fail "alice created an app"; fi
+if ssh_as alice $SSH_HOST "app create e2e-ssh-new-$RUN" 2>"$WORLD/err"; then fail "alice created an app"; fi
 expect_in "$WORLD/err" "\"app create\" needs an --admin key"
-[ ! -e "$WORLD/repos/e2e-ssh-new.git" ] || fail "the app exists anyway"
+[ ! -e "$WORLD/repos/e2e-ssh-new-$RUN.git" ] || fail "the app exists anyway"
 ssh_as root $SSH_HOST "app list" >"$WORLD/out" || fail "admin app list"
 grep -qx $app "$WORLD/out" || fail "app list over ssh"
-ssh_as root $SSH_HOST "app create e2e-ssh-new" >"$WORLD/out" || fail "admin app create"
-APPS_MADE+=(e2e-ssh-new)
-[ -d "$WORLD/repos/e2e-ssh-new.git" ] || fail "admin app create made nothing"
-ssh_as root $SSH_HOST "app destroy e2e-ssh-new" >"$WORLD/out" || fail "admin app destroy"
-[ ! -e "$WORLD/repos/e2e-ssh-new.git" ] || fail "admin app destroy left the repository"
+ssh_as root $SSH_HOST "app create e2e-ssh-new-$RUN" >"$WORLD/out" || fail "admin app create"
+APPS_MADE+=(e2e-ssh-new-$RUN)
+[ -d "$WORLD/repos/e2e-ssh-new-$RUN.git" ] || fail "admin app create made nothing"
+ssh_as root $SSH_HOST "app destroy e2e-ssh-new-$RUN" >"$WORLD/out" || fail "admin app destroy"
+[ ! -e "$WORLD/repos/e2e-ssh-new-$RUN.git" ] || fail "admin app destroy left the repository"
 
 say "an admin key manages keys over SSH, other keys cannot"
 ssh-keygen -q -t ed25519 -N '' -C carol@test -f "$KEYS/carol"

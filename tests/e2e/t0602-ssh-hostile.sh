@@ -7,8 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-sshd.sh"
 
-app=e2e-ssh-hostile
-other=e2e-ssh-hostile2
+app=e2e-ssh-hostile-$RUN
+other=e2e-ssh-hostile2-$RUN
 new_app $app
 new_app $other
 new_key alice --apps $app
@@ -67,7 +67,7 @@ hostile=(
 	"config $app list --values"
 	"logs $app \$(touch $M/50)"
 	"history $app -n \$(touch $M/51)"
-	"app create e2e-ssh-x; touch $M/52"
+	"app create e2e-ssh-x-$RUN; touch $M/52"
 	"app list"
 	"app destroy $app"
 	"ssh-command root --admin"
@@ -101,7 +101,7 @@ for cmd in "${hostile[@]}"; do
 	say "$i: $(cat -v "$WORLD/err")"
 done
 [ -z "$(ls -A "$M")" ] || { ls -l "$M"; fail "a hostile command ran"; }
-[ ! -e "$WORLD/repos/e2e-ssh-x.git" ] || fail "a hostile command created an app"
+[ ! -e "$WORLD/repos/e2e-ssh-x-$RUN.git" ] || fail "a hostile command created an app"
 [ -d "$WORLD/repos/$app.git" ] || fail "a hostile command destroyed the app"
 if [ -e "$WORLD/state/apps/$app/env.json" ]; then fail "a refused config set wrote"; fi
 

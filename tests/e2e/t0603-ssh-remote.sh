@@ -7,8 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-sshd.sh"
 
-app=e2e-ssh-remote
-port=18603
+app=e2e-ssh-remote-$RUN
+port=$(free_port)
 new_app $app
 web_app $app $port "remote v1"
 commit_all $app "v1"
@@ -34,7 +34,7 @@ say "remote status shows the live commit"
 remote status >"$WORLD/out" 2>"$WORLD/err" || { cat "$WORLD/err"; fail "remote status"; }
 expect_in "$WORLD/out" "app:    $app"
 expect_in "$WORLD/out" "commit: $sha"
-remote status --json | jq -e --arg sha "$sha" '.commit == $sha and .app == "e2e-ssh-remote"' >/dev/null ||
+remote status --json | jq -e --arg sha "$sha" --arg app "$app" '.commit == $sha and .app == $app' >/dev/null ||
 	fail "remote status --json"
 (cd "$src/www" && "$SLIPWAY_BIN" remote status) | grep -q "commit: $sha" || fail "remote status from a subdirectory"
 

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-sshd.sh"
 
-app=e2e-logs
+app=e2e-logs-$RUN
 new_app $app
 d=$WORLD/src/$app
 cat >"$d/Dockerfile" <<DF
@@ -45,7 +45,7 @@ slipway logs $app api -n 1 >"$WORLD/out" || fail "logs -n 1"
 rc=0; slipway logs $app nosuch 2>"$WORLD/err" || rc=$?
 [ $rc = 1 ] || fail "logs of an unknown service: exit $rc"
 expect_in "$WORLD/err" "no container for service \"nosuch\""
-rc=0; slipway logs e2e-logs-none 2>/dev/null || rc=$?
+rc=0; slipway logs e2e-logs-none-$RUN 2>/dev/null || rc=$?
 [ $rc = 1 ] || fail "logs of an unknown app: exit $rc"
 
 say "-f follows until stopped"

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "config.h"
-#include "util.h"
+#include "lib/config.h"
+#include "lib/util.h"
 
 static char tmpdir[] = "/tmp/test-config-XXXXXX";
 static char *conf; /* tmpdir/slipway.conf */

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "unit.h"
-#include "dockerignore.h"
-#include "util.h"
+#include "engine/dockerignore.h"
+#include "lib/util.h"
 
 /*
  * patternmatcher.Matches(file, patterns) as the moby tests call it: the

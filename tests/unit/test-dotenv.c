@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "dotenv.h"
+#include "compose/dotenv.h"
 
 /* Check that l holds exactly the pairs (NULL-terminated key, value list). */
 static void

@@ -19,8 +19,8 @@
 #include <archive_entry.h>
 
 #include "unit.h"
-#include "engine.h"
-#include "util.h"
+#include "engine/engine.h"
+#include "lib/util.h"
 
 /* Lines handed to a line_fn. */
 struct lines {

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "unit.h"
-#include "gateway.h"
-#include "util.h"
+#include "gateway/gateway.h"
+#include "lib/util.h"
 
 #define REPOS "/srv/slipway/repos"
 

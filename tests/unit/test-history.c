@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "unit.h"
-#include "history.h"
-#include "util.h"
+#include "history/history.h"
+#include "lib/util.h"
 
 static char dir[64];
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "interp.h"
+#include "compose/interp.h"
 
 struct icase {
 	const char *in;

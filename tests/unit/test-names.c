@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "unit.h"
-#include "names.h"
-#include "util.h"
+#include "lib/names.h"
+#include "lib/util.h"
 
 #define Z40 "0000000000000000000000000000000000000000"
 #define A40 "0123456789abcdef0123456789abcdef01234567"

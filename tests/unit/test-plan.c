@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "plan.h"
+#include "reconcile/plan.h"
 
 static struct observed
 obs(const char *service, int number, const char *hash, const char *image,

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "config.h"
-#include "policy.h"
+#include "lib/config.h"
+#include "compose/policy.h"
 
 #define ALL_BUT(f) ((ALLOW_PRIVILEGED | ALLOW_HOST_BINDS | ALLOW_HOST_NETWORK | \
 	ALLOW_CAPS | ALLOW_SECURITY_OPT | ALLOW_HOST_VOLUMES) & ~(unsigned)(f))

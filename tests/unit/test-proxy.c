@@ -26,7 +26,7 @@
 #include <curl/curl.h>
 
 #include "unit.h"
-#include "proxy.h"
+#include "proxy/proxy.h"
 
 static char *template_text;
 

@@ -20,9 +20,9 @@
 #include <git2.h>
 
 #include "unit.h"
-#include "names.h"
-#include "repo.h"
-#include "util.h"
+#include "lib/names.h"
+#include "repo/repo.h"
+#include "lib/util.h"
 
 static char tmp[] = "/tmp/test-repo-XXXXXX";
 static char *self;     /* this binary, the hooks' "slipway" */

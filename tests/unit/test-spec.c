@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "unit.h"
-#include "spec.h"
-#include "util.h"
+#include "reconcile/spec.h"
+#include "lib/util.h"
 
 #define SHA "0123456789abcdef0123456789abcdef01234567"
 #define SHA2 "fedcba9876543210fedcba9876543210fedcba98"

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "tarctx.h"
-#include "util.h"
+#include "engine/tarctx.h"
+#include "lib/util.h"
 
 static char root[] = "/tmp/t-hA-tarctx-XXXXXX";
 

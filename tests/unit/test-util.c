@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "state.h"
-#include "util.h"
+#include "lib/state.h"
+#include "lib/util.h"
 
 static void
 test_buf_cap(void **state)

@@ -1,0 +1,189 @@
+/*
+ * cmd-app.c - `slipway app create|list|destroy`: an app is a bare repository
+ * under repos_dir whose hooks call this binary with this configuration.
+ */
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "reconcile/converge.h"
+#include "engine/engine.h"
+#include "lib/names.h"
+#include "proxy/proxy.h"
+#include "repo/repo.h"
+#include "lib/state.h"
+
+static uid_t owner_uid;
+static gid_t owner_gid;
+
+static int
+chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return lchown(path, owner_uid, owner_gid);
+}
+
+/*
+ * Run as root, `app create` hands the repository to whoever owns repos_dir
+ * (the git user of install.sh), so that pushes can write to it.
+ */
+static int
+give_to_repos_owner(const char *repos_dir, const char *repo)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(repos_dir, &st) < 0 || st.st_uid == 0)
+		return 0;
+	owner_uid = st.st_uid;
+	owner_gid = st.st_gid;
+	if (nftw(repo, chown_one, 16, FTW_PHYS) != 0)
+		return error_set("cannot give \"%s\" to uid %u", repo,
+		    (unsigned)st.st_uid);
+	return 0;
+}
+
+static int
+app_create(struct cmd_ctx *ctx, const char *name)
+{
+	char *repo = NULL, *hooks = NULL;
+	int rc = 1;
+
+	if (name_check_app(name) < 0)
+		return cmd_fail();
+	repo = state_repo_path(&ctx->cfg, name);
+	if (path_exists(repo)) {
+		error_set("app \"%s\" already exists", name);
+		goto done;
+	}
+	if (mkdir_p(ctx->cfg.repos_dir, 0755) < 0)
+		goto done;
+	hooks = cmd_share_path(ctx, "hooks");
+	if (repo_create(repo, hooks, ctx->self, ctx->cfg.path,
+	    ctx->cfg.branch) < 0)
+		goto done;
+	if (give_to_repos_owner(ctx->cfg.repos_dir, repo) < 0)
+		goto done;
+	out("created app \"%s\": push to %s", name, repo);
+	rc = 0;
+done:
+	free(hooks);
+	free(repo);
+	return rc ? cmd_fail() : 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+app_list(struct cmd_ctx *ctx)
+{
+	struct strv names = STRV_INIT;
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+
+	if ((d = opendir(ctx->cfg.repos_dir)) == NULL)
+		return 0; /* no apps yet */
+	while ((de = readdir(d)) != NULL) {
+		char *name;
+
+		if (!ends_with(de->d_name, ".git"))
+			continue;
+		name = xstrndup(de->d_name, strlen(de->d_name) - 4);
+		if (name_check_app(name) == 0)
+			strv_push_owned(&names, name);
+		else
+			free(name);
+	}
+	closedir(d);
+	error_clear();
+	if (names.n)
+		qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	for (i = 0; i < names.n; i++)
+		out("%s", names.v[i]);
+	strv_clear(&names);
+	return 0;
+}
+
+/* Remove the images slipway built for the app (labelled slipway.app). */
+static int
+remove_images(struct engine *e, const char *app)
+{
+	char *label = xasprintf("slipway.app=%s", app);
+	const char *labels[] = { label };
+	json_t *list = NULL, *img, *tag;
+	size_t i, j;
+	int rc = -1;
+
+	if (engine_image_list(e, labels, 1, &list) < 0)
+		goto done;
+	json_array_foreach(list, i, img) {
+		json_array_foreach(json_object_get(img, "RepoTags"), j, tag) {
+			const char *t = json_string_value(tag);
+
+			if (t != NULL && engine_image_remove(e, t) < 0)
+				goto done;
+		}
+	}
+	rc = engine_image_prune_dangling(e);
+done:
+	json_decref(list);
+	free(label);
+	return rc;
+}
+
+static int
+app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
+{
+	struct engine *e = NULL;
+	char *repo = NULL, *dir = NULL, *releases = NULL;
+	int rc = -1;
+
+	if (name_check_app(name) < 0)
+		return cmd_fail();
+	repo = state_repo_path(&ctx->cfg, name);
+	dir = state_app_dir(&ctx->cfg, name);
+	if (!path_exists(repo)) {
+		error_set("app \"%s\" does not exist", name);
+		goto done;
+	}
+	if (engine_open(&e, ctx->cfg.docker_host) < 0)
+		goto done;
+	if (converge_down(e, name, volumes) < 0 ||
+	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
+		goto done;
+	if (remove_tree(repo) < 0 || remove_tree(dir) < 0)
+		goto done;
+	out("destroyed app \"%s\"%s", name, volumes ? " and its volumes" :
+	    " (named volumes kept; --volumes removes them)");
+	rc = 0;
+done:
+	engine_free(e);
+	free(releases);
+	free(dir);
+	free(repo);
+	return rc < 0 ? cmd_fail() : 0;
+}
+
+int
+cmd_app(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "list") == 0)
+		return app_list(ctx);
+	if (argc == 3 && strcmp(argv[1], "create") == 0)
+		return app_create(ctx, argv[2]);
+	if (argc == 3 && strcmp(argv[1], "destroy") == 0)
+		return app_destroy(ctx, argv[2], 0);
+	if (argc == 4 && strcmp(argv[1], "destroy") == 0 &&
+	    strcmp(argv[3], "--volumes") == 0)
+		return app_destroy(ctx, argv[2], 1);
+	return cmd_usage(ctx);
+}

@@ -1,0 +1,130 @@
+/*
+ * cmd-hook.c - `slipway hook post-receive|pre-receive`, run by the app
+ * repository's hooks with the repository as the working directory. Reads git's
+ * "old new ref" lines and deploys when the deploy branch moved.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "pipeline/deploy.h"
+#include "lib/names.h"
+#include "lib/state.h"
+
+#define HOOK_LINE_MAX 4096
+#define HOOK_LINES_MAX 10000
+
+/* The app whose repository we run in: <repos_dir>/<app>.git. */
+static char *
+hook_app(const struct config *cfg)
+{
+	char cwd[PATH_MAX], *base, *name = NULL, *repo = NULL, *real = NULL;
+
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		error_set("cannot tell which repository this hook runs in");
+		return NULL;
+	}
+	base = strrchr(cwd, '/');
+	base = base ? base + 1 : cwd;
+	if (!ends_with(base, ".git")) {
+		error_set("\"%s\" is not an app repository", cwd);
+		return NULL;
+	}
+	name = xstrndup(base, strlen(base) - 4);
+	if (name_check_app(name) < 0)
+		goto fail;
+	repo = state_repo_path(cfg, name);
+	real = realpath(repo, NULL);
+	if (real == NULL || strcmp(real, cwd) != 0) {
+		error_set("\"%s\" is not under repos_dir \"%s\"", cwd,
+		    cfg->repos_dir);
+		goto fail;
+	}
+	free(real);
+	free(repo);
+	return name;
+fail:
+	free(real);
+	free(repo);
+	free(name);
+	return NULL;
+}
+
+/* Read every update line; the one for the deploy branch goes in *branch_new. */
+static int
+read_updates(const struct config *cfg, char branch_new[41], int *found)
+{
+	char line[HOOK_LINE_MAX], *want;
+	int count = 0, rc = 0;
+
+	want = xasprintf("refs/heads/%s", cfg->branch);
+	*found = 0;
+	while (fgets(line, sizeof line, stdin) != NULL) {
+		struct hook_update u;
+
+		if (++count > HOOK_LINES_MAX) {
+			rc = error_set("too many refs in one push");
+			break;
+		}
+		if (strchr(line, '\n') == NULL && !feof(stdin)) {
+			rc = error_set("hook input line too long");
+			break;
+		}
+		if (hook_parse_line(line, &u) < 0) {
+			rc = -1;
+			break;
+		}
+		if (strcmp(u.ref, want) != 0)
+			out("-----> Ignoring %s: only %s deploys", u.ref, want);
+		else if (oid_is_zero(u.new_oid))
+			out("-----> %s was deleted: the running release stays",
+			    want);
+		else {
+			memcpy(branch_new, u.new_oid, 41);
+			*found = 1;
+		}
+		hook_update_dispose(&u);
+	}
+	free(want);
+	return rc;
+}
+
+int
+cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct deploy_opts opts = { 0 };
+	char new_oid[41], *app = NULL, *tmpl = NULL;
+	int pre, found, rc = 1;
+
+	if (argc != 2 || (strcmp(argv[1], "post-receive") != 0 &&
+	    strcmp(argv[1], "pre-receive") != 0))
+		return cmd_usage(ctx);
+	pre = strcmp(argv[1], "pre-receive") == 0;
+	if ((app = hook_app(&ctx->cfg)) == NULL)
+		return cmd_fail();
+	if (read_updates(&ctx->cfg, new_oid, &found) < 0)
+		goto done;
+	/* Atomic mode deploys before the ref moves; otherwise after. */
+	if (!found || pre != ctx->cfg.atomic) {
+		rc = 0;
+		goto done;
+	}
+	/* After the lock, post-receive deploys the branch's tip as it is then,
+	 * so concurrent pushes end on what the branch ends on. Pre-receive runs
+	 * before the ref moves: it deploys the pushed commit from quarantine. */
+	opts.kind = "push";
+	opts.rev = pre ? new_oid : NULL;
+	opts.from_env = pre;
+	opts.skip_if_live = !pre;
+	opts.site_template = tmpl = cmd_site_template(ctx);
+	if (deploy_app(&ctx->cfg, app, &opts) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(tmpl);
+	free(app);
+	return rc ? cmd_fail() : 0;
+}

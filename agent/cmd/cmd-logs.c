@@ -1,0 +1,164 @@
+/*
+ * cmd-logs.c - `slipway logs NAME [SERVICE] [-n N] [-f]`: what the app's
+ * containers wrote, read through the Engine API (the multiplexed stream is
+ * decoded by engine.c), each line prefixed by its container like compose
+ * does: "web-1  | listening on :8080". -n keeps the last N lines of each
+ * container; -f follows them, one process per container, until they stop.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "reconcile/converge.h"
+#include "engine/engine.h"
+#include "lib/names.h"
+#include "lib/state.h"
+
+struct source {
+	const char *id;
+	char *label; /* "web-1": the container's name less "<app>-" */
+	int tty;
+	int width;   /* of the widest label */
+};
+
+static void
+print_line(void *ctx, const char *line)
+{
+	const struct source *s = ctx;
+
+	out("%-*s | %s", s->width, s->label, line);
+}
+
+/*
+ * Follow every source at once, one child each (each prints its own errors).
+ * 0 when all of them ended well, 1 when one failed, -1 when fork failed.
+ */
+static int
+follow_all(const struct cmd_ctx *ctx, struct source *src, size_t n, long tail)
+{
+	pid_t pid, parent = getpid();
+	size_t i, started = 0;
+	int status, failed = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((pid = fork()) < 0) {
+			error_set("cannot fork: %s", strerror(errno));
+			failed = -1;
+			break;
+		}
+		if (pid == 0) {
+			struct engine *e = NULL;
+			int rc;
+
+			/* The followers end with the command that started them. */
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 ||
+			    getppid() != parent)
+				_exit(1);
+			rc = engine_open(&e, ctx->cfg.docker_host) < 0 ||
+			    engine_container_logs(e, src[i].id, tail, 1,
+			    src[i].tty, print_line, &src[i]) < 0;
+
+			if (rc)
+				cmd_fail();
+			engine_free(e);
+			fflush(NULL);
+			_exit(rc);
+		}
+		started++;
+	}
+	for (; started > 0; started--) {
+		if (wait(&status) < 0)
+			break;
+		if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) &&
+		    failed == 0)
+			failed = 1;
+	}
+	return failed;
+}
+
+int
+cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct engine *e = NULL;
+	struct observed *obs = NULL;
+	struct source *src = NULL;
+	const char *service = NULL;
+	size_t nobs = 0, nsrc = 0, i;
+	long tail = -1;
+	int follow = 0, width = 0, k, rc = -1;
+
+	if (argc < 2)
+		return cmd_usage(ctx);
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "-f") == 0)
+			follow = 1;
+		else if (strcmp(argv[k], "-n") == 0 && k + 1 < argc &&
+		    parse_long(argv[k + 1], &tail) == 0)
+			k++;
+		else if (argv[k][0] != '-' && service == NULL)
+			service = argv[k];
+		else
+			return cmd_usage(ctx);
+	}
+	if (cmd_check_app(ctx, argv[1]) < 0 ||
+	    (service != NULL && name_check_service(service) < 0))
+		return cmd_fail();
+	if (engine_open(&e, ctx->cfg.docker_host) < 0 ||
+	    converge_observe(e, argv[1], &obs, &nobs) < 0)
+		goto done;
+	src = xcalloc(nobs + 1, sizeof *src);
+	for (i = 0; i < nobs; i++) {
+		const char *name = obs[i].name;
+		size_t applen = strlen(argv[1]);
+		json_t *info = NULL;
+
+		if (service != NULL && (obs[i].service == NULL ||
+		    strcmp(obs[i].service, service) != 0))
+			continue;
+		if (strncmp(name, argv[1], applen) == 0 && name[applen] == '-')
+			name += applen + 1;
+		src[nsrc].id = obs[i].id;
+		src[nsrc].label = xstrdup(name);
+		if (engine_container_inspect(e, obs[i].id, &info) == 0)
+			src[nsrc].tty = json_is_true(json_object_get(
+			    json_object_get(info, "Config"), "Tty"));
+		json_decref(info);
+		if ((int)strlen(name) > width)
+			width = (int)strlen(name);
+		nsrc++;
+	}
+	if (nsrc == 0) {
+		if (service != NULL)
+			error_set("app \"%s\" has no container for service "
+			    "\"%s\"", argv[1], service);
+		else
+			error_set("app \"%s\" has no containers", argv[1]);
+		goto done;
+	}
+	for (i = 0; i < nsrc; i++)
+		src[i].width = width;
+	/* Whoever reads the output may go away: then stop, don't go on. */
+	signal(SIGPIPE, SIG_DFL);
+	if (follow && nsrc > 1) {
+		rc = follow_all(ctx, src, nsrc, tail);
+		goto done;
+	}
+	for (i = 0; i < nsrc; i++) {
+		if (engine_container_logs(e, src[i].id, tail, follow,
+		    src[i].tty, print_line, &src[i]) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	for (i = 0; i < nsrc; i++)
+		free(src[i].label);
+	free(src);
+	observed_list_free(obs, nobs);
+	engine_free(e);
+	return rc < 0 ? cmd_fail() : rc;
+}

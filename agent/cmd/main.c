@@ -1,0 +1,83 @@
+/*
+ * main.c - slipway's entry point: global options, then the command from the
+ * table in cmd.c with the setup every command shares (configuration, signals).
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "repo/repo.h"
+#include "lib/util.h"
+
+static char *
+self_path(const char *argv0)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+
+	if (n > 0) {
+		path[n] = '\0';
+		return xstrdup(path);
+	}
+	return xstrdup(argv0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cmd_ctx ctx;
+	const char *config_path = NULL;
+	const struct cmd_entry *entry = NULL;
+	char *self;
+	int rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	/* A vanished pusher must not kill a deploy half-way: write errors are
+	 * ignored and the work goes on. */
+	signal(SIGPIPE, SIG_IGN);
+
+	argv++, argc--;
+	while (argc > 0 && argv[0][0] == '-') {
+		if (strcmp(argv[0], "-c") == 0 && argc > 1) {
+			config_path = argv[1];
+			argv += 2, argc -= 2;
+		} else if (strcmp(argv[0], "-h") == 0 ||
+		    strcmp(argv[0], "--help") == 0) {
+			cmd_usage_all(stdout);
+			return 0;
+		} else {
+			cmd_usage_all(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc == 0) {
+		cmd_usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	entry = cmd_find(argv[0]);
+	if (entry == NULL) {
+		fprintf(stderr, "error: unknown command \"%s\"\n", argv[0]);
+		cmd_usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	if (config_load(&ctx.cfg, config_path) < 0) {
+		rc = cmd_fail();
+		config_dispose(&ctx.cfg);
+		return rc;
+	}
+	self = self_path(argv[0]);
+	ctx.self = self;
+	ctx.name = entry->name;
+	ctx.usage = entry->usage;
+	rc = entry->exec(&ctx, argc, argv);
+	free(self);
+	config_dispose(&ctx.cfg);
+	out_redact_clear();
+	error_clear();
+	repo_shutdown();
+	return rc;
+}

@@ -1,0 +1,245 @@
+/*
+ * compose.h - the compose file as typed data. compose_load() reads the file
+ * with libyaml, interpolates values, applies env_file/.env and normalises every
+ * short and long syntax into the structures below, so that nothing after it
+ * needs to know YAML. Errors name file, line and key:
+ *   compose.yaml:14: service "web": unknown key "prots"
+ */
+#ifndef SLIPWAY_COMPOSE_H
+#define SLIPWAY_COMPOSE_H
+
+#include <stddef.h>
+
+#include "lib/kvlist.h"
+#include "lib/util.h"
+
+
+struct compose_build {
+	char *context;     /* absolute (resolved against the project dir) */
+	char *dockerfile;  /* relative to context; NULL = "Dockerfile" */
+	struct kvlist args;
+	char *target;
+};
+
+/* One container port (ranges are expanded, one entry per target port). */
+struct compose_port {
+	char *host_ip;     /* NULL = all */
+	char *published;   /* NULL = none/ephemeral; "8000" or "8000-8010" */
+	unsigned target;
+	char *protocol;    /* "tcp" (default), "udp", "sctp" */
+};
+
+enum compose_mount_type {
+	MOUNT_VOLUME,      /* named (source set) or anonymous (source NULL) */
+	MOUNT_BIND,
+	MOUNT_TMPFS,
+};
+
+struct compose_mount {
+	enum compose_mount_type type;
+	char *source;      /* volume key, or absolute host path for binds */
+	char *target;
+	int read_only;
+	int nocopy;                /* volume.nocopy */
+	char *bind_propagation;    /* bind.propagation, or NULL */
+	/* bind.create_host_path: 1 unless the long syntax sets it false
+	 * (compose-go's default; v2 binds without a bind: mapping through
+	 * the Bind API, which creates the path too) */
+	int bind_create_host_path;
+	char *bind_selinux;        /* "z" or "Z" (:z, bind.selinux), or NULL */
+	long long tmpfs_size;      /* bytes, 0 = unset */
+	long tmpfs_mode;           /* 0 = unset */
+	int long_syntax;           /* came from the long form (-> Mounts, not Binds) */
+};
+
+struct compose_service_network {
+	char *name;        /* key in the top-level networks */
+	struct strv aliases;
+	char *ipv4_address;
+	int priority;
+};
+
+enum compose_condition {
+	COND_STARTED,
+	COND_HEALTHY,
+	COND_COMPLETED,
+};
+
+struct compose_depends {
+	char *service;
+	enum compose_condition condition;
+	int required;      /* default 1 */
+	int restart;
+};
+
+/* Durations are nanoseconds; -1 = not set. */
+struct compose_healthcheck {
+	int set;           /* a healthcheck key was present */
+	int disable;       /* disable: true, or test: ["NONE"] */
+	struct strv test;  /* as the engine wants it: ["CMD", ...], ["CMD-SHELL", s], ["NONE"] */
+	long long interval, timeout, start_period, start_interval;
+	long retries;      /* -1 = not set */
+};
+
+struct compose_ulimit {
+	char *name;
+	long long soft, hard;
+};
+
+struct compose_http {      /* x-slipway.http (issue 5) */
+	int set;
+	unsigned port;
+	struct strv hosts;
+	char *healthcheck; /* path, NULL = "/" */
+};
+
+struct compose_service {
+	char *name;
+	int line;          /* where the service starts, for messages */
+	char *image;       /* NULL when only build */
+	struct compose_build *build; /* NULL when none */
+	struct strv command;    /* exec form; command_set tells empty from unset */
+	int command_set;
+	struct strv entrypoint;
+	int entrypoint_set;
+	struct kvlist environment; /* final: env_file, then environment; resolved */
+	struct compose_port *ports;
+	size_t nports;
+	struct strv expose;        /* "80" or "80/udp" */
+	struct compose_mount *mounts;
+	size_t nmounts;
+	/* empty = [default]; sorted by priority (high first), then name */
+	struct compose_service_network *networks;
+	size_t nnetworks;
+	int networks_set;
+	struct compose_depends *depends;
+	size_t ndepends;
+	struct compose_healthcheck healthcheck;
+	char *restart;             /* NULL = "no" */
+	struct kvlist labels;
+	char *working_dir, *user, *hostname, *domainname;
+	struct strv extra_hosts;   /* "host:ip" */
+	char *stop_signal;
+	long long stop_grace_period; /* ns, -1 unset */
+	int init;                  /* -1 unset, 0, 1 */
+	struct strv tmpfs;         /* "/path" or "/path:opts" */
+	struct strv cap_add, cap_drop;
+	int read_only;
+	int privileged;
+	int tty, stdin_open;
+	long long shm_size;        /* bytes, 0 unset */
+	long long mem_limit;       /* bytes, 0 unset (also deploy.resources.limits.memory) */
+	long long mem_reservation;
+	double cpus;               /* 0 unset (also deploy...limits.cpus) */
+	long long pids_limit;      /* 0 unset */
+	int replicas;              /* deploy.replicas / scale, default 1 */
+	char *logging_driver;
+	struct kvlist logging_options;
+	struct compose_ulimit *ulimits;
+	size_t nulimits;
+	struct kvlist sysctls;
+	struct strv dns, dns_search, dns_opt;
+	char *container_name;
+	struct strv profiles;
+	struct strv devices;       /* "src:dst[:perm]" */
+	char *network_mode, *pid, *ipc, *userns_mode;
+	struct strv security_opt;
+	char *platform;
+	char *pull_policy;
+	/* x-slipway */
+	char *release;             /* release command (shell form) or NULL */
+	struct compose_http http;
+};
+
+struct compose_volume {
+	char *key;
+	char *name;        /* engine name: <project>_<key> unless name:/external */
+	char *driver;
+	struct kvlist driver_opts;
+	struct kvlist labels;
+	int external;
+};
+
+struct compose_network {
+	char *key;
+	char *name;        /* engine name: <project>_<key> unless name:/external */
+	char *driver;
+	struct kvlist driver_opts;
+	struct kvlist labels;
+	int external;
+	int internal;
+	int attachable;
+	int enable_ipv6;
+};
+
+struct compose_project {
+	char *name;        /* the project (= app) name */
+	char *dir;         /* absolute project directory (the release dir) */
+	char *file;        /* absolute path of the compose file */
+	struct compose_service *services; /* in file order */
+	size_t nservices;
+	struct compose_volume *volumes;
+	size_t nvolumes;
+	struct compose_network *networks; /* includes "default" when used */
+	size_t nnetworks;
+	struct strv warnings;      /* e.g. unset variables */
+};
+
+/* compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml. */
+extern const char *const compose_file_names[];
+
+/*
+ * Find the compose file in dir; returns its absolute path (allocated) or NULL
+ * with error_set ("no compose file in ...").
+ */
+char *compose_find(const char *dir);
+
+/*
+ * Load the compose file at path for project name, with dir as the project
+ * directory. Variables for interpolation and for bare environment keys come
+ * from vars (the app's config, may be NULL), which beat dir/.env. The process
+ * environment is never consulted. 0, or -1 with error_set.
+ */
+int compose_load(struct compose_project **out, const char *path,
+    const char *dir, const char *name, const struct kvlist *vars);
+
+/* Same, from a string (for unit tests; bind paths resolve against dir). */
+int compose_load_string(struct compose_project **out, const char *text,
+    size_t len, const char *filename, const char *dir, const char *name,
+    const struct kvlist *vars);
+
+void compose_free(struct compose_project *p);
+
+const struct compose_service *compose_service(const struct compose_project *p,
+    const char *name);
+const struct compose_volume *compose_volume(const struct compose_project *p,
+    const char *key);
+const struct compose_network *compose_network(const struct compose_project *p,
+    const char *key);
+/* Is the service started by a plain deploy (no profiles)? */
+int compose_service_active(const struct compose_service *s);
+
+/*
+ * Order the active services so that dependencies come first. Fills order
+ * (nservices entries, indexes into p->services) and returns how many; -1 with
+ * error_set on a cycle or an unknown dependency.
+ */
+int compose_order(const struct compose_project *p, size_t *order);
+
+/* Durations: "1m30s", "10s", "1h", "500ms", "1.5s", plain number = seconds. */
+int compose_parse_duration(const char *s, long long *ns);
+/* Byte sizes: "512m", "1g", "64k", "100" (bytes), "1.5gb". */
+int compose_parse_bytes(const char *s, long long *bytes);
+
+/* Lexically clean path like Go's filepath.Clean (no file system access). */
+char *compose_path_clean(const char *path);
+/* Is path dir itself or below it, comparing cleaned paths component-wise? */
+int compose_path_within(const char *path, const char *dir);
+/*
+ * Where the kernel would land for absolute path: symlinks followed one
+ * component at a time (dangling ones too), ".." applied to what they
+ * resolved to, the missing rest kept as written. Allocated.
+ */
+char *compose_path_resolve(const char *path);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * dotenv.h - the .env format as compose-go's dotenv parser reads it.
+ */
+#ifndef SLIPWAY_DOTENV_H
+#define SLIPWAY_DOTENV_H
+
+#include "lib/kvlist.h"
+
+/*
+ * Parse text into out (later keys replace earlier ones). lookup, when not
+ * NULL, supplies values for ${VAR} expansion inside unquoted and
+ * double-quoted values (variables defined earlier in the same file count
+ * too). name is used in errors: `.env:3: unterminated quoted value`.
+ */
+int dotenv_parse(const char *text, size_t len, const char *name,
+    const struct kvlist *lookup, struct kvlist *out);
+int dotenv_read(const char *path, const struct kvlist *lookup,
+    struct kvlist *out);
+
+#endif

@@ -1,0 +1,1190 @@
+/*
+ * engine.c - the Docker Engine API client. One libcurl easy handle per
+ * engine, so consecutive calls reuse the connection; the API version comes
+ * from /_ping. Every answer is capped: whole JSON answers at
+ * ENGINE_RESPONSE_MAX, streamed lines (build progress, logs) at
+ * ENGINE_LINE_MAX.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "engine/engine.h"
+#include "lib/util.h"
+
+#define ENGINE_API_DEFAULT "1.41"	/* when /_ping sends no Api-Version */
+#define ENGINE_ERROR_MAX (64u << 10)	/* error bodies of streaming calls */
+
+struct engine {
+	CURL *curl;
+	char *host;		/* docker_host as configured */
+	char *socket;		/* unix socket path, or NULL for tcp */
+	char *base;		/* "http://localhost" or "http://host:port" */
+	char version[16];
+	int version_num;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Request flags. */
+#define XF_UNVERSIONED	0x1	/* no /vX.Y prefix (/_ping) */
+#define XF_LONG		0x2	/* may legitimately stay silent: no speed limit */
+#define XF_PING		0x4	/* any transport failure means "cannot reach" */
+
+/* One transfer: what is sent, and where the answer goes. */
+struct xfer {
+	struct engine *e;
+	const char *method;
+	const char *path;	/* for messages */
+	int flags;
+
+	const char *body;	/* request body, or NULL */
+	size_t body_len;
+	const char *content_type;
+	engine_read_fn read_fn;	/* chunked upload instead of body */
+	void *read_ctx;
+	char *read_error;	/* read_fn's message, when it failed */
+
+	struct buf answer;	/* whole answer, or the error body of a stream */
+	/* Streaming: feed() gets the bytes of a 2xx answer as they arrive. */
+	void (*feed)(struct xfer *, const char *, size_t);
+	struct buf line;	/* a partial line of a stream */
+	int line_skip;		/* dropping the rest of an over-long line */
+
+	/* Build. */
+	engine_line_fn line_fn;
+	void *line_ctx;
+	char *image_id;
+	char *build_error;	/* the first error the stream reported */
+
+	/* Logs. */
+	struct engine_demux demux;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void
+curl_init(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* "1.45" -> 145; -1 when s is not a version. */
+static int
+version_parse(const char *s)
+{
+	char *end;
+	long major, minor;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	major = strtol(s, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return -1;
+	minor = strtol(end + 1, &end, 10);
+	if (*end != '\0' || major > 99 || minor > 99)
+		return -1;
+	return (int)(major * 100 + minor);
+}
+
+static void
+xfer_init(struct xfer *x, struct engine *e, const char *method,
+    const char *path, int flags)
+{
+	memset(x, 0, sizeof *x);
+	x->e = e;
+	x->method = method;
+	x->path = path;
+	x->flags = flags;
+	buf_init(&x->answer, ENGINE_RESPONSE_MAX);
+	buf_init(&x->line, ENGINE_LINE_MAX);
+}
+
+static void
+xfer_dispose(struct xfer *x)
+{
+	buf_release(&x->answer);
+	buf_release(&x->line);
+	free(x->read_error);
+	free(x->image_id);
+	free(x->build_error);
+	free(x->demux.line);
+}
+
+static long
+xfer_status(struct xfer *x)
+{
+	long status = 0;
+
+	curl_easy_getinfo(x->e->curl, CURLINFO_RESPONSE_CODE, &status);
+	return status;
+}
+
+static size_t
+write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = size * nmemb;
+	long status = xfer_status(x);
+
+	if (x->feed != NULL && status >= 200 && status < 300) {
+		x->feed(x, data, len);
+		return len;
+	}
+	buf_add(&x->answer, data, len);
+	if (x->answer.overflow && x->feed == NULL)
+		return 0; /* abort: the caller reports the overflow */
+	return len;
+}
+
+static size_t
+read_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	ssize_t n;
+
+	n = x->read_fn(x->read_ctx, data, size * nmemb);
+	if (n < 0 || (size_t)n > size * nmemb) {
+		if (x->read_error == NULL)
+			x->read_error = xstrdup(n < 0 ? error_last() :
+			    "build context reader returned too much data");
+		return CURL_READFUNC_ABORT;
+	}
+	return (size_t)n;
+}
+
+static struct curl_slist *
+header_add(struct curl_slist *list, const char *header)
+{
+	struct curl_slist *l = curl_slist_append(list, header);
+
+	if (l == NULL)
+		abort(); /* only out of memory */
+	return l;
+}
+
+/*
+ * Run one transfer. Returns the HTTP status, or -1 when no answer came
+ * (transport failure, a reader failure, an answer over the cap).
+ */
+static int
+xfer_run(struct xfer *x)
+{
+	struct engine *e = x->e;
+	struct curl_slist *hdrs = NULL;
+	char *url;
+	CURLcode rc;
+	long status = 0, oserr = 0;
+
+	if (x->flags & XF_UNVERSIONED)
+		url = xasprintf("%s%s", e->base, x->path);
+	else
+		url = xasprintf("%s/v%s%s", e->base, e->version, x->path);
+
+	curl_easy_reset(e->curl);
+	e->errbuf[0] = '\0';
+	curl_easy_setopt(e->curl, CURLOPT_URL, url);
+	if (e->socket != NULL)
+		curl_easy_setopt(e->curl, CURLOPT_UNIX_SOCKET_PATH, e->socket);
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->errbuf);
+	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e->curl, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(e->curl, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT, 5L);
+	if (!(x->flags & XF_LONG) && x->feed == NULL && x->read_fn == NULL) {
+		/* No total timeout, but a silent engine is given up on. */
+		curl_easy_setopt(e->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e->curl, CURLOPT_LOW_SPEED_TIME, 300L);
+	}
+	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e->curl, CURLOPT_USERAGENT, "slipway");
+
+	hdrs = header_add(hdrs, "Expect:");
+	if (x->content_type != NULL) {
+		char *h = xasprintf("Content-Type: %s", x->content_type);
+
+		hdrs = header_add(hdrs, h);
+		free(h);
+	}
+	if (x->read_fn != NULL) {
+		hdrs = header_add(hdrs, "Transfer-Encoding: chunked");
+		curl_easy_setopt(e->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(e->curl, CURLOPT_READFUNCTION, read_cb);
+		curl_easy_setopt(e->curl, CURLOPT_READDATA, x);
+	} else if (strcmp(x->method, "POST") == 0) {
+		curl_easy_setopt(e->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS,
+		    x->body != NULL ? x->body : "");
+		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)(x->body != NULL ? x->body_len : 0));
+	} else if (strcmp(x->method, "GET") != 0)
+		curl_easy_setopt(e->curl, CURLOPT_CUSTOMREQUEST, x->method);
+	curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, hdrs);
+
+	rc = curl_easy_perform(e->curl);
+	curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(e->curl, CURLINFO_OS_ERRNO, &oserr);
+	/* Leave no pointer into this transfer behind in the handle. */
+	curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(hdrs);
+	free(url);
+
+	if (x->read_error != NULL)
+		return error_set("%s", x->read_error);
+	if (x->answer.overflow && x->feed == NULL)
+		return error_set("engine answer to %s %s is larger than %zu bytes",
+		    x->method, x->path, x->answer.max);
+	if (rc != CURLE_OK && (rc == CURLE_COULDNT_CONNECT ||
+	    rc == CURLE_COULDNT_RESOLVE_HOST || (x->flags & XF_PING)))
+		return error_set("cannot reach the docker engine at \"%s\" "
+		    "(docker_host): %s", e->host,
+		    oserr != 0 ? strerror((int)oserr) :
+		    e->errbuf[0] != '\0' ? e->errbuf : curl_easy_strerror(rc));
+	if (rc != CURLE_OK)
+		return error_set("engine request %s %s failed: %s", x->method,
+		    x->path, e->errbuf[0] != '\0' ? e->errbuf :
+		    curl_easy_strerror(rc));
+	return (int)status;
+}
+
+/* error_last() := the engine's message for a failed answer. */
+static int
+set_engine_error(long status, const struct buf *answer)
+{
+	json_t *j = json_loadb(answer->buf, answer->len, 0, NULL);
+	const char *msg = json_string_value(json_object_get(j, "message"));
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (msg != NULL && *msg != '\0') {
+		error_set("%s", msg);
+		json_decref(j);
+		return -1;
+	}
+	json_decref(j);
+	buf_addf(&b, "engine answered HTTP %ld", status);
+	if (answer->len > 0) {
+		buf_adds(&b, ": ");
+		for (i = 0; i < answer->len && i < 200; i++) {
+			unsigned char c = (unsigned char)answer->buf[i];
+
+			buf_addch(&b, c < ' ' || c == 0x7f ? ' ' : c);
+		}
+		buf_rtrim(&b);
+	}
+	error_set("%s", b.buf);
+	buf_release(&b);
+	return -1;
+}
+
+int
+engine_open(struct engine **out, const char *docker_host)
+{
+	struct engine *e;
+	struct xfer x;
+	struct curl_header *h = NULL;
+	const char *server = NULL;
+	int status, num, max = version_parse(ENGINE_API_MAX);
+
+	*out = NULL;
+	if (docker_host == NULL || *docker_host == '\0')
+		return error_set("docker_host is empty");
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK)
+		return error_set("cannot initialise libcurl: %s",
+		    curl_easy_strerror(curl_init_rc));
+
+	e = xcalloc(1, sizeof *e);
+	e->host = xstrdup(docker_host);
+	if (starts_with(docker_host, "unix://") && docker_host[7] != '\0') {
+		e->socket = xstrdup(docker_host + 7);
+		e->base = xstrdup("http://localhost");
+	} else if (starts_with(docker_host, "tcp://") && docker_host[6] != '\0' &&
+	    strpbrk(docker_host + 6, "/?#@") == NULL)
+		e->base = xasprintf("http://%s", docker_host + 6);
+	else {
+		engine_free(e);
+		return error_set("docker_host \"%s\": want unix:///path or "
+		    "tcp://host:port", docker_host);
+	}
+	if ((e->curl = curl_easy_init()) == NULL) {
+		engine_free(e);
+		return error_set("cannot create a libcurl handle");
+	}
+
+	xfer_init(&x, e, "GET", "/_ping", XF_UNVERSIONED | XF_PING);
+	x.answer.max = ENGINE_ERROR_MAX;
+	status = xfer_run(&x);
+	if (status < 0)
+		goto fail;
+	if (status != 200) {
+		set_engine_error(status, &x.answer);
+		error_set("docker engine at \"%s\" (docker_host) failed /_ping: %s",
+		    docker_host, error_last());
+		goto fail;
+	}
+	if (curl_easy_header(e->curl, "Api-Version", 0, CURLH_HEADER, -1,
+	    &h) == CURLHE_OK)
+		server = h->value;
+	num = version_parse(server);
+	if (num < 0)
+		num = version_parse(ENGINE_API_DEFAULT);
+	if (num > max)
+		num = max;
+	e->version_num = num;
+	snprintf(e->version, sizeof e->version, "%d.%d", num / 100, num % 100);
+	xfer_dispose(&x);
+	*out = e;
+	return 0;
+fail:
+	xfer_dispose(&x);
+	engine_free(e);
+	return -1;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->curl != NULL)
+		curl_easy_cleanup(e->curl);
+	free(e->host);
+	free(e->socket);
+	free(e->base);
+	free(e);
+}
+
+const char *
+engine_version(const struct engine *e)
+{
+	return e->version;
+}
+
+int
+engine_version_num(const struct engine *e)
+{
+	return e->version_num;
+}
+
+/* engine_call with transfer flags. */
+static int
+call(struct engine *e, const char *method, const char *path, json_t *body,
+    json_t **out, int flags)
+{
+	struct xfer x;
+	char *text = NULL;
+	struct curl_header *h = NULL;
+	json_error_t jerr;
+	json_t *j = NULL;
+	int status;
+
+	if (out != NULL)
+		*out = NULL;
+	xfer_init(&x, e, method, path, flags);
+	if (body != NULL) {
+		if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
+			status = error_set("cannot encode the request body for "
+			    "%s %s", method, path);
+			goto done;
+		}
+		x.body = text;
+		x.body_len = strlen(text);
+		x.content_type = "application/json";
+	}
+	if ((status = xfer_run(&x)) < 0)
+		goto done;
+	if (status >= 400) {
+		set_engine_error(status, &x.answer);
+		goto done;
+	}
+	if (out == NULL || x.answer.len == 0)
+		goto done;
+	if (curl_easy_header(e->curl, "Content-Type", 0, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK || strstr(h->value, "json") == NULL)
+		goto done;
+	if ((j = json_loadb(x.answer.buf, x.answer.len, 0, &jerr)) == NULL) {
+		status = error_set("engine sent malformed JSON for %s %s: %s",
+		    method, path, jerr.text);
+		goto done;
+	}
+	*out = j;
+done:
+	free(text);
+	xfer_dispose(&x);
+	return status;
+}
+
+int
+engine_call(struct engine *e, const char *method, const char *path,
+    json_t *body, json_t **out)
+{
+	return call(e, method, path, body, out, 0);
+}
+
+/*
+ * A call that succeeds with any 2xx status or with ok (e.g. 304, 404);
+ * returns 0 or -1. *out, when given, is set for 2xx answers only.
+ */
+static int
+call_ok(struct engine *e, const char *method, const char *path,
+    json_t *body, json_t **out, int ok, int flags)
+{
+	json_t *j = NULL;
+	int status;
+
+	if (out != NULL)
+		*out = NULL;
+	status = call(e, method, path, body, &j, flags);
+	if (status < 0)
+		return -1;
+	if ((status >= 200 && status < 300) || status == ok) {
+		if (out != NULL && status < 300)
+			*out = j;
+		else
+			json_decref(j);
+		return 0;
+	}
+	json_decref(j);
+	if (status >= 400)
+		return -1; /* the engine's message is already set */
+	return error_set("engine answered %s %s with HTTP %d", method, path,
+	    status);
+}
+
+/* A GET whose 404 means "missing": 1, found 0, failure -1. */
+static int
+call_inspect(struct engine *e, const char *path, json_t **out)
+{
+	json_t *j = NULL;
+	int status;
+
+	if (out != NULL)
+		*out = NULL;
+	status = call(e, "GET", path, NULL, &j, 0);
+	if (status == 404)
+		return 1;
+	if (status < 0 || status >= 400)
+		return -1;
+	if (status != 200) {
+		json_decref(j);
+		return error_set("engine answered GET %s with HTTP %d", path,
+		    status);
+	}
+	if (out != NULL)
+		*out = j;
+	else
+		json_decref(j);
+	return 0;
+}
+
+char *
+engine_urlencode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+
+	buf_add(&b, "", 0);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			buf_addch(&b, *p);
+		else {
+			buf_addch(&b, '%');
+			buf_addch(&b, hex[*p >> 4]);
+			buf_addch(&b, hex[*p & 0xf]);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+char *
+engine_label_filter(const char *const *labels, size_t n)
+{
+	json_t *f = json_object(), *a = json_array();
+	char *text, *enc;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(labels[i]));
+	json_object_set_new(f, "label", a);
+	text = json_dumps(f, JSON_COMPACT);
+	json_decref(f);
+	if (text == NULL)
+		abort(); /* jansson fails here only out of memory */
+	enc = engine_urlencode(text);
+	free(text);
+	return enc;
+}
+
+/* "prefix" or "prefix?filters=..." (sep is '?' or '&'). */
+static char *
+with_filter(const char *prefix, int sep, const char *const *labels,
+    size_t n)
+{
+	char *f, *path;
+
+	if (n == 0)
+		return xstrdup(prefix);
+	f = engine_label_filter(labels, n);
+	path = xasprintf("%s%cfilters=%s", prefix, sep, f);
+	free(f);
+	return path;
+}
+
+/* printf-like path builder where every %s argument is URL-encoded. */
+static char *
+epath(const char *fmt, const char *a, const char *b)
+{
+	char *ea = a != NULL ? engine_urlencode(a) : NULL;
+	char *eb = b != NULL ? engine_urlencode(b) : NULL;
+	char *path;
+
+	path = xasprintf(fmt, ea, eb);
+	free(ea);
+	free(eb);
+	return path;
+}
+
+/* Containers. */
+
+int
+engine_container_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out)
+{
+	char *path = with_filter("/containers/json?all=1", '&', labels, nlabels);
+	int rc = call_ok(e, "GET", path, NULL, out, 0, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_container_inspect(struct engine *e, const char *id, json_t **out)
+{
+	char *path = epath("/containers/%s/json", id, NULL);
+	int rc = call_ok(e, "GET", path, NULL, out, 0, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_container_create(struct engine *e, const char *name, json_t *body,
+    char **id_out)
+{
+	char *path = name != NULL ? epath("/containers/create?name=%s", name,
+	    NULL) : xstrdup("/containers/create");
+	json_t *res = NULL;
+	const char *id;
+	int rc = -1;
+
+	*id_out = NULL;
+	if (call_ok(e, "POST", path, body, &res, 0, 0) < 0)
+		goto done;
+	if ((id = json_string_value(json_object_get(res, "Id"))) == NULL) {
+		error_set("engine returned no Id for container \"%s\"",
+		    name != NULL ? name : "");
+		goto done;
+	}
+	*id_out = xstrdup(id);
+	rc = 0;
+done:
+	json_decref(res);
+	free(path);
+	return rc;
+}
+
+int
+engine_container_start(struct engine *e, const char *id)
+{
+	char *path = epath("/containers/%s/start", id, NULL);
+	int rc = call_ok(e, "POST", path, NULL, NULL, 304, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_container_stop(struct engine *e, const char *id, long timeout_s)
+{
+	char *path = epath("/containers/%s/stop", id, NULL), *p;
+	int rc;
+
+	if (timeout_s >= 0) {
+		p = xasprintf("%s?t=%ld", path, timeout_s);
+		free(path);
+		path = p;
+	}
+	rc = call_ok(e, "POST", path, NULL, NULL, 304, XF_LONG);
+	free(path);
+	return rc;
+}
+
+int
+engine_container_remove(struct engine *e, const char *id, int volumes)
+{
+	char *path = epath("/containers/%s?force=1&v=%s", id,
+	    volumes ? "1" : "0");
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_LONG);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_container_rename(struct engine *e, const char *id, const char *name)
+{
+	char *path = epath("/containers/%s/rename?name=%s", id, name);
+	int rc = call_ok(e, "POST", path, NULL, NULL, 0, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_container_wait(struct engine *e, const char *id, long *exit_code)
+{
+	char *path = epath("/containers/%s/wait?condition=not-running", id,
+	    NULL);
+	json_t *res = NULL, *code;
+	const char *msg;
+	int rc = -1;
+
+	*exit_code = -1;
+	if (call_ok(e, "POST", path, NULL, &res, 0, XF_LONG) < 0)
+		goto done;
+	msg = json_string_value(json_object_get(json_object_get(res, "Error"),
+	    "Message"));
+	if (msg != NULL && *msg != '\0') {
+		error_set("%s", msg);
+		goto done;
+	}
+	if (!json_is_integer(code = json_object_get(res, "StatusCode"))) {
+		error_set("engine returned no StatusCode for container \"%s\"",
+		    id);
+		goto done;
+	}
+	*exit_code = (long)json_integer_value(code);
+	rc = 0;
+done:
+	json_decref(res);
+	free(path);
+	return rc;
+}
+
+int
+engine_network_connect(struct engine *e, const char *network,
+    const char *container, json_t *endpoint_config)
+{
+	char *path = epath("/networks/%s/connect", network, NULL);
+	json_t *body = json_pack("{s:s}", "Container", container);
+	int rc;
+
+	if (endpoint_config != NULL)
+		json_object_set(body, "EndpointConfig", endpoint_config);
+	rc = call_ok(e, "POST", path, body, NULL, 0, 0);
+	json_decref(body);
+	free(path);
+	return rc;
+}
+
+/* Images. */
+
+int
+engine_image_inspect(struct engine *e, const char *ref, json_t **out)
+{
+	char *path = epath("/images/%s/json", ref, NULL);
+	int rc = call_inspect(e, path, out);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_image_tag(struct engine *e, const char *image, const char *repo,
+    const char *tag)
+{
+	char *path = epath("/images/%s/tag?repo=%s", image, repo), *p;
+	int rc;
+
+	if (tag != NULL) {
+		char *t = engine_urlencode(tag);
+
+		p = xasprintf("%s&tag=%s", path, t);
+		free(t);
+		free(path);
+		path = p;
+	}
+	rc = call_ok(e, "POST", path, NULL, NULL, 0, 0);
+	free(path);
+	return rc;
+}
+
+int
+engine_image_remove(struct engine *e, const char *ref)
+{
+	char *path = epath("/images/%s", ref, NULL);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_LONG);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_image_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out)
+{
+	char *path = with_filter("/images/json", '?', labels, nlabels);
+	int rc = call_ok(e, "GET", path, NULL, out, 0, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_image_prune_dangling(struct engine *e)
+{
+	char *f = engine_urlencode("{\"dangling\":[\"true\"]}");
+	char *path = xasprintf("/images/prune?filters=%s", f);
+	int rc = call_ok(e, "POST", path, NULL, NULL, 0, XF_LONG);
+
+	free(path);
+	free(f);
+	return rc;
+}
+
+/* Networks and volumes. */
+
+int
+engine_network_inspect(struct engine *e, const char *name, json_t **out)
+{
+	char *path = epath("/networks/%s", name, NULL);
+	int rc = call_inspect(e, path, out);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_network_create(struct engine *e, json_t *body)
+{
+	return call_ok(e, "POST", "/networks/create", body, NULL, 0, 0);
+}
+
+int
+engine_network_remove(struct engine *e, const char *name)
+{
+	char *path = epath("/networks/%s", name, NULL);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_network_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out)
+{
+	char *path = with_filter("/networks", '?', labels, nlabels);
+	int rc = call_ok(e, "GET", path, NULL, out, 0, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_volume_inspect(struct engine *e, const char *name, json_t **out)
+{
+	char *path = epath("/volumes/%s", name, NULL);
+	int rc = call_inspect(e, path, out);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_volume_create(struct engine *e, json_t *body)
+{
+	return call_ok(e, "POST", "/volumes/create", body, NULL, 0, 0);
+}
+
+int
+engine_volume_remove(struct engine *e, const char *name)
+{
+	char *path = epath("/volumes/%s", name, NULL);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_volume_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out)
+{
+	char *path = with_filter("/volumes", '?', labels, nlabels);
+	json_t *res = NULL, *v;
+	int rc;
+
+	*out = NULL;
+	rc = call_ok(e, "GET", path, NULL, &res, 0, 0);
+	free(path);
+	if (rc < 0)
+		return -1;
+	v = json_object_get(res, "Volumes");
+	*out = json_is_array(v) ? json_incref(v) : json_array();
+	json_decref(res);
+	return 0;
+}
+
+/* Build. */
+
+/* Hand each non-empty line of text (n bytes) to line_fn. */
+static void
+emit_lines(const char *text, size_t n, engine_line_fn line_fn, void *ctx)
+{
+	const char *p = text, *end = text + n, *nl;
+	char *line;
+	size_t len;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = (nl != NULL ? nl : end) - p;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > 0 && line_fn != NULL) {
+			line = xstrndup(p, len);
+			line_fn(ctx, line);
+			free(line);
+		}
+		p = nl != NULL ? nl + 1 : end;
+	}
+}
+
+int
+engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
+    void *line_ctx, char **image_id)
+{
+	json_t *j, *v;
+	json_error_t jerr;
+	const char *s, *msg;
+	int rc = -1;
+
+	while (len > 0 && strchr(" \t\r\n", line[len - 1]) != NULL)
+		len--;
+	if (len == 0)
+		return 0;
+	if ((j = json_loadb(line, len, 0, &jerr)) == NULL)
+		return error_set("malformed build output from the engine: %s",
+		    jerr.text);
+	if (!json_is_object(j)) {
+		error_set("malformed build output from the engine: not an object");
+		goto done;
+	}
+	v = json_object_get(j, "errorDetail");
+	msg = json_string_value(json_object_get(v, "message"));
+	if (msg == NULL || *msg == '\0')
+		msg = json_string_value(json_object_get(j, "error"));
+	if (msg != NULL && *msg != '\0') {
+		error_set("%s", msg);
+		goto done;
+	}
+	if (v != NULL || json_object_get(j, "error") != NULL) {
+		error_set("the engine reported a build error without a message");
+		goto done;
+	}
+	if ((v = json_object_get(j, "stream")) != NULL && json_is_string(v))
+		emit_lines(json_string_value(v), json_string_length(v), line_fn,
+		    line_ctx);
+	if ((s = json_string_value(json_object_get(j, "status"))) != NULL) {
+		const char *id = json_string_value(json_object_get(j, "id"));
+		const char *progress = json_string_value(json_object_get(j,
+		    "progress"));
+		char *text = xasprintf("%s%s%s%s%s", id != NULL ? id : "",
+		    id != NULL ? ": " : "", s, progress != NULL ? " " : "",
+		    progress != NULL ? progress : "");
+
+		emit_lines(text, strlen(text), line_fn, line_ctx);
+		free(text);
+	}
+	s = json_string_value(json_object_get(json_object_get(j, "aux"), "ID"));
+	if (s != NULL && image_id != NULL) {
+		free(*image_id);
+		*image_id = xstrdup(s);
+	}
+	rc = 0;
+done:
+	json_decref(j);
+	return rc;
+}
+
+/* One complete line of build output. */
+static void
+build_line(struct xfer *x, const char *line, size_t len)
+{
+	if (engine_build_parse_line(line, len, x->line_fn, x->line_ctx,
+	    &x->image_id) < 0 && x->build_error == NULL)
+		x->build_error = xstrdup(error_last());
+}
+
+/*
+ * Split a stream into lines as it arrives; the last one may be partial and
+ * waits in x->line. A line longer than ENGINE_LINE_MAX fails the build.
+ */
+static void
+build_feed(struct xfer *x, const char *data, size_t len)
+{
+	const char *nl;
+	size_t n;
+
+	while (len > 0) {
+		nl = memchr(data, '\n', len);
+		n = nl != NULL ? (size_t)(nl - data) : len;
+		if (!x->line_skip) {
+			buf_add(&x->line, data, n);
+			if (x->line.overflow) {
+				if (x->build_error == NULL)
+					x->build_error = xasprintf("the engine "
+					    "sent a build output line longer "
+					    "than %u bytes", ENGINE_LINE_MAX);
+				x->line_skip = 1;
+			}
+		}
+		if (nl == NULL)
+			return;
+		if (!x->line_skip)
+			build_line(x, x->line.buf, x->line.len);
+		x->line_skip = 0;
+		buf_reset(&x->line);
+		data = nl + 1;
+		len -= n + 1;
+	}
+}
+
+int
+engine_build(struct engine *e, const struct engine_build_opts *opts,
+    engine_read_fn read_fn, void *read_ctx, engine_line_fn line_fn,
+    void *line_ctx, char **image_id)
+{
+	static const struct engine_build_opts defaults;
+	struct buf path = BUF_INIT;
+	struct xfer x;
+	const char *const *t;
+	char *enc;
+	int status, rc = -1;
+
+	*image_id = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	buf_adds(&path, "/build?version=1&rm=1&forcerm=1");
+	for (t = opts->tags; t != NULL && *t != NULL; t++) {
+		enc = engine_urlencode(*t);
+		buf_addf(&path, "&t=%s", enc);
+		free(enc);
+	}
+	if (opts->dockerfile != NULL) {
+		enc = engine_urlencode(opts->dockerfile);
+		buf_addf(&path, "&dockerfile=%s", enc);
+		free(enc);
+	}
+	if (opts->target != NULL) {
+		enc = engine_urlencode(opts->target);
+		buf_addf(&path, "&target=%s", enc);
+		free(enc);
+	}
+	if (opts->buildargs != NULL || opts->labels != NULL) {
+		json_t *objs[] = { opts->buildargs, opts->labels };
+		const char *names[] = { "buildargs", "labels" };
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(objs); i++) {
+			char *text;
+
+			if (objs[i] == NULL)
+				continue;
+			text = json_dumps(objs[i], JSON_COMPACT);
+			if (text == NULL) {
+				error_set("cannot encode build %s", names[i]);
+				goto done_path;
+			}
+			enc = engine_urlencode(text);
+			buf_addf(&path, "&%s=%s", names[i], enc);
+			free(enc);
+			free(text);
+		}
+	}
+	if (opts->nocache)
+		buf_adds(&path, "&nocache=1");
+
+	xfer_init(&x, e, "POST", path.buf, XF_LONG);
+	x.answer.max = ENGINE_ERROR_MAX;
+	x.content_type = "application/x-tar";
+	x.read_fn = read_fn;
+	x.read_ctx = read_ctx;
+	x.feed = build_feed;
+	x.line_fn = line_fn;
+	x.line_ctx = line_ctx;
+	if ((status = xfer_run(&x)) < 0)
+		goto done;
+	if (status != 200) {
+		set_engine_error(status, &x.answer);
+		goto done;
+	}
+	if (x.line.len > 0 && !x.line_skip)
+		build_line(&x, x.line.buf, x.line.len);
+	if (x.build_error != NULL) {
+		error_set("%s", x.build_error);
+		goto done;
+	}
+	*image_id = x.image_id;
+	x.image_id = NULL;
+	rc = 0;
+done:
+	xfer_dispose(&x);
+done_path:
+	buf_release(&path);
+	return rc;
+}
+
+/* Logs. */
+
+static void
+demux_emit(struct engine_demux *d, engine_line_fn line_fn, void *ctx)
+{
+	size_t len = d->line_len;
+
+	if (len > 0 && d->line[len - 1] == '\r')
+		len--;
+	if (line_fn != NULL) {
+		d->line[len] = '\0';
+		line_fn(ctx, d->line);
+	}
+	d->line_len = 0;
+}
+
+/* Append payload bytes to the current line, emitting complete lines. */
+static void
+demux_text(struct engine_demux *d, const char *data, size_t len,
+    engine_line_fn line_fn, void *ctx)
+{
+	const char *nl;
+	size_t n;
+
+	while (len > 0) {
+		nl = memchr(data, '\n', len);
+		n = nl != NULL ? (size_t)(nl - data) : len;
+		if (n > ENGINE_LINE_MAX - d->line_len)
+			n = ENGINE_LINE_MAX - d->line_len;
+		d->line = xgrow(d->line, &d->line_alloc, d->line_len + n + 1, 1);
+		memcpy(d->line + d->line_len, data, n);
+		d->line_len += n;
+		data += n;
+		len -= n;
+		if (len > 0 && *data == '\n') {
+			data++;
+			len--;
+			demux_emit(d, line_fn, ctx);
+		} else if (d->line_len == ENGINE_LINE_MAX)
+			demux_emit(d, line_fn, ctx); /* split an over-long line */
+	}
+}
+
+void
+engine_demux_feed(struct engine_demux *d, const char *data, size_t len,
+    engine_line_fn line_fn, void *ctx)
+{
+	size_t n;
+
+	while (len > 0) {
+		if (d->frame_left == 0) {
+			n = sizeof d->hdr - d->hdr_len;
+			if (n > len)
+				n = len;
+			memcpy(d->hdr + d->hdr_len, data, n);
+			d->hdr_len += n;
+			data += n;
+			len -= n;
+			if (d->hdr_len < sizeof d->hdr)
+				return;
+			d->hdr_len = 0;
+			/* A partial line does not continue in another stream. */
+			if (d->line_len > 0 && d->stream != d->hdr[0])
+				demux_emit(d, line_fn, ctx);
+			d->stream = d->hdr[0];
+			d->frame_left = (size_t)d->hdr[4] << 24 |
+			    (size_t)d->hdr[5] << 16 | (size_t)d->hdr[6] << 8 |
+			    d->hdr[7];
+			continue;
+		}
+		n = d->frame_left < len ? d->frame_left : len;
+		demux_text(d, data, n, line_fn, ctx);
+		d->frame_left -= n;
+		data += n;
+		len -= n;
+	}
+}
+
+void
+engine_demux_finish(struct engine_demux *d, engine_line_fn line_fn,
+    void *ctx)
+{
+	if (d->line_len > 0)
+		demux_emit(d, line_fn, ctx);
+	free(d->line);
+	memset(d, 0, sizeof *d);
+}
+
+static void
+logs_feed_mux(struct xfer *x, const char *data, size_t len)
+{
+	engine_demux_feed(&x->demux, data, len, x->line_fn, x->line_ctx);
+}
+
+static void
+logs_feed_raw(struct xfer *x, const char *data, size_t len)
+{
+	demux_text(&x->demux, data, len, x->line_fn, x->line_ctx);
+}
+
+int
+engine_container_logs(struct engine *e, const char *id, long tail,
+    int follow, int tty, engine_line_fn line_fn, void *ctx)
+{
+	char *enc = engine_urlencode(id), *path;
+	struct xfer x;
+	int status, rc = -1;
+
+	if (tail < 0)
+		path = xasprintf("/containers/%s/logs?stdout=1&stderr=1&"
+		    "tail=all&follow=%d", enc, follow ? 1 : 0);
+	else
+		path = xasprintf("/containers/%s/logs?stdout=1&stderr=1&"
+		    "tail=%ld&follow=%d", enc, tail, follow ? 1 : 0);
+	xfer_init(&x, e, "GET", path, XF_LONG);
+	x.answer.max = ENGINE_ERROR_MAX;
+	x.feed = tty ? logs_feed_raw : logs_feed_mux;
+	x.line_fn = line_fn;
+	x.line_ctx = ctx;
+	if ((status = xfer_run(&x)) < 0)
+		goto done;
+	if (status != 200) {
+		set_engine_error(status, &x.answer);
+		goto done;
+	}
+	engine_demux_finish(&x.demux, line_fn, ctx);
+	rc = 0;
+done:
+	xfer_dispose(&x);
+	free(path);
+	free(enc);
+	return rc;
+}

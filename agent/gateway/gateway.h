@@ -1,0 +1,170 @@
+/*
+ * gateway.h - what stands between an SSH key and the server: the parser of
+ * the command a pusher sent (SSH_ORIGINAL_COMMAND), the permission each key
+ * carries, public-key validation and the authorized_keys line that forces
+ * every login through `slipway ssh-command`. Pure functions: no I/O.
+ *
+ * A key's permission lives in its authorized_keys line, as the arguments of
+ * the forced command, so that one atomic file holds both the key and what it
+ * may do, and `ssh-command` trusts only what sshd passes it:
+ *
+ *   command="/usr/local/bin/slipway -c /etc/slipway/slipway.conf ssh-command
+ *   alice --apps web,api",no-port-forwarding,no-X11-forwarding,
+ *   no-agent-forwarding,no-pty ssh-ed25519 AAAA... alice@laptop
+ *
+ * (one line). The grant is "--apps a,b" (those apps) or "--admin" (every app,
+ * and `app create|list|destroy`, `key add|list|remove` and
+ * `config NAME list --values`).
+ */
+#ifndef SLIPWAY_GATEWAY_H
+#define SLIPWAY_GATEWAY_H
+
+#include <stddef.h>
+
+#include "lib/util.h"
+
+#define GATEWAY_COMMAND_MAX 8192 /* bytes of SSH_ORIGINAL_COMMAND */
+#define GATEWAY_WORDS_MAX 128
+#define GATEWAY_KEY_NAME_MAX 64
+#define GATEWAY_KEY_LINE_MAX 16384
+
+/*
+ * Split s into words the way a POSIX shell would for the few forms allowed:
+ * blanks (space, tab) between words, 'single-quoted' text taken literally, a
+ * backslash quoting the next printable character, and outside quotes only
+ * letters, digits and _ - . , / : = @ + %. Everything else outside quotes
+ * (; | & $ ` ( ) < > " * ? [ ] { } ~ # ! and the like), an unclosed quote, a
+ * control character anywhere, and more than GATEWAY_COMMAND_MAX bytes or
+ * GATEWAY_WORDS_MAX words are refused: -1 with error_set. words is appended to.
+ */
+int gateway_split(const char *s, struct strv *words);
+
+/* Append word to out quoted so that gateway_split() gives it back. */
+void gateway_quote(struct buf *out, const char *word);
+
+enum gateway_kind {
+	GATEWAY_GIT,  /* git-receive-pack / git-upload-pack: exec argv */
+	GATEWAY_VERB, /* a slipway command: run `slipway argv...` */
+};
+
+struct gateway_cmd {
+	enum gateway_kind kind;
+	int admin_only;   /* app ..., key ..., config list --values */
+	char *app;        /* the app the command touches; NULL for `app list`
+	                     and `key ...` */
+	struct strv argv; /* GIT: { "git-receive-pack", "<repos_dir>/<app>.git" };
+	                     VERB: { "status", "<app>", ... } */
+};
+
+/*
+ * Parse the command an SSH client asked for. Allowed:
+ *   git-receive-pack REPO, git-upload-pack REPO, where REPO is one of 'app',
+ *   'app.git', '/app.git', '~/app.git', '<repos_dir>/app.git' (quoted or not);
+ *   status APP [--json]; history APP [-n N] [--json] [--log ID];
+ *   logs APP [SERVICE] [-n N] [-f]; deploy APP [REV]; rollback APP [REV];
+ *   config APP list [--values] | set KEY=VALUE... | unset KEY...;
+ *   app list | app create APP | app destroy APP [--volumes];
+ *   key list | key add NAME --apps APP[,APP...]|--admin | key remove NAME
+ *   (the key on stdin).
+ * Names are validated (names.h). Anything else is -1 with a one-line
+ * error_set that quotes at most a short, printable excerpt of the input.
+ * repos_dir is absolute, without a trailing slash. cmd is filled on success
+ * and must be disposed either way.
+ */
+int gateway_parse(const char *line, const char *repos_dir,
+    struct gateway_cmd *cmd);
+void gateway_cmd_dispose(struct gateway_cmd *cmd);
+
+/* What a key may do. */
+struct gateway_grant {
+	int admin;
+	struct strv apps;
+};
+#define GATEWAY_GRANT_INIT { 0, STRV_INIT }
+
+/*
+ * Parse a grant from arguments: { "--admin" } or { "--apps", "a,b" } (app
+ * names, at least one, duplicates dropped). 0 or -1 with error_set.
+ */
+int gateway_grant_parse(struct gateway_grant *g, int argc, char **argv);
+/* "--admin" or "--apps a,b" (allocated). */
+char *gateway_grant_format(const struct gateway_grant *g);
+void gateway_grant_dispose(struct gateway_grant *g);
+
+/*
+ * May a key with grant g run cmd? 0, or -1 with error_set saying what is
+ * missing (`no access to app "x"`, `"app create" needs an --admin key`).
+ */
+int gateway_permit(const struct gateway_grant *g, const struct gateway_cmd *cmd);
+
+/* Key names (SLIPWAY_USER): [A-Za-z0-9][A-Za-z0-9._@-]{0,63}. 0 or -1. */
+int gateway_check_key_name(const char *name);
+
+/* One public key: "type base64 [comment]". */
+struct gateway_key {
+	char *type;    /* "ssh-ed25519", ... */
+	char *blob;    /* the base64 text */
+	char *comment; /* or NULL */
+};
+
+/*
+ * Parse and validate a public key as in a .pub file (surrounding blanks and a
+ * final newline allowed, no options). The type must be ssh-ed25519, ssh-rsa,
+ * ecdsa-sha2-nistp256/384/521, sk-ssh-ed25519@openssh.com or
+ * sk-ecdsa-sha2-nistp256@openssh.com; the blob must be canonical base64 whose
+ * decoded fields match the type (the embedded type name, sizes, and nothing
+ * after the last field). The comment must be printable. 0 or -1.
+ */
+int gateway_key_parse(const char *text, struct gateway_key *key);
+void gateway_key_dispose(struct gateway_key *key);
+
+/*
+ * The authorized_keys line for key name (no newline):
+ *   command="<slipway> [-c <config>] ssh-command <name> <grant>",
+ *   no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty <key>
+ * config may be NULL. Paths must be absolute and consist of characters that
+ * need no quoting for sh or sshd (letters, digits, / . _ - + , : @ =);
+ * otherwise NULL with error_set.
+ */
+char *gateway_key_line(const char *slipway, const char *config,
+    const char *name, const struct gateway_grant *g,
+    const struct gateway_key *key);
+
+/* One line of an authorized_keys file, as far as slipway cares. */
+struct gateway_entry {
+	char *name;                 /* slipway's key name; NULL for other lines */
+	struct gateway_grant grant; /* when name is set */
+	struct gateway_key key;     /* type and blob (comment may be NULL) */
+};
+
+/*
+ * Parse one authorized_keys line (with or without options). 0 when it holds
+ * a key (entry->name set when its forced command is `... ssh-command NAME
+ * GRANT`), 1 for a blank or comment line or one without a key type slipway
+ * knows (entry left empty), never -1. Dispose either way.
+ */
+int gateway_entry_parse(const char *line, struct gateway_entry *entry);
+void gateway_entry_dispose(struct gateway_entry *entry);
+
+/* The parts of a git remote URL that `slipway remote` needs. */
+struct gateway_url {
+	char *user;    /* NULL when the URL names none */
+	char *host;    /* without brackets */
+	int port;      /* 22 unless given */
+	char *app;     /* from the path's last component, ".git" dropped */
+};
+
+/*
+ * Parse ssh://[user@]host[:port]/path and [user@]host:path (scp-like; an
+ * IPv6 host in [brackets]). The path's last component, less ".git", must be
+ * a valid app name. 0 or -1 with error_set.
+ */
+int gateway_url_parse(const char *url, struct gateway_url *u);
+void gateway_url_dispose(struct gateway_url *u);
+
+/* Strict base64 (padding required). Decoded bytes into out; 0 or -1. */
+int gateway_base64_decode(const char *s, size_t len, struct buf *out);
+void gateway_base64_encode(struct buf *out, const unsigned char *data,
+    size_t len);
+
+#endif

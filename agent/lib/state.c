@@ -1,0 +1,174 @@
+/*
+ * state.c - paths under state_dir, the app's config variables and its deploy
+ * lock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "lib/state.h"
+
+#define APPVARS_MAX (1u << 20)
+
+char *
+state_app_dir(const struct config *cfg, const char *app)
+{
+	return xasprintf("%s/apps/%s", cfg->state_dir, app);
+}
+
+char *
+state_release_dir(const struct config *cfg, const char *app,
+    const char *commit)
+{
+	return xasprintf("%s/apps/%s/releases/%s", cfg->state_dir, app, commit);
+}
+
+char *
+state_repo_path(const struct config *cfg, const char *app)
+{
+	return xasprintf("%s/%s.git", cfg->repos_dir, app);
+}
+
+int
+appvars_check_key(const char *key)
+{
+	const char *p = key;
+
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_'))
+		goto bad;
+	for (p++; *p != '\0'; p++) {
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_'))
+			goto bad;
+	}
+	if (p - key > 255)
+		goto bad;
+	return 0;
+bad:
+	return error_set("invalid variable name \"%.64s\": use letters, digits and _, not starting with a digit",
+	    key);
+}
+
+int
+appvars_load(const struct config *cfg, const char *app, struct kvlist *out)
+{
+	char *dir = state_app_dir(cfg, app), *path = path_join(dir, "env.json");
+	struct buf b = BUF_INIT;
+	json_t *obj = NULL, *v;
+	json_error_t jerr;
+	const char *key;
+	int rc = -1;
+
+	if (!path_exists(path)) {
+		rc = 0;
+		goto done;
+	}
+	if (read_file(path, &b, APPVARS_MAX) < 0)
+		goto done;
+	obj = json_loadb(b.buf, b.len, 0, &jerr);
+	if (!json_is_object(obj)) {
+		error_set("%s:%d: %s", path, jerr.line, jerr.text);
+		goto done;
+	}
+	json_object_foreach(obj, key, v) {
+		if (json_is_string(v))
+			kvlist_set(out, key, json_string_value(v));
+	}
+	rc = 0;
+done:
+	json_decref(obj);
+	buf_release(&b);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+int
+appvars_save(const struct config *cfg, const char *app,
+    const struct kvlist *vars)
+{
+	char *dir = state_app_dir(cfg, app), *path = path_join(dir, "env.json");
+	json_t *obj = json_object();
+	char *text = NULL;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < vars->n; i++)
+		json_object_set_new(obj, vars->v[i].key,
+		    json_string(vars->v[i].value ? vars->v[i].value : ""));
+	text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (text == NULL) {
+		error_set("cannot encode the variables of \"%s\"", app);
+		goto done;
+	}
+	if (mkdir_p(dir, 0700) < 0)
+		goto done;
+	rc = write_file_atomic(path, text, strlen(text), 0600);
+done:
+	free(text);
+	json_decref(obj);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+static int
+open_lock(const struct config *cfg, const char *app)
+{
+	char *dir = state_app_dir(cfg, app), *path = path_join(dir, "lock");
+	int fd = -1;
+
+	if (mkdir_p(dir, 0700) == 0) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			error_set("cannot open \"%s\": %s", path, strerror(errno));
+	}
+	free(path);
+	free(dir);
+	return fd;
+}
+
+int
+state_trylock(const struct config *cfg, const char *app)
+{
+	int fd = open_lock(cfg, app);
+
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	close(fd);
+	if (errno == EWOULDBLOCK)
+		return -2;
+	return error_set("cannot lock \"%s\": %s", app, strerror(errno));
+}
+
+int
+state_lock(const struct config *cfg, const char *app,
+    void (*waiting)(void *ctx), void *ctx)
+{
+	int fd = open_lock(cfg, app);
+
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno != EWOULDBLOCK)
+		goto fail;
+	if (waiting != NULL)
+		waiting(ctx);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR)
+			goto fail;
+	}
+	return fd;
+fail:
+	error_set("cannot lock \"%s\": %s", app, strerror(errno));
+	close(fd);
+	return -1;
+}

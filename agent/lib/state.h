@@ -1,0 +1,36 @@
+/*
+ * state.h - what slipway keeps per app under state_dir, outside git:
+ *   apps/<app>/env.json      config variables (mode 0600)
+ *   apps/<app>/releases/<sha> one checkout per deployed commit
+ *   apps/<app>/lock          the deploy lock (flock: dies with its process)
+ *   history.db               every deploy attempt (SQLite)
+ */
+#ifndef SLIPWAY_STATE_H
+#define SLIPWAY_STATE_H
+
+#include "lib/kvlist.h"
+#include "lib/config.h"
+
+char *state_app_dir(const struct config *cfg, const char *app);
+char *state_release_dir(const struct config *cfg, const char *app,
+    const char *commit);
+char *state_repo_path(const struct config *cfg, const char *app);
+
+/* Config variable names: [A-Za-z_][A-Za-z0-9_]*. 0 or -1. */
+int appvars_check_key(const char *key);
+/* Load the app's variables (missing file: none). 0 or -1. */
+int appvars_load(const struct config *cfg, const char *app, struct kvlist *out);
+/* Replace the app's variables atomically, mode 0600. */
+int appvars_save(const struct config *cfg, const char *app,
+    const struct kvlist *vars);
+
+/*
+ * Take the app's deploy lock. When another process holds it, call waiting(ctx)
+ * once, then block. Returns the lock's fd (close it to release) or -1.
+ */
+int state_lock(const struct config *cfg, const char *app,
+    void (*waiting)(void *ctx), void *ctx);
+/* Try only: fd, or -2 when held by someone else, -1 on error. */
+int state_trylock(const struct config *cfg, const char *app);
+
+#endif

@@ -1,0 +1,756 @@
+/*
+ * util.c - allocation, buffers, the last-error slot, the output sink and the
+ * small file helpers shared by every module.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+char buf_slop[1];
+
+static void
+die_oom(size_t n)
+{
+	fprintf(stderr, "fatal: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		die_oom(n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		die_oom(n * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		die_oom(n);
+	return q;
+}
+
+void *
+xgrow(void *p, size_t *alloc, size_t want, size_t size)
+{
+	size_t n = *alloc;
+
+	if (want <= n)
+		return p;
+	n = n ? n : 8;
+	while (n < want) {
+		if (n > SIZE_MAX / 2 / size)
+			die_oom(SIZE_MAX);
+		n *= 2;
+	}
+	*alloc = n;
+	return xrealloc(p, n * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+	size_t len = strnlen(s, n);
+
+	p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		die_oom(0);
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Buffers. */
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->buf = buf_slop;
+	b->len = 0;
+	b->alloc = 0;
+	b->max = max;
+	b->overflow = 0;
+}
+
+static void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t want = b->len + extra + 1;
+
+	if (b->alloc == 0) {
+		b->buf = NULL;
+	}
+	if (want > b->alloc) {
+		b->buf = xgrow(b->buf, &b->alloc, want < 64 ? 64 : want, 1);
+	}
+}
+
+void
+buf_add(struct buf *b, const void *data, size_t len)
+{
+	if (b->max && b->len + len > b->max) {
+		b->overflow = 1;
+		len = b->max > b->len ? b->max - b->len : 0;
+	}
+	if (len == 0 && b->alloc)
+		return;
+	buf_grow(b, len);
+	if (len)
+		memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addch(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	buf_add(b, &ch, 1);
+}
+
+void
+buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+
+	buf_adds(b, s);
+	free(s);
+}
+
+void
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->overflow = 0;
+	if (b->alloc)
+		b->buf[0] = '\0';
+}
+
+void
+buf_release(struct buf *b)
+{
+	size_t max = b->max;
+
+	if (b->alloc)
+		free(b->buf);
+	buf_init(b, max);
+}
+
+char *
+buf_detach(struct buf *b, size_t *len)
+{
+	char *s;
+
+	if (b->alloc == 0)
+		buf_grow(b, 0), b->buf[0] = '\0';
+	s = b->buf;
+	if (len)
+		*len = b->len;
+	buf_init(b, b->max);
+	return s;
+}
+
+void
+buf_rtrim(struct buf *b)
+{
+	while (b->len > 0 && (b->buf[b->len - 1] == ' ' ||
+	    b->buf[b->len - 1] == '\t' || b->buf[b->len - 1] == '\n' ||
+	    b->buf[b->len - 1] == '\r'))
+		b->len--;
+	if (b->alloc)
+		b->buf[b->len] = '\0';
+}
+
+/* The last error. */
+
+static char *last_error;
+
+int
+error_set(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *p;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	/* One line: fold newlines the engine or a library may have sent. */
+	for (p = msg; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+	while (p > msg && p[-1] == ' ')
+		*--p = '\0';
+	free(last_error);
+	last_error = msg;
+	return -1;
+}
+
+const char *
+error_last(void)
+{
+	return last_error != NULL ? last_error : "unknown error";
+}
+
+void
+error_clear(void)
+{
+	free(last_error);
+	last_error = NULL;
+}
+
+/* Output. */
+
+static void
+default_sink(void *ctx, int is_warning, const char *line)
+{
+	FILE *f = is_warning ? stderr : stdout;
+
+	(void)ctx;
+	fputs(line, f);
+	fputc('\n', f);
+	fflush(f);
+}
+
+static out_sink_fn sink_fn = default_sink;
+static void *sink_ctx;
+static struct strv secrets;
+
+void
+out_set_sink(out_sink_fn fn, void *ctx)
+{
+	sink_fn = fn != NULL ? fn : default_sink;
+	sink_ctx = ctx;
+}
+
+void
+out_redact(const char *secret)
+{
+	/* Very short values would blank out ordinary words; still hide them
+	 * when they stand alone is not possible, so redact from 3 chars up. */
+	if (secret == NULL || strlen(secret) < 3 || strv_contains(&secrets, secret))
+		return;
+	strv_push(&secrets, secret);
+}
+
+void
+out_redact_clear(void)
+{
+	strv_clear(&secrets);
+}
+
+char *
+out_redacted(const char *s)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	const char *p;
+
+	if (secrets.n == 0)
+		return xstrdup(s);
+	p = s;
+	while (*p != '\0') {
+		size_t best = 0;
+
+		for (i = 0; i < secrets.n; i++) {
+			size_t len = strlen(secrets.v[i]);
+
+			if (len > best && strncmp(p, secrets.v[i], len) == 0)
+				best = len;
+		}
+		if (best) {
+			buf_adds(&b, "******");
+			p += best;
+		} else
+			buf_addch(&b, *p++);
+	}
+	return buf_detach(&b, NULL);
+}
+
+void
+out_line(int is_warning, const char *line)
+{
+	char *safe = out_redacted(line);
+
+	sink_fn(sink_ctx, is_warning, safe);
+	free(safe);
+}
+
+void
+out(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	out_line(0, s);
+	free(s);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	out_line(1, s);
+	free(s);
+}
+
+/* Files. */
+
+int
+read_file(const char *path, struct buf *out, size_t max)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set("cannot open \"%s\": %s", path, strerror(errno));
+	buf_reset(out);
+	out->max = max;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return error_set("cannot read \"%s\": %s", path,
+			    strerror(errno));
+		}
+		buf_add(out, chunk, (size_t)n);
+		if (out->overflow) {
+			close(fd);
+			return error_set("\"%s\" is larger than %zu bytes", path,
+			    max);
+		}
+	}
+	close(fd);
+	if (out->alloc == 0)
+		buf_add(out, "", 0);
+	return 0;
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	const char *p = data;
+	int fd, rc = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		error_set("cannot create \"%s\": %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (fchmod(fd, mode) < 0) {
+		error_set("cannot chmod \"%s\": %s", tmp, strerror(errno));
+		goto done;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error_set("cannot write \"%s\": %s", tmp, strerror(errno));
+			goto done;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		error_set("cannot write \"%s\": %s", tmp, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		error_set("cannot rename \"%s\": %s", tmp, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				rc = error_set("cannot create directory \"%s\": %s",
+				    p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	if (rc == 0 && !is_dir(path))
+		rc = error_set("\"%s\" is not a directory", path);
+	free(p);
+	return rc;
+}
+
+static int
+remove_tree_at(int at, const char *name)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int fd, rc = 0;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(at, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (remove_tree_at(dirfd(d), de->d_name) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rc = -1;
+	return rc;
+}
+
+int
+remove_tree(const char *path)
+{
+	if (remove_tree_at(AT_FDCWD, path) < 0)
+		return error_set("cannot remove \"%s\": %s", path,
+		    strerror(errno));
+	return 0;
+}
+
+int
+path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *
+path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	if (*b == '\0')
+		return xstrndup(a, la);
+	if (la == 1 && a[0] == '/')
+		return xasprintf("/%s", b);
+	return xasprintf("%.*s/%s", (int)la, a, b);
+}
+
+char *
+path_absolute(const char *path)
+{
+	char *p = realpath(path, NULL);
+
+	if (p == NULL) {
+		error_set("cannot resolve \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+int
+run_command(const char *cmdline, struct buf *output)
+{
+	struct strv argv = STRV_INIT;
+	const char *p = cmdline;
+	char chunk[4096];
+	int fds[2] = { -1, -1 }, status, rc = -1;
+	pid_t pid;
+	ssize_t n;
+
+	while (*p != '\0') {
+		size_t len;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		len = strcspn(p, " \t");
+		if (len > 0)
+			strv_push_owned(&argv, xstrndup(p, len));
+		p += len;
+	}
+	if (argv.n == 0) {
+		error_set("empty command");
+		goto done;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		error_set("cannot run \"%s\": %s", argv.v[0], strerror(errno));
+		goto done;
+	}
+	if ((pid = fork()) < 0) {
+		error_set("cannot run \"%s\": %s", argv.v[0], strerror(errno));
+		goto done;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execvp(argv.v[0], argv.v);
+		dprintf(2, "cannot run %s: %s\n", argv.v[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	fds[1] = -1;
+	if (output->max == 0)
+		output->max = 64u << 10;
+	while ((n = read(fds[0], chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		buf_add(output, chunk, (size_t)n);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status))
+		rc = WEXITSTATUS(status);
+	else
+		error_set("\"%s\" died of signal %d", argv.v[0], WTERMSIG(status));
+done:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	strv_clear(&argv);
+	return rc;
+}
+
+const char *
+shown(const char *s, char out[SHOWN_MAX + 4])
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	if (s[i] != '\0') {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
+
+int
+starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int
+ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+int
+parse_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+void
+strv_push_owned(struct strv *s, char *str)
+{
+	s->v = xgrow(s->v, &s->alloc, s->n + 2, sizeof *s->v);
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+}
+
+void
+strv_push(struct strv *s, const char *str)
+{
+	strv_push_owned(s, xstrdup(str));
+}
+
+int
+strv_contains(const struct strv *s, const char *str)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i], str) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+strv_remove(struct strv *s, const char *str)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i], str) == 0)
+			free(s->v[i]);
+		else
+			s->v[j++] = s->v[i];
+	}
+	s->n = j;
+	if (s->v != NULL)
+		s->v[j] = NULL;
+}
+
+void
+strv_clear(struct strv *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->alloc = 0;
+}

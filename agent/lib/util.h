@@ -1,0 +1,141 @@
+/*
+ * util.h - the few helpers every module uses: allocation that never returns
+ * NULL, one growable string buffer with a size cap, the last-error slot, and
+ * the output sink through which libraries report progress without printing.
+ */
+#ifndef SLIPWAY_UTIL_H
+#define SLIPWAY_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/* Allocation: on failure these print one line and abort (tmux xmalloc.c). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow *p (an array of *alloc elements of size) so that it holds at least want. */
+void *xgrow(void *p, size_t *alloc, size_t want, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+char *xvasprintf(const char *fmt, va_list ap);
+
+/*
+ * struct buf: always NUL-terminated, .buf never NULL after BUF_INIT.
+ * .max, when non-zero, caps .len: buf_add() past it sets .overflow and keeps
+ * the first .max bytes (curl dynbuf). Everything read from the network, the
+ * engine or a pusher goes through a capped buf.
+ */
+struct buf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+	size_t max;
+	int overflow;
+};
+extern char buf_slop[];
+#define BUF_INIT { buf_slop, 0, 0, 0, 0 }
+
+void buf_init(struct buf *b, size_t max);
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addch(struct buf *b, int c);
+void buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_reset(struct buf *b);
+void buf_release(struct buf *b);
+/* Hand the string over to the caller; b is left empty (BUF_INIT). */
+char *buf_detach(struct buf *b, size_t *len);
+void buf_rtrim(struct buf *b);
+
+/*
+ * The last error, one line, kept for the caller (libgit2 git_error_last).
+ * error_set() formats a new message (it may use error_last() among its
+ * arguments) and returns -1, so a failure reads `return error_set(...)`.
+ */
+int error_set(const char *fmt, ...) PRINTF_LIKE(1, 2);
+const char *error_last(void);
+void error_clear(void);
+
+/*
+ * Output. Libraries never print: they call out() and warn(), which go to the
+ * sink the command installed (default: stdout / stderr). Every line passes the
+ * redaction filter first, so a secret registered with out_redact() never
+ * reaches a pusher or a log.
+ */
+typedef void (*out_sink_fn)(void *ctx, int is_warning, const char *line);
+void out_set_sink(out_sink_fn fn, void *ctx);
+void out(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* Write one raw line (no formatting) through the sink. */
+void out_line(int is_warning, const char *line);
+void out_redact(const char *secret);
+void out_redact_clear(void);
+/* Apply the redaction filter to s; returns a new string. */
+char *out_redacted(const char *s);
+
+/* Files and paths. All return 0 / -1 with error_set. */
+int read_file(const char *path, struct buf *out, size_t max);
+/* Write atomically: temp file in the same directory, fsync, rename. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf without following symlinks; a missing path is not an error. */
+int remove_tree(const char *path);
+int path_exists(const char *path);
+int is_dir(const char *path);
+/* Join a and b with exactly one '/'. */
+char *path_join(const char *a, const char *b);
+/* Absolute, normalised path of an existing file (realpath). */
+char *path_absolute(const char *path);
+
+/*
+ * Run a command line split on blanks (no shell, no quoting) and wait for it.
+ * Its stdout and stderr go into output (capped). Returns the exit status, or
+ * -1 with error_set when it could not run or died of a signal.
+ */
+int run_command(const char *cmdline, struct buf *output);
+
+/*
+ * A short excerpt of untrusted s for a message: at most SHOWN_MAX bytes, then
+ * "...", control and non-ASCII bytes as '?' so that no escape sequence
+ * reaches a terminal. Returns out.
+ */
+#define SHOWN_MAX 64
+const char *shown(const char *s, char out[SHOWN_MAX + 4]);
+
+/* True when s starts with prefix / ends with suffix. */
+int starts_with(const char *s, const char *prefix);
+int ends_with(const char *s, const char *suffix);
+
+/* Parse a non-negative integer fully; 0 / -1. */
+int parse_long(const char *s, long *out);
+
+/* Monotonic milliseconds, for timeouts and reporting. */
+long long now_ms(void);
+void sleep_ms(long ms);
+
+/* A NULL-terminated array of strings. */
+struct strv {
+	char **v;
+	size_t n;
+	size_t alloc;
+};
+#define STRV_INIT { NULL, 0, 0 }
+void strv_push(struct strv *s, const char *str);
+void strv_push_owned(struct strv *s, char *str);
+int strv_contains(const struct strv *s, const char *str);
+/* Remove every entry equal to str. */
+void strv_remove(struct strv *s, const char *str);
+void strv_clear(struct strv *s);
+
+/* The system headers banned.h redefines come first (fortify inlines). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/banned.h"
+
+#endif

@@ -1,0 +1,765 @@
+/*
+ * deploy.c - the deploy pipeline. Under the app's lock: resolve, check out,
+ * load and vet the compose file, build or reuse the images, run the release
+ * command, converge, then hold the new release to its health gate and roll
+ * back to the previous one when it fails. Nothing running is touched before
+ * the images exist and the compose file has passed every check. Every attempt
+ * is a history row with its full output.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compose/compose.h"
+#include "reconcile/converge.h"
+#include "pipeline/deploy.h"
+#include "engine/engine.h"
+#include "history/history.h"
+#include "lib/names.h"
+#include "compose/policy.h"
+#include "repo/repo.h"
+#include "reconcile/spec.h"
+#include "lib/state.h"
+#include "engine/tarctx.h"
+
+#define DEPLOY_LOG_MAX (4u << 20)
+#define GATE_LOG_LINES 15
+
+/* One release: a commit, its checkout, its compose project and images. */
+struct release {
+	char commit[41];
+	char *dir;
+	struct compose_project *project;
+	struct service_image *images;
+	size_t nimages;
+};
+
+struct deploy {
+	const struct config *cfg;
+	const struct deploy_opts *opts;
+	const char *app;
+	char *repo;
+	char *app_dir;
+	struct kvlist vars;
+	struct engine *engine;
+	struct release rel;
+	char *previous;           /* commit running before this deploy, or NULL */
+	long long t_build, t_converge, t_gate;
+};
+
+/* Output: every line goes to the pusher and into the history log. */
+struct tee {
+	struct buf log;
+};
+
+static void
+tee_sink(void *ctx, int is_warning, const char *line)
+{
+	struct tee *t = ctx;
+	FILE *f = is_warning ? stderr : stdout;
+
+	buf_adds(&t->log, line);
+	buf_addch(&t->log, '\n');
+	/* The pusher may be gone; the deploy goes on regardless. */
+	if (fputs(line, f) >= 0 && fputc('\n', f) != EOF)
+		fflush(f);
+	else
+		clearerr(f);
+}
+
+static void
+build_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	out("       %s", line);
+}
+
+static json_t *
+kv_to_json(const struct kvlist *l)
+{
+	json_t *obj = json_object();
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].value != NULL)
+			json_object_set_new(obj, l->v[i].key,
+			    json_string(l->v[i].value));
+	}
+	return obj;
+}
+
+static char *
+app_file(const struct deploy *d, const char *name)
+{
+	return path_join(d->app_dir, name);
+}
+
+/* Read a one-line state file (a commit id) of the app, or NULL. */
+static char *
+read_commit_file(const struct deploy *d, const char *name)
+{
+	char *path = app_file(d, name), *s = NULL;
+	struct buf b = BUF_INIT;
+
+	if (path_exists(path) && read_file(path, &b, 128) == 0) {
+		buf_rtrim(&b);
+		if (b.len == 40)
+			s = buf_detach(&b, NULL);
+	}
+	buf_release(&b);
+	free(path);
+	error_clear();
+	return s;
+}
+
+static int
+write_commit_file(const struct deploy *d, const char *name, const char *commit)
+{
+	char *path = app_file(d, name), *text = xasprintf("%s\n", commit);
+	int rc = write_file_atomic(path, text, strlen(text), 0644);
+
+	free(text);
+	free(path);
+	return rc;
+}
+
+static void
+release_dispose(struct release *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nimages; i++) {
+		free(r->images[i].ref);
+		free(r->images[i].id);
+	}
+	free(r->images);
+	compose_free(r->project);
+	free(r->dir);
+	memset(r, 0, sizeof *r);
+}
+
+/* Build the image of service s as img->ref; store its id in img. */
+static int
+build_service(struct deploy *d, struct release *r,
+    const struct compose_service *s, struct service_image *img)
+{
+	const struct compose_build *b = s->build;
+	struct engine_build_opts bo = { 0 };
+	const char *tags[] = { img->ref, NULL };
+	struct tarctx *t = NULL;
+	unsigned long files = 0;
+	unsigned long long bytes = 0;
+	int rc = -1;
+
+	out("-----> Building %s (%s)", s->name, img->ref);
+	if (tarctx_open(&t, b->context, b->dockerfile) < 0) {
+		error_set("build of \"%s\" failed: %s", s->name, error_last());
+		goto done;
+	}
+	bo.dockerfile = b->dockerfile;
+	bo.target = b->target;
+	bo.buildargs = kv_to_json(&b->args);
+	/* One label only: the classic builder turns each into a step, and a
+	 * per-commit label would give every push a new image ID. The commit
+	 * is in the tag. */
+	bo.labels = json_pack("{s:s}", "slipway.app", d->app);
+	bo.tags = tags;
+	if (engine_build(d->engine, &bo, tarctx_read, t, build_line, NULL,
+	    &img->id) < 0) {
+		error_set("build of \"%s\" failed: %s", s->name, error_last());
+		goto done;
+	}
+	if (img->id == NULL) {
+		json_t *info = NULL;
+
+		/* An engine may omit the aux line: ask by tag. */
+		if (engine_image_inspect(d->engine, img->ref, &info) != 0) {
+			json_decref(info);
+			error_set("build of \"%s\" produced no image", s->name);
+			goto done;
+		}
+		img->id = xstrdup(json_string_value(json_object_get(info, "Id")));
+		json_decref(info);
+	}
+	tarctx_stats(t, &files, &bytes);
+	out("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
+	    files, bytes / 1024);
+	rc = 0;
+done:
+	json_decref(bo.buildargs);
+	json_decref(bo.labels);
+	tarctx_free(t);
+	return rc;
+}
+
+/* The id already found for ref among the first n images, or NULL. */
+static char *
+known_image_id(const struct service_image *images, size_t n, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (images[i].id != NULL && strcmp(images[i].ref, ref) == 0)
+			return xstrdup(images[i].id);
+	}
+	return NULL;
+}
+
+/*
+ * Make sure every active service of r has its image: reuse what exists (a
+ * rollback by push builds nothing), build the rest unless no_build.
+ */
+static int
+prepare_images(struct deploy *d, struct release *r, int no_build)
+{
+	const struct compose_project *p = r->project;
+	size_t *order = xcalloc(p->nservices + 1, sizeof *order);
+	size_t i, missing = 0;
+	int n, rc = -1;
+	long long t0 = now_ms();
+
+	if ((n = compose_order(p, order)) < 0)
+		goto done;
+	r->images = xcalloc((size_t)n + 1, sizeof *r->images);
+	r->nimages = (size_t)n;
+	for (i = 0; i < r->nimages; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+		struct service_image *img = &r->images[i];
+		json_t *info = NULL;
+		int found;
+
+		img->service = s->name;
+		img->ref = spec_image_ref(p, s, r->commit);
+		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)
+			continue;
+		found = engine_image_inspect(d->engine, img->ref, &info);
+		if (found == 0)
+			img->id = xstrdup(json_string_value(json_object_get(info,
+			    "Id")));
+		json_decref(info);
+		if (found < 0)
+			goto done;
+		if (found == 1 && s->build == NULL) {
+			error_set("service \"%s\": image \"%s\" is not on this host",
+			    s->name, img->ref);
+			goto done;
+		}
+		missing += found == 1;
+	}
+	if (missing == 0) {
+		out("-----> Reusing images of %.7s: no build needed", r->commit);
+		rc = 0;
+		goto done;
+	}
+	if (no_build) {
+		error_set("the images of %.7s are gone: push it again to rebuild it",
+		    r->commit);
+		goto done;
+	}
+	for (i = 0; i < r->nimages; i++) {
+		if (r->images[i].id == NULL && build_service(d, r,
+		    &p->services[order[i]], &r->images[i]) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	d->t_build += now_ms() - t0;
+	free(order);
+	return rc;
+}
+
+/* Check out commit and load and vet its compose file into r. */
+static int
+load_release(struct deploy *d, const char *commit, struct release *r)
+{
+	char *file = NULL;
+	size_t i;
+	int rc = -1;
+
+	memcpy(r->commit, commit, 41);
+	r->dir = state_release_dir(d->cfg, d->app, commit);
+	if (repo_checkout(d->repo, commit, d->opts->from_env, r->dir) < 0)
+		goto done;
+	if ((file = compose_find(r->dir)) == NULL)
+		goto done;
+	if (compose_load(&r->project, file, r->dir, d->app, &d->vars) < 0)
+		goto done;
+	for (i = 0; i < r->project->warnings.n; i++)
+		warn("warning: %s", r->project->warnings.v[i]);
+	if (policy_check(r->project, config_app_allow(d->cfg, d->app)) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(file);
+	return rc;
+}
+
+static void
+show_logs_line(void *ctx, const char *line)
+{
+	out("       %s | %s", (const char *)ctx, line);
+}
+
+/* The last lines a failed container wrote, for the pusher. */
+static void
+show_logs(struct deploy *d, const char *container)
+{
+	json_t *info = NULL;
+	int tty;
+
+	if (engine_container_inspect(d->engine, container, &info) < 0) {
+		json_decref(info);
+		return;
+	}
+	tty = json_is_true(json_object_get(json_object_get(info, "Config"), "Tty"));
+	json_decref(info);
+	out("-----> Last lines of %s:", container);
+	if (engine_container_logs(d->engine, container, GATE_LOG_LINES, 0, tty,
+	    show_logs_line, (void *)container) < 0)
+		warn("warning: cannot read the logs of %s: %s", container,
+		    error_last());
+}
+
+/* Is service the target of a service_completed_successfully dependency? */
+static int
+runs_to_completion(const struct compose_project *p, const char *service)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nservices; i++) {
+		for (j = 0; j < p->services[i].ndepends; j++) {
+			if (p->services[i].depends[j].condition == COND_COMPLETED &&
+			    strcmp(p->services[i].depends[j].service, service) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The health gate: every changed container with a healthcheck must become
+ * healthy within health_timeout; every other one must still run after
+ * min_uptime. -1 names the failing container in *failed (allocated).
+ */
+static int
+health_gate(struct deploy *d, const struct strv *changed, char **failed)
+{
+	long long t0 = now_ms(), deadline = t0 + d->cfg->health_timeout * 1000;
+	long long settle = t0 + d->cfg->min_uptime * 1000;
+	char *done = xcalloc(changed->n + 1, 1);
+	size_t left = changed->n, i;
+	int rc = 0;
+
+	if (left)
+		out("-----> Health gate: %zu container%s (up to %lds)", left,
+		    left == 1 ? "" : "s", d->cfg->health_timeout);
+	while (left > 0 && rc == 0) {
+		for (i = 0; i < changed->n && rc == 0; i++) {
+			json_t *info = NULL, *state, *health;
+			const char *name = changed->v[i], *status, *hs, *svc;
+			long code, restarts;
+
+			if (done[i])
+				continue;
+			if (engine_container_inspect(d->engine, name, &info) < 0) {
+				rc = error_set("%s: %s", name, error_last());
+				*failed = xstrdup(name);
+				json_decref(info);
+				break;
+			}
+			state = json_object_get(info, "State");
+			health = json_object_get(state, "Health");
+			status = json_string_value(json_object_get(state, "Status"));
+			hs = json_string_value(json_object_get(health, "Status"));
+			code = (long)json_integer_value(json_object_get(state, "ExitCode"));
+			restarts = (long)json_integer_value(json_object_get(info,
+			    "RestartCount"));
+			svc = json_string_value(json_object_get(json_object_get(
+			    json_object_get(info, "Config"), "Labels"), LABEL_SERVICE));
+			if (status && strcmp(status, "exited") == 0 && code == 0 &&
+			    svc && runs_to_completion(d->rel.project, svc)) {
+				done[i] = 1, left--;
+			} else if (status && strcmp(status, "running") != 0) {
+				rc = error_set("%s is %s (exit code %ld)", name,
+				    status, code);
+			} else if (restarts > 0) {
+				rc = error_set("%s restarted %ld time%s", name,
+				    restarts, restarts == 1 ? "" : "s");
+			} else if (hs != NULL && strcmp(hs, "unhealthy") == 0) {
+				rc = error_set("%s is unhealthy", name);
+			} else if (hs != NULL && strcmp(hs, "healthy") == 0) {
+				out("       %s is healthy", name);
+				done[i] = 1, left--;
+			} else if (hs == NULL && now_ms() >= settle) {
+				out("       %s is running", name);
+				done[i] = 1, left--;
+			} else if (now_ms() >= deadline) {
+				rc = error_set("%s did not become healthy within %lds",
+				    name, d->cfg->health_timeout);
+			}
+			if (rc < 0)
+				*failed = xstrdup(name);
+			json_decref(info);
+		}
+		if (left > 0 && rc == 0)
+			sleep_ms(250);
+	}
+	free(done);
+	d->t_gate = now_ms() - t0;
+	return rc;
+}
+
+/*
+ * The release command (x-slipway.release): a one-off container of the new
+ * image with the service's environment, volumes and networks, before cutover.
+ */
+static int
+release_command(struct deploy *d, const struct compose_service *s,
+    const struct service_image *img)
+{
+	const struct compose_project *p = d->rel.project;
+	json_t *body, *hc, *labels;
+	char *name = xasprintf("%s-%s-release-%.7s", p->name, s->name,
+	    d->rel.commit);
+	char *id = NULL, *hash = spec_config_hash(p, s);
+	long code = -1;
+	int rc = -1;
+
+	out("-----> Running the release command of %s: %s", s->name, s->release);
+	body = spec_container(p, s, 0, img->ref, img->id, d->rel.commit, hash,
+	    engine_version_num(d->engine));
+	json_object_set_new(body, "Entrypoint", json_pack("[s,s]", "/bin/sh", "-c"));
+	json_object_set_new(body, "Cmd", json_pack("[s]", s->release));
+	json_object_del(body, "Healthcheck");
+	labels = json_object_get(body, "Labels");
+	json_object_set_new(labels, LABEL_ONEOFF, json_string("True"));
+	hc = json_object_get(body, "HostConfig");
+	json_object_del(hc, "PortBindings");
+	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s}", "Name", "no"));
+	engine_container_remove(d->engine, name, 0);
+	if (engine_container_create(d->engine, name, body, &id) < 0 ||
+	    engine_container_start(d->engine, id) < 0 ||
+	    engine_container_wait(d->engine, id, &code) < 0) {
+		error_set("release command of \"%s\": %s", s->name, error_last());
+		goto done;
+	}
+	if (engine_container_logs(d->engine, id, -1, 0, s->tty, build_line,
+	    NULL) < 0)
+		warn("warning: cannot read the release command's output: %s",
+		    error_last());
+	if (code != 0) {
+		error_set("release command of \"%s\" failed with exit code %ld",
+		    s->name, code);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (id != NULL)
+		engine_container_remove(d->engine, id, 0);
+	json_decref(body);
+	free(hash);
+	free(id);
+	free(name);
+	return rc;
+}
+
+static int
+release_commands(struct deploy *d)
+{
+	const struct compose_project *p = d->rel.project;
+	size_t i;
+
+	for (i = 0; i < d->rel.nimages; i++) {
+		const struct compose_service *s = compose_service(p,
+		    d->rel.images[i].service);
+
+		if (s->release == NULL)
+			continue;
+		if (converge_resources(d->engine, p) < 0 ||
+		    release_command(d, s, &d->rel.images[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Converge back to the previous release after a failed gate or cutover. */
+static int
+roll_back(struct deploy *d)
+{
+	struct release prev = { 0 };
+	struct converge_opts co = { 0 };
+	int rc = -1;
+
+	if (d->previous == NULL) {
+		return error_set("there is no previous release to roll back to");
+	}
+	out("-----> Rolling back to %.7s", d->previous);
+	if (load_release(d, d->previous, &prev) < 0 ||
+	    prepare_images(d, &prev, 1) < 0)
+		goto done;
+	co.commit = prev.commit;
+	co.wait_timeout_ms = d->cfg->health_timeout * 1000;
+	co.cfg = d->cfg;
+	co.site_template = d->opts->site_template;
+	if (converge_project(d->engine, prev.project, prev.images,
+	    prev.nimages, &co) < 0)
+		goto done;
+	out("-----> Rolled back: %.7s is live again", d->previous);
+	rc = 0;
+done:
+	release_dispose(&prev);
+	return rc;
+}
+
+static int
+commit_kept(const struct deploy *d, char **keep, size_t nkeep,
+    const char *commit)
+{
+	size_t i;
+
+	if (strcmp(commit, d->rel.commit) == 0 ||
+	    (d->previous && strcmp(commit, d->previous) == 0))
+		return 1;
+	for (i = 0; i < nkeep; i++) {
+		if (strcmp(keep[i], commit) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+drop_release(const char *releases, const char *commit)
+{
+	char *dir = path_join(releases, commit);
+
+	if (is_dir(dir) && remove_tree(dir) == 0)
+		out("-----> Removed release %.7s", commit);
+	free(dir);
+}
+
+/*
+ * Retention: keep the images and release directories of the newest
+ * keep_releases succeeded commits, and always the live and previous ones.
+ */
+static void
+retain(struct deploy *d, struct history *h)
+{
+	char **keep = NULL, *label = xasprintf("slipway.app=%s", d->app);
+	const char *labels[] = { label };
+	char *releases = path_join(d->app_dir, "releases");
+	size_t nkeep = 0, i, j;
+	json_t *list = NULL, *img;
+	struct strv remove = STRV_INIT;
+
+	/* This deploy is not in the history as succeeded yet: it is one of N. */
+	if (history_succeeded_commits(h, d->app,
+	    (size_t)d->cfg->keep_releases - 1, &keep, &nkeep) < 0)
+		goto done;
+	if (engine_image_list(d->engine, labels, 1, &list) < 0)
+		goto done;
+	json_array_foreach(list, i, img) {
+		json_t *tag;
+
+		json_array_foreach(json_object_get(img, "RepoTags"), j, tag) {
+			const char *t = json_string_value(tag);
+			const char *commit = t ? strrchr(t, ':') : NULL;
+
+			/* Only the tags slipway made end in a full commit id. */
+			if (commit == NULL || strlen(++commit) != 40 ||
+			    strspn(commit, "0123456789abcdef") != 40 ||
+			    commit_kept(d, keep, nkeep, commit))
+				continue;
+			strv_push(&remove, t);
+			drop_release(releases, commit);
+		}
+	}
+	for (i = 0; i < remove.n; i++) {
+		if (engine_image_remove(d->engine, remove.v[i]) == 0)
+			out("-----> Removed image %s", remove.v[i]);
+		else
+			warn("warning: cannot remove image %s: %s", remove.v[i],
+			    error_last());
+	}
+	if (remove.n > 0 && engine_image_prune_dangling(d->engine) < 0)
+		warn("warning: cannot prune dangling images: %s", error_last());
+done:
+	for (i = 0; i < nkeep; i++)
+		free(keep[i]);
+	free(keep);
+	strv_clear(&remove);
+	json_decref(list);
+	free(releases);
+	free(label);
+	error_clear();
+}
+
+/* The steps after the lock; 0 deployed, -1 failed (rolled back when it could). */
+static int
+run_deploy(struct deploy *d, struct history *h, long long row, char **message)
+{
+	const struct config *cfg = d->cfg;
+	const char *rev = d->opts->rev ? d->opts->rev : cfg->branch;
+	struct converge_opts co = { 0 };
+	struct strv changed = STRV_INIT;
+	char commit[41], *subject = NULL, *failed = NULL, *reason = NULL;
+	long long t0 = now_ms(), t1;
+	int rc = -1;
+
+	if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0)
+		goto done;
+	history_set_commit(h, row, commit);
+	d->previous = read_commit_file(d, "current");
+	if (d->opts->skip_if_live && d->previous &&
+	    strcmp(d->previous, commit) == 0) {
+		out("-----> %.7s is already live", commit);
+		*message = xasprintf("%.7s was already live", commit);
+		rc = 0;
+		goto done;
+	}
+	subject = repo_subject(d->repo, commit, d->opts->from_env);
+	out("-----> Deploying %s %.7s%s%s", d->app, commit, subject ? ": " : "",
+	    subject ? subject : "");
+	if (write_commit_file(d, "deploying", commit) < 0)
+		goto done;
+	if (load_release(d, commit, &d->rel) < 0)
+		goto done;
+	if (engine_open(&d->engine, cfg->docker_host) < 0)
+		goto done;
+	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
+		goto done;
+	if (release_commands(d) < 0)
+		goto done;
+	co.commit = d->rel.commit;
+	co.wait_timeout_ms = cfg->health_timeout * 1000;
+	co.changed = &changed;
+	co.cfg = cfg;
+	co.site_template = d->opts->site_template;
+	t1 = now_ms();
+	if (converge_project(d->engine, d->rel.project, d->rel.images,
+	    d->rel.nimages, &co) < 0)
+		goto failed;
+	d->t_converge = now_ms() - t1;
+	if (health_gate(d, &changed, &failed) < 0)
+		goto failed;
+	/* Live. */
+	if (d->previous == NULL || strcmp(d->previous, commit) != 0) {
+		if (d->previous != NULL)
+			write_commit_file(d, "previous", d->previous);
+		if (write_commit_file(d, "current", commit) < 0)
+			goto done;
+	}
+	out("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
+	    d->app, commit, (now_ms() - t0) / 1000.0, d->t_build / 1000.0,
+	    d->t_converge / 1000.0, d->t_gate / 1000.0);
+	*message = xasprintf("deployed %.7s", commit);
+	rc = 0;
+	goto done;
+failed:
+	reason = xstrdup(error_last());
+	warn("error: %s", reason);
+	if (failed != NULL)
+		show_logs(d, failed);
+	if (roll_back(d) == 0)
+		error_set("%s; rolled back to %.7s", reason, d->previous);
+	else
+		error_set("%s; rollback failed: %s", reason, error_last());
+done:
+	if (rc == 0 && d->engine != NULL && d->rel.project != NULL &&
+	    (d->previous == NULL || strcmp(d->previous, d->rel.commit) != 0))
+		retain(d, h);
+	strv_clear(&changed);
+	free(reason);
+	free(failed);
+	free(subject);
+	return rc;
+}
+
+static void
+say_waiting(void *ctx)
+{
+	struct deploy *d = ctx;
+	char *commit = read_commit_file(d, "deploying");
+
+	out("-----> Waiting for the deploy of %.7s to finish", commit ? commit :
+	    "another commit");
+	free(commit);
+}
+
+int
+deploy_app(const struct config *cfg, const char *app,
+    const struct deploy_opts *opts)
+{
+	struct deploy d = { 0 };
+	struct history *h = NULL;
+	struct tee tee = { BUF_INIT };
+	struct sigaction ign, old_int, old_hup;
+	char *message = NULL, *deploying = NULL;
+	long long row = 0, t0 = now_ms();
+	int lock = -1, rc = -1;
+
+	d.cfg = cfg;
+	d.opts = opts;
+	d.app = app;
+	if (name_check_app(app) < 0)
+		return -1;
+	d.repo = state_repo_path(cfg, app);
+	d.app_dir = state_app_dir(cfg, app);
+	if (!is_dir(d.repo)) {
+		error_set("app \"%s\" does not exist", app);
+		goto out;
+	}
+	/* A pusher who goes away (Ctrl-C, hang-up) must not stop a deploy
+	 * half-way: it finishes or rolls back. */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGHUP, &ign, &old_hup);
+	if ((lock = state_lock(cfg, app, say_waiting, &d)) < 0 ||
+	    history_open(&h, cfg->state_dir) < 0 || history_reap(h, app) < 0 ||
+	    history_begin(h, app, opts->kind, opts->rev ? opts->rev : cfg->branch,
+	    getenv("SLIPWAY_USER"), &row) < 0)
+		goto restore;
+	tee.log.max = DEPLOY_LOG_MAX;
+	out_set_sink(tee_sink, &tee);
+	if (appvars_load(cfg, app, &d.vars) == 0) {
+		size_t i;
+
+		for (i = 0; i < d.vars.n; i++)
+			out_redact(d.vars.v[i].value);
+		rc = run_deploy(&d, h, row, &message);
+	}
+	out_set_sink(NULL, NULL);
+	if (rc < 0) {
+		char *log = out_redacted(tee.log.buf);
+		char *msg = out_redacted(error_last());
+
+		history_finish(h, row, "failed", msg, log, now_ms() - t0);
+		free(msg);
+		free(log);
+	} else {
+		history_finish(h, row, "succeeded", message, tee.log.buf,
+		    now_ms() - t0);
+	}
+	deploying = app_file(&d, "deploying");
+	unlink(deploying);
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+out:
+	if (lock >= 0)
+		close(lock);
+	history_close(h);
+	buf_release(&tee.log);
+	release_dispose(&d.rel);
+	engine_free(d.engine);
+	kvlist_clear(&d.vars);
+	free(deploying);
+	free(message);
+	free(d.previous);
+	free(d.app_dir);
+	free(d.repo);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * deploy.h - one deploy of one app: check out the commit, load and vet its
+ * compose file, build or reuse its images, converge. Every push, `deploy` and
+ * `rollback` goes through deploy_app().
+ */
+#ifndef SLIPWAY_DEPLOY_H
+#define SLIPWAY_DEPLOY_H
+
+#include "lib/config.h"
+
+struct deploy_opts {
+	const char *rev;   /* NULL: the tip of the deploy branch */
+	int from_env;      /* open the repository from git's environment */
+	int no_build;      /* every image must exist already (rollback) */
+	int skip_if_live;  /* a push of what is already live does nothing */
+	const char *kind;  /* "push", "deploy", "rollback" */
+	const char *site_template; /* nginx site template, for x-slipway.http */
+};
+
+/* Deploy app; 0, or -1 with error_set. Progress goes through out(). */
+int deploy_app(const struct config *cfg, const char *app,
+    const struct deploy_opts *opts);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * container.h - the container primitives both converge and cutover use:
+ * create one container of a service (attached to all its networks), and the
+ * stop timeout a service asks for. Neither decides what to change.
+ */
+#ifndef SLIPWAY_CONTAINER_H
+#define SLIPWAY_CONTAINER_H
+
+#include "compose/compose.h"
+#include "engine/engine.h"
+#include "lib/config.h"
+
+/* The image each active service runs in this release. */
+struct service_image {
+	const char *service;
+	char *ref;     /* "app-web:<sha>" or the service's image */
+	char *id;      /* sha256:... */
+};
+
+struct converge_opts {
+	const char *commit;       /* slipway.commit label */
+	long wait_timeout_ms;     /* for dependency conditions */
+	int dry_run;              /* compute and report the plan only */
+	struct strv *changed;     /* out: names of containers created or started */
+	/* Web services (x-slipway.http) go through nginx when both are set. */
+	const struct config *cfg;
+	const char *site_template; /* path of templates/nginx-site.conf */
+};
+
+/*
+ * Create (not start) container `number` of s under name, attached to every
+ * network of s. Its id in *id_out.
+ */
+int container_create(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, int number, const char *name,
+    const struct service_image *img, const char *hash,
+    const struct converge_opts *opts, char **id_out);
+
+/* The stop timeout of s in seconds, or -1 for the engine's default. */
+long container_stop_timeout(const struct compose_service *s);
+
+#endif

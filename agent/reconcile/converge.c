@@ -1,0 +1,485 @@
+/*
+ * converge.c - observe, plan, apply. The only place that turns a plan into
+ * Engine API calls; compose's recreate sequence (create under a temporary
+ * name, stop and remove the old, rename the new), dependency conditions.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/converge.h"
+#include "reconcile/cutover.h"
+#include "reconcile/spec.h"
+
+static const char *
+json_str(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static int
+observed_from_json(json_t *c, struct observed *o)
+{
+	json_t *labels = json_object_get(c, "Labels");
+	json_t *names = json_object_get(c, "Names");
+	json_t *nets, *mounts, *v;
+	const char *s, *key;
+	size_t i;
+	long num = 0;
+
+	memset(o, 0, sizeof *o);
+	if ((s = json_str(c, "Id")) == NULL)
+		return -1;
+	o->id = xstrdup(s);
+	s = json_string_value(json_array_get(names, 0));
+	o->name = xstrdup(s ? (s[0] == '/' ? s + 1 : s) : o->id);
+	if ((s = json_str(labels, LABEL_SERVICE)) != NULL)
+		o->service = xstrdup(s);
+	if ((s = json_str(labels, LABEL_NUMBER)) != NULL && parse_long(s, &num) == 0)
+		o->number = (int)num;
+	if ((s = json_str(labels, LABEL_HASH)) != NULL)
+		o->hash = xstrdup(s);
+	if ((s = json_str(labels, LABEL_COMMIT)) != NULL)
+		o->commit = xstrdup(s);
+	if ((s = json_str(c, "ImageID")) != NULL)
+		o->image_id = xstrdup(s);
+	if ((s = json_str(c, "State")) != NULL)
+		o->state = xstrdup(s);
+	nets = json_object_get(json_object_get(c, "NetworkSettings"), "Networks");
+	json_object_foreach(nets, key, v)
+		strv_push(&o->networks, key);
+	mounts = json_object_get(c, "Mounts");
+	json_array_foreach(mounts, i, v) {
+		if ((s = json_str(v, "Type")) != NULL && strcmp(s, "volume") == 0 &&
+		    (s = json_str(v, "Name")) != NULL)
+			strv_push(&o->volumes, s);
+	}
+	return 0;
+}
+
+/* By service, then container number: the order status and logs show. */
+static int
+cmp_observed(const void *a, const void *b)
+{
+	const struct observed *x = a, *y = b;
+	int c = strcmp(x->service ? x->service : "", y->service ? y->service : "");
+
+	return c ? c : x->number - y->number;
+}
+
+int
+converge_observe(struct engine *e, const char *project, struct observed **out,
+    size_t *n)
+{
+	char *label = xasprintf(LABEL_PROJECT "=%s", project);
+	const char *labels[] = { label, LABEL_ONEOFF "=False" };
+	json_t *list = NULL, *c;
+	struct observed *o = NULL;
+	size_t i, count = 0;
+	int rc = -1;
+
+	if (engine_container_list(e, labels, 2, &list) < 0)
+		goto done;
+	o = xcalloc(json_array_size(list) + 1, sizeof *o);
+	json_array_foreach(list, i, c) {
+		if (observed_from_json(c, &o[count]) == 0)
+			count++;
+	}
+	if (count > 1)
+		qsort(o, count, sizeof *o, cmp_observed);
+	rc = 0;
+done:
+	json_decref(list);
+	free(label);
+	if (rc < 0) {
+		free(o);
+		o = NULL;
+	}
+	*out = o;
+	*n = count;
+	return rc;
+}
+
+void
+observed_list_free(struct observed *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		observed_dispose(&o[i]);
+	free(o);
+}
+
+int
+converge_resources(struct engine *e, const struct compose_project *p)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->nnetworks; i++) {
+		const struct compose_network *n = &p->networks[i];
+		json_t *body;
+
+		if ((r = engine_network_inspect(e, n->name, NULL)) < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		if (n->external)
+			return error_set("external network \"%s\" not found",
+			    n->name);
+		out("-----> Creating network %s", n->name);
+		body = spec_network(p, n);
+		r = engine_network_create(e, body);
+		json_decref(body);
+		if (r < 0)
+			return error_set("cannot create network \"%s\": %s",
+			    n->name, error_last());
+	}
+	for (i = 0; i < p->nvolumes; i++) {
+		const struct compose_volume *v = &p->volumes[i];
+		json_t *body;
+
+		if ((r = engine_volume_inspect(e, v->name, NULL)) < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		if (v->external)
+			return error_set("external volume \"%s\" not found",
+			    v->name);
+		out("-----> Creating volume %s", v->name);
+		body = spec_volume(p, v);
+		r = engine_volume_create(e, body);
+		json_decref(body);
+		if (r < 0)
+			return error_set("cannot create volume \"%s\": %s",
+			    v->name, error_last());
+	}
+	return 0;
+}
+
+static const struct service_image *
+image_for(const struct service_image *images, size_t n, const char *service)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(images[i].service, service) == 0)
+			return &images[i];
+	}
+	return NULL;
+}
+
+/* Wait until every container of dependency d satisfies cond. */
+static int
+wait_dependency(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const struct compose_depends *d,
+    long timeout_ms)
+{
+	const struct compose_service *dep = compose_service(p, d->service);
+	long long deadline = now_ms() + timeout_ms;
+	int n;
+
+	if (dep == NULL || d->condition == COND_STARTED)
+		return 0;
+	for (n = 1; n <= (dep->container_name ? 1 : dep->replicas); n++) {
+		char *name = spec_container_name(p, dep, n);
+		int rc = 0;
+
+		out("-----> Waiting for %s (%s)", name,
+		    d->condition == COND_HEALTHY ? "healthy" : "completed");
+		for (;;) {
+			json_t *info = NULL, *state;
+			const char *status, *health;
+			long code;
+
+			if (engine_container_inspect(e, name, &info) < 0) {
+				rc = error_set("service \"%s\" depends on \"%s\": %s",
+				    s->name, d->service, error_last());
+				json_decref(info);
+				break;
+			}
+			state = json_object_get(info, "State");
+			status = json_str(state, "Status");
+			health = json_str(json_object_get(state, "Health"), "Status");
+			code = (long)json_integer_value(json_object_get(state, "ExitCode"));
+			if (d->condition == COND_HEALTHY) {
+				if (health != NULL && strcmp(health, "healthy") == 0) {
+					json_decref(info);
+					break;
+				}
+				if (health == NULL)
+					rc = error_set("service \"%s\" waits for \"%s\" to be healthy, but it has no healthcheck",
+					    s->name, d->service);
+				else if (strcmp(health, "unhealthy") == 0)
+					rc = error_set("dependency \"%s\" of service \"%s\" is unhealthy",
+					    d->service, s->name);
+				else if (status && strcmp(status, "exited") == 0)
+					rc = error_set("dependency \"%s\" of service \"%s\" exited with code %ld",
+					    d->service, s->name, code);
+			} else if (status && strcmp(status, "exited") == 0) {
+				if (code != 0)
+					rc = error_set("dependency \"%s\" of service \"%s\" exited with code %ld",
+					    d->service, s->name, code);
+				json_decref(info);
+				break;
+			}
+			json_decref(info);
+			if (rc < 0)
+				break;
+			if (now_ms() > deadline) {
+				rc = error_set("timed out waiting for \"%s\", a dependency of \"%s\"",
+				    d->service, s->name);
+				break;
+			}
+			sleep_ms(200);
+		}
+		free(name);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Carry out one step for service s. */
+static int
+apply_step(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const struct plan_step *st,
+    const struct service_image *img, const char *hash,
+    const struct converge_opts *opts)
+{
+	char *name = spec_container_name(p, s, st->number), *tmp = NULL;
+	char *id = NULL;
+	int rc = -1;
+
+	switch (st->action) {
+	case PLAN_KEEP:
+	case PLAN_REMOVE:
+		rc = 0;
+		break;
+	case PLAN_START:
+		out("-----> Starting %s", name);
+		if (engine_container_start(e, st->old->id) < 0) {
+			error_set("cannot start \"%s\": %s", name, error_last());
+			break;
+		}
+		rc = 0;
+		break;
+	case PLAN_CREATE:
+		out("-----> Creating %s", name);
+		if (container_create(e, p, s, st->number, name, img, hash, opts,
+		    &id) < 0)
+			break;
+		if (engine_container_start(e, id) < 0) {
+			error_set("cannot start \"%s\": %s", name, error_last());
+			break;
+		}
+		rc = 0;
+		break;
+	case PLAN_RECREATE:
+		out("-----> Recreating %s (%s)", name, st->reason);
+		tmp = xasprintf("%.12s_%s", st->old->id, name);
+		if (container_create(e, p, s, st->number, tmp, img, hash, opts,
+		    &id) < 0)
+			break;
+		if (engine_container_stop(e, st->old->id, container_stop_timeout(s)) < 0 ||
+		    engine_container_remove(e, st->old->id, 0) < 0) {
+			error_set("cannot replace \"%s\": %s", name, error_last());
+			engine_container_remove(e, id, 0);
+			break;
+		}
+		if (engine_container_rename(e, id, name) < 0 ||
+		    engine_container_start(e, id) < 0) {
+			error_set("cannot start \"%s\": %s", name, error_last());
+			break;
+		}
+		rc = 0;
+		break;
+	}
+	if (rc == 0 && st->action != PLAN_KEEP && st->action != PLAN_REMOVE &&
+	    opts->changed != NULL)
+		strv_push(opts->changed, name);
+	free(id);
+	free(tmp);
+	free(name);
+	return rc;
+}
+
+static void
+desired_dispose(struct desired *d)
+{
+	strv_clear(&d->networks);
+	strv_clear(&d->volumes);
+}
+
+int
+converge_project(struct engine *e, const struct compose_project *p,
+    const struct service_image *images, size_t nimages,
+    const struct converge_opts *opts)
+{
+	struct observed *obs = NULL;
+	struct desired *des = NULL;
+	char **hashes = NULL;
+	size_t *order = NULL, nobs = 0, nact = 0, i, j;
+	struct plan plan = { 0 };
+	int rc = -1, ord;
+
+	order = xcalloc(p->nservices + 1, sizeof *order);
+	if ((ord = compose_order(p, order)) < 0)
+		goto done;
+	nact = (size_t)ord;
+	des = xcalloc(nact + 1, sizeof *des);
+	hashes = xcalloc(nact + 1, sizeof *hashes);
+	for (i = 0; i < nact; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+		const struct service_image *img = image_for(images, nimages, s->name);
+		const char *names[64];
+		size_t n, k;
+
+		if (img == NULL) {
+			error_set("no image for service \"%s\"", s->name);
+			goto done;
+		}
+		hashes[i] = spec_config_hash(p, s);
+		des[i].service = s->name;
+		des[i].replicas = s->replicas;
+		des[i].hash = hashes[i];
+		des[i].image_id = img->id;
+		des[i].fixed_name = s->container_name != NULL;
+		if (s->network_mode == NULL) {
+			n = spec_service_networks(p, s, names, ARRAY_SIZE(names));
+			for (k = 0; k < n; k++)
+				strv_push(&des[i].networks, names[k]);
+		}
+		n = spec_service_volumes(p, s, names, ARRAY_SIZE(names));
+		for (k = 0; k < n; k++)
+			strv_push(&des[i].volumes, names[k]);
+	}
+	if (converge_observe(e, p->name, &obs, &nobs) < 0)
+		goto done;
+	plan_compute(&plan, des, nact, obs, nobs);
+	if (opts->dry_run) {
+		for (i = 0; i < plan.nsteps; i++)
+			out("%s %s-%d%s%s", plan_action_name(plan.steps[i].action),
+			    plan.steps[i].service ? plan.steps[i].service : "?",
+			    plan.steps[i].number,
+			    plan.steps[i].reason ? ": " : "",
+			    plan.steps[i].reason ? plan.steps[i].reason : "");
+		rc = 0;
+		goto done;
+	}
+	/* Up-to-date containers are attached to every network and volume they
+	 * need (the planner checks), so a no-op deploy inspects nothing else. */
+	if (plan.changes == 0) {
+		out("-----> Nothing to change: %zu container%s up to date", plan.nsteps,
+		    plan.nsteps == 1 ? "" : "s");
+		rc = cutover_site(e, p, opts);
+		goto done;
+	}
+	if (converge_resources(e, p) < 0)
+		goto done;
+	/* Removals first: they may hold ports or names the new ones need. */
+	for (i = 0; i < plan.nsteps; i++) {
+		const struct plan_step *st = &plan.steps[i];
+
+		if (st->action != PLAN_REMOVE)
+			continue;
+		/* A web service scales in after nginx stopped routing to it. */
+		if (st->service != NULL && opts->site_template != NULL &&
+		    compose_service(p, st->service)->http.set)
+			continue;
+		out("-----> Removing %s (%s)", st->old->name, st->reason);
+		if (engine_container_stop(e, st->old->id,
+		    container_stop_timeout(st->service ? compose_service(p, st->service) : NULL)) < 0 ||
+		    engine_container_remove(e, st->old->id, 0) < 0) {
+			error_set("cannot remove \"%s\": %s", st->old->name,
+			    error_last());
+			goto done;
+		}
+	}
+	for (i = 0; i < nact; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+		const struct service_image *img = image_for(images, nimages, s->name);
+
+		for (j = 0; j < s->ndepends; j++) {
+			if (compose_service(p, s->depends[j].service) == NULL ||
+			    !compose_service_active(compose_service(p, s->depends[j].service)))
+				continue;
+			if (wait_dependency(e, p, s, &s->depends[j],
+			    opts->wait_timeout_ms) < 0)
+				goto done;
+		}
+		if (s->http.set && opts->site_template != NULL) {
+			if (cutover_service(e, p, s, &plan, img, hashes[i], opts) < 0)
+				goto done;
+			continue;
+		}
+		for (j = 0; j < plan.nsteps; j++) {
+			const struct plan_step *st = &plan.steps[j];
+
+			if (st->service == NULL || st->action == PLAN_REMOVE ||
+			    strcmp(st->service, s->name) != 0)
+				continue;
+			if (apply_step(e, p, s, st, img, hashes[i], opts) < 0)
+				goto done;
+		}
+	}
+	rc = cutover_site(e, p, opts);
+done:
+	plan_dispose(&plan);
+	observed_list_free(obs, nobs);
+	for (i = 0; i < nact; i++) {
+		desired_dispose(&des[i]);
+		free(hashes[i]);
+	}
+	free(des);
+	free(hashes);
+	free(order);
+	return rc;
+}
+
+int
+converge_down(struct engine *e, const char *project, int volumes)
+{
+	char *label = xasprintf(LABEL_PROJECT "=%s", project);
+	const char *labels[] = { label };
+	struct observed *obs = NULL;
+	json_t *list = NULL, *v;
+	size_t nobs = 0, i;
+	int rc = -1;
+
+	if (converge_observe(e, project, &obs, &nobs) < 0)
+		goto done;
+	for (i = 0; i < nobs; i++) {
+		out("-----> Removing %s", obs[i].name);
+		if (engine_container_remove(e, obs[i].id, 0) < 0)
+			goto done;
+	}
+	if (engine_network_list(e, labels, 1, &list) < 0)
+		goto done;
+	json_array_foreach(list, i, v) {
+		const char *name = json_str(v, "Name");
+
+		out("-----> Removing network %s", name);
+		if (engine_network_remove(e, name) < 0)
+			goto done;
+	}
+	json_decref(list);
+	list = NULL;
+	if (volumes) {
+		if (engine_volume_list(e, labels, 1, &list) < 0)
+			goto done;
+		json_array_foreach(json_is_array(list) ? list :
+		    json_object_get(list, "Volumes"), i, v) {
+			const char *name = json_str(v, "Name");
+
+			out("-----> Removing volume %s", name);
+			if (engine_volume_remove(e, name) < 0)
+				goto done;
+		}
+	}
+	rc = 0;
+done:
+	json_decref(list);
+	observed_list_free(obs, nobs);
+	free(label);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * converge.h - bring the engine to what a compose project describes: observe
+ * the project's containers, compute the plan (plan.h), carry it out in
+ * dependency order, waiting on service_healthy / service_completed_successfully.
+ */
+#ifndef SLIPWAY_CONVERGE_H
+#define SLIPWAY_CONVERGE_H
+
+#include "compose/compose.h"
+#include "engine/engine.h"
+#include "reconcile/container.h"
+#include "reconcile/plan.h"
+
+/*
+ * The project's containers as the engine reports them (oneoff excluded),
+ * sorted by service and container number.
+ * *out is an array of *n entries; free with observed_list_free().
+ */
+int converge_observe(struct engine *e, const char *project,
+    struct observed **out, size_t *n);
+void observed_list_free(struct observed *o, size_t n);
+
+/*
+ * Converge project p: create missing networks and volumes, then apply the
+ * plan. images[] has one entry per active service. Reports each change with
+ * out(). On failure returns -1 with error_set; what was already changed stays
+ * (the caller rolls back).
+ */
+int converge_project(struct engine *e, const struct compose_project *p,
+    const struct service_image *images, size_t nimages,
+    const struct converge_opts *opts);
+
+/* Create the networks and volumes p needs; check that external ones exist. */
+int converge_resources(struct engine *e, const struct compose_project *p);
+
+/*
+ * Remove every container of project (and its networks; named volumes only
+ * when volumes is set). Used by `app destroy`.
+ */
+int converge_down(struct engine *e, const char *project, int volumes);
+
+#endif

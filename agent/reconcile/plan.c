@@ -1,0 +1,150 @@
+/*
+ * plan.c - the convergence planner: compose's mustRecreate rule, scaling by
+ * container number, orphans. Pure: no engine, no output.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/plan.h"
+
+static void
+plan_add(struct plan *plan, enum plan_action action, const char *service,
+    int number, const struct observed *old, const char *reason)
+{
+	struct plan_step *s;
+
+	plan->steps = xgrow(plan->steps, &plan->alloc, plan->nsteps + 1,
+	    sizeof *plan->steps);
+	s = &plan->steps[plan->nsteps++];
+	s->action = action;
+	s->service = service;
+	s->number = number;
+	s->old = old;
+	s->reason = reason;
+	if (action != PLAN_KEEP)
+		plan->changes++;
+}
+
+/* Why o must be replaced to match d, or NULL when it need not be. */
+static const char *
+must_recreate(const struct desired *d, const struct observed *o)
+{
+	size_t i;
+
+	if (o->hash == NULL || strcmp(o->hash, d->hash) != 0)
+		return "configuration changed";
+	if (o->image_id == NULL || d->image_id == NULL ||
+	    strcmp(o->image_id, d->image_id) != 0)
+		return "image changed";
+	for (i = 0; i < d->networks.n; i++) {
+		if (!strv_contains(&o->networks, d->networks.v[i]))
+			return "network missing";
+	}
+	for (i = 0; i < d->volumes.n; i++) {
+		if (!strv_contains(&o->volumes, d->volumes.v[i]))
+			return "volume missing";
+	}
+	return NULL;
+}
+
+static const struct desired *
+find_desired(const struct desired *desired, size_t n, const char *service)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(desired[i].service, service) == 0)
+			return &desired[i];
+	}
+	return NULL;
+}
+
+void
+plan_compute(struct plan *plan, const struct desired *desired,
+    size_t ndesired, const struct observed *observed, size_t nobserved)
+{
+	char *claimed = xcalloc(nobserved + 1, 1);
+	size_t i, j;
+
+	memset(plan, 0, sizeof *plan);
+	for (i = 0; i < ndesired; i++) {
+		const struct desired *d = &desired[i];
+		int n, replicas = d->fixed_name && d->replicas > 1 ? 1 :
+		    d->replicas;
+
+		for (n = 1; n <= replicas; n++) {
+			const struct observed *o = NULL;
+			const char *why;
+
+			for (j = 0; j < nobserved; j++) {
+				if (!claimed[j] && observed[j].service != NULL &&
+				    strcmp(observed[j].service, d->service) == 0 &&
+				    observed[j].number == n) {
+					o = &observed[j];
+					claimed[j] = 1;
+					break;
+				}
+			}
+			if (o == NULL)
+				plan_add(plan, PLAN_CREATE, d->service, n, NULL, NULL);
+			else if ((why = must_recreate(d, o)) != NULL)
+				plan_add(plan, PLAN_RECREATE, d->service, n, o, why);
+			else if (o->state == NULL || strcmp(o->state, "running") != 0)
+				plan_add(plan, PLAN_START, d->service, n, o, NULL);
+			else
+				plan_add(plan, PLAN_KEEP, d->service, n, o, NULL);
+		}
+	}
+	/* Whatever nothing claimed: orphans, scale-in, duplicates. */
+	for (j = 0; j < nobserved; j++) {
+		const struct observed *o = &observed[j];
+		const struct desired *d;
+
+		if (claimed[j])
+			continue;
+		d = o->service ? find_desired(desired, ndesired, o->service) : NULL;
+		plan_add(plan, PLAN_REMOVE, d ? d->service : NULL, o->number, o,
+		    d ? "scaled in" : "orphan");
+	}
+	free(claimed);
+}
+
+void
+plan_dispose(struct plan *plan)
+{
+	free(plan->steps);
+	memset(plan, 0, sizeof *plan);
+}
+
+const char *
+plan_action_name(enum plan_action a)
+{
+	switch (a) {
+	case PLAN_KEEP:
+		return "keep";
+	case PLAN_START:
+		return "start";
+	case PLAN_CREATE:
+		return "create";
+	case PLAN_RECREATE:
+		return "recreate";
+	case PLAN_REMOVE:
+		return "remove";
+	}
+	return "?";
+}
+
+void
+observed_dispose(struct observed *o)
+{
+	free(o->id);
+	free(o->name);
+	free(o->service);
+	free(o->hash);
+	free(o->image_id);
+	free(o->commit);
+	free(o->state);
+	strv_clear(&o->networks);
+	strv_clear(&o->volumes);
+	memset(o, 0, sizeof *o);
+}

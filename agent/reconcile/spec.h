@@ -1,0 +1,80 @@
+/*
+ * spec.h - from a compose service to the Engine API's container create body,
+ * the way docker compose v2 (pkg/compose/create.go) maps each field, with
+ * compose's labels and slipway's canonical config hash.
+ */
+#ifndef SLIPWAY_SPEC_H
+#define SLIPWAY_SPEC_H
+
+#include <jansson.h>
+
+#include "compose/compose.h"
+
+#define LABEL_PROJECT "com.docker.compose.project"
+#define LABEL_SERVICE "com.docker.compose.service"
+#define LABEL_NUMBER "com.docker.compose.container-number"
+#define LABEL_ONEOFF "com.docker.compose.oneoff"
+#define LABEL_HASH "com.docker.compose.config-hash"
+#define LABEL_WORKDIR "com.docker.compose.project.working_dir"
+#define LABEL_FILES "com.docker.compose.project.config_files"
+#define LABEL_VERSION "com.docker.compose.version"
+#define LABEL_IMAGE "com.docker.compose.image"
+#define LABEL_DEPENDS "com.docker.compose.depends_on"
+#define LABEL_NETWORK "com.docker.compose.network"
+#define LABEL_VOLUME "com.docker.compose.volume"
+#define LABEL_COMMIT "slipway.commit"
+/* The compose version slipway claims in its labels. */
+#define SPEC_COMPOSE_VERSION "2.40.3"
+
+/*
+ * The canonical hash of the service's effective configuration: everything
+ * that ends up in the container, except what varies per container (name,
+ * number) or per release when nothing changed (commit label, working dir).
+ * image_ref is the image the container runs (its tag carries the commit, so
+ * the image *ID* is compared separately by the planner). Returns 40 hex chars
+ * (allocated).
+ */
+char *spec_config_hash(const struct compose_project *p,
+    const struct compose_service *s);
+
+/* The container name: container_name, or <project>-<service>-<number>. */
+char *spec_container_name(const struct compose_project *p,
+    const struct compose_service *s, int number);
+
+/* The image reference a service runs for commit: see the README. */
+char *spec_image_ref(const struct compose_project *p,
+    const struct compose_service *s, const char *commit);
+
+/*
+ * The body of POST /containers/create for container `number` of service s,
+ * running image_ref (whose ID is image_id) deployed from commit, with the
+ * config hash `hash`. api is the negotiated API version as a number (141):
+ * below 144 only the first network goes into NetworkingConfig, the others are
+ * returned by spec_extra_networks() to connect before start. New reference.
+ */
+json_t *spec_container(const struct compose_project *p,
+    const struct compose_service *s, int number, const char *image_ref,
+    const char *image_id, const char *commit, const char *hash, int api);
+
+/* The engine network name of each network the service joins, first first. */
+size_t spec_service_networks(const struct compose_project *p,
+    const struct compose_service *s, const char **names, size_t max);
+
+/*
+ * The EndpointSettings (aliases, ipv4) for the service's i-th network, for
+ * POST /networks/{id}/connect. New reference.
+ */
+json_t *spec_endpoint(const struct compose_project *p,
+    const struct compose_service *s, int number, size_t i);
+
+/* The named volumes (engine names) the service mounts. */
+size_t spec_service_volumes(const struct compose_project *p,
+    const struct compose_service *s, const char **names, size_t max);
+
+/* POST /networks/create and /volumes/create bodies, with compose's labels. */
+json_t *spec_network(const struct compose_project *p,
+    const struct compose_network *n);
+json_t *spec_volume(const struct compose_project *p,
+    const struct compose_volume *v);
+
+#endif

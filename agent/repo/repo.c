@@ -1,0 +1,647 @@
+/*
+ * repo.c - the app's bare repository through libgit2: create it and install
+ * its hooks, resolve what a pusher or an operator names to a commit, and
+ * write a commit's tree into a release directory.
+ *
+ * The checkout walks the tree itself instead of using git_checkout_tree: no
+ * index, no filters or attributes, and every entry is written with *at()
+ * calls below a directory descriptor, never following a symlink, so a hostile
+ * tree ("..", "a/b", ".git", a name twice) cannot write outside the release.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "lib/names.h"
+#include "repo/repo.h"
+#include "lib/util.h"
+
+#define HOOK_MAX (64u << 10)
+#define TREE_DEPTH_MAX 128
+#define SUBJECT_MAX 200
+
+static int initialised;
+
+static void
+repo_init(void)
+{
+	if (initialised)
+		return;
+	git_libgit2_init();
+	/*
+	 * Repositories live under repos_dir, which the operator configures;
+	 * root running `slipway deploy` on a repository the git user owns is
+	 * expected, not an attack.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	initialised = 1;
+}
+
+void
+repo_shutdown(void)
+{
+	if (!initialised)
+		return;
+	git_libgit2_shutdown();
+	initialised = 0;
+}
+
+/* error_set() with libgit2's last error appended. */
+static int PRINTF_LIKE(1, 2)
+git_fail(const char *fmt, ...)
+{
+	const git_error *e = git_error_last();
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	error_set("%s: %s", msg, e != NULL && e->message != NULL ?
+	    e->message : "unknown libgit2 error");
+	free(msg);
+	return -1;
+}
+
+static int
+repo_open(git_repository **out, const char *path, int from_env)
+{
+	/*
+	 * With a path, OPEN_FROM_ENV still honours GIT_OBJECT_DIRECTORY and
+	 * GIT_ALTERNATE_OBJECT_DIRECTORIES (the pre-receive quarantine) but
+	 * ignores GIT_DIR (libgit2 1.5 _git_repository_open_ext_from_env).
+	 */
+	unsigned flags = from_env ? GIT_REPOSITORY_OPEN_FROM_ENV :
+	    GIT_REPOSITORY_OPEN_NO_SEARCH;
+
+	repo_init();
+	*out = NULL;
+	if (git_repository_open_ext(out, path, flags, NULL) < 0)
+		return git_fail("cannot open repository \"%s\"", path);
+	return 0;
+}
+
+static int
+is_hex_string(const char *s, size_t min, size_t max)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return s[n] == '\0' && n >= min && n <= max;
+}
+
+/* Single-quote s for sh: ' becomes '\''. */
+static void
+shell_quote(struct buf *b, const char *s)
+{
+	buf_addch(b, '\'');
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addch(b, *s);
+	}
+	buf_addch(b, '\'');
+}
+
+/*
+ * Expand a hook template: @SLIPWAY@ is the quoted binary, @CONFIG@ the quoted
+ * configuration file, @CONFIG_ARGS@ `-c <quoted file>` or nothing when there
+ * is no file. Any other '@' is kept.
+ */
+static int
+expand_hook(struct buf *out, const char *text, const char *name,
+    const char *slipway, const char *config)
+{
+	const char *p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p != '@')
+			buf_addch(out, *p);
+		else if (starts_with(p, "@SLIPWAY@")) {
+			shell_quote(out, slipway);
+			p += strlen("@SLIPWAY@") - 1;
+		} else if (starts_with(p, "@CONFIG_ARGS@")) {
+			if (config != NULL) {
+				buf_adds(out, "-c ");
+				shell_quote(out, config);
+			}
+			p += strlen("@CONFIG_ARGS@") - 1;
+		} else if (starts_with(p, "@CONFIG@")) {
+			if (config == NULL)
+				return error_set("hook template \"%s\" needs "
+				    "@CONFIG@ but there is no configuration "
+				    "file", name);
+			shell_quote(out, config);
+			p += strlen("@CONFIG@") - 1;
+		} else
+			buf_addch(out, *p);
+	}
+	return 0;
+}
+
+/* Copy every regular file of hooks_dir into repo/hooks, expanded, mode 0755. */
+static int
+install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
+    const char *config)
+{
+	struct buf text = BUF_INIT, hook = BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	char *dst_dir = path_join(repo, "hooks"), *src = NULL, *dst = NULL;
+	DIR *d;
+	int n = 0, rc = -1;
+
+	if ((d = opendir(hooks_dir)) == NULL) {
+		error_set("cannot open hook templates \"%s\": %s", hooks_dir,
+		    strerror(errno));
+		goto done;
+	}
+	if (mkdir_p(dst_dir, 0755) < 0)
+		goto done;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		free(src);
+		src = path_join(hooks_dir, de->d_name);
+		if (stat(src, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (read_file(src, &text, HOOK_MAX) < 0)
+			goto done;
+		buf_reset(&hook);
+		if (expand_hook(&hook, text.buf, de->d_name, slipway,
+		    config) < 0)
+			goto done;
+		free(dst);
+		dst = path_join(dst_dir, de->d_name);
+		if (write_file_atomic(dst, hook.buf, hook.len, 0755) < 0)
+			goto done;
+		n++;
+	}
+	if (n == 0) {
+		error_set("no hook templates in \"%s\"", hooks_dir);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (d != NULL)
+		closedir(d);
+	buf_release(&text);
+	buf_release(&hook);
+	free(dst);
+	free(src);
+	free(dst_dir);
+	return rc;
+}
+
+int
+repo_create(const char *path, const char *hooks_dir, const char *slipway,
+    const char *config, const char *branch)
+{
+	git_repository_init_options opts;
+	git_repository *repo = NULL;
+	int created = 0, rc = -1;
+
+	if (branch == NULL)
+		branch = "main";
+	if (slipway[0] != '/')
+		return error_set("the slipway binary \"%s\" is not an absolute "
+		    "path", slipway);
+	if (config != NULL && config[0] != '/')
+		return error_set("the configuration file \"%s\" is not an "
+		    "absolute path", config);
+	if (name_check_rev(branch) < 0)
+		return -1;
+	if (starts_with(branch, "refs/"))
+		return error_set("invalid branch name \"%s\"", branch);
+	if (path_exists(path))
+		return error_set("\"%s\" already exists", path);
+	repo_init();
+	git_repository_init_options_init(&opts,
+	    GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_NO_REINIT |
+	    GIT_REPOSITORY_INIT_MKPATH;
+	opts.initial_head = branch;
+	if (git_repository_init_ext(&repo, path, &opts) < 0) {
+		git_fail("cannot create repository \"%s\"", path);
+		goto done;
+	}
+	created = 1;
+	if (install_hooks(path, hooks_dir, slipway, config) < 0)
+		goto done;
+	rc = 0;
+done:
+	git_repository_free(repo);
+	if (rc < 0 && created) {
+		char *keep = xstrdup(error_last());
+
+		remove_tree(path);
+		error_set("%s", keep);
+		free(keep);
+	}
+	return rc;
+}
+
+/* Look up refname; *obj stays NULL when there is no such reference. */
+static int
+lookup_ref(git_object **obj, git_repository *repo, const char *refname)
+{
+	git_reference *ref = NULL;
+	int err;
+
+	*obj = NULL;
+	err = git_reference_lookup(&ref, repo, refname);
+	if (err == GIT_ENOTFOUND || err == GIT_EINVALIDSPEC)
+		return 0;
+	if (err < 0)
+		return git_fail("cannot read \"%s\"", refname);
+	err = git_reference_peel(obj, ref, GIT_OBJECT_ANY);
+	git_reference_free(ref);
+	if (err == GIT_ENOTFOUND) /* HEAD of an empty repository */
+		return 0;
+	if (err < 0)
+		return git_fail("cannot resolve \"%s\"", refname);
+	return 0;
+}
+
+/* What rev names, in git's order for the forms slipway accepts. */
+static int
+lookup_rev(git_object **obj, git_repository *repo, const char *rev)
+{
+	static const char *prefixes[] = { "refs/heads/", "refs/tags/" };
+	git_oid oid;
+	size_t i, len = strlen(rev);
+	int err;
+
+	*obj = NULL;
+	if (len == GIT_OID_HEXSZ && is_hex_string(rev, len, len)) {
+		git_oid_fromstr(&oid, rev);
+		err = git_object_lookup(obj, repo, &oid, GIT_OBJECT_ANY);
+		if (err < 0 && err != GIT_ENOTFOUND)
+			return git_fail("cannot read \"%s\"", rev);
+		return 0;
+	}
+	if (starts_with(rev, "refs/") || strcmp(rev, "HEAD") == 0)
+		return lookup_ref(obj, repo, rev);
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		char *name = xasprintf("%s%s", prefixes[i], rev);
+
+		err = lookup_ref(obj, repo, name);
+		free(name);
+		if (err < 0 || *obj != NULL)
+			return err;
+	}
+	if (is_hex_string(rev, 4, GIT_OID_HEXSZ - 1)) {
+		git_oid_fromstrn(&oid, rev, len);
+		err = git_object_lookup_prefix(obj, repo, &oid, len,
+		    GIT_OBJECT_ANY);
+		if (err == GIT_EAMBIGUOUS)
+			return error_set("ambiguous revision \"%s\": use more "
+			    "digits", rev);
+		if (err < 0 && err != GIT_ENOTFOUND)
+			return git_fail("cannot read \"%s\"", rev);
+	}
+	return 0;
+}
+
+int
+repo_resolve(const char *path, const char *rev, int from_env,
+    char oid_out[41])
+{
+	git_repository *repo = NULL;
+	git_object *obj = NULL, *commit = NULL;
+	int rc = -1;
+
+	oid_out[0] = '\0';
+	if (name_check_rev(rev) < 0)
+		return -1;
+	if (repo_open(&repo, path, from_env) < 0)
+		goto done;
+	if (lookup_rev(&obj, repo, rev) < 0)
+		goto done;
+	if (obj == NULL) {
+		error_set("unknown revision \"%s\"", rev);
+		goto done;
+	}
+	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		error_set("revision \"%s\" is not a commit", rev);
+		goto done;
+	}
+	git_oid_tostr(oid_out, GIT_OID_HEXSZ + 1, git_object_id(commit));
+	rc = 0;
+done:
+	git_object_free(commit);
+	git_object_free(obj);
+	git_repository_free(repo);
+	return rc;
+}
+
+/* Look up the commit named by a full hex id. */
+static int
+lookup_commit(git_commit **out, git_repository *repo, const char *oid_hex)
+{
+	git_oid oid;
+	int err;
+
+	*out = NULL;
+	if (!is_hex_string(oid_hex, GIT_OID_HEXSZ, GIT_OID_HEXSZ))
+		return error_set("invalid commit id \"%.64s\"", oid_hex);
+	git_oid_fromstr(&oid, oid_hex);
+	err = git_commit_lookup(out, repo, &oid);
+	if (err == GIT_ENOTFOUND)
+		return error_set("unknown commit \"%s\"", oid_hex);
+	if (err < 0)
+		return git_fail("cannot read commit \"%s\"", oid_hex);
+	return 0;
+}
+
+/* A tree entry name git itself would check out (no "..", "/", ".git"). */
+static int
+entry_name_ok(const char *name)
+{
+	return name[0] != '\0' && strcmp(name, ".") != 0 &&
+	    strcmp(name, "..") != 0 && strchr(name, '/') == NULL &&
+	    strcasecmp(name, ".git") != 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int checkout_tree(git_repository *, const git_tree *, int, const char *,
+    int);
+
+/* Write one entry named at, under the directory fd dirfd. */
+static int
+checkout_entry(git_repository *repo, const git_tree_entry *e, int dirfd,
+    const char *at, int depth)
+{
+	const char *name = git_tree_entry_name(e);
+	git_filemode_t mode = git_tree_entry_filemode(e);
+	git_blob *blob = NULL;
+	git_tree *tree = NULL;
+	const char *data;
+	char *target = NULL;
+	size_t size;
+	mode_t perm;
+	int fd = -1, rc = -1;
+
+	switch (mode) {
+	case GIT_FILEMODE_TREE:
+		if (git_tree_lookup(&tree, repo, git_tree_entry_id(e)) < 0) {
+			git_fail("cannot read tree \"%s\"", at);
+			goto done;
+		}
+		/* FALLTHROUGH */
+	case GIT_FILEMODE_COMMIT: /* a submodule: an empty directory, as git */
+		if (mkdirat(dirfd, name, 0755) < 0 ||
+		    (fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0)
+			goto fail_errno;
+		if (tree != NULL && checkout_tree(repo, tree, fd, at,
+		    depth + 1) < 0)
+			goto done;
+		break;
+	case GIT_FILEMODE_BLOB:
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+	case GIT_FILEMODE_LINK:
+		if (git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0) {
+			git_fail("cannot read \"%s\"", at);
+			goto done;
+		}
+		data = git_blob_rawcontent(blob);
+		size = (size_t)git_blob_rawsize(blob);
+		if (mode == GIT_FILEMODE_LINK) {
+			target = xstrndup(data, size);
+			if (size == 0 || size >= PATH_MAX ||
+			    strlen(target) != size) {
+				error_set("invalid symlink \"%s\" in commit", at);
+				goto done;
+			}
+			if (symlinkat(target, dirfd, name) < 0)
+				goto fail_errno;
+			break;
+		}
+		perm = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, perm);
+		if (fd < 0 || write_all(fd, data, size) < 0 ||
+		    fchmod(fd, perm) < 0)
+			goto fail_errno;
+		break;
+	default:
+		error_set("unsupported file mode %06o for \"%s\" in commit",
+		    (unsigned)mode, at);
+		goto done;
+	}
+	rc = 0;
+	goto done;
+fail_errno:
+	error_set("cannot write \"%s\": %s", at, strerror(errno));
+done:
+	if (fd >= 0)
+		close(fd);
+	free(target);
+	git_blob_free(blob);
+	git_tree_free(tree);
+	return rc;
+}
+
+/* Write tree into the directory fd dirfd; prefix names it for messages. */
+static int
+checkout_tree(git_repository *repo, const git_tree *tree, int dirfd,
+    const char *prefix, int depth)
+{
+	size_t i, n = git_tree_entrycount(tree);
+
+	if (depth > TREE_DEPTH_MAX)
+		return error_set("\"%s\" is nested more than %d directories "
+		    "deep", prefix, TREE_DEPTH_MAX);
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		char *at = *prefix ? xasprintf("%s/%s", prefix, name) :
+		    xstrdup(name), *p;
+		int rc;
+
+		for (p = at; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?'; /* for messages only */
+		}
+
+		if (!entry_name_ok(name))
+			rc = error_set("invalid path \"%s\" in commit", at);
+		else
+			rc = checkout_entry(repo, e, dirfd, at, depth);
+		free(at);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 when dir exists and has an entry, 0 when absent or empty, -1 on error. */
+static int
+dir_has_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int found = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set("cannot open \"%s\": %s", dir,
+		    strerror(errno));
+	}
+	while (!found && (de = readdir(d)) != NULL)
+		found = strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return found;
+}
+
+int
+repo_checkout(const char *path, const char *oid, int from_env,
+    const char *dir)
+{
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	char *tmp = NULL, *parent = NULL, *slash;
+	int fd = -1, rc = -1, have;
+
+	/* Only complete checkouts are ever renamed into place. */
+	if ((have = dir_has_entries(dir)) != 0)
+		return have < 0 ? -1 : 0;
+	if (repo_open(&repo, path, from_env) < 0 ||
+	    lookup_commit(&commit, repo, oid) < 0)
+		goto done;
+	if (git_commit_tree(&tree, commit) < 0) {
+		git_fail("cannot read the tree of \"%s\"", oid);
+		goto done;
+	}
+	parent = xstrdup(dir);
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
+		*slash = '\0';
+		if (mkdir_p(parent, 0755) < 0)
+			goto done;
+	}
+	tmp = xasprintf("%s.tmp-%ld", dir, (long)getpid());
+	if (remove_tree(tmp) < 0)
+		goto done;
+	if (mkdir(tmp, 0755) < 0 || (fd = open(tmp, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		error_set("cannot create \"%s\": %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (checkout_tree(repo, tree, fd, "", 0) < 0)
+		goto done;
+	if (syncfs(fd) < 0) {
+		error_set("cannot sync \"%s\": %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (rename(tmp, dir) < 0) {
+		/* Someone else finished the same checkout first: fine. */
+		if ((errno != ENOTEMPTY && errno != EEXIST) ||
+		    dir_has_entries(dir) != 1) {
+			error_set("cannot rename \"%s\": %s", tmp,
+			    strerror(errno));
+			goto done;
+		}
+		remove_tree(tmp);
+	}
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && tmp != NULL) {
+		char *keep = xstrdup(error_last());
+
+		remove_tree(tmp);
+		error_set("%s", keep);
+		free(keep);
+	}
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(repo);
+	free(parent);
+	free(tmp);
+	return rc;
+}
+
+/* The length of s[0..len) without a trailing incomplete UTF-8 sequence. */
+static size_t
+utf8_cut(const char *s, size_t len)
+{
+	size_t i = len, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return len;
+	lead = (unsigned char)s[i - 1];
+	if (lead < 0xc0)
+		return len;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	return len - (i - 1) < need ? i - 1 : len;
+}
+
+char *
+repo_subject(const char *path, const char *oid, int from_env)
+{
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	const char *summary;
+	struct buf b = BUF_INIT;
+	char *s = NULL;
+	size_t i;
+
+	if (repo_open(&repo, path, from_env) < 0 ||
+	    lookup_commit(&commit, repo, oid) < 0)
+		goto done;
+	if ((summary = git_commit_summary(commit)) == NULL) {
+		git_fail("cannot read the message of \"%s\"", oid);
+		goto done;
+	}
+	/* A pusher's text: no escape sequences, one short line. */
+	buf_init(&b, SUBJECT_MAX);
+	for (i = 0; summary[i] != '\0' && !b.overflow; i++) {
+		unsigned char c = (unsigned char)summary[i];
+
+		buf_addch(&b, c < 0x20 || c == 0x7f ? '?' : c);
+	}
+	if (b.overflow) {
+		b.len = utf8_cut(b.buf, b.len);
+		b.buf[b.len] = '\0';
+		b.max = 0;
+		buf_adds(&b, "...");
+	}
+	s = buf_detach(&b, NULL);
+done:
+	git_commit_free(commit);
+	git_repository_free(repo);
+	return s;
+}
