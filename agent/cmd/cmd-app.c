@@ -68,7 +68,7 @@ app_create(struct cmd_ctx *ctx, const char *name)
 		goto done;
 	if (give_to_repos_owner(ctx->cfg.repos_dir, repo) < 0)
 		goto done;
-	out("created app \"%s\": push to %s", name, repo);
+	out_info("created app \"%s\": push to %s", name, repo);
 	rc = 0;
 done:
 	free(hooks);
@@ -108,7 +108,7 @@ app_list(struct cmd_ctx *ctx)
 	if (names.n)
 		qsort(names.v, names.n, sizeof *names.v, cmp_str);
 	for (i = 0; i < names.n; i++)
-		out("%s", names.v[i]);
+		out_info("%s", names.v[i]);
 	strv_clear(&names);
 	return 0;
 }
@@ -162,7 +162,7 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 		goto done;
 	if (remove_tree(repo) < 0 || remove_tree(dir) < 0)
 		goto done;
-	out("destroyed app \"%s\"%s", name, volumes ? " and its volumes" :
+	out_info("destroyed app \"%s\"%s", name, volumes ? " and its volumes" :
 	    " (named volumes kept; --volumes removes them)");
 	rc = 0;
 done:

@@ -41,7 +41,7 @@ config_set(struct cmd_ctx *ctx, const char *app, int argc, char **argv,
 			goto done;
 		}
 		if (unset && kvlist_find(&vars, key) == NULL)
-			warn("warning: \"%s\" is not set", key);
+			out_warn("warning: \"%s\" is not set", key);
 		free(key);
 	}
 	for (i = 0; i < vars.n; i++) {
@@ -64,11 +64,11 @@ config_set(struct cmd_ctx *ctx, const char *app, int argc, char **argv,
 	for (k = 0; k < argc; k++) {
 		char *eq = strchr(argv[k], '=');
 
-		out("%s %.*s", unset ? "unset" : "set",
+		out_info("%s %.*s", unset ? "unset" : "set",
 		    eq && !unset ? (int)(eq - argv[k]) : (int)strlen(argv[k]),
 		    argv[k]);
 	}
-	out("the change takes effect at the next deploy");
+	out_info("the change takes effect at the next deploy");
 	rc = 0;
 done:
 	kvlist_clear(&vars);
@@ -85,7 +85,7 @@ config_list(struct cmd_ctx *ctx, const char *app, int values)
 	if (appvars_load(&ctx->cfg, app, &vars) < 0)
 		return -1;
 	for (i = 0; i < vars.n; i++) {
-		/* Not through out(): it would redact the very values asked for. */
+		/* Not through out_info(): it would redact the very values asked for. */
 		if (values)
 			printf("%s=%s\n", vars.v[i].key, vars.v[i].value);
 		else

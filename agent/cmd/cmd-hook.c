@@ -78,9 +78,9 @@ read_updates(const struct config *cfg, char branch_new[41], int *found)
 			break;
 		}
 		if (strcmp(u.ref, want) != 0)
-			out("-----> Ignoring %s: only %s deploys", u.ref, want);
+			out_info("-----> Ignoring %s: only %s deploys", u.ref, want);
 		else if (oid_is_zero(u.new_oid))
-			out("-----> %s was deleted: the running release stays",
+			out_info("-----> %s was deleted: the running release stays",
 			    want);
 		else {
 			memcpy(branch_new, u.new_oid, 41);

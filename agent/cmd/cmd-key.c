@@ -235,7 +235,7 @@ key_add(struct cmd_ctx *ctx, int argc, char **argv)
 	if (keys_write(path, &text) < 0)
 		goto done;
 	grant_text = gateway_grant_format(&grant);
-	out("added key \"%s\" (%s, %s) to %s", argv[2], key.type, grant_text,
+	out_info("added key \"%s\" (%s, %s) to %s", argv[2], key.type, grant_text,
 	    path);
 	rc = 0;
 done:
@@ -268,7 +268,7 @@ key_list(struct cmd_ctx *ctx)
 		if (gateway_entry_parse(lines.v[i], &e) == 0 && e.name != NULL) {
 			char *grant = gateway_grant_format(&e.grant);
 
-			out("%-16s %-24s %-20s%s%s", e.name, grant, e.key.type,
+			out_info("%-16s %-24s %-20s%s%s", e.name, grant, e.key.type,
 			    e.key.comment ? "  " : "",
 			    e.key.comment ? e.key.comment : "");
 			free(grant);
@@ -313,7 +313,7 @@ key_remove(struct cmd_ctx *ctx, const char *name)
 	}
 	if (keys_write(path, &kept) < 0)
 		goto done;
-	out("removed key \"%s\"", name);
+	out_info("removed key \"%s\"", name);
 	rc = 0;
 done:
 	if (fd >= 0)

@@ -31,7 +31,7 @@ print_line(void *ctx, const char *line)
 {
 	const struct source *s = ctx;
 
-	out("%-*s | %s", s->width, s->label, line);
+	out_info("%-*s | %s", s->width, s->label, line);
 }
 
 /*

@@ -60,15 +60,15 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	if (as_json) {
 		char *s = json_dumps(doc, JSON_INDENT(2));
 
-		out("%s", s);
+		out_info("%s", s);
 		free(s);
 	} else {
-		out("app:    %s", argv[1]);
-		out("commit: %s", commit ? commit : "(not deployed)");
+		out_info("app:    %s", argv[1]);
+		out_info("commit: %s", commit ? commit : "(not deployed)");
 		for (i = 0; i < json_array_size(services); i++) {
 			json_t *s = json_array_get(services, i);
 
-			out("  %-12s %-28s %-10s %-9s %s",
+			out_info("  %-12s %-28s %-10s %-9s %s",
 			    json_string_value(json_object_get(s, "service")),
 			    json_string_value(json_object_get(s, "container")),
 			    json_string_value(json_object_get(s, "state")),

@@ -50,7 +50,7 @@ cmd_usage(const struct cmd_ctx *ctx)
 int
 cmd_fail(void)
 {
-	warn("error: %s", error_last());
+	out_warn("error: %s", error_last());
 	return 1;
 }
 

@@ -347,7 +347,7 @@ out_line(int is_warning, const char *line)
 }
 
 void
-out(const char *fmt, ...)
+out_info(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -360,7 +360,7 @@ out(const char *fmt, ...)
 }
 
 void
-warn(const char *fmt, ...)
+out_warn(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;

@@ -62,15 +62,15 @@ const char *error_last(void);
 void error_clear(void);
 
 /*
- * Output. Libraries never print: they call out() and warn(), which go to the
+ * Output. Libraries never print: they call out_info() and out_warn(), which go to the
  * sink the command installed (default: stdout / stderr). Every line passes the
  * redaction filter first, so a secret registered with out_redact() never
  * reaches a pusher or a log.
  */
 typedef void (*out_sink_fn)(void *ctx, int is_warning, const char *line);
 void out_set_sink(out_sink_fn fn, void *ctx);
-void out(const char *fmt, ...) PRINTF_LIKE(1, 2);
-void warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void out_info(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void out_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Write one raw line (no formatting) through the sink. */
 void out_line(int is_warning, const char *line);
 void out_redact(const char *secret);

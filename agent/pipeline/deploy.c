@@ -74,7 +74,7 @@ static void
 build_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	out("       %s", line);
+	out_info("       %s", line);
 }
 
 static json_t *
@@ -154,7 +154,7 @@ build_service(struct deploy *d, struct release *r,
 	unsigned long long bytes = 0;
 	int rc = -1;
 
-	out("-----> Building %s (%s)", s->name, img->ref);
+	out_info("-----> Building %s (%s)", s->name, img->ref);
 	if (tarctx_open(&t, b->context, b->dockerfile) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
@@ -185,7 +185,7 @@ build_service(struct deploy *d, struct release *r,
 		json_decref(info);
 	}
 	tarctx_stats(t, &files, &bytes);
-	out("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
+	out_info("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
 	    files, bytes / 1024);
 	rc = 0;
 done:
@@ -250,7 +250,7 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		missing += found == 1;
 	}
 	if (missing == 0) {
-		out("-----> Reusing images of %.7s: no build needed", r->commit);
+		out_info("-----> Reusing images of %.7s: no build needed", r->commit);
 		rc = 0;
 		goto done;
 	}
@@ -288,7 +288,7 @@ load_release(struct deploy *d, const char *commit, struct release *r)
 	if (compose_load(&r->project, file, r->dir, d->app, &d->vars) < 0)
 		goto done;
 	for (i = 0; i < r->project->warnings.n; i++)
-		warn("warning: %s", r->project->warnings.v[i]);
+		out_warn("warning: %s", r->project->warnings.v[i]);
 	if (policy_check(r->project, config_app_allow(d->cfg, d->app)) < 0)
 		goto done;
 	rc = 0;
@@ -300,7 +300,7 @@ done:
 static void
 show_logs_line(void *ctx, const char *line)
 {
-	out("       %s | %s", (const char *)ctx, line);
+	out_info("       %s | %s", (const char *)ctx, line);
 }
 
 /* The last lines a failed container wrote, for the pusher. */
@@ -316,10 +316,10 @@ show_logs(struct deploy *d, const char *container)
 	}
 	tty = json_is_true(json_object_get(json_object_get(info, "Config"), "Tty"));
 	json_decref(info);
-	out("-----> Last lines of %s:", container);
+	out_info("-----> Last lines of %s:", container);
 	if (engine_container_logs(d->engine, container, GATE_LOG_LINES, 0, tty,
 	    show_logs_line, (void *)container) < 0)
-		warn("warning: cannot read the logs of %s: %s", container,
+		out_warn("warning: cannot read the logs of %s: %s", container,
 		    error_last());
 }
 
@@ -354,7 +354,7 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 	int rc = 0;
 
 	if (left)
-		out("-----> Health gate: %zu container%s (up to %lds)", left,
+		out_info("-----> Health gate: %zu container%s (up to %lds)", left,
 		    left == 1 ? "" : "s", d->cfg->health_timeout);
 	while (left > 0 && rc == 0) {
 		for (i = 0; i < changed->n && rc == 0; i++) {
@@ -391,10 +391,10 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 			} else if (hs != NULL && strcmp(hs, "unhealthy") == 0) {
 				rc = error_set("%s is unhealthy", name);
 			} else if (hs != NULL && strcmp(hs, "healthy") == 0) {
-				out("       %s is healthy", name);
+				out_info("       %s is healthy", name);
 				done[i] = 1, left--;
 			} else if (hs == NULL && now_ms() >= settle) {
-				out("       %s is running", name);
+				out_info("       %s is running", name);
 				done[i] = 1, left--;
 			} else if (now_ms() >= deadline) {
 				rc = error_set("%s did not become healthy within %lds",
@@ -428,7 +428,7 @@ release_command(struct deploy *d, const struct compose_service *s,
 	long code = -1;
 	int rc = -1;
 
-	out("-----> Running the release command of %s: %s", s->name, s->release);
+	out_info("-----> Running the release command of %s: %s", s->name, s->release);
 	body = spec_container(p, s, 0, img->ref, img->id, d->rel.commit, hash,
 	    engine_version_num(d->engine));
 	json_object_set_new(body, "Entrypoint", json_pack("[s,s]", "/bin/sh", "-c"));
@@ -448,7 +448,7 @@ release_command(struct deploy *d, const struct compose_service *s,
 	}
 	if (engine_container_logs(d->engine, id, -1, 0, s->tty, build_line,
 	    NULL) < 0)
-		warn("warning: cannot read the release command's output: %s",
+		out_warn("warning: cannot read the release command's output: %s",
 		    error_last());
 	if (code != 0) {
 		error_set("release command of \"%s\" failed with exit code %ld",
@@ -496,7 +496,7 @@ roll_back(struct deploy *d)
 	if (d->previous == NULL) {
 		return error_set("there is no previous release to roll back to");
 	}
-	out("-----> Rolling back to %.7s", d->previous);
+	out_info("-----> Rolling back to %.7s", d->previous);
 	if (load_release(d, d->previous, &prev) < 0 ||
 	    prepare_images(d, &prev, 1) < 0)
 		goto done;
@@ -507,7 +507,7 @@ roll_back(struct deploy *d)
 	if (converge_project(d->engine, prev.project, prev.images,
 	    prev.nimages, &co) < 0)
 		goto done;
-	out("-----> Rolled back: %.7s is live again", d->previous);
+	out_info("-----> Rolled back: %.7s is live again", d->previous);
 	rc = 0;
 done:
 	release_dispose(&prev);
@@ -536,7 +536,7 @@ drop_release(const char *releases, const char *commit)
 	char *dir = path_join(releases, commit);
 
 	if (is_dir(dir) && remove_tree(dir) == 0)
-		out("-----> Removed release %.7s", commit);
+		out_info("-----> Removed release %.7s", commit);
 	free(dir);
 }
 
@@ -578,13 +578,13 @@ retain(struct deploy *d, struct history *h)
 	}
 	for (i = 0; i < remove.n; i++) {
 		if (engine_image_remove(d->engine, remove.v[i]) == 0)
-			out("-----> Removed image %s", remove.v[i]);
+			out_info("-----> Removed image %s", remove.v[i]);
 		else
-			warn("warning: cannot remove image %s: %s", remove.v[i],
+			out_warn("warning: cannot remove image %s: %s", remove.v[i],
 			    error_last());
 	}
 	if (remove.n > 0 && engine_image_prune_dangling(d->engine) < 0)
-		warn("warning: cannot prune dangling images: %s", error_last());
+		out_warn("warning: cannot prune dangling images: %s", error_last());
 done:
 	for (i = 0; i < nkeep; i++)
 		free(keep[i]);
@@ -614,13 +614,13 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	d->previous = read_commit_file(d, "current");
 	if (d->opts->skip_if_live && d->previous &&
 	    strcmp(d->previous, commit) == 0) {
-		out("-----> %.7s is already live", commit);
+		out_info("-----> %.7s is already live", commit);
 		*message = xasprintf("%.7s was already live", commit);
 		rc = 0;
 		goto done;
 	}
 	subject = repo_subject(d->repo, commit, d->opts->from_env);
-	out("-----> Deploying %s %.7s%s%s", d->app, commit, subject ? ": " : "",
+	out_info("-----> Deploying %s %.7s%s%s", d->app, commit, subject ? ": " : "",
 	    subject ? subject : "");
 	if (write_commit_file(d, "deploying", commit) < 0)
 		goto done;
@@ -651,7 +651,7 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 		if (write_commit_file(d, "current", commit) < 0)
 			goto done;
 	}
-	out("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
+	out_info("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
 	    d->app, commit, (now_ms() - t0) / 1000.0, d->t_build / 1000.0,
 	    d->t_converge / 1000.0, d->t_gate / 1000.0);
 	*message = xasprintf("deployed %.7s", commit);
@@ -659,7 +659,7 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	goto done;
 failed:
 	reason = xstrdup(error_last());
-	warn("error: %s", reason);
+	out_warn("error: %s", reason);
 	if (failed != NULL)
 		show_logs(d, failed);
 	if (roll_back(d) == 0)
@@ -683,7 +683,7 @@ say_waiting(void *ctx)
 	struct deploy *d = ctx;
 	char *commit = read_commit_file(d, "deploying");
 
-	out("-----> Waiting for the deploy of %.7s to finish", commit ? commit :
+	out_info("-----> Waiting for the deploy of %.7s to finish", commit ? commit :
 	    "another commit");
 	free(commit);
 }

@@ -17,7 +17,7 @@ struct deploy_opts {
 	const char *site_template; /* nginx site template, for x-slipway.http */
 };
 
-/* Deploy app; 0, or -1 with error_set. Progress goes through out(). */
+/* Deploy app; 0, or -1 with error_set. Progress goes through out_info(). */
 int deploy_app(const struct config *cfg, const char *app,
     const struct deploy_opts *opts);
 

@@ -126,7 +126,7 @@ converge_resources(struct engine *e, const struct compose_project *p)
 		if (n->external)
 			return error_set("external network \"%s\" not found",
 			    n->name);
-		out("-----> Creating network %s", n->name);
+		out_info("-----> Creating network %s", n->name);
 		body = spec_network(p, n);
 		r = engine_network_create(e, body);
 		json_decref(body);
@@ -145,7 +145,7 @@ converge_resources(struct engine *e, const struct compose_project *p)
 		if (v->external)
 			return error_set("external volume \"%s\" not found",
 			    v->name);
-		out("-----> Creating volume %s", v->name);
+		out_info("-----> Creating volume %s", v->name);
 		body = spec_volume(p, v);
 		r = engine_volume_create(e, body);
 		json_decref(body);
@@ -184,7 +184,7 @@ wait_dependency(struct engine *e, const struct compose_project *p,
 		char *name = spec_container_name(p, dep, n);
 		int rc = 0;
 
-		out("-----> Waiting for %s (%s)", name,
+		out_info("-----> Waiting for %s (%s)", name,
 		    d->condition == COND_HEALTHY ? "healthy" : "completed");
 		for (;;) {
 			json_t *info = NULL, *state;
@@ -256,7 +256,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 		rc = 0;
 		break;
 	case PLAN_START:
-		out("-----> Starting %s", name);
+		out_info("-----> Starting %s", name);
 		if (engine_container_start(e, st->old->id) < 0) {
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
@@ -264,7 +264,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 		rc = 0;
 		break;
 	case PLAN_CREATE:
-		out("-----> Creating %s", name);
+		out_info("-----> Creating %s", name);
 		if (container_create(e, p, s, st->number, name, img, hash, opts,
 		    &id) < 0)
 			break;
@@ -275,7 +275,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 		rc = 0;
 		break;
 	case PLAN_RECREATE:
-		out("-----> Recreating %s (%s)", name, st->reason);
+		out_info("-----> Recreating %s (%s)", name, st->reason);
 		tmp = xasprintf("%.12s_%s", st->old->id, name);
 		if (container_create(e, p, s, st->number, tmp, img, hash, opts,
 		    &id) < 0)
@@ -358,7 +358,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 	plan_compute(&plan, des, nact, obs, nobs);
 	if (opts->dry_run) {
 		for (i = 0; i < plan.nsteps; i++)
-			out("%s %s-%d%s%s", plan_action_name(plan.steps[i].action),
+			out_info("%s %s-%d%s%s", plan_action_name(plan.steps[i].action),
 			    plan.steps[i].service ? plan.steps[i].service : "?",
 			    plan.steps[i].number,
 			    plan.steps[i].reason ? ": " : "",
@@ -369,7 +369,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 	/* Up-to-date containers are attached to every network and volume they
 	 * need (the planner checks), so a no-op deploy inspects nothing else. */
 	if (plan.changes == 0) {
-		out("-----> Nothing to change: %zu container%s up to date", plan.nsteps,
+		out_info("-----> Nothing to change: %zu container%s up to date", plan.nsteps,
 		    plan.nsteps == 1 ? "" : "s");
 		rc = cutover_site(e, p, opts);
 		goto done;
@@ -386,7 +386,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 		if (st->service != NULL && opts->site_template != NULL &&
 		    compose_service(p, st->service)->http.set)
 			continue;
-		out("-----> Removing %s (%s)", st->old->name, st->reason);
+		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
 		if (engine_container_stop(e, st->old->id,
 		    container_stop_timeout(st->service ? compose_service(p, st->service) : NULL)) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
@@ -449,7 +449,7 @@ converge_down(struct engine *e, const char *project, int volumes)
 	if (converge_observe(e, project, &obs, &nobs) < 0)
 		goto done;
 	for (i = 0; i < nobs; i++) {
-		out("-----> Removing %s", obs[i].name);
+		out_info("-----> Removing %s", obs[i].name);
 		if (engine_container_remove(e, obs[i].id, 0) < 0)
 			goto done;
 	}
@@ -458,7 +458,7 @@ converge_down(struct engine *e, const char *project, int volumes)
 	json_array_foreach(list, i, v) {
 		const char *name = json_str(v, "Name");
 
-		out("-----> Removing network %s", name);
+		out_info("-----> Removing network %s", name);
 		if (engine_network_remove(e, name) < 0)
 			goto done;
 	}
@@ -471,7 +471,7 @@ converge_down(struct engine *e, const char *project, int volumes)
 		    json_object_get(list, "Volumes"), i, v) {
 			const char *name = json_str(v, "Name");
 
-			out("-----> Removing volume %s", name);
+			out_info("-----> Removing volume %s", name);
 			if (engine_volume_remove(e, name) < 0)
 				goto done;
 		}

@@ -23,7 +23,7 @@ void observed_list_free(struct observed *o, size_t n);
 /*
  * Converge project p: create missing networks and volumes, then apply the
  * plan. images[] has one entry per active service. Reports each change with
- * out(). On failure returns -1 with error_set; what was already changed stays
+ * out_info(). On failure returns -1 with error_set; what was already changed stays
  * (the caller rolls back).
  */
 int converge_project(struct engine *e, const struct compose_project *p,

@@ -107,7 +107,7 @@ install_site(const struct compose_project *p, const struct converge_opts *opts,
 	    strcmp(cur.buf, text) == 0;
 	error_clear();
 	if (!same) {
-		out("-----> Routing %s through nginx", p->name);
+		out_info("-----> Routing %s through nginx", p->name);
 		rc = proxy_install(opts->cfg, p->name, text);
 	}
 	buf_release(&cur);
@@ -168,7 +168,7 @@ wait_ready(struct engine *e, const struct compose_service *s, const char *id,
 			return -1;
 		ok_http = proxy_http_ready(addr, path, 2000) == 1;
 		if (ok_http && (health == NULL || strcmp(health, "healthy") == 0)) {
-			out("       %s answers %s on %s", name, path, addr);
+			out_info("       %s answers %s on %s", name, path, addr);
 			return 0;
 		}
 		if (now_ms() > deadline)
@@ -221,7 +221,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		x->final = spec_container_name(p, s, st->number);
 		x->name = st->old ? xasprintf("%.12s_%s", st->old->id, x->final) :
 		    xstrdup(x->final);
-		out("-----> Starting %s beside the live release", x->final);
+		out_info("-----> Starting %s beside the live release", x->final);
 		if (container_create(e, p, s, st->number, x->name, img, hash, opts,
 		    &x->id) < 0 || engine_container_start(e, x->id) < 0)
 			goto fail;
@@ -257,7 +257,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 	if ((text = render_site(e, p, opts, s->name, &addrs)) == NULL ||
 	    install_site(p, opts, text) < 0)
 		goto fail;
-	out("-----> %s cut over in %.2fs", s->name, (now_ms() - t0) / 1000.0);
+	out_info("-----> %s cut over in %.2fs", s->name, (now_ms() - t0) / 1000.0);
 	/* 4. Let the old workers drain, then retire the old containers. */
 	sleep_ms(DRAIN_MS);
 	for (i = 0; i < n; i++) {
@@ -279,7 +279,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		if (st->action != PLAN_REMOVE || st->service == NULL ||
 		    strcmp(st->service, s->name) != 0)
 			continue;
-		out("-----> Removing %s (%s)", st->old->name, st->reason);
+		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
 		if (engine_container_stop(e, st->old->id, -1) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot remove \"%s\": %s", st->old->name,

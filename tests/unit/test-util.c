@@ -59,8 +59,8 @@ test_redaction(void **state)
 	out_redact("hunter2");
 	out_redact("hunter2-longer");
 	out_redact("ab"); /* too short to redact safely */
-	out("password=%s and %s", "hunter2", "hunter2-longer!");
-	warn("ab stays");
+	out_info("password=%s and %s", "hunter2", "hunter2-longer!");
+	out_warn("ab stays");
 	assert_string_equal(captured.buf,
 	    ">password=****** and ******!\n!ab stays\n");
 	out_redact_clear();
