@@ -1,0 +1,221 @@
+/*
+ * env.c - a service's environment (env_file, then environment over it) and
+ * the project's .env file read into the interpolation variables.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compose/loader.h"
+#include "compose/dotenv.h"
+
+#define ENVFILE_MAX_SIZE (1 << 20)
+
+static int
+add_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *path, int required)
+{
+	char *abs;
+
+	if (*path == '~')
+		return lerr(ld, n, "\"env_file\": home-relative path \"%s\" "
+		    "is not supported", path);
+	abs = resolve_path(ld->p->dir, path);
+	if (!required)
+		strv_push(&sv->optional_env, abs);
+	strv_push_owned(&sv->env_files, abs);
+	return 0;
+}
+
+int
+svc_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	yaml_node_item_t *it;
+	struct pairs ps = { 0 };
+	char *path = NULL;
+	int rc = -1;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		if (get_str_req(ld, n, key, &path) < 0)
+			return -1;
+		rc = add_env_file(ld, sv, n, path, 1);
+		free(path);
+		return rc;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return lerr(ld, n, "\"%s\" must be a string or a list", key);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		yaml_node_t *item = NODE(ld, *it);
+		int required = 1;
+		size_t i;
+
+		if (spend(ld, item) < 0)
+			goto done;
+		if (item->type == YAML_MAPPING_NODE) {
+			if (collect(ld, item, &ps, 0) < 0)
+				goto done;
+			for (i = 0; i < ps.n; i++) {
+				static const char *const unsupported[] = {
+					"format", NULL
+				};
+				const char *k = ps.v[i].key;
+				int r;
+
+				if (strcmp(k, "path") == 0)
+					r = get_str_req(ld, ps.v[i].value,
+					    "env_file.path", &path);
+				else if (strcmp(k, "required") == 0)
+					r = get_bool(ld, ps.v[i].value,
+					    "env_file.required", &required);
+				else
+					r = bad_key(ld, &ps.v[i], "env_file",
+					    unsupported);
+				if (r < 0)
+					goto done;
+			}
+			ps.n = 0;
+			if (path == NULL) {
+				lerr(ld, item, "\"env_file\": \"path\" is "
+				    "required");
+				goto done;
+			}
+		} else if (get_str_req(ld, item, key, &path) < 0)
+			goto done;
+		if (add_env_file(ld, sv, item, path, required) < 0)
+			goto done;
+		free(path);
+		path = NULL;
+	}
+	rc = 0;
+done:
+	free(path);
+	pairs_free(&ps);
+	return rc;
+}
+
+/* path relative to the project directory when it is inside (allocated). */
+static char *
+shown_path(struct loader *ld, const char *path)
+{
+	const char *dir = ld->p->dir;
+
+	if (!compose_path_within(path, dir) || strcmp(path, dir) == 0)
+		return xstrdup(path);
+	return xstrdup(path + strlen(dir) + (strcmp(dir, "/") != 0));
+}
+
+/*
+ * Read one env file into the service's environment. Only files inside the
+ * release are read, symlinks followed: an error quoting a line of a host
+ * file would hand it to the pusher.
+ */
+static int
+read_env_file(struct loader *ld, struct svc *sv, const char *path)
+{
+	struct compose_service *s = sv->s;
+	struct buf b = BUF_INIT;
+	char *name = shown_path(ld, path), *real = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (!compose_path_within(path, ld->p->dir)) {
+		lerr(ld, sv->knode, "env file \"%s\" is outside the release",
+		    name);
+		goto done;
+	}
+	real = compose_path_resolve(path);
+	if (!compose_path_within(real, ld->p->dir)) {
+		lerr(ld, sv->knode, "env file \"%s\" is outside the release",
+		    name);
+		goto done;
+	}
+	if (stat(real, &st) < 0) {
+		if (errno == ENOENT && strv_contains(&sv->optional_env, path))
+			rc = 0;
+		else
+			lerr(ld, sv->knode, "env file \"%s\": %s", name,
+			    errno == ENOENT ? "not found" : strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		lerr(ld, sv->knode, "env file \"%s\" is not a file", name);
+		goto done;
+	}
+	if (read_file(real, &b, ENVFILE_MAX_SIZE) < 0) {
+		lerr(ld, sv->knode, "%s", error_last());
+		goto done;
+	}
+	if (dotenv_parse(b.buf, b.len, name, &ld->vars, &s->environment) < 0) {
+		lerr(ld, sv->knode, "env_file: %s", error_last());
+		goto done;
+	}
+	rc = 0;
+done:
+	buf_release(&b);
+	free(real);
+	free(name);
+	return rc;
+}
+
+/* The environment: env_file entries in order, then environment over them. */
+int
+resolve_environment(struct loader *ld, struct svc *sv)
+{
+	struct compose_service *s = sv->s;
+	size_t i;
+
+	for (i = 0; i < sv->env_files.n; i++) {
+		if (read_env_file(ld, sv, sv->env_files.v[i]) < 0)
+			return -1;
+	}
+	for (i = 0; i < sv->env.n; i++) {
+		const struct kv *kv = &sv->env.v[i];
+
+		if (kv->value == NULL)
+			kv = kvlist_find(&ld->vars, kv->key);
+		if (kv != NULL && kv->value != NULL)
+			kvlist_set(&s->environment, sv->env.v[i].key,
+			    kv->value);
+	}
+	return 0;
+}
+
+/* dir/.env into ld->vars, then the app's vars over it. */
+int
+load_dotenv(struct loader *ld, const struct kvlist *vars)
+{
+	char *path = path_join(ld->p->dir, ".env"), *real = NULL;
+	struct buf b = BUF_INIT;
+	struct stat st;
+	size_t i;
+	int rc = -1;
+
+	if (lstat(path, &st) == 0) {
+		real = realpath(path, NULL);
+		if (real == NULL || !compose_path_within(real, ld->p->dir)) {
+			error_set(".env: points outside the project directory");
+			goto done;
+		}
+		if (stat(real, &st) < 0 || !S_ISREG(st.st_mode)) {
+			error_set(".env: not a file");
+			goto done;
+		}
+		if (read_file(real, &b, ENVFILE_MAX_SIZE) < 0)
+			goto done;
+		if (dotenv_parse(b.buf, b.len, ".env", vars, &ld->vars) < 0)
+			goto done;
+	}
+	for (i = 0; vars != NULL && i < vars->n; i++) {
+		if (vars->v[i].value != NULL)
+			kvlist_set(&ld->vars, vars->v[i].key, vars->v[i].value);
+	}
+	rc = 0;
+done:
+	buf_release(&b);
+	free(real);
+	free(path);
+	return rc;
+}

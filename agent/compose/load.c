@@ -1,0 +1,384 @@
+/*
+ * load.c - the compose file loader's entry points. libyaml's document API
+ * gives the nodes (aliases resolved); load() reads the top level and hands
+ * each service, volume and network to its reader, then compose_free() and
+ * the lookups by name.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose/loader.h"
+
+#define COMPOSE_MAX_SIZE (4 << 20)
+
+const char *const compose_file_names[] = {
+	"compose.yaml", "compose.yml", "docker-compose.yaml",
+	"docker-compose.yml", NULL
+};
+
+static int
+load_top(struct loader *ld, const char *name)
+{
+	static const char *const unsupported[] = {
+		"secrets", "configs", "include", "models", NULL
+	};
+	struct compose_project *p = ld->p;
+	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
+	const struct pair *services, *volumes, *networks, *pn;
+	struct pairs top = { 0 };
+	char *fname = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (root == NULL || is_null(root)) {
+		lerr(ld, NULL, "empty compose file");
+		goto done;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		lerr(ld, root, "the compose file must be a mapping");
+		goto done;
+	}
+	if (collect(ld, root, &top, 0) < 0)
+		goto done;
+	for (i = 0; i < top.n; i++) {
+		const char *k = top.v[i].key;
+
+		if (strcmp(k, "version") == 0 || strcmp(k, "name") == 0 ||
+		    strcmp(k, "services") == 0 || strcmp(k, "volumes") == 0 ||
+		    strcmp(k, "networks") == 0)
+			continue;
+		if (bad_key(ld, &top.v[i], NULL, unsupported) < 0)
+			goto done;
+	}
+	if ((pn = pairs_find(&top, "name")) != NULL) {
+		if (get_str(ld, pn->value, "name", &fname) < 0)
+			goto done;
+		if (fname != NULL && strcmp(fname, name) != 0)
+			strv_push_owned(&p->warnings, xasprintf("%s: project "
+			    "name \"%s\" is ignored: the app is \"%s\"",
+			    ld->file, fname, name));
+	}
+	if ((volumes = pairs_find(&top, "volumes")) != NULL &&
+	    load_volumes(ld, volumes->value) < 0)
+		goto done;
+	if ((networks = pairs_find(&top, "networks")) != NULL &&
+	    load_networks(ld, networks->value) < 0)
+		goto done;
+	if (p->networks == NULL)
+		p->networks = xcalloc(1, sizeof *p->networks);
+	services = pairs_find(&top, "services");
+	if (services == NULL || is_null(services->value)) {
+		lerr(ld, services ? services->knode : NULL,
+		    "no services defined");
+		goto done;
+	}
+	if (get_map(ld, services->value, "services", &ld->services) < 0)
+		goto done;
+	p->services = xcalloc(ld->services.n, sizeof *p->services);
+	for (i = 0; i < ld->services.n; i++) {
+		p->nservices++;
+		if (load_service(ld, &ld->services.v[i], &p->services[i]) < 0)
+			goto done;
+	}
+	settle_default_network(p);
+	rc = 0;
+done:
+	free(fname);
+	pairs_free(&top);
+	return rc;
+}
+
+static int
+load(struct compose_project **out, const char *text, size_t len,
+    const char *display, const char *file, const char *dir, const char *name,
+    const struct kvlist *vars)
+{
+	struct loader ld = { 0 };
+	struct compose_project *p;
+	yaml_parser_t parser;
+	yaml_document_t extra;
+	int parser_ok = 0, have_doc = 0, rc = -1;
+	size_t *order = NULL;
+
+	*out = NULL;
+	p = xcalloc(1, sizeof *p);
+	p->name = xstrdup(name);
+	p->dir = absolute_dir(dir);
+	p->file = *file == '/' ? compose_path_clean(file) :
+	    resolve_path(p->dir, file);
+	ld.p = p;
+	ld.file = display;
+	ld.where = "";
+	if (len > COMPOSE_MAX_SIZE) {
+		lerr(&ld, NULL, "larger than %d bytes", COMPOSE_MAX_SIZE);
+		goto done;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		lerr(&ld, NULL, "not a text file");
+		goto done;
+	}
+	if (load_dotenv(&ld, vars) < 0)
+		goto done;
+	if (!yaml_parser_initialize(&parser)) {
+		lerr(&ld, NULL, "cannot initialise the yaml parser");
+		goto done;
+	}
+	parser_ok = 1;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &ld.doc)) {
+		error_set("%s:%lu: yaml syntax error: %s", display,
+		    (unsigned long)parser.problem_mark.line + 1,
+		    parser.problem ? parser.problem : "unknown");
+		goto done;
+	}
+	have_doc = 1;
+	if (yaml_document_get_root_node(&ld.doc) != NULL) {
+		if (!yaml_parser_load(&parser, &extra)) {
+			error_set("%s:%lu: yaml syntax error: %s", display,
+			    (unsigned long)parser.problem_mark.line + 1,
+			    parser.problem ? parser.problem : "unknown");
+			goto done;
+		}
+		if (yaml_document_get_root_node(&extra) != NULL) {
+			lerr(&ld, yaml_document_get_root_node(&extra),
+			    "more than one yaml document");
+			yaml_document_delete(&extra);
+			goto done;
+		}
+		yaml_document_delete(&extra);
+	}
+	if (load_top(&ld, name) < 0)
+		goto done;
+	order = xcalloc(p->nservices + 1, sizeof *order);
+	if (compose_order(p, order) < 0) {
+		lerr(&ld, NULL, "%s", error_last());
+		goto done;
+	}
+	*out = p;
+	p = NULL;
+	rc = 0;
+done:
+	free(order);
+	if (have_doc)
+		yaml_document_delete(&ld.doc);
+	if (parser_ok)
+		yaml_parser_delete(&parser);
+	kvlist_clear(&ld.vars);
+	strv_clear(&ld.unset);
+	pairs_free(&ld.services);
+	free(ld.wherebuf);
+	compose_free(p);
+	return rc;
+}
+
+int
+compose_load_string(struct compose_project **out, const char *text,
+    size_t len, const char *filename, const char *dir, const char *name,
+    const struct kvlist *vars)
+{
+	const char *base = strrchr(filename, '/');
+
+	return load(out, text, len, base ? base + 1 : filename, filename, dir,
+	    name, vars);
+}
+
+int
+compose_load(struct compose_project **out, const char *path, const char *dir,
+    const char *name, const struct kvlist *vars)
+{
+	struct buf b = BUF_INIT;
+	const char *base = strrchr(path, '/');
+	char *abs;
+	int rc;
+
+	*out = NULL;
+	if (read_file(path, &b, COMPOSE_MAX_SIZE) < 0)
+		return -1;
+	abs = absolute_dir(path);
+	rc = load(out, b.buf, b.len, base ? base + 1 : path, abs, dir, name,
+	    vars);
+	free(abs);
+	buf_release(&b);
+	return rc;
+}
+
+char *
+compose_find(const char *dir)
+{
+	char *real = realpath(dir, NULL), *path = NULL, *target;
+	size_t i;
+
+	if (real == NULL) {
+		error_set("cannot resolve \"%s\": %s", dir, strerror(errno));
+		return NULL;
+	}
+	for (i = 0; compose_file_names[i] != NULL; i++) {
+		path = path_join(real, compose_file_names[i]);
+		if (path_exists(path))
+			break;
+		free(path);
+		path = NULL;
+	}
+	if (path == NULL)
+		error_set("no compose file in \"%s\" (compose.yaml, "
+		    "compose.yml, docker-compose.yaml or docker-compose.yml)",
+		    dir);
+	else if ((target = realpath(path, NULL)) == NULL ||
+	    !compose_path_within(target, real)) {
+		error_set("\"%s\" points outside the project directory",
+		    compose_file_names[i]);
+		free(path);
+		path = NULL;
+		free(target);
+	} else
+		free(target);
+	free(real);
+	return path;
+}
+
+static void
+free_service(struct compose_service *s)
+{
+	size_t i;
+
+	free(s->name);
+	free(s->image);
+	if (s->build != NULL) {
+		free(s->build->context);
+		free(s->build->dockerfile);
+		kvlist_clear(&s->build->args);
+		free(s->build->target);
+		free(s->build);
+	}
+	strv_clear(&s->command);
+	strv_clear(&s->entrypoint);
+	kvlist_clear(&s->environment);
+	for (i = 0; i < s->nports; i++) {
+		free(s->ports[i].host_ip);
+		free(s->ports[i].published);
+		free(s->ports[i].protocol);
+	}
+	free(s->ports);
+	strv_clear(&s->expose);
+	for (i = 0; i < s->nmounts; i++) {
+		free(s->mounts[i].source);
+		free(s->mounts[i].target);
+		free(s->mounts[i].bind_propagation);
+		free(s->mounts[i].bind_selinux);
+	}
+	free(s->mounts);
+	for (i = 0; i < s->nnetworks; i++) {
+		free(s->networks[i].name);
+		strv_clear(&s->networks[i].aliases);
+		free(s->networks[i].ipv4_address);
+	}
+	free(s->networks);
+	for (i = 0; i < s->ndepends; i++)
+		free(s->depends[i].service);
+	free(s->depends);
+	strv_clear(&s->healthcheck.test);
+	free(s->restart);
+	kvlist_clear(&s->labels);
+	free(s->working_dir);
+	free(s->user);
+	free(s->hostname);
+	free(s->domainname);
+	strv_clear(&s->extra_hosts);
+	free(s->stop_signal);
+	strv_clear(&s->tmpfs);
+	strv_clear(&s->cap_add);
+	strv_clear(&s->cap_drop);
+	free(s->logging_driver);
+	kvlist_clear(&s->logging_options);
+	for (i = 0; i < s->nulimits; i++)
+		free(s->ulimits[i].name);
+	free(s->ulimits);
+	kvlist_clear(&s->sysctls);
+	strv_clear(&s->dns);
+	strv_clear(&s->dns_search);
+	strv_clear(&s->dns_opt);
+	free(s->container_name);
+	strv_clear(&s->profiles);
+	strv_clear(&s->devices);
+	free(s->network_mode);
+	free(s->pid);
+	free(s->ipc);
+	free(s->userns_mode);
+	strv_clear(&s->security_opt);
+	free(s->platform);
+	free(s->pull_policy);
+	free(s->release);
+	strv_clear(&s->http.hosts);
+	free(s->http.healthcheck);
+}
+
+void
+compose_free(struct compose_project *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nservices; i++)
+		free_service(&p->services[i]);
+	free(p->services);
+	for (i = 0; i < p->nvolumes; i++) {
+		free(p->volumes[i].key);
+		free(p->volumes[i].name);
+		free(p->volumes[i].driver);
+		kvlist_clear(&p->volumes[i].driver_opts);
+		kvlist_clear(&p->volumes[i].labels);
+	}
+	free(p->volumes);
+	for (i = 0; i < p->nnetworks; i++)
+		free_network(&p->networks[i]);
+	free(p->networks);
+	strv_clear(&p->warnings);
+	free(p->name);
+	free(p->dir);
+	free(p->file);
+	free(p);
+}
+
+const struct compose_service *
+compose_service(const struct compose_project *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nservices; i++) {
+		if (strcmp(p->services[i].name, name) == 0)
+			return &p->services[i];
+	}
+	return NULL;
+}
+
+const struct compose_volume *
+compose_volume(const struct compose_project *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nvolumes; i++) {
+		if (strcmp(p->volumes[i].key, key) == 0)
+			return &p->volumes[i];
+	}
+	return NULL;
+}
+
+const struct compose_network *
+compose_network(const struct compose_project *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nnetworks; i++) {
+		if (strcmp(p->networks[i].key, key) == 0)
+			return &p->networks[i];
+	}
+	return NULL;
+}
+
+int
+compose_service_active(const struct compose_service *s)
+{
+	return s->profiles.n == 0;
+}

@@ -1,0 +1,270 @@
+/*
+ * resources.c - resources and limits of a service: deploy (replicas,
+ * resources), scale, cpus, pids_limit, logging, ulimits, devices.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose/loader.h"
+
+/* deploy.resources.limits or .reservations. */
+static int
+deploy_resource(struct loader *ld, struct svc *sv, const struct pair *pr)
+{
+	static const char *const reservations_unsupported[] = {
+		"cpus", "devices", "generic_resources", "pids", NULL
+	};
+	int limits = strcmp(pr->key, "limits") == 0;
+	const char *path = limits ? "deploy.resources.limits" :
+	    "deploy.resources.reservations";
+	struct pairs ps = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (!limits && strcmp(pr->key, "reservations") != 0)
+		return bad_key(ld, pr, "deploy.resources", NULL);
+	if (get_map(ld, pr->value, path, &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		yaml_node_t *v = ps.v[i].value;
+		int r;
+
+		if (limits && strcmp(k, "cpus") == 0)
+			r = get_double(ld, v, "deploy.resources.limits.cpus",
+			    &sv->d_cpus);
+		else if (limits && strcmp(k, "memory") == 0)
+			r = get_bytes(ld, v, "deploy.resources.limits.memory",
+			    &sv->d_mem);
+		else if (limits && strcmp(k, "pids") == 0)
+			r = get_ll(ld, v, "deploy.resources.limits.pids", -1,
+			    LLONG_MAX, &sv->d_pids);
+		else if (!limits && strcmp(k, "memory") == 0)
+			r = get_bytes(ld, v,
+			    "deploy.resources.reservations.memory",
+			    &sv->d_memres);
+		else
+			r = bad_key(ld, &ps.v[i], path,
+			    limits ? NULL : reservations_unsupported);
+		if (r < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+int
+svc_deploy(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	static const char *const unsupported[] = {
+		"mode", "endpoint_mode", "labels", "placement",
+		"restart_policy", "rollback_config", "update_config", NULL
+	};
+	struct pairs ps = { 0 }, res = { 0 };
+	size_t i, j;
+	int rc = -1;
+
+	if (get_map(ld, n, key, &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		yaml_node_t *v = ps.v[i].value;
+		int r;
+
+		if (strcmp(ps.v[i].key, "replicas") == 0)
+			r = get_long(ld, v, "deploy.replicas", 0, 1000,
+			    &sv->replicas);
+		else if (strcmp(ps.v[i].key, "resources") == 0) {
+			r = get_map(ld, v, "deploy.resources", &res);
+			for (j = 0; r == 0 && j < res.n; j++)
+				r = deploy_resource(ld, sv, &res.v[j]);
+		} else
+			r = bad_key(ld, &ps.v[i], "deploy", unsupported);
+		if (r < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	pairs_free(&res);
+	return rc;
+}
+
+int
+svc_scale(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	return get_long(ld, n, key, 0, 1000, &sv->scale);
+}
+
+int
+svc_cpus(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	return get_double(ld, n, key, &sv->s->cpus);
+}
+
+int
+svc_pids_limit(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_ll(ld, n, key, -1, LLONG_MAX, &sv->s->pids_limit);
+}
+
+int
+svc_logging(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	struct pairs ps = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (get_map(ld, n, key, &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		yaml_node_t *v = ps.v[i].value;
+		int r;
+
+		if (strcmp(ps.v[i].key, "driver") == 0)
+			r = get_str(ld, v, "logging.driver",
+			    &sv->s->logging_driver);
+		else if (strcmp(ps.v[i].key, "options") == 0) {
+			if (v->type != YAML_MAPPING_NODE && !is_null(v))
+				r = lerr(ld, v, "\"logging.options\" must be a "
+				    "mapping");
+			else
+				r = get_kv(ld, v, "logging.options", 1,
+				    &sv->s->logging_options);
+		} else
+			r = bad_key(ld, &ps.v[i], "logging", NULL);
+		if (r < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+int
+svc_ulimits(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	struct compose_service *s = sv->s;
+	struct pairs ps = { 0 }, sub = { 0 };
+	size_t i, j, alloc = s->nulimits;
+	int rc = -1;
+
+	if (get_map(ld, n, key, &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		struct compose_ulimit *u;
+		yaml_node_t *v = ps.v[i].value;
+		int have_soft = 0, have_hard = 0;
+
+		s->ulimits = xgrow(s->ulimits, &alloc, s->nulimits + 1,
+		    sizeof *s->ulimits);
+		u = &s->ulimits[s->nulimits++];
+		u->name = xstrdup(ps.v[i].key);
+		u->soft = u->hard = 0;
+		if (v->type != YAML_MAPPING_NODE) {
+			if (get_ll(ld, v, "ulimits", -1, LLONG_MAX,
+			    &u->soft) < 0)
+				goto done;
+			u->hard = u->soft;
+			continue;
+		}
+		if (get_map(ld, v, "ulimits", &sub) < 0)
+			goto done;
+		for (j = 0; j < sub.n; j++) {
+			int r;
+
+			if (strcmp(sub.v[j].key, "soft") == 0) {
+				r = get_ll(ld, sub.v[j].value, "ulimits.soft",
+				    -1, LLONG_MAX, &u->soft);
+				have_soft = 1;
+			} else if (strcmp(sub.v[j].key, "hard") == 0) {
+				r = get_ll(ld, sub.v[j].value, "ulimits.hard",
+				    -1, LLONG_MAX, &u->hard);
+				have_hard = 1;
+			} else
+				r = bad_key(ld, &sub.v[j], "ulimits", NULL);
+			if (r < 0)
+				goto done;
+		}
+		if (!have_soft || !have_hard) {
+			lerr(ld, v, "\"ulimits.%s\" needs both \"soft\" and "
+			    "\"hard\"", u->name);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	pairs_free(&sub);
+	return rc;
+}
+
+int
+svc_devices(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	struct pairs ps = { 0 };
+	yaml_node_item_t *it;
+	char *src = NULL, *dst = NULL, *perm = NULL;
+	int rc = -1;
+
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return lerr(ld, n, "\"%s\" must be a list", key);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		yaml_node_t *item = NODE(ld, *it);
+		size_t i;
+
+		if (spend(ld, item) < 0)
+			goto done;
+		if (item->type != YAML_MAPPING_NODE) {
+			if (get_str_req(ld, item, key, &src) < 0)
+				goto done;
+			strv_push_owned(&sv->s->devices, src);
+			src = NULL;
+			continue;
+		}
+		if (collect(ld, item, &ps, 0) < 0)
+			goto done;
+		for (i = 0; i < ps.n; i++) {
+			const char *k = ps.v[i].key;
+			yaml_node_t *v = ps.v[i].value;
+			int r;
+
+			if (strcmp(k, "source") == 0)
+				r = get_str_req(ld, v, "devices.source", &src);
+			else if (strcmp(k, "target") == 0)
+				r = get_str(ld, v, "devices.target", &dst);
+			else if (strcmp(k, "permissions") == 0)
+				r = get_str(ld, v, "devices.permissions",
+				    &perm);
+			else
+				r = bad_key(ld, &ps.v[i], "devices", NULL);
+			if (r < 0)
+				goto done;
+		}
+		ps.n = 0;
+		if (src == NULL) {
+			lerr(ld, item, "\"devices\": \"source\" is required");
+			goto done;
+		}
+		strv_push_owned(&sv->s->devices, xasprintf("%s:%s%s%s", src,
+		    dst ? dst : src, perm ? ":" : "", perm ? perm : ""));
+		free(src);
+		free(dst);
+		free(perm);
+		src = dst = perm = NULL;
+	}
+	rc = 0;
+done:
+	free(src);
+	free(dst);
+	free(perm);
+	pairs_free(&ps);
+	return rc;
+}

@@ -1,0 +1,513 @@
+/*
+ * service.c - one service: the table of its keys and their handlers, the
+ * simple handlers (build, command, environment, healthcheck, restart,
+ * extra_hosts), and the checks that need the whole service.
+ */
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose/loader.h"
+#include "lib/names.h"
+
+typedef int (*svc_fn)(struct loader *, struct svc *, yaml_node_t *,
+    const char *);
+
+static int
+svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	static const char *const unsupported[] = {
+		"ssh", "cache_from", "cache_to", "labels", "network",
+		"shm_size", "extra_hosts", "isolation", "privileged", "secrets",
+		"tags",
+		"platforms", "dockerfile_inline", "additional_contexts",
+		"no_cache", "pull", "ulimits", "entitlements", "provenance",
+		"sbom", NULL
+	};
+	struct compose_build *b;
+	struct pairs ps = { 0 };
+	yaml_node_t *at = n;
+	char *ctx = NULL;
+	size_t i;
+	int rc = -1;
+
+	b = sv->s->build = xcalloc(1, sizeof *b);
+	if (n->type == YAML_SCALAR_NODE) {
+		if (get_str_req(ld, n, key, &ctx) < 0)
+			goto done;
+	} else {
+		if (get_map(ld, n, key, &ps) < 0)
+			goto done;
+		for (i = 0; i < ps.n; i++) {
+			const char *k = ps.v[i].key;
+			yaml_node_t *v = ps.v[i].value;
+			int r;
+
+			if (strcmp(k, "context") == 0) {
+				r = get_str(ld, v, "build.context", &ctx);
+				at = v;
+			} else if (strcmp(k, "dockerfile") == 0)
+				r = get_str(ld, v, "build.dockerfile",
+				    &b->dockerfile);
+			else if (strcmp(k, "args") == 0)
+				r = get_kv(ld, v, "build.args", 0, &b->args);
+			else if (strcmp(k, "target") == 0)
+				r = get_str(ld, v, "build.target", &b->target);
+			else
+				r = bad_key(ld, &ps.v[i], "build", unsupported);
+			if (r < 0)
+				goto done;
+		}
+	}
+	if (ctx == NULL || *ctx == '\0') {
+		free(ctx);
+		ctx = xstrdup(".");
+	}
+	if (strstr(ctx, "://") != NULL || starts_with(ctx, "git@") ||
+	    starts_with(ctx, "service:")) {
+		lerr(ld, at, "\"build.context\": remote context \"%s\" is not "
+		    "supported", ctx);
+		goto done;
+	}
+	if (*ctx == '~') {
+		lerr(ld, at, "\"build.context\": home-relative path \"%s\" "
+		    "is not supported", ctx);
+		goto done;
+	}
+	b->context = resolve_path(ld->p->dir, ctx);
+	/* Build args without a value take it from the variables, if set. */
+	for (i = 0; i < b->args.n; i++) {
+		const struct kv *kv;
+
+		if (b->args.v[i].value == NULL &&
+		    (kv = kvlist_find(&ld->vars, b->args.v[i].key)) != NULL)
+			b->args.v[i].value = xstrdup(kv->value ? kv->value :
+			    "");
+	}
+	rc = 0;
+done:
+	free(ctx);
+	pairs_free(&ps);
+	return rc;
+}
+
+static int
+svc_command(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	return get_command(ld, n, key, &sv->s->command, &sv->s->command_set);
+}
+
+static int
+svc_entrypoint(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_command(ld, n, key, &sv->s->entrypoint,
+	    &sv->s->entrypoint_set);
+}
+
+static int
+svc_environment(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_kv(ld, n, key, 0, &sv->env);
+}
+
+/* healthcheck.test: a string is ["CMD-SHELL", s]; a list as it is. */
+static int
+get_health_test(struct loader *ld, yaml_node_t *n, struct strv *test)
+{
+	char *s = NULL;
+
+	strv_clear(test);
+	if (n->type != YAML_SEQUENCE_NODE) {
+		if (get_str(ld, n, "healthcheck.test", &s) < 0)
+			return -1;
+		if (s != NULL) {
+			strv_push(test, "CMD-SHELL");
+			strv_push_owned(test, s);
+		}
+		return 0;
+	}
+	if (get_list(ld, n, "healthcheck.test", 0, test) < 0)
+		return -1;
+	if (test->n > 0 && strcmp(test->v[0], "CMD") != 0 &&
+	    strcmp(test->v[0], "CMD-SHELL") != 0 &&
+	    strcmp(test->v[0], "NONE") != 0)
+		return lerr(ld, n, "\"healthcheck.test\" must start with "
+		    "\"CMD\", \"CMD-SHELL\" or \"NONE\"");
+	return 0;
+}
+
+static int
+svc_healthcheck(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	struct compose_healthcheck *h = &sv->s->healthcheck;
+	struct pairs ps = { 0 };
+	size_t i;
+	int rc = -1, disable = 0;
+
+	if (get_map(ld, n, key, &ps) < 0)
+		goto done;
+	h->set = 1;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		yaml_node_t *v = ps.v[i].value;
+		int r;
+
+		if (strcmp(k, "test") == 0)
+			r = get_health_test(ld, v, &h->test);
+		else if (strcmp(k, "interval") == 0)
+			r = get_duration(ld, v, "healthcheck.interval",
+			    &h->interval);
+		else if (strcmp(k, "timeout") == 0)
+			r = get_duration(ld, v, "healthcheck.timeout",
+			    &h->timeout);
+		else if (strcmp(k, "start_period") == 0)
+			r = get_duration(ld, v, "healthcheck.start_period",
+			    &h->start_period);
+		else if (strcmp(k, "start_interval") == 0)
+			r = get_duration(ld, v, "healthcheck.start_interval",
+			    &h->start_interval);
+		else if (strcmp(k, "retries") == 0)
+			r = get_long(ld, v, "healthcheck.retries", 0, INT_MAX,
+			    &h->retries);
+		else if (strcmp(k, "disable") == 0)
+			r = get_bool(ld, v, "healthcheck.disable", &disable);
+		else
+			r = bad_key(ld, &ps.v[i], "healthcheck", NULL);
+		if (r < 0)
+			goto done;
+	}
+	if (h->test.n > 0 && strcmp(h->test.v[0], "NONE") == 0)
+		disable = 1;
+	if (disable) {
+		h->disable = 1;
+		strv_clear(&h->test);
+		strv_push(&h->test, "NONE");
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+static int
+svc_restart(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	char **r = &sv->s->restart;
+	long count;
+
+	if (get_str(ld, n, key, r) < 0)
+		return -1;
+	if (*r == NULL || strcmp(*r, "no") == 0 || strcmp(*r, "always") == 0 ||
+	    strcmp(*r, "unless-stopped") == 0 || strcmp(*r, "on-failure") == 0)
+		return 0;
+	if (starts_with(*r, "on-failure:") &&
+	    parse_long(*r + strlen("on-failure:"), &count) == 0)
+		return 0;
+	return lerr(ld, n, "\"%s\": invalid policy \"%s\" (no, always, "
+	    "on-failure[:N] or unless-stopped)", key, *r);
+}
+
+static int
+svc_extra_hosts(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	struct strv *dst = &sv->s->extra_hosts;
+	struct pairs ps = { 0 };
+	struct strv tmp = STRV_INIT;
+	size_t i, j, first = dst->n;
+	int rc = -1;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		if (collect(ld, n, &ps, 0) < 0)
+			goto done;
+		for (i = 0; i < ps.n; i++) {
+			strv_clear(&tmp);
+			if (get_list(ld, ps.v[i].value, key, 1, &tmp) < 0)
+				goto done;
+			for (j = 0; j < tmp.n; j++)
+				strv_push_owned(dst, xasprintf("%s:%s",
+				    ps.v[i].key, tmp.v[j]));
+		}
+	} else {
+		if (get_list(ld, n, key, 0, dst) < 0)
+			goto done;
+		for (i = first; i < dst->n; i++) {
+			char *eq = strchr(dst->v[i], '=');
+
+			if (eq != NULL)
+				*eq = ':';
+			else if (strchr(dst->v[i], ':') == NULL) {
+				lerr(ld, n, "\"%s\": \"%s\" is not host:ip",
+				    key, dst->v[i]);
+				goto done;
+			}
+		}
+	}
+	rc = 0;
+done:
+	strv_clear(&tmp);
+	pairs_free(&ps);
+	return rc;
+}
+
+enum field_type {
+	F_STR,          /* char * */
+	F_BOOL,         /* int */
+	F_TRI,          /* int, -1 unset */
+	F_LIST,         /* struct strv, list only */
+	F_STRLIST,      /* struct strv, a string or a list */
+	F_KV,           /* struct kvlist, mapping or "K=V" list, null -> "" */
+	F_BYTES,        /* long long */
+	F_DURATION,     /* long long */
+	F_FN,
+};
+
+struct field {
+	const char *key;
+	enum field_type type;
+	size_t off;
+	svc_fn fn;
+};
+
+#define FIELD(k, t, m) { k, t, offsetof(struct compose_service, m), NULL }
+#define HANDLER(k, f) { k, F_FN, 0, f }
+
+static const struct field service_fields[] = {
+	HANDLER("build", svc_build),
+	FIELD("cap_add", F_LIST, cap_add),
+	FIELD("cap_drop", F_LIST, cap_drop),
+	HANDLER("command", svc_command),
+	FIELD("container_name", F_STR, container_name),
+	HANDLER("cpus", svc_cpus),
+	HANDLER("depends_on", svc_depends_on),
+	HANDLER("deploy", svc_deploy),
+	HANDLER("devices", svc_devices),
+	FIELD("dns", F_STRLIST, dns),
+	FIELD("dns_opt", F_LIST, dns_opt),
+	FIELD("dns_search", F_STRLIST, dns_search),
+	FIELD("domainname", F_STR, domainname),
+	HANDLER("entrypoint", svc_entrypoint),
+	HANDLER("env_file", svc_env_file),
+	HANDLER("environment", svc_environment),
+	HANDLER("expose", svc_expose),
+	HANDLER("extra_hosts", svc_extra_hosts),
+	HANDLER("healthcheck", svc_healthcheck),
+	FIELD("hostname", F_STR, hostname),
+	FIELD("image", F_STR, image),
+	FIELD("init", F_TRI, init),
+	FIELD("ipc", F_STR, ipc),
+	FIELD("labels", F_KV, labels),
+	HANDLER("logging", svc_logging),
+	FIELD("mem_limit", F_BYTES, mem_limit),
+	FIELD("mem_reservation", F_BYTES, mem_reservation),
+	FIELD("network_mode", F_STR, network_mode),
+	HANDLER("networks", svc_networks),
+	FIELD("pid", F_STR, pid),
+	HANDLER("pids_limit", svc_pids_limit),
+	FIELD("platform", F_STR, platform),
+	HANDLER("ports", svc_ports),
+	FIELD("privileged", F_BOOL, privileged),
+	FIELD("profiles", F_LIST, profiles),
+	FIELD("pull_policy", F_STR, pull_policy),
+	FIELD("read_only", F_BOOL, read_only),
+	HANDLER("restart", svc_restart),
+	HANDLER("scale", svc_scale),
+	FIELD("security_opt", F_LIST, security_opt),
+	FIELD("shm_size", F_BYTES, shm_size),
+	FIELD("stdin_open", F_BOOL, stdin_open),
+	FIELD("stop_grace_period", F_DURATION, stop_grace_period),
+	FIELD("stop_signal", F_STR, stop_signal),
+	FIELD("sysctls", F_KV, sysctls),
+	FIELD("tmpfs", F_STRLIST, tmpfs),
+	FIELD("tty", F_BOOL, tty),
+	HANDLER("ulimits", svc_ulimits),
+	FIELD("user", F_STR, user),
+	FIELD("userns_mode", F_STR, userns_mode),
+	HANDLER("volumes", svc_volumes),
+	FIELD("working_dir", F_STR, working_dir),
+	HANDLER("x-slipway", svc_x_slipway),
+};
+
+/* Compose keys slipway knows and refuses, rather than calling unknown. */
+static const char *const service_unsupported[] = {
+	"annotations", "attach", "blkio_config", "cgroup", "cgroup_parent",
+	"configs", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
+	"cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset",
+	"credential_spec", "develop", "device_cgroup_rules", "extends",
+	"external_links", "gpus", "group_add", "isolation", "label_file",
+	"links", "mac_address", "memswap_limit", "mem_swappiness", "models",
+	"oom_kill_disable", "oom_score_adj", "post_start", "pre_stop",
+	"provider", "runtime", "secrets", "storage_opt", "use_api_socket",
+	"uts", "volumes_from", NULL
+};
+
+static int
+apply_field(struct loader *ld, struct svc *sv, const struct field *f,
+    yaml_node_t *v)
+{
+	void *at = (char *)sv->s + f->off;
+	int b;
+
+	switch (f->type) {
+	case F_STR:
+		return get_str(ld, v, f->key, at);
+	case F_BOOL:
+		return get_bool(ld, v, f->key, at);
+	case F_TRI:
+		if (get_bool(ld, v, f->key, &b) < 0)
+			return -1;
+		*(int *)at = b;
+		return 0;
+	case F_LIST:
+		return get_list(ld, v, f->key, 0, at);
+	case F_STRLIST:
+		return get_list(ld, v, f->key, 1, at);
+	case F_KV:
+		return get_kv(ld, v, f->key, 1, at);
+	case F_BYTES:
+		return get_bytes(ld, v, f->key, at);
+	case F_DURATION:
+		return get_duration(ld, v, f->key, at);
+	case F_FN:
+		return f->fn(ld, sv, v, f->key);
+	}
+	return -1;
+}
+
+/* Checks that need the whole service. */
+static int
+finish_service(struct loader *ld, struct svc *sv)
+{
+	struct compose_service *s = sv->s;
+	size_t i, j;
+
+	if (s->image != NULL && *s->image == '\0') {
+		free(s->image);         /* compose-go: "" is no image */
+		s->image = NULL;
+	}
+	if (s->image == NULL && s->build == NULL)
+		return serr(ld, sv->knode, "has neither an image nor a build "
+		    "context");
+	if (resolve_environment(ld, sv) < 0)
+		return -1;
+	if (sv->scale >= 0 && sv->replicas >= 0 && sv->scale != sv->replicas)
+		return lerr(ld, sv->knode, "\"scale\" and \"deploy.replicas\" "
+		    "differ");
+	s->replicas = sv->scale >= 0 ? (int)sv->scale :
+	    sv->replicas >= 0 ? (int)sv->replicas : 1;
+	if (sv->d_cpus >= 0) {
+		if (s->cpus != 0 && s->cpus != sv->d_cpus)
+			return lerr(ld, sv->knode, "\"cpus\" and "
+			    "\"deploy.resources.limits.cpus\" differ");
+		s->cpus = sv->d_cpus;
+	}
+	if (sv->d_mem >= 0) {
+		if (s->mem_limit != 0 && s->mem_limit != sv->d_mem)
+			return lerr(ld, sv->knode, "\"mem_limit\" and "
+			    "\"deploy.resources.limits.memory\" differ");
+		s->mem_limit = sv->d_mem;
+	}
+	if (sv->d_memres >= 0) {
+		if (s->mem_reservation != 0 &&
+		    s->mem_reservation != sv->d_memres)
+			return lerr(ld, sv->knode, "\"mem_reservation\" and "
+			    "\"deploy.resources.reservations.memory\" differ");
+		s->mem_reservation = sv->d_memres;
+	}
+	if (sv->d_pids != LLONG_MIN) {
+		if (s->pids_limit != 0 && s->pids_limit != sv->d_pids)
+			return lerr(ld, sv->knode, "\"pids_limit\" and "
+			    "\"deploy.resources.limits.pids\" differ");
+		s->pids_limit = sv->d_pids;
+	}
+	if (s->container_name != NULL && s->replicas > 1)
+		return lerr(ld, sv->knode, "\"container_name\" needs a single "
+		    "replica");
+	if (s->network_mode != NULL && s->networks_set)
+		return lerr(ld, sv->knode, "\"network_mode\" and \"networks\" "
+		    "exclude each other");
+	if (mode_depends(ld, sv, "network_mode", s->network_mode) < 0 ||
+	    mode_depends(ld, sv, "pid", s->pid) < 0 ||
+	    mode_depends(ld, sv, "ipc", s->ipc) < 0)
+		return -1;
+	for (i = 0; i < s->nmounts; i++) {
+		const char *t = s->mounts[i].target;
+
+		for (j = 0; j < i; j++) {
+			if (strcmp(t, s->mounts[j].target) == 0)
+				return lerr(ld, sv->knode, "\"volumes\": "
+				    "target \"%s\" is mounted twice", t);
+		}
+		for (j = 0; j < s->tmpfs.n; j++) {
+			size_t n = strcspn(s->tmpfs.v[j], ":");
+
+			if (strlen(t) == n && strncmp(t, s->tmpfs.v[j], n) == 0)
+				return lerr(ld, sv->knode, "\"volumes\": "
+				    "target \"%s\" is also a tmpfs", t);
+		}
+	}
+	return 0;
+}
+
+int
+load_service(struct loader *ld, const struct pair *pr,
+    struct compose_service *s)
+{
+	struct svc sv = { 0 };
+	struct pairs ps = { 0 };
+	size_t i, j;
+	int rc = -1;
+
+	s->name = xstrdup(pr->key);
+	s->line = (int)pr->knode->start_mark.line + 1;
+	s->init = -1;
+	s->stop_grace_period = -1;
+	s->replicas = 1;
+	s->healthcheck.interval = s->healthcheck.timeout = -1;
+	s->healthcheck.start_period = s->healthcheck.start_interval = -1;
+	s->healthcheck.retries = -1;
+	sv.s = s;
+	sv.knode = pr->knode;
+	sv.scale = sv.replicas = -1;
+	sv.d_cpus = -1;
+	sv.d_mem = sv.d_memres = -1;
+	sv.d_pids = LLONG_MIN;
+
+	if (name_check_service(s->name) < 0) {
+		lerr(ld, pr->knode, "%s", error_last());
+		goto done;
+	}
+	set_where(ld, "service", s->name);
+	ld->service = s->name;
+	if (pr->value->type != YAML_MAPPING_NODE) {
+		lerr(ld, pr->value, "the service must be a mapping");
+		goto done;
+	}
+	if (collect(ld, pr->value, &ps, 0) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		for (j = 0; j < ARRAY_SIZE(service_fields); j++) {
+			if (strcmp(service_fields[j].key, ps.v[i].key) == 0)
+				break;
+		}
+		if (j < ARRAY_SIZE(service_fields)) {
+			if (apply_field(ld, &sv, &service_fields[j],
+			    ps.v[i].value) < 0)
+				goto done;
+		} else if (bad_key(ld, &ps.v[i], NULL, service_unsupported) < 0)
+			goto done;
+	}
+	rc = finish_service(ld, &sv);
+done:
+	set_where(ld, NULL, NULL);
+	ld->service = NULL;
+	kvlist_clear(&sv.env);
+	strv_clear(&sv.env_files);
+	strv_clear(&sv.optional_env);
+	pairs_free(&ps);
+	return rc;
+}

@@ -1,0 +1,221 @@
+/*
+ * toplevel.c - the top-level volumes and networks objects, and the
+ * "default" network the services imply.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose/loader.h"
+
+static char *
+engine_name(struct loader *ld, const char *key, char *name, int external)
+{
+	if (name != NULL)
+		return name;
+	if (external)
+		return xstrdup(key);
+	return xasprintf("%s_%s", ld->p->name, key);
+}
+
+/* compose-go: a local bind device is relative to the project directory. */
+static void
+absolute_bind_device(struct loader *ld, struct compose_volume *v)
+{
+	const struct kv *o = kvlist_find(&v->driver_opts, "o");
+	const struct kv *dev = kvlist_find(&v->driver_opts, "device");
+	char *abs;
+
+	if (o == NULL || o->value == NULL || strcmp(o->value, "bind") != 0 ||
+	    dev == NULL || dev->value == NULL || *dev->value == '/' ||
+	    (v->driver != NULL && strcmp(v->driver, "local") != 0))
+		return;
+	abs = resolve_path(ld->p->dir, dev->value);
+	kvlist_set(&v->driver_opts, "device", abs);
+	free(abs);
+}
+
+static int
+load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
+{
+	struct pairs ps = { 0 };
+	char *name = NULL;
+	size_t i;
+	int rc = -1;
+
+	v->key = xstrdup(pr->key);
+	set_where(ld, "volume", v->key);
+	if (get_map(ld, pr->value, "volume", &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		yaml_node_t *n = ps.v[i].value;
+		int r;
+
+		if (strcmp(k, "driver") == 0)
+			r = get_str(ld, n, "driver", &v->driver);
+		else if (strcmp(k, "driver_opts") == 0)
+			r = get_kv(ld, n, "driver_opts", 1, &v->driver_opts);
+		else if (strcmp(k, "external") == 0)
+			r = get_bool(ld, n, "external", &v->external);
+		else if (strcmp(k, "name") == 0)
+			r = get_str(ld, n, "name", &name);
+		else if (strcmp(k, "labels") == 0)
+			r = get_kv(ld, n, "labels", 1, &v->labels);
+		else
+			r = bad_key(ld, &ps.v[i], NULL, NULL);
+		if (r < 0)
+			goto done;
+	}
+	v->name = engine_name(ld, v->key, name, v->external);
+	name = NULL;
+	absolute_bind_device(ld, v);
+	rc = 0;
+done:
+	set_where(ld, NULL, NULL);
+	free(name);
+	pairs_free(&ps);
+	return rc;
+}
+
+int
+load_volumes(struct loader *ld, yaml_node_t *n)
+{
+	struct compose_project *p = ld->p;
+	struct pairs ps = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (get_map(ld, n, "volumes", &ps) < 0)
+		goto done;
+	p->volumes = xcalloc(ps.n, sizeof *p->volumes);
+	for (i = 0; i < ps.n; i++) {
+		if (load_volume(ld, &ps.v[i], &p->volumes[p->nvolumes++]) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+static int
+load_network(struct loader *ld, const struct pair *pr,
+    struct compose_network *nw)
+{
+	static const char *const unsupported[] = {
+		"ipam", "enable_ipv4", NULL
+	};
+	struct pairs ps = { 0 };
+	char *name = NULL;
+	size_t i;
+	int rc = -1;
+
+	nw->key = xstrdup(pr->key);
+	set_where(ld, "network", nw->key);
+	if (get_map(ld, pr->value, "network", &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		yaml_node_t *n = ps.v[i].value;
+		int r;
+
+		if (strcmp(k, "driver") == 0)
+			r = get_str(ld, n, "driver", &nw->driver);
+		else if (strcmp(k, "driver_opts") == 0)
+			r = get_kv(ld, n, "driver_opts", 1, &nw->driver_opts);
+		else if (strcmp(k, "external") == 0)
+			r = get_bool(ld, n, "external", &nw->external);
+		else if (strcmp(k, "name") == 0)
+			r = get_str(ld, n, "name", &name);
+		else if (strcmp(k, "internal") == 0)
+			r = get_bool(ld, n, "internal", &nw->internal);
+		else if (strcmp(k, "attachable") == 0)
+			r = get_bool(ld, n, "attachable", &nw->attachable);
+		else if (strcmp(k, "enable_ipv6") == 0)
+			r = get_bool(ld, n, "enable_ipv6", &nw->enable_ipv6);
+		else if (strcmp(k, "labels") == 0)
+			r = get_kv(ld, n, "labels", 1, &nw->labels);
+		else
+			r = bad_key(ld, &ps.v[i], NULL, unsupported);
+		if (r < 0)
+			goto done;
+	}
+	nw->name = engine_name(ld, nw->key, name, nw->external);
+	name = NULL;
+	rc = 0;
+done:
+	set_where(ld, NULL, NULL);
+	free(name);
+	pairs_free(&ps);
+	return rc;
+}
+
+/* Room is left for a "default" network settle_default_network() may add. */
+int
+load_networks(struct loader *ld, yaml_node_t *n)
+{
+	struct compose_project *p = ld->p;
+	struct pairs ps = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (get_map(ld, n, "networks", &ps) < 0)
+		goto done;
+	p->networks = xcalloc(ps.n + 1, sizeof *p->networks);
+	for (i = 0; i < ps.n; i++) {
+		if (load_network(ld, &ps.v[i],
+		    &p->networks[p->nnetworks++]) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+void
+free_network(struct compose_network *n)
+{
+	free(n->key);
+	free(n->name);
+	free(n->driver);
+	kvlist_clear(&n->driver_opts);
+	kvlist_clear(&n->labels);
+}
+
+/* "default" is in p->networks exactly when an active service uses it. */
+void
+settle_default_network(struct compose_project *p)
+{
+	size_t i, j;
+	int used = 0;
+
+	for (i = 0; i < p->nservices && !used; i++) {
+		const struct compose_service *s = &p->services[i];
+
+		if (!compose_service_active(s))
+			continue;
+		if (!s->networks_set && s->network_mode == NULL)
+			used = 1;
+		for (j = 0; j < s->nnetworks; j++) {
+			if (strcmp(s->networks[j].name, "default") == 0)
+				used = 1;
+		}
+	}
+	for (i = 0; i < p->nnetworks; i++) {
+		if (strcmp(p->networks[i].key, "default") == 0)
+			break;
+	}
+	if (used && i == p->nnetworks) {
+		struct compose_network *nw = &p->networks[p->nnetworks++];
+
+		memset(nw, 0, sizeof *nw);
+		nw->key = xstrdup("default");
+		nw->name = xasprintf("%s_default", p->name);
+	} else if (!used && i < p->nnetworks) {
+		free_network(&p->networks[i]);
+		memmove(&p->networks[i], &p->networks[i + 1],
+		    (p->nnetworks - i - 1) * sizeof *p->networks);
+		p->nnetworks--;
+	}
+}
