@@ -59,7 +59,7 @@ $(BUILD)/obj/%.o: agent/%.c
 
 $(BUILD)/libslipway.a: $(LIB_OBJS) $(CMD_OBJS)
 	rm -f $@
-	ar rcs $@ $^
+	ar rcsP $@ $^
 
 $(BUILD)/slipway: $(BUILD)/obj/cmd/main.o $(BUILD)/libslipway.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread

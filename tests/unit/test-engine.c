@@ -1184,7 +1184,10 @@ test_real_build_run(void **state)
 	const char *df = "FROM scratch\nARG GREETING\n"
 	    "COPY busybox /bin/busybox\n"
 	    "LABEL greeting=$GREETING\n";
-	const char *tags[] = { "t-hb-engine:bb", NULL };
+	/* Names unique to this run: the engine is shared. */
+	char *tag = xasprintf("t-hb-engine-%ld:bb", (long)getpid());
+	char *cname = xasprintf("t-hb-engine-run-%ld", (long)getpid());
+	const char *tags[] = { tag, NULL };
 	const char *want[] = { "out", "err" };
 	struct engine_build_opts o = { 0 };
 	struct buf tar = BUF_INIT;
@@ -1211,7 +1214,7 @@ test_real_build_run(void **state)
 	assert_string_equal(l.v.v[0], "Step 1/5 : FROM scratch"); /* labels add a step */
 	strv_clear(&l.v);
 
-	assert_int_equal(engine_image_inspect(real, "t-hb-engine:bb", &info), 0);
+	assert_int_equal(engine_image_inspect(real, tag, &info), 0);
 	assert_string_equal(json_string_value(json_object_get(info, "Id")), id);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    json_object_get(info, "Config"), "Labels"), "greeting")),
@@ -1222,8 +1225,7 @@ test_real_build_run(void **state)
 	body = json_pack("{s:s, s:[s,s,s,s], s:{s:s}}", "Image", id, "Cmd",
 	    "/bin/busybox", "sh", "-c", "echo out; sleep 0.1; echo err >&2; "
 	    "exit 3", "Labels", "t-hb", "1");
-	engine_container_remove(real, "t-hb-engine-run", 0);
-	assert_int_equal(engine_container_create(real, "t-hb-engine-run", body,
+	assert_int_equal(engine_container_create(real, cname, body,
 	    &cid), 0);
 	json_decref(body);
 	assert_int_equal(engine_container_start(real, cid), 0);
@@ -1242,13 +1244,15 @@ test_real_build_run(void **state)
 	assert_int_equal(engine_container_remove(real, cid, 0), 0);
 	assert_int_equal(engine_container_inspect(real, cid, &info), -1);
 
-	assert_int_equal(engine_image_remove(real, "t-hb-engine:bb"), 0);
-	assert_int_equal(engine_image_inspect(real, "t-hb-engine:bb", NULL), 1);
+	assert_int_equal(engine_image_remove(real, tag), 0);
+	assert_int_equal(engine_image_inspect(real, tag, NULL), 1);
 	json_decref(o.buildargs);
 	json_decref(o.labels);
 	buf_release(&tar);
 	free(cid);
 	free(id);
+	free(tag);
+	free(cname);
 }
 
 static void
