@@ -53,8 +53,6 @@ app_create(struct cmd_ctx *ctx, const char *name)
 	char *repo = NULL, *hooks = NULL;
 	int rc = 1;
 
-	if (name_check_app(name) < 0)
-		return cmd_fail();
 	repo = state_repo_path(&ctx->cfg, name);
 	if (path_exists(repo)) {
 		error_set("app \"%s\" already exists", name);
@@ -143,20 +141,16 @@ done:
 static int
 app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 {
-	struct engine *e = NULL;
-	char *repo = NULL, *dir = NULL, *releases = NULL;
+	struct engine *e = ctx->engine;
+	char *repo = NULL, *dir = NULL;
 	int rc = -1;
 
-	if (name_check_app(name) < 0)
-		return cmd_fail();
 	repo = state_repo_path(&ctx->cfg, name);
 	dir = state_app_dir(&ctx->cfg, name);
 	if (!path_exists(repo)) {
 		error_set("app \"%s\" does not exist", name);
 		goto done;
 	}
-	if (engine_open(&e, ctx->cfg.docker_host) < 0)
-		goto done;
 	if (converge_down(e, name, volumes) < 0 ||
 	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
 		goto done;
@@ -166,24 +160,17 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	    " (named volumes kept; --volumes removes them)");
 	rc = 0;
 done:
-	engine_free(e);
-	free(releases);
 	free(dir);
 	free(repo);
 	return rc < 0 ? cmd_fail() : 0;
 }
 
 int
-cmd_app(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_app(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	if (argc == 2 && strcmp(argv[1], "list") == 0)
-		return app_list(ctx);
-	if (argc == 3 && strcmp(argv[1], "create") == 0)
-		return app_create(ctx, argv[2]);
-	if (argc == 3 && strcmp(argv[1], "destroy") == 0)
-		return app_destroy(ctx, argv[2], 0);
-	if (argc == 4 && strcmp(argv[1], "destroy") == 0 &&
-	    strcmp(argv[3], "--volumes") == 0)
-		return app_destroy(ctx, argv[2], 1);
-	return cmd_usage(ctx);
+	if (cmd_has(args, "create"))
+		return app_create(ctx, args->app);
+	if (cmd_has(args, "destroy"))
+		return app_destroy(ctx, args->app, cmd_has(args, "--volumes"));
+	return app_list(ctx);
 }

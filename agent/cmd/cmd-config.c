@@ -10,8 +10,7 @@
 #include "lib/names.h"
 #include "lib/state.h"
 
-#define VALUE_MAX (64u << 10)
-
+/* argv: KEY=VALUE words (set) or KEY words (unset), checked by args.c. */
 static int
 config_set(struct cmd_ctx *ctx, const char *app, int argc, char **argv,
     int unset)
@@ -22,27 +21,9 @@ config_set(struct cmd_ctx *ctx, const char *app, int argc, char **argv,
 
 	if (appvars_load(&ctx->cfg, app, &vars) < 0)
 		goto done;
-	/* Validate every argument before changing anything. */
-	for (k = 0; k < argc; k++) {
-		char *eq = strchr(argv[k], '=');
-		char *key = unset ? xstrdup(argv[k]) :
-		    eq ? xstrndup(argv[k], (size_t)(eq - argv[k])) : NULL;
-
-		if (key == NULL) {
-			error_set("expected KEY=VALUE, got \"%.32s\"", argv[k]);
-			goto done;
-		}
-		if (appvars_check_key(key) < 0 ||
-		    (!unset && strlen(eq + 1) > VALUE_MAX)) {
-			if (!unset && strlen(eq + 1) > VALUE_MAX)
-				error_set("value of \"%s\" is longer than %u bytes",
-				    key, VALUE_MAX);
-			free(key);
-			goto done;
-		}
-		if (unset && kvlist_find(&vars, key) == NULL)
-			out_warn("warning: \"%s\" is not set", key);
-		free(key);
+	for (k = 0; unset && k < argc; k++) {
+		if (kvlist_find(&vars, argv[k]) == NULL)
+			out_warn("warning: \"%s\" is not set", argv[k]);
 	}
 	for (i = 0; i < vars.n; i++) {
 		int drop = 0;
@@ -96,24 +77,18 @@ config_list(struct cmd_ctx *ctx, const char *app, int values)
 }
 
 int
-cmd_config(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_config(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	int rc;
+	char **words;
+	int n, rc;
 
-	if (argc < 3)
-		return cmd_usage(ctx);
-	if (cmd_check_app(ctx, argv[1]) < 0)
-		return cmd_fail();
-	if (strcmp(argv[2], "set") == 0 && argc > 3)
-		rc = config_set(ctx, argv[1], argc - 3, argv + 3, 0);
-	else if (strcmp(argv[2], "unset") == 0 && argc > 3)
-		rc = config_set(ctx, argv[1], argc - 3, argv + 3, 1);
-	else if (strcmp(argv[2], "list") == 0 && argc == 3)
-		rc = config_list(ctx, argv[1], 0);
-	else if (strcmp(argv[2], "list") == 0 && argc == 4 &&
-	    strcmp(argv[3], "--values") == 0)
-		rc = config_list(ctx, argv[1], 1);
-	else
-		return cmd_usage(ctx);
+	if (cmd_has(args, "set")) {
+		words = cmd_arg_list(args, "KEY=VALUE", &n);
+		rc = config_set(ctx, args->app, n, words, 0);
+	} else if (cmd_has(args, "unset")) {
+		words = cmd_arg_list(args, "KEY", &n);
+		rc = config_set(ctx, args->app, n, words, 1);
+	} else
+		rc = config_list(ctx, args->app, cmd_has(args, "--values"));
 	return rc < 0 ? cmd_fail() : 0;
 }

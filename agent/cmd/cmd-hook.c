@@ -93,16 +93,13 @@ read_updates(const struct config *cfg, char branch_new[41], int *found)
 }
 
 int
-cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct deploy_opts opts = { 0 };
 	char new_oid[41], *app = NULL, *tmpl = NULL;
 	int pre, found, rc = 1;
 
-	if (argc != 2 || (strcmp(argv[1], "post-receive") != 0 &&
-	    strcmp(argv[1], "pre-receive") != 0))
-		return cmd_usage(ctx);
-	pre = strcmp(argv[1], "pre-receive") == 0;
+	pre = cmd_has(args, "pre-receive");
 	if ((app = hook_app(&ctx->cfg)) == NULL)
 		return cmd_fail();
 	if (read_updates(&ctx->cfg, new_oid, &found) < 0)
@@ -116,6 +113,7 @@ cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 	 * so concurrent pushes end on what the branch ends on. Pre-receive runs
 	 * before the ref moves: it deploys the pushed commit from quarantine. */
 	opts.kind = "push";
+	opts.user = ctx->user;
 	opts.rev = pre ? new_oid : NULL;
 	opts.from_env = pre;
 	opts.skip_if_live = !pre;

@@ -16,7 +16,6 @@
 #include "cmd/cmd.h"
 #include "reconcile/converge.h"
 #include "engine/engine.h"
-#include "lib/names.h"
 #include "lib/state.h"
 
 struct source {
@@ -82,45 +81,30 @@ follow_all(const struct cmd_ctx *ctx, struct source *src, size_t n, long tail)
 }
 
 int
-cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_logs(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct engine *e = NULL;
+	struct engine *e = ctx->engine;
 	struct observed *obs = NULL;
 	struct source *src = NULL;
-	const char *service = NULL;
+	const char *app = args->app, *service = cmd_arg(args, "SERVICE");
 	size_t nobs = 0, nsrc = 0, i;
 	long tail = -1;
-	int follow = 0, width = 0, k, rc = -1;
+	int follow = cmd_has(args, "-f"), width = 0, rc = -1;
 
-	if (argc < 2)
-		return cmd_usage(ctx);
-	for (k = 2; k < argc; k++) {
-		if (strcmp(argv[k], "-f") == 0)
-			follow = 1;
-		else if (strcmp(argv[k], "-n") == 0 && k + 1 < argc &&
-		    parse_long(argv[k + 1], &tail) == 0)
-			k++;
-		else if (argv[k][0] != '-' && service == NULL)
-			service = argv[k];
-		else
-			return cmd_usage(ctx);
-	}
-	if (cmd_check_app(ctx, argv[1]) < 0 ||
-	    (service != NULL && name_check_service(service) < 0))
-		return cmd_fail();
-	if (engine_open(&e, ctx->cfg.docker_host) < 0 ||
-	    converge_observe(e, argv[1], &obs, &nobs) < 0)
+	if (cmd_has(args, "-n") && parse_long(cmd_arg(args, "-n"), &tail) < 0)
+		return cmd_usage(ctx); /* cmd_args_parse checked it */
+	if (converge_observe(e, app, &obs, &nobs) < 0)
 		goto done;
 	src = xcalloc(nobs + 1, sizeof *src);
 	for (i = 0; i < nobs; i++) {
 		const char *name = obs[i].name;
-		size_t applen = strlen(argv[1]);
+		size_t applen = strlen(app);
 		json_t *info = NULL;
 
 		if (service != NULL && (obs[i].service == NULL ||
 		    strcmp(obs[i].service, service) != 0))
 			continue;
-		if (strncmp(name, argv[1], applen) == 0 && name[applen] == '-')
+		if (strncmp(name, app, applen) == 0 && name[applen] == '-')
 			name += applen + 1;
 		src[nsrc].id = obs[i].id;
 		src[nsrc].label = xstrdup(name);
@@ -135,9 +119,9 @@ cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 	if (nsrc == 0) {
 		if (service != NULL)
 			error_set("app \"%s\" has no container for service "
-			    "\"%s\"", argv[1], service);
+			    "\"%s\"", app, service);
 		else
-			error_set("app \"%s\" has no containers", argv[1]);
+			error_set("app \"%s\" has no containers", app);
 		goto done;
 	}
 	for (i = 0; i < nsrc; i++)
@@ -159,6 +143,5 @@ done:
 		free(src[i].label);
 	free(src);
 	observed_list_free(obs, nobs);
-	engine_free(e);
 	return rc < 0 ? cmd_fail() : rc;
 }

@@ -1,6 +1,7 @@
 /*
  * cmd-status.c - `slipway status NAME [--json]`: which commit runs, and the
- * state and health of each container, as the engine reports them.
+ * state and health of each container, as the engine reports them. main()
+ * has checked the app and opened the engine (CMD_NEEDS_APP, CMD_NEEDS_ENGINE).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,22 +16,17 @@
 #include "lib/state.h"
 
 int
-cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_status(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct engine *e = NULL;
+	struct engine *e = ctx->engine;
+	const char *app = args->app;
 	struct observed *obs = NULL;
 	size_t nobs = 0, i;
 	json_t *doc = NULL, *services;
 	const char *commit = NULL;
-	int as_json, rc = -1;
+	int as_json = cmd_has(args, "--json"), rc = -1;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--json") != 0))
-		return cmd_usage(ctx);
-	as_json = argc == 3;
-	if (cmd_check_app(ctx, argv[1]) < 0)
-		return cmd_fail();
-	if (engine_open(&e, ctx->cfg.docker_host) < 0 ||
-	    converge_observe(e, argv[1], &obs, &nobs) < 0)
+	if (converge_observe(e, app, &obs, &nobs) < 0)
 		goto done;
 	services = json_array();
 	for (i = 0; i < nobs; i++) {
@@ -55,7 +51,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (commit == NULL && nobs)
 		commit = obs[0].commit;
-	doc = json_pack("{s:s, s:s?, s:o}", "app", argv[1], "commit", commit,
+	doc = json_pack("{s:s, s:s?, s:o}", "app", app, "commit", commit,
 	    "services", services);
 	if (as_json) {
 		char *s = json_dumps(doc, JSON_INDENT(2));
@@ -63,7 +59,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		out_info("%s", s);
 		free(s);
 	} else {
-		out_info("app:    %s", argv[1]);
+		out_info("app:    %s", app);
 		out_info("commit: %s", commit ? commit : "(not deployed)");
 		for (i = 0; i < json_array_size(services); i++) {
 			json_t *s = json_array_get(services, i);
@@ -80,6 +76,5 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 done:
 	json_decref(doc);
 	observed_list_free(obs, nobs);
-	engine_free(e);
 	return rc < 0 ? cmd_fail() : 0;
 }

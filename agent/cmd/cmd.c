@@ -1,5 +1,5 @@
 /*
- * cmd.c - the command table and the helpers every command shares: usage,
+ * cmd.c - the command table (the grammar, see cmd.h) and the helpers every command shares: usage,
  * failure, the app check, where the installed hooks and templates live.
  */
 #include <stdio.h>
@@ -11,22 +11,65 @@
 #include "lib/state.h"
 #include "lib/util.h"
 
+/*
+ * The grammar. Through the SSH gateway only CMD_SSH entries exist, and a
+ * CMD_ADMIN entry or form needs an --admin key; `help` lists the forms.
+ */
 static const struct cmd_entry cmd_table[] = {
-	{ "app", "app create|list|destroy [NAME] [--volumes]", cmd_app },
-	{ "config", "config NAME set KEY=VALUE...|unset KEY...|list [--values]",
-	    cmd_config },
-	{ "deploy", "deploy NAME [REV]", cmd_deploy },
-	{ "history", "history NAME [-n N] [--json] [--log ID]", cmd_history },
-	{ "hook", "hook post-receive|pre-receive", cmd_hook },
+	{ "app", "app list | app create APP | app destroy APP [--volumes]",
+	    "list, create or destroy apps",
+	    { { "list", 0 }, { "create APP", 0 },
+	    { "destroy APP [--volumes]", CMD_NEEDS_ENGINE } },
+	    CMD_SSH | CMD_ADMIN, cmd_app },
+	{ "config", "config APP list [--values] | set KEY=VALUE... | "
+	    "unset KEY...", "the app's variables",
+	    { { "APP list", 0 }, { "APP list --values", CMD_ADMIN },
+	    { "APP set KEY=VALUE...", 0 }, { "APP unset KEY...", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP, cmd_config },
+	{ "deploy", "deploy APP [REV]", "deploy the branch's tip or REV",
+	    { { "APP [REV]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_deploy },
+	{ "help", "help", "the commands",
+	    { { "", 0 } }, CMD_SSH | CMD_NO_CONFIG, cmd_help },
+	{ "history", "history APP [-n COUNT] [--json] [--log ID]",
+	    "past deploys, or one deploy's log",
+	    { { "APP [-n COUNT] [--json] [--log ID]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP, cmd_history },
+	{ "hook", "hook post-receive|pre-receive", "run by git on a push",
+	    { { "post-receive", 0 }, { "pre-receive", 0 } },
+	    CMD_LOCKS, cmd_hook },
 	{ "key", "key add NAME --apps APP[,APP...]|--admin < KEY.pub | "
-	    "key list | key remove NAME", cmd_key },
-	{ "logs", "logs NAME [SERVICE] [-n N] [-f]", cmd_logs },
-	{ "remote", "remote [-r REMOTE] VERB [ARGS...]", cmd_remote },
-	{ "rollback", "rollback NAME [REV]", cmd_rollback },
+	    "key list | key remove NAME", "the SSH keys that may push",
+	    { { "list", 0 }, { "add NAME --apps APPS", 0 },
+	    { "add NAME --admin", 0 }, { "remove NAME", 0 } },
+	    CMD_SSH | CMD_ADMIN, cmd_key },
+	{ "logs", "logs APP [SERVICE] [-n COUNT] [-f]",
+	    "what the app's containers wrote",
+	    { { "APP [SERVICE] [-n COUNT] [-f]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_NEEDS_ENGINE, cmd_logs },
+	{ "remote", "remote [-r REMOTE] VERB [ARGS...]",
+	    "run a command on the server of a git remote",
+	    { { "-r REMOTE VERB [ARG...]", 0 }, { "VERB [ARG...]", 0 } },
+	    0, cmd_remote },
+	{ "rollback", "rollback APP [REV]",
+	    "deploy the previous release again, or REV",
+	    { { "APP [REV]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_rollback },
 	{ "ssh-command", "ssh-command NAME --apps APP[,APP...]|--admin",
-	    cmd_ssh_command },
-	{ "status", "status NAME [--json]", cmd_status },
+	    "the forced command of a key",
+	    { { "NAME --apps APPS", 0 }, { "NAME --admin", 0 } },
+	    0, cmd_ssh_command },
+	{ "status", "status APP [--json]", "what runs, and its health",
+	    { { "APP [--json]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_NEEDS_ENGINE, cmd_status },
 };
+
+const struct cmd_entry *
+cmd_entries(size_t *n)
+{
+	*n = ARRAY_SIZE(cmd_table);
+	return cmd_table;
+}
 
 void
 cmd_usage_all(FILE *f)
@@ -38,6 +81,13 @@ cmd_usage_all(FILE *f)
 		fprintf(f, "  %s\n", cmd_table[i].usage);
 	fprintf(f, "\nFILE defaults to $SLIPWAY_CONFIG, then %s.\n",
 	    CONFIG_DEFAULT_PATH);
+}
+
+int
+cmd_help(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	cmd_usage_all(stdout);
+	return 0;
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * main.c - slipway's entry point: global options, then the command from the
- * table in cmd.c with the setup every command shares (configuration, signals).
+ * table in cmd.c: its words parsed by the entry's template, then the setup
+ * the entry's flags ask for (configuration, the app check, the engine).
  */
 #include <limits.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "engine/engine.h"
 #include "repo/repo.h"
 #include "lib/util.h"
 
@@ -30,12 +32,14 @@ int
 main(int argc, char **argv)
 {
 	struct cmd_ctx ctx;
+	struct cmd_args args;
 	const char *config_path = NULL;
 	const struct cmd_entry *entry = NULL;
-	char *self;
+	char *self = NULL;
 	int rc;
 
 	memset(&ctx, 0, sizeof ctx);
+	memset(&args, 0, sizeof args);
 	/* A vanished pusher must not kill a deploy half-way: write errors are
 	 * ignored and the work goes on. */
 	signal(SIGPIPE, SIG_IGN);
@@ -64,16 +68,34 @@ main(int argc, char **argv)
 		cmd_usage_all(stderr);
 		return EXIT_USAGE;
 	}
-	if (config_load(&ctx.cfg, config_path) < 0) {
+	ctx.name = entry->name;
+	ctx.usage = entry->usage;
+	if ((rc = cmd_args_parse(entry, argc, argv, &args)) < 0) {
+		rc = rc == CMD_ARGS_USAGE ? cmd_usage(&ctx) : cmd_fail();
+		goto done;
+	}
+	if (config_path == NULL && (config_path = getenv("SLIPWAY_CONFIG")) != NULL &&
+	    *config_path == '\0')
+		config_path = NULL;
+	if (!(args.flags & CMD_NO_CONFIG) &&
+	    config_load(&ctx.cfg, config_path) < 0) {
 		rc = cmd_fail();
-		config_dispose(&ctx.cfg);
-		return rc;
+		goto done;
 	}
 	self = self_path(argv[0]);
 	ctx.self = self;
-	ctx.name = entry->name;
-	ctx.usage = entry->usage;
-	rc = entry->exec(&ctx, argc, argv);
+	ctx.user = getenv("SLIPWAY_USER");
+	if (((args.flags & CMD_NEEDS_APP) &&
+	    cmd_check_app(&ctx, args.app) < 0) ||
+	    ((args.flags & CMD_NEEDS_ENGINE) &&
+	    engine_open(&ctx.engine, ctx.cfg.docker_host) < 0)) {
+		rc = cmd_fail();
+		goto done;
+	}
+	rc = entry->exec(&ctx, &args);
+done:
+	engine_free(ctx.engine);
+	cmd_args_dispose(&args);
 	free(self);
 	config_dispose(&ctx.cfg);
 	out_redact_clear();

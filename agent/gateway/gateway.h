@@ -1,8 +1,11 @@
 /*
- * gateway.h - what stands between an SSH key and the server: the parser of
- * the command a pusher sent (SSH_ORIGINAL_COMMAND), the permission each key
- * carries, public-key validation and the authorized_keys line that forces
- * every login through `slipway ssh-command`. Pure functions: no I/O.
+ * gateway.h - what stands between an SSH key and the server: the splitting
+ * and quoting of the command a pusher sent (SSH_ORIGINAL_COMMAND) and the
+ * check of git's commands (the slipway verbs are checked against the command
+ * table, cmd.h), the permission each key carries, public-key validation and
+ * the authorized_keys file whose lines force every login through `slipway
+ * ssh-command` (keys.c), and the SSH client of `slipway remote` (client.c).
+ * gateway.c is pure: no I/O.
  *
  * A key's permission lives in its authorized_keys line, as the arguments of
  * the forced command, so that one atomic file holds both the key and what it
@@ -45,8 +48,14 @@ void gateway_quote(struct buf *out, const char *word);
 enum gateway_kind {
 	GATEWAY_GIT,  /* git-receive-pack / git-upload-pack: exec argv */
 	GATEWAY_VERB, /* a slipway command: run `slipway argv...` */
+	GATEWAY_HELP, /* the list of what the key may run */
 };
 
+/*
+ * A request an SSH client made, once checked. The gateway checks the git
+ * commands; the slipway verbs are checked against the command table by the
+ * command layer (cmd_ssh_parse), which fills the same struct.
+ */
 struct gateway_cmd {
 	enum gateway_kind kind;
 	int admin_only;   /* app ..., key ..., config list --values */
@@ -56,22 +65,17 @@ struct gateway_cmd {
 	                     VERB: { "status", "<app>", ... } */
 };
 
+/* Is verb git-receive-pack or git-upload-pack? */
+int gateway_is_git(const char *verb);
+
 /*
- * Parse the command an SSH client asked for. Allowed:
- *   git-receive-pack REPO, git-upload-pack REPO, where REPO is one of 'app',
- *   'app.git', '/app.git', '~/app.git', '<repos_dir>/app.git' (quoted or not);
- *   status APP [--json]; history APP [-n N] [--json] [--log ID];
- *   logs APP [SERVICE] [-n N] [-f]; deploy APP [REV]; rollback APP [REV];
- *   config APP list [--values] | set KEY=VALUE... | unset KEY...;
- *   app list | app create APP | app destroy APP [--volumes];
- *   key list | key add NAME --apps APP[,APP...]|--admin | key remove NAME
- *   (the key on stdin).
- * Names are validated (names.h). Anything else is -1 with a one-line
- * error_set that quotes at most a short, printable excerpt of the input.
- * repos_dir is absolute, without a trailing slash. cmd is filled on success
- * and must be disposed either way.
+ * Check a git command's words w[0..n) (w[0] a gateway_is_git() verb): one
+ * repository argument, one of 'app', 'app.git', '/app.git', '~/app.git',
+ * '<repos_dir>/app.git', naming a valid app. repos_dir is absolute. 0 with
+ * cmd filled (kind GATEWAY_GIT), or -1 with a one-line error_set that quotes
+ * at most a short, printable excerpt. Dispose cmd either way.
  */
-int gateway_parse(const char *line, const char *repos_dir,
+int gateway_parse_git(char **w, size_t n, const char *repos_dir,
     struct gateway_cmd *cmd);
 void gateway_cmd_dispose(struct gateway_cmd *cmd);
 
@@ -146,6 +150,32 @@ struct gateway_entry {
 int gateway_entry_parse(const char *line, struct gateway_entry *entry);
 void gateway_entry_dispose(struct gateway_entry *entry);
 
+/*
+ * Read one public key from fd (a .pub file's text: one line, blank lines
+ * around it allowed; at most GATEWAY_KEY_LINE_MAX bytes) and parse it with
+ * gateway_key_parse(). 0 or -1 with error_set.
+ */
+int gateway_key_read(int fd, struct gateway_key *key);
+
+/*
+ * The authorized_keys file at path, rewritten atomically (mode 0600) under a
+ * lock on its directory, which is created (0700) when missing; run as root,
+ * the file keeps its owner, or gets its directory's. A missing file is empty.
+ * Lines slipway did not write are kept as they are. Each returns 0 or -1
+ * with error_set.
+ *
+ * gateway_keys_add appends line (from gateway_key_line) for key name,
+ * refusing a second key of that name or the same key again.
+ */
+int gateway_keys_add(const char *path, const char *name,
+    const struct gateway_key *key, const char *line);
+/* The slipway keys (entries with a name) of the file, in file order. */
+int gateway_keys_list(const char *path, struct gateway_entry **entries,
+    size_t *n);
+void gateway_entries_free(struct gateway_entry *entries, size_t n);
+/* Remove key name's line; -1 when there is none. */
+int gateway_keys_remove(const char *path, const char *name);
+
 /* The parts of a git remote URL that `slipway remote` needs. */
 struct gateway_url {
 	char *user;    /* NULL when the URL names none */
@@ -161,6 +191,23 @@ struct gateway_url {
  */
 int gateway_url_parse(const char *url, struct gateway_url *u);
 void gateway_url_dispose(struct gateway_url *u);
+
+/* How `slipway remote` trusts a server and logs in. */
+struct gateway_client_opts {
+	const char *known_hosts;     /* the server's key must be in it */
+	const char *identities[3];   /* private key files to try, NULL-ended */
+	const char *tried;           /* for the message when none worked */
+	const char *user;            /* when the URL names none */
+	int agent;                   /* try ssh-agent first */
+};
+
+/*
+ * Connect to u, check its host key against o->known_hosts (an unknown,
+ * changed or @revoked key is refused), log in, run command, copy its stdout
+ * and stderr to ours. Its exit status, or -1 with error_set.
+ */
+int gateway_client_run(const struct gateway_url *u,
+    const struct gateway_client_opts *o, const char *command);
 
 /* Strict base64 (padding required). Decoded bytes into out; 0 or -1. */
 int gateway_base64_decode(const char *s, size_t len, struct buf *out);

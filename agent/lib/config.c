@@ -443,14 +443,11 @@ config_load(struct config *cfg, const char *path)
 {
 	struct parse p;
 	struct buf text = BUF_INIT;
-	const char *env = getenv("SLIPWAY_CONFIG");
 	int rc = -1, line;
 
 	memset(cfg, 0, sizeof *cfg);
 	set_defaults(cfg);
-	if (path == NULL && env != NULL && *env != '\0')
-		path = env;
-	else if (path == NULL) {
+	if (path == NULL) {
 		if (!path_exists(CONFIG_DEFAULT_PATH))
 			return 0;
 		path = CONFIG_DEFAULT_PATH;

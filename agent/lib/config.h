@@ -47,8 +47,8 @@ struct config {
 };
 
 /*
- * Fill cfg with defaults, then read path (NULL: $SLIPWAY_CONFIG, else
- * CONFIG_DEFAULT_PATH). A missing default file is fine, a missing named one is
+ * Fill cfg with defaults, then read path (NULL: CONFIG_DEFAULT_PATH; main()
+ * passes $SLIPWAY_CONFIG). A missing default file is fine, a missing named one is
  * not. Errors name file, line and key: `slipway.conf:7: [deploy] unknown key "brnch"`.
  */
 int config_load(struct config *cfg, const char *path);

@@ -720,7 +720,7 @@ deploy_app(const struct config *cfg, const char *app,
 	if ((lock = state_lock(cfg, app, say_waiting, &d)) < 0 ||
 	    history_open(&h, cfg->state_dir) < 0 || history_reap(h, app) < 0 ||
 	    history_begin(h, app, opts->kind, opts->rev ? opts->rev : cfg->branch,
-	    getenv("SLIPWAY_USER"), &row) < 0)
+	    opts->user, &row) < 0)
 		goto restore;
 	tee.log.max = DEPLOY_LOG_MAX;
 	out_set_sink(tee_sink, &tee);

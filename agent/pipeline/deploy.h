@@ -15,6 +15,7 @@ struct deploy_opts {
 	int skip_if_live;  /* a push of what is already live does nothing */
 	const char *kind;  /* "push", "deploy", "rollback" */
 	const char *site_template; /* nginx site template, for x-slipway.http */
+	const char *user;  /* who asked (the SSH key's name), for the history */
 };
 
 /* Deploy app; 0, or -1 with error_set. Progress goes through out_info(). */

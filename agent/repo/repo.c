@@ -645,3 +645,30 @@ done:
 	git_repository_free(repo);
 	return s;
 }
+
+/* Read from the configuration: git_remote_lookup leaks in libgit2 1.5. */
+char *
+repo_remote_url(const char *remote)
+{
+	git_repository *repo = NULL;
+	git_config *cfg = NULL;
+	git_buf value = GIT_BUF_INIT;
+	char *key = xasprintf("remote.%s.url", remote), *url = NULL;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, ".", 0, NULL) < 0 ||
+	    git_repository_config_snapshot(&cfg, repo) < 0)
+		error_set("not in a git checkout: run slipway remote in the "
+		    "app's work tree");
+	else if (git_config_get_string_buf(&value, cfg, key) < 0)
+		error_set("no remote \"%s\" in this checkout (git remote add "
+		    "%s git@HOST:APP.git)", remote, remote);
+	else
+		url = xstrdup(value.ptr);
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	free(key);
+	return url;
+}

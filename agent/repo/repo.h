@@ -46,4 +46,10 @@ char *repo_subject(const char *path, const char *oid, int from_env);
 /* Release libgit2 (for a clean exit under valgrind); later calls re-init. */
 void repo_shutdown(void);
 
+/*
+ * The URL of the git remote named remote in the checkout around "."
+ * (allocated), or NULL with error_set.
+ */
+char *repo_remote_url(const char *remote);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "cmd/cmd.h"
 #include "gateway/gateway.h"
 #include "lib/util.h"
 
@@ -195,7 +196,7 @@ check_parse(const char *line, const char *app, const char *const *argv)
 	struct gateway_cmd cmd;
 	size_t i;
 
-	if (gateway_parse(line, REPOS, &cmd) != 0)
+	if (cmd_ssh_parse(line, REPOS, &cmd) != 0)
 		fail_msg("\"%s\" refused: %s", line, error_last());
 	if (app == NULL)
 		assert_null(cmd.app);
@@ -225,7 +226,7 @@ test_parse_git(void **state)
 
 		check_parse(line, "web", (const char *[]){ "git-receive-pack",
 		    REPOS "/web.git", NULL });
-		assert_int_equal(gateway_parse(line, REPOS, &cmd), 0);
+		assert_int_equal(cmd_ssh_parse(line, REPOS, &cmd), 0);
 		assert_int_equal(cmd.kind, GATEWAY_GIT);
 		assert_int_equal(cmd.admin_only, 0);
 		gateway_cmd_dispose(&cmd);
@@ -237,7 +238,7 @@ test_parse_git(void **state)
 	check_parse("git-upload-pack 'my-app.git'", "my-app",
 	    (const char *[]){ "git-upload-pack", REPOS "/my-app.git", NULL });
 	/* A trailing slash on repos_dir changes nothing. */
-	assert_int_equal(gateway_parse("git-upload-pack '" REPOS "/a.git'",
+	assert_int_equal(cmd_ssh_parse("git-upload-pack '" REPOS "/a.git'",
 	    REPOS "/", &cmd), 0);
 	assert_string_equal(cmd.argv.v[1], REPOS "/a.git");
 	gateway_cmd_dispose(&cmd);
@@ -285,18 +286,18 @@ test_parse_verbs(void **state)
 	check_parse("key remove ci", NULL,
 	    (const char *[]){ "key", "remove", "ci", NULL });
 
-	assert_int_equal(gateway_parse("status web", REPOS, &cmd), 0);
+	assert_int_equal(cmd_ssh_parse("status web", REPOS, &cmd), 0);
 	assert_int_equal(cmd.kind, GATEWAY_VERB);
 	assert_int_equal(cmd.admin_only, 0);
 	gateway_cmd_dispose(&cmd);
-	assert_int_equal(gateway_parse("config web list --values", REPOS,
+	assert_int_equal(cmd_ssh_parse("config web list --values", REPOS,
 	    &cmd), 0);
 	assert_int_equal(cmd.admin_only, 1);
 	gateway_cmd_dispose(&cmd);
-	assert_int_equal(gateway_parse("app list", REPOS, &cmd), 0);
+	assert_int_equal(cmd_ssh_parse("app list", REPOS, &cmd), 0);
 	assert_int_equal(cmd.admin_only, 1);
 	gateway_cmd_dispose(&cmd);
-	assert_int_equal(gateway_parse("config web set A=1", REPOS, &cmd), 0);
+	assert_int_equal(cmd_ssh_parse("config web set A=1", REPOS, &cmd), 0);
 	assert_int_equal(cmd.admin_only, 0);
 	gateway_cmd_dispose(&cmd);
 }
@@ -378,7 +379,7 @@ test_parse_hostile(void **state)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(hostile); i++) {
-		if (gateway_parse(hostile[i], REPOS, &cmd) == 0)
+		if (cmd_ssh_parse(hostile[i], REPOS, &cmd) == 0)
 			fail_msg("hostile command %zu \"%s\" accepted", i,
 			    hostile[i]);
 		assert_null(strchr(error_last(), '\n'));
@@ -395,26 +396,26 @@ test_parse_messages(void **state)
 	struct gateway_cmd cmd;
 	char *long_cmd = repeat('x', 500);
 
-	assert_int_equal(gateway_parse("", REPOS, &cmd), -1);
+	assert_int_equal(cmd_ssh_parse("", REPOS, &cmd), -1);
 	assert_non_null(strstr(error_last(), "empty command"));
-	assert_int_equal(gateway_parse("sh -c id", REPOS, &cmd), -1);
+	assert_int_equal(cmd_ssh_parse("sh -c id", REPOS, &cmd), -1);
 	assert_string_equal(error_last(), "unknown command \"sh\"");
-	assert_int_equal(gateway_parse("status web; id", REPOS, &cmd), -1);
+	assert_int_equal(cmd_ssh_parse("status web; id", REPOS, &cmd), -1);
 	assert_string_equal(error_last(),
 	    "unexpected \";\" in command \"status web; id\"");
-	assert_int_equal(gateway_parse("git-receive-pack 'web.git", REPOS,
+	assert_int_equal(cmd_ssh_parse("git-receive-pack 'web.git", REPOS,
 	    &cmd), -1);
 	assert_non_null(strstr(error_last(), "unterminated quote"));
-	assert_int_equal(gateway_parse("git-receive-pack '/etc/passwd'", REPOS,
+	assert_int_equal(cmd_ssh_parse("git-receive-pack '/etc/passwd'", REPOS,
 	    &cmd), -1);
 	assert_string_equal(error_last(), "repository \"/etc/passwd\" is not "
 	    "an app in repos_dir");
-	assert_int_equal(gateway_parse("status web x", REPOS, &cmd), -1);
+	assert_int_equal(cmd_ssh_parse("status web x", REPOS, &cmd), -1);
 	assert_string_equal(error_last(), "usage: status APP [--json]");
-	assert_int_equal(gateway_parse("status \\\x1b[31m", REPOS, &cmd), -1);
+	assert_int_equal(cmd_ssh_parse("status \\\x1b[31m", REPOS, &cmd), -1);
 	assert_null(strchr(error_last(), '\x1b'));
 	/* The input is quoted short. */
-	assert_int_equal(gateway_parse(long_cmd, REPOS, &cmd), -1);
+	assert_int_equal(cmd_ssh_parse(long_cmd, REPOS, &cmd), -1);
 	assert_true(strlen(error_last()) < 100);
 	free(long_cmd);
 }
@@ -461,7 +462,7 @@ permitted(const struct gateway_grant *g, const char *line)
 	struct gateway_cmd cmd;
 	int rc;
 
-	if (gateway_parse(line, REPOS, &cmd) != 0)
+	if (cmd_ssh_parse(line, REPOS, &cmd) != 0)
 		fail_msg("\"%s\" refused: %s", line, error_last());
 	rc = gateway_permit(g, &cmd);
 	gateway_cmd_dispose(&cmd);
