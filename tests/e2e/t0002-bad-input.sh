@@ -66,6 +66,13 @@ fi
 expect_in "$WORLD/out" "unknown revision"
 unchanged "bad revs"
 
+say "\$SLIPWAY_CONFIG names the configuration when -c does not"
+SLIPWAY_CONFIG=$CONF "$SLIPWAY_BIN" app list >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "SLIPWAY_CONFIG not read"; }
+grep -qx "$app" "$WORLD/out" || { cat "$WORLD/out"; fail "SLIPWAY_CONFIG: app not listed"; }
+if SLIPWAY_CONFIG=$WORLD/missing.conf "$SLIPWAY_BIN" app list >"$WORLD/out" 2>&1; then fail "a missing SLIPWAY_CONFIG accepted"; fi
+expect_in "$WORLD/out" "missing.conf"
+SLIPWAY_CONFIG=$WORLD/missing.conf "$SLIPWAY_BIN" -c "$CONF" app list >/dev/null 2>&1 || fail "-c does not beat SLIPWAY_CONFIG"
+
 say "the engine down: the error names docker_host"
 cp "$CONF" "$WORLD/conf.good"
 sed -i "s|^docker_host = .*|docker_host = unix://$WORLD/no-such.sock|" "$CONF"

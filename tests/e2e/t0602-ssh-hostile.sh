@@ -67,6 +67,8 @@ hostile=(
 	"config $app list --values"
 	"logs $app \$(touch $M/50)"
 	"history $app -n \$(touch $M/51)"
+	"history $app --log abc"
+	"logs $app -n 200000"
 	"app create e2e-ssh-x-$RUN; touch $M/52"
 	"app list"
 	"app destroy $app"
@@ -76,8 +78,6 @@ hostile=(
 	"status $other"
 	"status $app extra words"
 	"status"
-	""
-	"   "
 	"STATUS $app"
 	"status \\"
 	"status $app #; touch $M/65"
@@ -105,10 +105,41 @@ done
 [ -d "$WORLD/repos/$app.git" ] || fail "a hostile command destroyed the app"
 if [ -e "$WORLD/state/apps/$app/env.json" ]; then fail "a refused config set wrote"; fi
 
-say "an interactive login is refused"
-if ssh_as alice -T $SSH_HOST </dev/null >"$WORLD/out" 2>"$WORLD/err"; then fail "interactive login accepted"; fi
-[ "$(wc -l <"$WORLD/err")" = 1 ] || { cat "$WORLD/err"; fail "interactive: not one line"; }
-expect_in "$WORLD/err" "no interactive logins"
+say "a login without a command (or a blank one) is refused, and lists the key's commands"
+for cmd in "" "   "; do
+	if ssh_as alice -T $SSH_HOST "$cmd" </dev/null >"$WORLD/out" 2>"$WORLD/err"; then
+		fail "login with command \"$cmd\" accepted"
+	fi
+	[ "$(wc -l <"$WORLD/err")" = 1 ] || { cat "$WORLD/err"; fail "interactive: not one line"; }
+	expect_in "$WORLD/err" "error: key \"alice\": no interactive logins"
+	expect_in "$WORLD/out" "this key may use the app $app and run:"
+	expect_in "$WORLD/out" "  status APP [--json]"
+	expect_in "$WORLD/out" "  config APP set KEY=VALUE..."
+	! grep -q -- "--values\|  app \|  key " "$WORLD/out" || { cat "$WORLD/out"; fail "an app key is shown admin commands"; }
+done
+[ -z "$(ls -A "$M")" ] || { ls -l "$M"; fail "a login without a command ran something"; }
+
+say "help lists what the key may run: an app key, then an admin key"
+ssh_as alice $SSH_HOST help >"$WORLD/out" 2>"$WORLD/err" || { cat "$WORLD/err"; fail "help refused"; }
+expect_in "$WORLD/out" "  logs APP [SERVICE] [-n COUNT] [-f]"
+! grep -q -- "--values\|  app \|  key " "$WORLD/out" || { cat "$WORLD/out"; fail "help shows an app key admin commands"; }
+new_key boss --admin
+ssh_as boss $SSH_HOST help >"$WORLD/out" 2>"$WORLD/err" || { cat "$WORLD/err"; fail "help refused (admin)"; }
+expect_in "$WORLD/out" "every app"
+expect_in "$WORLD/out" "  config APP list --values"
+expect_in "$WORLD/out" "  key add NAME --admin"
+expect_in "$WORLD/out" "  app destroy APP [--volumes]"
+
+say "main and the gateway refuse bad arguments with the same message"
+for cmd in "history $app --log abc" "logs $app -n 200000" "config $app set 1A=x"; do
+	# shellcheck disable=SC2086
+	if slipway $cmd >"$WORLD/out" 2>"$WORLD/main.err"; then fail "main accepted: $cmd"; fi
+	if ssh_as alice $SSH_HOST "$cmd" </dev/null >"$WORLD/out" 2>"$WORLD/ssh.err"; then fail "gateway accepted: $cmd"; fi
+	want=$(sed 's/^error: //' "$WORLD/main.err")
+	[ -n "$want" ] || fail "main: no message for $cmd"
+	[ "$(cat "$WORLD/ssh.err")" = "error: key \"alice\": $want" ] ||
+		fail "the paths disagree on \"$cmd\": main \"$(cat "$WORLD/main.err")\", gateway \"$(cat "$WORLD/ssh.err")\""
+done
 
 say "shell words inside quotes are data, stored as they are and never run"
 ssh_as alice $SSH_HOST "config $app set 'X=\$(touch $M/data); \`touch $M/data\` | touch $M/data'" >/dev/null ||
