@@ -5,15 +5,12 @@
  * Everything parsed here comes from a pusher or an operator's file: no shell
  * ever sees it, and messages quote it only through shown().
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "gateway/gateway.h"
 #include "lib/names.h"
 #include "lib/util.h"
-
 
 static int
 is_alnum(int c)
