@@ -71,7 +71,8 @@ check_assignment(const char *s)
 	int rc;
 
 	if (eq == NULL)
-		return error_set("expected KEY=VALUE, got \"%s\"", shown(s, tmp));
+		return error_set("expected KEY=VALUE, got \"%s\"",
+		    shown(s, tmp));
 	key = xstrndup(s, (size_t)(eq - s));
 	rc = check_var_name(key);
 	if (rc == 0 && strlen(eq + 1) > VALUE_MAX)

@@ -25,8 +25,8 @@ cmd_remote(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct gateway_url u = { NULL, NULL, 0, NULL };
 	struct buf command = BUF_INIT;
 	struct passwd *pw = getpwuid(getuid());
-	const char *remote = cmd_arg(args, "REMOTE"), *verb = cmd_arg(args, "VERB");
-	const char *home = getenv("HOME");
+	const char *remote = cmd_arg(args, "REMOTE");
+	const char *verb = cmd_arg(args, "VERB"), *home = getenv("HOME");
 	char **rest, *url = NULL, *known = NULL, *ed = NULL, *rsa = NULL;
 	int n, i, status = -1;
 

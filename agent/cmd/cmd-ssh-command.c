@@ -91,7 +91,8 @@ cmd_ssh_help(FILE *f, const struct gateway_grant *g)
 	if (g->admin)
 		fprintf(f, "this key may use every app and run:\n");
 	else {
-		fprintf(f, "this key may use the app%s ", g->apps.n == 1 ? "" : "s");
+		fprintf(f, "this key may use the app%s ",
+		    g->apps.n == 1 ? "" : "s");
 		for (k = 0; k < g->apps.n; k++)
 			fprintf(f, "%s%s", k ? ", " : "", g->apps.v[k]);
 		fprintf(f, " and run:\n");
@@ -139,7 +140,8 @@ cmd_ssh_command(struct cmd_ctx *ctx, const struct cmd_args *args)
 		error_set("broken authorized_keys line: %s", error_last());
 		goto refuse;
 	}
-	if (line == NULL || (gateway_split(line, &words) == 0 && words.n == 0)) {
+	if (line == NULL ||
+	    (gateway_split(line, &words) == 0 && words.n == 0)) {
 		/* A login without a command: say what the key may do. */
 		cmd_ssh_help(stdout, &grant);
 		fflush(stdout);

@@ -1,6 +1,7 @@
 /*
- * cmd.c - the command table (the grammar, see cmd.h) and the helpers every command shares: usage,
- * failure, the app check, where the installed hooks and templates live.
+ * cmd.c - the command table (slipway's grammar, see cmd.h) and the helpers
+ * every command shares: usage, failure, the app check, where the installed
+ * hooks and templates live.
  */
 #include <stdio.h>
 #include <stdlib.h>
