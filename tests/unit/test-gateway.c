@@ -4,9 +4,11 @@
  * permissions, public-key validation, the authorized_keys lines slipway
  * writes and reads back, remote URLs and base64.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "cmd/cmd.h"
@@ -666,6 +668,83 @@ test_key_line(void **state)
 	gateway_grant_dispose(&admin);
 }
 
+/* The authorized_keys file: add, refuse doubles, list, keep others, remove. */
+static void
+test_keys_file(void **state)
+{
+	char tmpl[] = "/tmp/test-gateway-XXXXXX";
+	char *dir = mkdtemp(tmpl), *path, *l1, *l2, *other;
+	struct gateway_grant apps, admin;
+	struct gateway_key k1, k2;
+	struct gateway_entry *e;
+	struct buf text = BUF_INIT;
+	size_t n;
+	int fd;
+
+	assert_non_null(dir);
+	path = path_join(dir, "ssh/authorized_keys");
+	assert_int_equal(gateway_key_parse(KEY_ED25519, &k1), 0);
+	assert_int_equal(gateway_key_parse(KEY_P256, &k2), 0);
+	assert_int_equal(gateway_grant_parse(&apps, 2,
+	    (char *[]){ "--apps", "web" }), 0);
+	assert_int_equal(gateway_grant_parse(&admin, 1,
+	    (char *[]){ "--admin" }), 0);
+	l1 = gateway_key_line(SELF, CONF, "alice", &apps, &k1);
+	l2 = gateway_key_line(SELF, CONF, "ci", &admin, &k2);
+
+	/* A missing file (and directory) has no keys. */
+	assert_int_equal(gateway_keys_list(path, &e, &n), 0);
+	assert_int_equal(n, 0);
+	gateway_entries_free(e, n);
+	assert_int_equal(gateway_keys_add(path, "alice", &k1, l1), 0);
+	/* A line slipway did not write is kept. */
+	assert_int_equal(read_file(path, &text, 1 << 20), 0);
+	other = xasprintf("%s# a comment\n" KEY_RSA "\n", text.buf);
+	assert_int_equal(write_file_atomic(path, other, strlen(other), 0600), 0);
+	assert_int_equal(gateway_keys_add(path, "ci", &k2, l2), 0);
+
+	assert_int_equal(gateway_keys_add(path, "alice", &k2, l2), -1);
+	assert_string_equal(error_last(), "key \"alice\" already exists");
+	assert_int_equal(gateway_keys_add(path, "bob", &k1, l1), -1);
+	assert_non_null(strstr(error_last(), "already in"));
+	assert_non_null(strstr(error_last(), "as \"alice\""));
+
+	assert_int_equal(gateway_keys_list(path, &e, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(e[0].name, "alice");
+	assert_string_equal(e[0].grant.apps.v[0], "web");
+	assert_string_equal(e[1].name, "ci");
+	assert_true(e[1].grant.admin);
+	gateway_entries_free(e, n);
+
+	assert_int_equal(gateway_keys_remove(path, "alice"), 0);
+	assert_int_equal(gateway_keys_remove(path, "alice"), -1);
+	assert_non_null(strstr(error_last(), "no key \"alice\""));
+	buf_reset(&text);
+	assert_int_equal(read_file(path, &text, 1 << 20), 0);
+	assert_null(strstr(text.buf, "alice"));
+	assert_non_null(strstr(text.buf, "# a comment\n" KEY_RSA "\n"));
+	assert_non_null(strstr(text.buf, l2));
+
+	/* One public key from a file descriptor, as `key add` reads stdin. */
+	gateway_key_dispose(&k1);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(gateway_key_read(fd, &k1), -1); /* several lines */
+	close(fd);
+
+	assert_int_equal(remove_tree(dir), 0);
+	buf_release(&text);
+	free(other);
+	free(l1);
+	free(l2);
+	free(path);
+	gateway_key_dispose(&k1);
+	gateway_key_dispose(&k2);
+	gateway_grant_dispose(&apps);
+	gateway_grant_dispose(&admin);
+}
+
 static void
 test_entry(void **state)
 {
@@ -822,6 +901,7 @@ main(void)
 		cmocka_unit_test(test_key_good),
 		cmocka_unit_test(test_key_bad),
 		cmocka_unit_test(test_key_line),
+		cmocka_unit_test(test_keys_file),
 		cmocka_unit_test(test_entry),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_base64),
