@@ -80,12 +80,8 @@ expand(struct dotenv *d, const char *value, int line)
 {
 	char *s = interp_string_fn(value, expand_lookup, d, NULL);
 
-	if (s == NULL) {
-		char *why = xstrdup(error_last());
-
-		derr(d, line, "%s", why);
-		free(why);
-	}
+	if (s == NULL)
+		derr(d, line, "%s", error_last());	/* derr copies it first */
 	return s;
 }
 

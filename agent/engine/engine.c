@@ -149,7 +149,7 @@ read_cb(char *data, size_t size, size_t nmemb, void *arg)
 	n = x->read_fn(x->read_ctx, data, size * nmemb);
 	if (n < 0 || (size_t)n > size * nmemb) {
 		if (x->read_error == NULL)
-			x->read_error = xstrdup(n < 0 ? error_last() :
+			x->read_error = n < 0 ? error_save() : xstrdup(
 			    "build context reader returned too much data");
 		return CURL_READFUNC_ABORT;
 	}
@@ -933,7 +933,7 @@ build_line(struct xfer *x, const char *line, size_t len)
 {
 	if (engine_build_parse_line(line, len, x->line_fn, x->line_ctx,
 	    &x->image_id) < 0 && x->build_error == NULL)
-		x->build_error = xstrdup(error_last());
+		x->build_error = error_save();
 }
 
 /*

@@ -269,6 +269,20 @@ error_clear(void)
 	last_error = NULL;
 }
 
+char *
+error_save(void)
+{
+	return xstrdup(error_last());
+}
+
+int
+error_restore(char *saved)
+{
+	free(last_error);
+	last_error = saved;
+	return -1;
+}
+
 /* Output. */
 
 static void

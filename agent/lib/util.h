@@ -12,6 +12,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+/* A status the caller must look at (gcc refuses a plain (void) cast). */
+#define MUST_CHECK __attribute__((warn_unused_result))
 
 /* Allocation: on failure these print one line and abort (tmux xmalloc.c). */
 void *xmalloc(size_t n);
@@ -60,6 +62,19 @@ void buf_rtrim(struct buf *b);
 int error_set(const char *fmt, ...) PRINTF_LIKE(1, 2);
 const char *error_last(void);
 void error_clear(void);
+/*
+ * Keep the current error across a cleanup that may set its own:
+ *	char *saved = error_save(); ...cleanup...; error_restore(saved);
+ * error_save() returns a copy of error_last() (free it, or hand it to
+ * error_restore(), which puts it back as the last error and returns -1).
+ */
+char *error_save(void);
+int error_restore(char *saved);
+/*
+ * Deliberately drop a status, e.g. a best-effort cleanup whose failure
+ * changes nothing for the caller. Every call site says why in a comment.
+ */
+static inline void ignore_status(int status) { (void)status; }
 
 /*
  * Output. Libraries never print: they call out_info() and out_warn(), which go to the

@@ -658,7 +658,7 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	rc = 0;
 	goto done;
 failed:
-	reason = xstrdup(error_last());
+	reason = error_save();
 	out_warn("error: %s", reason);
 	if (failed != NULL)
 		show_logs(d, failed);

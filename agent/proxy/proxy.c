@@ -271,7 +271,7 @@ lock_sites(const struct config *cfg)
 static void
 restore(const char *path, int had, const struct buf *prev)
 {
-	char *why = xstrdup(error_last());
+	char *why = error_save();
 	int rc = 0;
 
 	if (had)

@@ -292,11 +292,12 @@ cutover_service(struct engine *e, const struct compose_project *p,
 fail:
 	/* The old containers never stopped: remove only the new ones. */
 	{
-		char *why = xstrdup(error_last());
+		char *why = error_save();
 
 		for (i = 0; i < n; i++) {
-			if (f[i].id != NULL)
-				engine_container_remove(e, f[i].id, 0);
+			if (f[i].id != NULL &&
+			    engine_container_remove(e, f[i].id, 0) < 0)
+				out_warn("warning: %s", error_last());
 			if (opts->changed != NULL)
 				strv_remove(opts->changed, f[i].final);
 		}

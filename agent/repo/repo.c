@@ -242,11 +242,11 @@ repo_create(const char *path, const char *hooks_dir, const char *slipway,
 done:
 	git_repository_free(repo);
 	if (rc < 0 && created) {
-		char *keep = xstrdup(error_last());
+		char *saved = error_save();
 
-		remove_tree(path);
-		error_set("%s", keep);
-		free(keep);
+		if (remove_tree(path) < 0)
+			out_warn("warning: %s", error_last());
+		error_restore(saved);
 	}
 	return rc;
 }
@@ -577,11 +577,11 @@ done:
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0 && tmp != NULL) {
-		char *keep = xstrdup(error_last());
+		char *saved = error_save();
 
-		remove_tree(tmp);
-		error_set("%s", keep);
-		free(keep);
+		if (remove_tree(tmp) < 0)
+			out_warn("warning: %s", error_last());
+		error_restore(saved);
 	}
 	git_tree_free(tree);
 	git_commit_free(commit);
