@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -421,16 +423,72 @@ read_file(const char *path, struct buf *out, size_t max)
 	return 0;
 }
 
+/* fsync the directory holding path, so that a rename in it is durable. */
+static int
+fsync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? xstrdup(".") :
+	    slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	int fd, rc = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(fd) < 0)
+		rc = error_set("cannot sync directory \"%s\": %s", dir,
+		    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The temporary file: an unpredictable name beside path, created exclusively
+ * (never through a symlink or over an existing file). Its name goes to *tmp.
+ */
+static int
+create_temp(const char *path, char **tmp)
+{
+	unsigned char rnd[8];
+	int attempt, fd;
+
+	*tmp = NULL;
+	for (attempt = 0; attempt < 16; attempt++) {
+		free(*tmp);
+		*tmp = NULL;
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			return error_set("cannot create a temporary name for "
+			    "\"%s\": %s", path, strerror(errno));
+		*tmp = xasprintf("%s.tmp.%02x%02x%02x%02x%02x%02x%02x%02x", path,
+		    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
+		    rnd[7]);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		error_set("cannot create \"%s\": %s", *tmp, strerror(errno));
+		free(*tmp);	/* not ours: never unlink it */
+		*tmp = NULL;
+	}
+	return fd;
+}
+
 int
 write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp = NULL;
 	const char *p = data;
+	struct stat st;
 	int fd, rc = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		error_set("cannot create \"%s\": %s", tmp, strerror(errno));
+	if ((fd = create_temp(path, &tmp)) < 0)
+		goto done;
+	/* A replaced file keeps its owner; the mode is the caller's. */
+	if (stat(path, &st) == 0 && (st.st_uid != geteuid() ||
+	    st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) < 0) {
+		error_set("cannot chown \"%s\": %s", tmp, strerror(errno));
 		goto done;
 	}
 	if (fchmod(fd, mode) < 0) {
@@ -459,12 +517,15 @@ write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		error_set("cannot rename \"%s\": %s", tmp, strerror(errno));
 		goto done;
 	}
-	rc = 0;
+	free(tmp);
+	tmp = NULL;
+	rc = fsync_parent(path);
 done:
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0)
-		unlink(tmp);
+	if (tmp != NULL && unlink(tmp) < 0 && errno != ENOENT)
+		out_warn("warning: cannot remove \"%s\": %s", tmp,
+		    strerror(errno));
 	free(tmp);
 	return rc;
 }
@@ -581,13 +642,75 @@ path_absolute(const char *path)
 	return p;
 }
 
+/* The executable a command name runs, searched in PATH (execvp's rule). */
+static char *
+find_program(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+
+	if (strchr(name, '/') != NULL) {
+		if (access(name, X_OK) < 0) {
+			error_set("cannot run \"%s\": %s", name, strerror(errno));
+			return NULL;
+		}
+		return xstrdup(name);
+	}
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		char *dir, *file;
+
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		dir = end > p ? xstrndup(p, (size_t)(end - p)) : xstrdup(".");
+		file = path_join(dir, name);
+		free(dir);
+		if (access(file, X_OK) == 0 && !is_dir(file))
+			return file;
+		free(file);
+		if (*end == '\0')
+			break;
+	}
+	error_set("cannot run \"%s\": not found in PATH", name);
+	return NULL;
+}
+
+/*
+ * The child between fork and exec: async-signal-safe calls only (everything
+ * it needs was prepared before the fork). Signals start as the default with
+ * none blocked, whatever the agent had set (e.g. SIGINT ignored while
+ * deploying).
+ */
+static void __attribute__((noreturn))
+exec_child(const char *file, char **argv, int in, int out, const char *msg)
+{
+	struct sigaction dfl;
+	sigset_t none;
+	int sig;
+
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);	/* EINVAL for KILL/STOP: fine */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(127);
+	execve(file, argv, environ);
+	if (write(2, msg, strlen(msg)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
 int
 run_command(const char *cmdline, struct buf *output)
 {
 	struct strv argv = STRV_INIT;
 	const char *p = cmdline;
-	char chunk[4096];
-	int fds[2] = { -1, -1 }, status, rc = -1;
+	char chunk[4096], *file = NULL, *failed = NULL;
+	int fds[2] = { -1, -1 }, null = -1, status, rc = -1;
 	pid_t pid;
 	ssize_t n;
 
@@ -605,6 +728,13 @@ run_command(const char *cmdline, struct buf *output)
 		error_set("empty command");
 		goto done;
 	}
+	if ((file = find_program(argv.v[0])) == NULL)
+		goto done;
+	failed = xasprintf("cannot run %s: exec failed\n", file);
+	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		error_set("cannot open \"/dev/null\": %s", strerror(errno));
+		goto done;
+	}
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		error_set("cannot run \"%s\": %s", argv.v[0], strerror(errno));
 		goto done;
@@ -613,16 +743,8 @@ run_command(const char *cmdline, struct buf *output)
 		error_set("cannot run \"%s\": %s", argv.v[0], strerror(errno));
 		goto done;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		execvp(argv.v[0], argv.v);
-		dprintf(2, "cannot run %s: %s\n", argv.v[0], strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		exec_child(file, argv.v, null, fds[1], failed);
 	close(fds[1]);
 	fds[1] = -1;
 	if (output->max == 0)
@@ -645,6 +767,10 @@ done:
 		close(fds[0]);
 	if (fds[1] >= 0)
 		close(fds[1]);
+	if (null >= 0)
+		close(null);
+	free(file);
+	free(failed);
 	strv_clear(&argv);
 	return rc;
 }

@@ -341,7 +341,8 @@ test_install_and_restore(void **state)
 	/* A reload that cannot run at all. */
 	set_command(&w->cfg.reload, xstrdup("/nonexistent/nginx -s reload"));
 	assert_int_equal(proxy_install(&w->cfg, "shop", good2), -1);
-	assert_non_null(strstr(error_last(), "cannot run /nonexistent/nginx"));
+	assert_non_null(strstr(error_last(),
+	    "cannot run \"/nonexistent/nginx\": No such file"));
 	now = site(w);
 	assert_string_equal(now, good);
 	free(now);

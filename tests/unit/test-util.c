@@ -2,6 +2,8 @@
  * test-util.c - buffers and their cap, the error slot, redaction of secrets
  * in output, paths, and the app variable store.
  */
+#include <dirent.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -118,6 +120,97 @@ test_appvars_roundtrip(void **state)
 	free(path);
 }
 
+/* Entries of dir other than . and .. */
+static int
+count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static void
+test_write_file_atomic(void **state)
+{
+	char tmpl[] = "/tmp/slipway-atomic-XXXXXX";
+	char *path, *other, *link;
+	struct buf b = BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	path = xasprintf("%s/file", tmpl);
+	other = xasprintf("%s/other", tmpl);
+	link = xasprintf("%s/link", tmpl);
+	assert_int_equal(write_file_atomic(path, "one\n", 4, 0640), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(count_entries(tmpl), 1);	/* no temporary left */
+	/* A replaced file keeps its owner (when we may set it: root). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 4321, 4322), 0);
+		assert_int_equal(write_file_atomic(path, "two\n", 4, 0600), 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 4321);
+		assert_int_equal(st.st_gid, 4322);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
+	/* A symlink at path is replaced, never written through. */
+	assert_int_equal(write_file_atomic(other, "keep\n", 5, 0644), 0);
+	assert_int_equal(symlink(other, link), 0);
+	assert_int_equal(write_file_atomic(link, "new\n", 4, 0644), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(read_file(other, &b, 100), 0);
+	assert_string_equal(b.buf, "keep\n");
+	buf_release(&b);
+	/* A failure leaves nothing behind. */
+	assert_int_equal(write_file_atomic(tmpl, "x", 1, 0644), -1);
+	assert_int_equal(count_entries(tmpl), 3);
+	assert_int_equal(remove_tree(tmpl), 0);
+	free(path);
+	free(other);
+	free(link);
+}
+
+/* The child runs with default signal dispositions and nothing blocked. */
+static void
+test_run_command_resets_signals(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct sigaction ign, old_term;
+	sigset_t block, old_mask;
+
+	(void)state;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	assert_int_equal(sigaction(SIGTERM, &ign, &old_term), 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &block, &old_mask), 0);
+	assert_int_equal(run_command("grep -E ^Sig(Blk|Ign): /proc/self/status",
+	    &out), 0);
+	assert_string_equal(out.buf, "SigBlk:\t0000000000000000\n"
+	    "SigIgn:\t0000000000000000\n");
+	buf_release(&out);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old_mask, NULL), 0);
+	assert_int_equal(sigaction(SIGTERM, &old_term, NULL), 0);
+	/* Exit status and output come back; a missing program is an error. */
+	assert_int_equal(run_command("false", &out), 1);
+	buf_release(&out);
+	assert_int_equal(run_command("no-such-program-here x", &out), -1);
+	assert_string_equal(error_last(), "cannot run \"no-such-program-here\": "
+	    "not found in PATH");
+	assert_int_equal(run_command("  ", &out), -1);
+	buf_release(&out);
+}
+
 static void
 test_lock_is_exclusive(void **state)
 {
@@ -151,6 +244,8 @@ main(void)
 		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_appvars_roundtrip),
+		cmocka_unit_test(test_write_file_atomic),
+		cmocka_unit_test(test_run_command_resets_signals),
 		cmocka_unit_test(test_lock_is_exclusive),
 	};
 	int rc = cmocka_run_group_tests_name("util", tests, NULL, NULL);
