@@ -48,8 +48,17 @@ cmd_history(struct cmd_ctx *ctx, const struct cmd_args *args)
 		json_t *arr = json_array();
 		char *s;
 
-		for (i = 0; i < nrows; i++)
-			json_array_append_new(arr, history_row_json(&rows[i]));
+		for (i = 0; i < nrows; i++) {
+			json_t *row = history_row_json(&rows[i]);
+
+			if (row == NULL) {
+				json_decref(arr);
+				error_set("deploy %lld cannot be shown as JSON: "
+				    "not valid UTF-8", rows[i].id);
+				goto done;
+			}
+			json_array_append_new(arr, row);
+		}
 		s = json_dumps(arr, JSON_INDENT(2));
 		puts(s);
 		free(s);

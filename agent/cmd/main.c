@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "repo/repo.h"
+#include "lib/json.h"
 #include "lib/util.h"
 
 static char *
@@ -40,6 +41,7 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof ctx);
 	memset(&args, 0, sizeof args);
+	jsonx_alloc_init();
 	/* A vanished pusher must not kill a deploy half-way: write errors are
 	 * ignored and the work goes on. */
 	signal(SIGPIPE, SIG_IGN);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "lib/json.h"
 #include "lib/state.h"
 
 #define APPVARS_MAX (1u << 20)
@@ -98,9 +99,18 @@ appvars_save(const struct config *cfg, const char *app,
 	size_t i;
 	int rc = -1;
 
-	for (i = 0; i < vars->n; i++)
-		json_object_set_new(obj, vars->v[i].key,
-		    json_string(vars->v[i].value ? vars->v[i].value : ""));
+	for (i = 0; i < vars->n; i++) {
+		char *what = xasprintf("the value of \"%s\"", vars->v[i].key);
+		json_t *v = jsonx_string(what,
+		    vars->v[i].value ? vars->v[i].value : "");
+
+		free(what);
+		if (v == NULL || json_object_set_new(obj, vars->v[i].key, v) < 0) {
+			if (v != NULL)
+				error_set("cannot encode \"%s\"", vars->v[i].key);
+			goto done;
+		}
+	}
 	text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (text == NULL) {
 		error_set("cannot encode the variables of \"%s\"", app);

@@ -18,6 +18,7 @@
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
 #include "history/history.h"
+#include "lib/json.h"
 #include "lib/names.h"
 #include "compose/policy.h"
 #include "repo/repo.h"
@@ -77,16 +78,23 @@ build_line(void *ctx, const char *line)
 	out_info("       %s", line);
 }
 
+/* The list as a JSON object, or NULL with error_set (a value not UTF-8). */
 static json_t *
 kv_to_json(const struct kvlist *l)
 {
-	json_t *obj = json_object();
+	json_t *obj = json_object(), *v;
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].value != NULL)
-			json_object_set_new(obj, l->v[i].key,
-			    json_string(l->v[i].value));
+		if (l->v[i].value == NULL)
+			continue;
+		if ((v = jsonx_string(l->v[i].key, l->v[i].value)) == NULL ||
+		    json_object_set_new(obj, l->v[i].key, v) < 0) {
+			if (v != NULL)
+				error_set("\"%s\" is not valid UTF-8", l->v[i].key);
+			json_decref(obj);
+			return NULL;
+		}
 	}
 	return obj;
 }
@@ -161,7 +169,11 @@ build_service(struct deploy *d, struct release *r,
 	}
 	bo.dockerfile = b->dockerfile;
 	bo.target = b->target;
-	bo.buildargs = kv_to_json(&b->args);
+	if ((bo.buildargs = kv_to_json(&b->args)) == NULL) {
+		error_set("build of \"%s\" failed: build arg %s", s->name,
+		    error_last());
+		goto done;
+	}
 	/* One label only: the classic builder turns each into a step, and a
 	 * per-commit label would give every push a new image ID. The commit
 	 * is in the tag. */

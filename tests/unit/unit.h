@@ -11,4 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "lib/json.h"
+
+/* Every test program allocates JSON as the agent does (set before main). */
+__attribute__((constructor)) static void
+unit_setup(void)
+{
+	jsonx_alloc_init();
+}
+
 #endif
