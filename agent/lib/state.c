@@ -154,7 +154,7 @@ state_trylock(const struct config *cfg, const char *app)
 		return fd;
 	close(fd);
 	if (errno == EWOULDBLOCK)
-		return -2;
+		return STATE_LOCK_HELD;
 	return error_set("cannot lock \"%s\": %s", app, strerror(errno));
 }
 

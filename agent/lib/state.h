@@ -30,7 +30,9 @@ int appvars_save(const struct config *cfg, const char *app,
  */
 int state_lock(const struct config *cfg, const char *app,
     void (*waiting)(void *ctx), void *ctx);
-/* Try only: fd, or -2 when held by someone else, -1 on error. */
+/* state_trylock()'s answer when another process holds the lock. */
+#define STATE_LOCK_HELD (-2)
+/* Try only: fd, or STATE_LOCK_HELD (no error set), -1 on error. */
 int state_trylock(const struct config *cfg, const char *app);
 
 #endif

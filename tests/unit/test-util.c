@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -114,6 +115,13 @@ test_appvars_roundtrip(void **state)
 	assert_int_equal(appvars_check_key("1BAD"), -1);
 	assert_int_equal(appvars_check_key("BAD-KEY"), -1);
 	assert_int_equal(appvars_check_key(""), -1);
+	/* A value jansson cannot encode is refused; the file is unchanged. */
+	kvlist_set(&v, "BAD", "caf\xe9");
+	assert_int_equal(appvars_save(&cfg, "app", &v), -1);
+	assert_string_equal(error_last(), "the value of \"BAD\" is not valid UTF-8");
+	kvlist_clear(&back);
+	assert_int_equal(appvars_load(&cfg, "app", &back), 0);
+	assert_int_equal(back.n, 2);
 	kvlist_clear(&v);
 	kvlist_clear(&back);
 	remove_tree(tmpl);
@@ -211,6 +219,71 @@ test_run_command_resets_signals(void **state)
 	buf_release(&out);
 }
 
+static int waited;
+
+static void
+count_wait(void *ctx)
+{
+	(void)ctx;
+	waited++;
+}
+
+/*
+ * state_lock() waits for the holder: a child takes the lock and holds it
+ * until told; the parent's state_lock() calls waiting() once and returns
+ * only after the child closed it.
+ */
+static void
+test_lock_waits(void **state)
+{
+	char tmpl[] = "/tmp/slipway-lock-XXXXXX";
+	struct config cfg;
+	int go[2], ready[2], fd, status;
+	char c;
+	pid_t pid;
+	long long t0;
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	assert_non_null(mkdtemp(tmpl));
+	cfg.state_dir = tmpl;
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int held = state_trylock(&cfg, "app");
+
+		c = held >= 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		sleep_ms(200);	/* the parent is blocked in flock() by now */
+		close(held);
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(c, 'y');
+	assert_int_equal(state_trylock(&cfg, "app"), STATE_LOCK_HELD);
+	waited = 0;
+	assert_int_equal(write(go[1], "g", 1), 1);
+	t0 = now_ms();
+	fd = state_lock(&cfg, "app", count_wait, NULL);
+	assert_true(fd >= 0);
+	assert_true(now_ms() - t0 >= 150);
+	assert_int_equal(waited, 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Uncontended: no waiting() call. */
+	close(fd);
+	waited = 0;
+	fd = state_lock(&cfg, "app", count_wait, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(waited, 0);
+	close(fd);
+	close(go[0]), close(go[1]), close(ready[0]), close(ready[1]);
+	assert_int_equal(remove_tree(tmpl), 0);
+}
+
 static void
 test_lock_is_exclusive(void **state)
 {
@@ -224,7 +297,7 @@ test_lock_is_exclusive(void **state)
 	cfg.state_dir = tmpl;
 	fd = state_trylock(&cfg, "app");
 	assert_true(fd >= 0);
-	assert_int_equal(state_trylock(&cfg, "app"), -2);
+	assert_int_equal(state_trylock(&cfg, "app"), STATE_LOCK_HELD);
 	fd2 = state_trylock(&cfg, "other");
 	assert_true(fd2 >= 0);
 	close(fd);
@@ -247,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_write_file_atomic),
 		cmocka_unit_test(test_run_command_resets_signals),
 		cmocka_unit_test(test_lock_is_exclusive),
+		cmocka_unit_test(test_lock_waits),
 	};
 	int rc = cmocka_run_group_tests_name("util", tests, NULL, NULL);
 
