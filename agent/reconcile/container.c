@@ -16,14 +16,25 @@ container_stop_timeout(const struct compose_service *s)
 	    (long)(s->stop_grace_period / 1000000000LL) : -1;
 }
 
+/* Take back a container whose setup failed; keeps the error. */
+static void
+remove_created(struct engine *e, const char *id)
+{
+	char *saved = error_save();
+
+	if (engine_container_remove(e, id, 0) < 0)
+		out_warn("warning: %s", error_last());
+	error_restore(saved);
+}
+
 int
 container_create(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, int number, const char *name,
     const struct service_image *img, const char *hash,
     const struct converge_opts *opts, char **id_out)
 {
-	const char *nets[32];
-	size_t nnets, i;
+	struct strv nets = STRV_INIT;
+	size_t i;
 	int api = engine_version_num(e);
 	json_t *body;
 	char *id = NULL;
@@ -37,20 +48,22 @@ container_create(struct engine *e, const struct compose_project *p,
 		return error_set("cannot create container \"%s\": %s", name,
 		    error_last());
 	if (api < 144 && s->network_mode == NULL) {
-		nnets = spec_service_networks(p, s, nets, ARRAY_SIZE(nets));
-		for (i = 1; i < nnets; i++) {
+		spec_service_networks(p, s, &nets);
+		for (i = 1; i < nets.n; i++) {
 			json_t *ep = spec_endpoint(p, s, number, i);
 
-			rc = engine_network_connect(e, nets[i], id, ep);
+			rc = engine_network_connect(e, nets.v[i], id, ep);
 			json_decref(ep);
 			if (rc < 0) {
 				error_set("cannot connect \"%s\" to network \"%s\": %s",
-				    name, nets[i], error_last());
-				engine_container_remove(e, id, 0);
+				    name, nets.v[i], error_last());
+				strv_clear(&nets);
+				remove_created(e, id);
 				free(id);
 				return -1;
 			}
 		}
+		strv_clear(&nets);
 	}
 	*id_out = id;
 	return 0;

@@ -331,9 +331,6 @@ converge_project(struct engine *e, const struct compose_project *p,
 	for (i = 0; i < nact; i++) {
 		const struct compose_service *s = &p->services[order[i]];
 		const struct service_image *img = image_for(images, nimages, s->name);
-		const char *names[64];
-		size_t n, k;
-
 		if (img == NULL) {
 			error_set("no image for service \"%s\"", s->name);
 			goto done;
@@ -344,14 +341,9 @@ converge_project(struct engine *e, const struct compose_project *p,
 		des[i].hash = hashes[i];
 		des[i].image_id = img->id;
 		des[i].fixed_name = s->container_name != NULL;
-		if (s->network_mode == NULL) {
-			n = spec_service_networks(p, s, names, ARRAY_SIZE(names));
-			for (k = 0; k < n; k++)
-				strv_push(&des[i].networks, names[k]);
-		}
-		n = spec_service_volumes(p, s, names, ARRAY_SIZE(names));
-		for (k = 0; k < n; k++)
-			strv_push(&des[i].volumes, names[k]);
+		if (s->network_mode == NULL)
+			spec_service_networks(p, s, &des[i].networks);
+		spec_service_volumes(p, s, &des[i].volumes);
 	}
 	if (converge_observe(e, p->name, &obs, &nobs) < 0)
 		goto done;

@@ -187,15 +187,16 @@ service_nets(const struct compose_project *p, const struct compose_service *s,
 
 size_t
 spec_service_networks(const struct compose_project *p,
-    const struct compose_service *s, const char **names, size_t max)
+    const struct compose_service *s, struct strv *out)
 {
 	size_t n, i;
 	struct svc_net *nets = service_nets(p, s, &n);
 
-	for (i = 0; i < n && i < max; i++)
-		names[i] = nets[i].name;
+	strv_clear(out);
+	for (i = 0; i < n; i++)
+		strv_push(out, nets[i].name);
 	free(nets);
-	return i;
+	return out->n;
 }
 
 /*
@@ -256,23 +257,22 @@ volume_name(const struct compose_project *p, const char *key)
 
 size_t
 spec_service_volumes(const struct compose_project *p,
-    const struct compose_service *s, const char **names, size_t max)
+    const struct compose_service *s, struct strv *out)
 {
-	size_t i, j, k = 0;
+	size_t i;
 
-	for (i = 0; i < s->nmounts && k < max; i++) {
+	strv_clear(out);
+	for (i = 0; i < s->nmounts; i++) {
 		const struct compose_mount *m = &s->mounts[i];
 		const char *name;
 
 		if (m->type != MOUNT_VOLUME || m->source == NULL)
 			continue;
 		name = volume_name(p, m->source);
-		for (j = 0; j < k && strcmp(names[j], name) != 0; j++)
-			;
-		if (j == k)
-			names[k++] = name;
+		if (!strv_contains(out, name))
+			strv_push(out, name);
 	}
-	return k;
+	return out->n;
 }
 
 /* "service:x" (network_mode, pid, ipc) names x's first container. */

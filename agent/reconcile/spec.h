@@ -56,9 +56,12 @@ json_t *spec_container(const struct compose_project *p,
     const struct compose_service *s, int number, const char *image_ref,
     const char *image_id, const char *commit, const char *hash, int api);
 
-/* The engine network name of each network the service joins, first first. */
+/*
+ * The engine network name of each network the service joins, first first,
+ * into out (cleared first; it grows, nothing is left out). Returns out->n.
+ */
 size_t spec_service_networks(const struct compose_project *p,
-    const struct compose_service *s, const char **names, size_t max);
+    const struct compose_service *s, struct strv *out);
 
 /*
  * The EndpointSettings (aliases, ipv4) for the service's i-th network, for
@@ -67,9 +70,10 @@ size_t spec_service_networks(const struct compose_project *p,
 json_t *spec_endpoint(const struct compose_project *p,
     const struct compose_service *s, int number, size_t i);
 
-/* The named volumes (engine names) the service mounts. */
+/* The named volumes (engine names) the service mounts, once each, into out
+ * (cleared first). Returns out->n. */
 size_t spec_service_volumes(const struct compose_project *p,
-    const struct compose_service *s, const char **names, size_t max);
+    const struct compose_service *s, struct strv *out);
 
 /* POST /networks/create and /volumes/create bodies, with compose's labels. */
 json_t *spec_network(const struct compose_project *p,

@@ -434,22 +434,19 @@ test_networks_order_and_endpoints(void **state)
 {
 	struct compose_service *s;
 	struct compose_project *p = fixture("r1", &s);
-	const char *names[4];
+	struct strv names = STRV_INIT;
 	json_t *ep;
 
 	/* Equal priority: by key ("back" < "front"), whatever the file order. */
 	s->networks[1].priority = 0;
-	assert_int_equal(spec_service_networks(p, s, names, 4), 2);
-	assert_string_equal(names[0], "app_back");
-	assert_string_equal(names[1], "shared-front");
+	assert_int_equal(spec_service_networks(p, s, &names), 2);
+	assert_string_equal(names.v[0], "app_back");
+	assert_string_equal(names.v[1], "shared-front");
 	/* A higher priority wins over the name. */
 	s->networks[0].priority = 5;
-	assert_int_equal(spec_service_networks(p, s, names, 4), 2);
-	assert_string_equal(names[0], "shared-front");
-	assert_string_equal(names[1], "app_back");
-	/* max bounds what is written. */
-	assert_int_equal(spec_service_networks(p, s, names, 1), 1);
-	assert_string_equal(names[0], "shared-front");
+	assert_int_equal(spec_service_networks(p, s, &names), 2);
+	assert_string_equal(names.v[0], "shared-front");
+	assert_string_equal(names.v[1], "app_back");
 
 	ep = spec_endpoint(p, s, 3, 1);
 	expect_json(ep, "{\"Aliases\": [\"app-web-3\", \"web\", \"api\"],"
@@ -459,6 +456,7 @@ test_networks_order_and_endpoints(void **state)
 	expect_json(ep, "{\"Aliases\": [\"app-web-3\", \"web\", \"www\"]}");
 	json_decref(ep);
 	assert_null(spec_endpoint(p, s, 3, 2));
+	strv_clear(&names);
 	compose_free(p);
 }
 
@@ -468,11 +466,12 @@ test_default_network(void **state)
 {
 	struct compose_project *p = project_new("r1");
 	struct compose_service *s = service_add(p, "worker", "busybox");
-	const char *names[4];
+	struct strv names = STRV_INIT;
 	json_t *body = spec_container(p, s, 1, "busybox", NULL, NULL, NULL, 141);
 
-	assert_int_equal(spec_service_networks(p, s, names, 4), 1);
-	assert_string_equal(names[0], "app_default");
+	assert_int_equal(spec_service_networks(p, s, &names), 1);
+	assert_string_equal(names.v[0], "app_default");
+	strv_clear(&names);
 	expect_json(at(body, "HostConfig", NULL),
 	    "{\"NetworkMode\": \"app_default\"}");
 	expect_json(at(body, "NetworkingConfig", NULL),
@@ -504,7 +503,7 @@ test_network_mode(void **state)
 	struct compose_project *p = project_new("r1");
 	struct compose_service *db = service_add(p, "db", "postgres");
 	struct compose_service *s = service_add(p, "side", "busybox");
-	const char *names[4];
+	struct strv names = STRV_INIT;
 	json_t *body;
 
 	db->container_name = xstrdup("the-db");
@@ -514,7 +513,8 @@ test_network_mode(void **state)
 	expect_json(at(body, "HostConfig", "NetworkMode", NULL),
 	    "\"container:the-db\"");
 	assert_null(at(body, "NetworkingConfig", NULL));
-	assert_int_equal(spec_service_networks(p, s, names, 4), 0);
+	assert_int_equal(spec_service_networks(p, s, &names), 0);
+	strv_clear(&names);
 	assert_null(spec_endpoint(p, s, 1, 0));
 	json_decref(body);
 
@@ -683,17 +683,27 @@ test_service_volumes(void **state)
 {
 	struct compose_service *s;
 	struct compose_project *p = fixture("r1", &s);
-	const char *names[8];
+	struct strv names = STRV_INIT;
+	int i;
 
 	mount_add(s, MOUNT_VOLUME, "data", "/again", 0, 1);
 	mount_add(s, MOUNT_VOLUME, "undeclared", "/u", 0, 0);
-	assert_int_equal(spec_service_volumes(p, s, names, 8), 3);
-	assert_string_equal(names[0], "app_data");
-	assert_string_equal(names[1], "outside");
-	assert_string_equal(names[2], "undeclared");
-	assert_int_equal(spec_service_volumes(p, s, names, 1), 1);
-	assert_string_equal(names[0], "app_data");
-	assert_int_equal(spec_service_volumes(p, &p->services[0], names, 8), 0);
+	assert_int_equal(spec_service_volumes(p, s, &names), 3);
+	assert_string_equal(names.v[0], "app_data");
+	assert_string_equal(names.v[1], "outside");
+	assert_string_equal(names.v[2], "undeclared");
+	assert_int_equal(spec_service_volumes(p, &p->services[0], &names), 0);
+	/* No cap: a service with a hundred volumes gets all of them. */
+	for (i = 0; i < 100; i++) {
+		char key[16], target[16];
+
+		snprintf(key, sizeof key, "v%d", i);
+		snprintf(target, sizeof target, "/m%d", i);
+		mount_add(s, MOUNT_VOLUME, key, target, 0, 0);
+	}
+	assert_int_equal(spec_service_volumes(p, s, &names), 103);
+	assert_string_equal(names.v[102], "v99");
+	strv_clear(&names);
 	compose_free(p);
 }
 
