@@ -16,6 +16,7 @@
 
 #include "gateway/gateway.h"
 #include "lib/config.h"
+#include "lib/util.h"
 
 #define EXIT_USAGE 129
 
@@ -123,7 +124,7 @@ int cmd_usage(const struct cmd_ctx *ctx);
 /* Print "error: <error_last()>" and return 1. */
 int cmd_fail(void);
 /* 0 when app is a valid name with a repository, else -1 with error_set. */
-int cmd_check_app(const struct cmd_ctx *ctx, const char *app);
+MUST_CHECK int cmd_check_app(const struct cmd_ctx *ctx, const char *app);
 
 int cmd_app(struct cmd_ctx *, const struct cmd_args *);
 int cmd_config(struct cmd_ctx *, const struct cmd_args *);

@@ -200,11 +200,11 @@ char *compose_find(const char *dir);
  * from vars (the app's config, may be NULL), which beat dir/.env. The process
  * environment is never consulted. 0, or -1 with error_set.
  */
-int compose_load(struct compose_project **out, const char *path,
+MUST_CHECK int compose_load(struct compose_project **out, const char *path,
     const char *dir, const char *name, const struct kvlist *vars);
 
 /* Same, from a string (for unit tests; bind paths resolve against dir). */
-int compose_load_string(struct compose_project **out, const char *text,
+MUST_CHECK int compose_load_string(struct compose_project **out, const char *text,
     size_t len, const char *filename, const char *dir, const char *name,
     const struct kvlist *vars);
 
@@ -224,12 +224,12 @@ int compose_service_active(const struct compose_service *s);
  * (nservices entries, indexes into p->services) and returns how many; -1 with
  * error_set on a cycle or an unknown dependency.
  */
-int compose_order(const struct compose_project *p, size_t *order);
+MUST_CHECK int compose_order(const struct compose_project *p, size_t *order);
 
 /* Durations: "1m30s", "10s", "1h", "500ms", "1.5s", plain number = seconds. */
-int compose_parse_duration(const char *s, long long *ns);
+MUST_CHECK int compose_parse_duration(const char *s, long long *ns);
 /* Byte sizes: "512m", "1g", "64k", "100" (bytes), "1.5gb". */
-int compose_parse_bytes(const char *s, long long *bytes);
+MUST_CHECK int compose_parse_bytes(const char *s, long long *bytes);
 
 /* Lexically clean path like Go's filepath.Clean (no file system access). */
 char *compose_path_clean(const char *path);

@@ -5,6 +5,7 @@
 #define SLIPWAY_DOTENV_H
 
 #include "lib/kvlist.h"
+#include "lib/util.h"
 
 /*
  * Parse text into out (later keys replace earlier ones). lookup, when not
@@ -12,9 +13,9 @@
  * double-quoted values (variables defined earlier in the same file count
  * too). name is used in errors: `.env:3: unterminated quoted value`.
  */
-int dotenv_parse(const char *text, size_t len, const char *name,
+MUST_CHECK int dotenv_parse(const char *text, size_t len, const char *name,
     const struct kvlist *lookup, struct kvlist *out);
-int dotenv_read(const char *path, const struct kvlist *lookup,
+MUST_CHECK int dotenv_read(const char *path, const struct kvlist *lookup,
     struct kvlist *out);
 
 #endif

@@ -9,6 +9,7 @@
 #define SLIPWAY_POLICY_H
 
 #include "compose/compose.h"
+#include "lib/util.h"
 
 /* The capabilities cap_add may name without `allow = caps`. */
 extern const char *const policy_default_caps[];
@@ -19,6 +20,6 @@ extern const char *const policy_default_caps[];
  *   compose.yaml: service "web": "privileged" is not allowed here (an
  *   operator can set allow = privileged for this app)
  */
-int policy_check(const struct compose_project *p, unsigned allow);
+MUST_CHECK int policy_check(const struct compose_project *p, unsigned allow);
 
 #endif

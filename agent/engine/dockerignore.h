@@ -8,6 +8,7 @@
 #define SLIPWAY_DOCKERIGNORE_H
 
 #include <stddef.h>
+#include "lib/util.h"
 
 struct ignore;
 struct strv;
@@ -17,10 +18,10 @@ struct strv;
  * new matcher in *out (possibly empty), or -1 with error_set naming the bad
  * pattern. name is used in messages (".dockerignore").
  */
-int ignore_parse(struct ignore **out, const char *text, size_t len,
+MUST_CHECK int ignore_parse(struct ignore **out, const char *text, size_t len,
     const char *name);
 /* Build from a list of patterns (exclusions may start with '!'). */
-int ignore_from_patterns(struct ignore **out, const char *const *patterns,
+MUST_CHECK int ignore_from_patterns(struct ignore **out, const char *const *patterns,
     size_t n);
 void ignore_free(struct ignore *ig);
 
@@ -50,9 +51,9 @@ int ignore_match_one(const char *pattern, const char *path);
  * without checking them. -1 with error_set on a NUL byte or a line longer
  * than 64 KiB (bufio.Scanner's limit).
  */
-int ignore_read_all(struct strv *out, const char *text, size_t len);
+MUST_CHECK int ignore_read_all(struct strv *out, const char *text, size_t len);
 /* Append one pattern (as ignore_from_patterns would); 0 or -1. */
-int ignore_add(struct ignore *ig, const char *pattern);
+MUST_CHECK int ignore_add(struct ignore *ig, const char *pattern);
 /* Lexical clean of a slash path, as Go's filepath.Clean; caller frees. */
 char *ignore_clean(const char *path);
 /*

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <jansson.h>
+#include "lib/util.h"
 
 #define ENGINE_API_MAX "1.47"
 #define ENGINE_RESPONSE_MAX (16u << 20) /* any one JSON answer */
@@ -21,7 +22,7 @@ struct engine;
  * Connect to docker_host ("unix:///path" or "tcp://host:port") and negotiate
  * the API version. When nothing answers, the error names docker_host.
  */
-int engine_open(struct engine **out, const char *docker_host);
+MUST_CHECK int engine_open(struct engine **out, const char *docker_host);
 void engine_free(struct engine *e);
 /* Negotiated version as "1.41"; and as a comparable number (141). */
 const char *engine_version(const struct engine *e);
@@ -34,7 +35,7 @@ int engine_version_num(const struct engine *e);
  * ignore; otherwise *out is NULL). A status >= 400 instead sets error_last()
  * to the engine's "message". -1 on transport failure.
  */
-int engine_call(struct engine *e, const char *method, const char *path,
+MUST_CHECK int engine_call(struct engine *e, const char *method, const char *path,
     json_t *body, json_t **out);
 
 /* URL-encode s for a query string; returns a new string. */
@@ -43,41 +44,41 @@ char *engine_urlencode(const char *s);
 char *engine_label_filter(const char *const *labels, size_t n);
 
 /* Containers. */
-int engine_container_list(struct engine *e, const char *const *labels,
+MUST_CHECK int engine_container_list(struct engine *e, const char *const *labels,
     size_t nlabels, json_t **out); /* all=1, array */
-int engine_container_inspect(struct engine *e, const char *id, json_t **out);
+MUST_CHECK int engine_container_inspect(struct engine *e, const char *id, json_t **out);
 /* Create with name; *id_out is the new container's id (allocated). */
-int engine_container_create(struct engine *e, const char *name, json_t *body,
+MUST_CHECK int engine_container_create(struct engine *e, const char *name, json_t *body,
     char **id_out);
-int engine_container_start(struct engine *e, const char *id);
+MUST_CHECK int engine_container_start(struct engine *e, const char *id);
 /* timeout_s < 0: engine default. */
-int engine_container_stop(struct engine *e, const char *id, long timeout_s);
-int engine_container_remove(struct engine *e, const char *id, int volumes);
-int engine_container_rename(struct engine *e, const char *id, const char *name);
+MUST_CHECK int engine_container_stop(struct engine *e, const char *id, long timeout_s);
+MUST_CHECK int engine_container_remove(struct engine *e, const char *id, int volumes);
+MUST_CHECK int engine_container_rename(struct engine *e, const char *id, const char *name);
 /* Wait until not running; *exit_code gets the status code. */
-int engine_container_wait(struct engine *e, const char *id, long *exit_code);
-int engine_network_connect(struct engine *e, const char *network,
+MUST_CHECK int engine_container_wait(struct engine *e, const char *id, long *exit_code);
+MUST_CHECK int engine_network_connect(struct engine *e, const char *network,
     const char *container, json_t *endpoint_config);
 
 /* Images. A missing image is 1 (not an error), found 0, failure -1. */
-int engine_image_inspect(struct engine *e, const char *ref, json_t **out);
-int engine_image_tag(struct engine *e, const char *image, const char *repo,
+MUST_CHECK int engine_image_inspect(struct engine *e, const char *ref, json_t **out);
+MUST_CHECK int engine_image_tag(struct engine *e, const char *image, const char *repo,
     const char *tag);
-int engine_image_remove(struct engine *e, const char *ref);
-int engine_image_list(struct engine *e, const char *const *labels,
+MUST_CHECK int engine_image_remove(struct engine *e, const char *ref);
+MUST_CHECK int engine_image_list(struct engine *e, const char *const *labels,
     size_t nlabels, json_t **out);
-int engine_image_prune_dangling(struct engine *e);
+MUST_CHECK int engine_image_prune_dangling(struct engine *e);
 
 /* Networks and volumes. Inspect: missing is 1, found 0, failure -1. */
-int engine_network_inspect(struct engine *e, const char *name, json_t **out);
-int engine_network_create(struct engine *e, json_t *body);
-int engine_network_remove(struct engine *e, const char *name);
-int engine_network_list(struct engine *e, const char *const *labels,
+MUST_CHECK int engine_network_inspect(struct engine *e, const char *name, json_t **out);
+MUST_CHECK int engine_network_create(struct engine *e, json_t *body);
+MUST_CHECK int engine_network_remove(struct engine *e, const char *name);
+MUST_CHECK int engine_network_list(struct engine *e, const char *const *labels,
     size_t nlabels, json_t **out);
-int engine_volume_inspect(struct engine *e, const char *name, json_t **out);
-int engine_volume_create(struct engine *e, json_t *body);
-int engine_volume_remove(struct engine *e, const char *name);
-int engine_volume_list(struct engine *e, const char *const *labels,
+MUST_CHECK int engine_volume_inspect(struct engine *e, const char *name, json_t **out);
+MUST_CHECK int engine_volume_create(struct engine *e, json_t *body);
+MUST_CHECK int engine_volume_remove(struct engine *e, const char *name);
+MUST_CHECK int engine_volume_list(struct engine *e, const char *const *labels,
     size_t nlabels, json_t **out); /* the answer's "Volumes" array */
 
 /*
@@ -100,7 +101,7 @@ struct engine_build_opts {
 	int nocache;
 };
 
-int engine_build(struct engine *e, const struct engine_build_opts *opts,
+MUST_CHECK int engine_build(struct engine *e, const struct engine_build_opts *opts,
     engine_read_fn read_fn, void *read_ctx, engine_line_fn line_fn,
     void *line_ctx, char **image_id);
 
@@ -110,14 +111,14 @@ int engine_build(struct engine *e, const struct engine_build_opts *opts,
  * error. An aux ID is stored in *image_id (replacing what was there).
  * Exposed for unit tests and for the streaming parser.
  */
-int engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
+MUST_CHECK int engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
     void *line_ctx, char **image_id);
 
 /*
  * Logs: GET /containers/{id}/logs with stdout+stderr, tail (<0 = all) and
  * follow. Each decoded line (multiplexed stream or raw tty) goes to line_fn.
  */
-int engine_container_logs(struct engine *e, const char *id, long tail,
+MUST_CHECK int engine_container_logs(struct engine *e, const char *id, long tail,
     int follow, int tty, engine_line_fn line_fn, void *ctx);
 
 /*

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include "lib/util.h"
 
 struct tarctx;
 
@@ -17,7 +18,7 @@ struct tarctx;
  * relative to dir (NULL: "Dockerfile"). Reads dir/.dockerignore if present.
  * 0 or -1 with error_set.
  */
-int tarctx_open(struct tarctx **out, const char *dir, const char *dockerfile);
+MUST_CHECK int tarctx_open(struct tarctx **out, const char *dir, const char *dockerfile);
 /* Fill buf with up to len bytes of tar; 0 at the end, -1 on error. */
 ssize_t tarctx_read(void *tarctx, char *buf, size_t len);
 /* How many files and bytes of file data have been sent (for reports). */

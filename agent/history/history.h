@@ -6,6 +6,7 @@
 #define SLIPWAY_HISTORY_H
 
 #include <jansson.h>
+#include "lib/util.h"
 
 struct history;
 
@@ -17,24 +18,24 @@ struct history_row {
 };
 
 /* Open (creating) state_dir/history.db. 0 or -1. */
-int history_open(struct history **out, const char *state_dir);
+MUST_CHECK int history_open(struct history **out, const char *state_dir);
 void history_close(struct history *h);
 
 /*
  * A deploy left "running" by a process that died: mark it failed. Called with
  * the app's lock held, so any running row of the app is stale.
  */
-int history_reap(struct history *h, const char *app);
+MUST_CHECK int history_reap(struct history *h, const char *app);
 /* Start a row; its id in *id. commit may be NULL until resolved. */
-int history_begin(struct history *h, const char *app, const char *kind,
+MUST_CHECK int history_begin(struct history *h, const char *app, const char *kind,
     const char *ref, const char *user, long long *id);
-int history_set_commit(struct history *h, long long id, const char *commit);
+MUST_CHECK int history_set_commit(struct history *h, long long id, const char *commit);
 /* End a row: status "succeeded" or "failed", message, and the full log. */
-int history_finish(struct history *h, long long id, const char *status,
+MUST_CHECK int history_finish(struct history *h, long long id, const char *status,
     const char *message, const char *log, long long duration_ms);
 
 /* Newest first, at most n rows (n <= 0: all). */
-int history_list(struct history *h, const char *app, int n,
+MUST_CHECK int history_list(struct history *h, const char *app, int n,
     struct history_row **rows, size_t *nrows);
 void history_rows_free(struct history_row *rows, size_t n);
 /* The log of row id of app (allocated), or NULL with error_set. */
@@ -43,7 +44,7 @@ char *history_log(struct history *h, const char *app, long long id);
  * The commits of the newest succeeded deploys of app, newest first, distinct,
  * at most max. 0 or -1.
  */
-int history_succeeded_commits(struct history *h, const char *app, size_t max,
+MUST_CHECK int history_succeeded_commits(struct history *h, const char *app, size_t max,
     char ***commits, size_t *n);
 /* The commit of the row id (allocated), or NULL. */
 char *history_commit_of(struct history *h, const char *app, long long id);

@@ -5,6 +5,8 @@
 #ifndef SLIPWAY_CONFIG_H
 #define SLIPWAY_CONFIG_H
 
+#include "lib/util.h"
+
 #define CONFIG_DEFAULT_PATH "/etc/slipway/slipway.conf"
 
 /* What a pushed compose file may use beyond the safe default (issue 3). */
@@ -51,7 +53,7 @@ struct config {
  * passes $SLIPWAY_CONFIG). A missing default file is fine, a missing named one is
  * not. Errors name file, line and key: `slipway.conf:7: [deploy] unknown key "brnch"`.
  */
-int config_load(struct config *cfg, const char *path);
+MUST_CHECK int config_load(struct config *cfg, const char *path);
 void config_dispose(struct config *cfg);
 /* The allow flags for app (0 when no section names it). */
 unsigned config_app_allow(const struct config *cfg, const char *app);

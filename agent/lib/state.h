@@ -10,6 +10,7 @@
 
 #include "lib/kvlist.h"
 #include "lib/config.h"
+#include "lib/util.h"
 
 char *state_app_dir(const struct config *cfg, const char *app);
 char *state_release_dir(const struct config *cfg, const char *app,
@@ -17,22 +18,22 @@ char *state_release_dir(const struct config *cfg, const char *app,
 char *state_repo_path(const struct config *cfg, const char *app);
 
 /* Config variable names: [A-Za-z_][A-Za-z0-9_]*. 0 or -1. */
-int appvars_check_key(const char *key);
+MUST_CHECK int appvars_check_key(const char *key);
 /* Load the app's variables (missing file: none). 0 or -1. */
-int appvars_load(const struct config *cfg, const char *app, struct kvlist *out);
+MUST_CHECK int appvars_load(const struct config *cfg, const char *app, struct kvlist *out);
 /* Replace the app's variables atomically, mode 0600. */
-int appvars_save(const struct config *cfg, const char *app,
+MUST_CHECK int appvars_save(const struct config *cfg, const char *app,
     const struct kvlist *vars);
 
 /*
  * Take the app's deploy lock. When another process holds it, call waiting(ctx)
  * once, then block. Returns the lock's fd (close it to release) or -1.
  */
-int state_lock(const struct config *cfg, const char *app,
+MUST_CHECK int state_lock(const struct config *cfg, const char *app,
     void (*waiting)(void *ctx), void *ctx);
 /* state_trylock()'s answer when another process holds the lock. */
 #define STATE_LOCK_HELD (-2)
 /* Try only: fd, or STATE_LOCK_HELD (no error set), -1 on error. */
-int state_trylock(const struct config *cfg, const char *app);
+MUST_CHECK int state_trylock(const struct config *cfg, const char *app);
 
 #endif

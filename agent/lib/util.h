@@ -94,12 +94,12 @@ void out_redact_clear(void);
 char *out_redacted(const char *s);
 
 /* Files and paths. All return 0 / -1 with error_set. */
-int read_file(const char *path, struct buf *out, size_t max);
+MUST_CHECK int read_file(const char *path, struct buf *out, size_t max);
 /* Write atomically: temp file in the same directory, fsync, rename. */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
-int mkdir_p(const char *path, mode_t mode);
+MUST_CHECK int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+MUST_CHECK int mkdir_p(const char *path, mode_t mode);
 /* rm -rf without following symlinks; a missing path is not an error. */
-int remove_tree(const char *path);
+MUST_CHECK int remove_tree(const char *path);
 int path_exists(const char *path);
 int is_dir(const char *path);
 /* Join a and b with exactly one '/'. */
@@ -112,7 +112,7 @@ char *path_absolute(const char *path);
  * Its stdout and stderr go into output (capped). Returns the exit status, or
  * -1 with error_set when it could not run or died of a signal.
  */
-int run_command(const char *cmdline, struct buf *output);
+MUST_CHECK int run_command(const char *cmdline, struct buf *output);
 
 /*
  * A short excerpt of untrusted s for a message: at most SHOWN_MAX bytes, then
@@ -127,7 +127,7 @@ int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
 
 /* Parse a non-negative integer fully; 0 / -1. */
-int parse_long(const char *s, long *out);
+MUST_CHECK int parse_long(const char *s, long *out);
 
 /* Monotonic milliseconds, for timeouts and reporting. */
 long long now_ms(void);

@@ -123,7 +123,7 @@ read_commit_file(const struct deploy *d, const char *name)
 	return s;
 }
 
-static int
+static MUST_CHECK int
 write_commit_file(const struct deploy *d, const char *name, const char *commit)
 {
 	char *path = app_file(d, name), *text = xasprintf("%s\n", commit);
@@ -451,8 +451,9 @@ release_command(struct deploy *d, const struct compose_service *s,
 	hc = json_object_get(body, "HostConfig");
 	json_object_del(hc, "PortBindings");
 	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s}", "Name", "no"));
-	engine_container_remove(d->engine, name, 0);
-	if (engine_container_create(d->engine, name, body, &id) < 0 ||
+	/* A leftover of an interrupted run goes first (none: fine). */
+	if (engine_container_remove(d->engine, name, 0) < 0 ||
+	    engine_container_create(d->engine, name, body, &id) < 0 ||
 	    engine_container_start(d->engine, id) < 0 ||
 	    engine_container_wait(d->engine, id, &code) < 0) {
 		error_set("release command of \"%s\": %s", s->name, error_last());
@@ -470,7 +471,7 @@ release_command(struct deploy *d, const struct compose_service *s,
 	rc = 0;
 done:
 	if (id != NULL)
-		engine_container_remove(d->engine, id, 0);
+		container_discard(d->engine, id);
 	json_decref(body);
 	free(hash);
 	free(id);
@@ -622,7 +623,9 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 
 	if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0)
 		goto done;
-	history_set_commit(h, row, commit);
+	if (history_set_commit(h, row, commit) < 0)
+		out_warn("warning: the history will not show the commit: %s",
+		    error_last());
 	d->previous = read_commit_file(d, "current");
 	if (d->opts->skip_if_live && d->previous &&
 	    strcmp(d->previous, commit) == 0) {
@@ -658,8 +661,10 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 		goto failed;
 	/* Live. */
 	if (d->previous == NULL || strcmp(d->previous, commit) != 0) {
-		if (d->previous != NULL)
-			write_commit_file(d, "previous", d->previous);
+		if (d->previous != NULL &&
+		    write_commit_file(d, "previous", d->previous) < 0)
+			out_warn("warning: rollback will not find %.7s: %s",
+			    d->previous, error_last());
 		if (write_commit_file(d, "current", commit) < 0)
 			goto done;
 	}
@@ -748,15 +753,23 @@ deploy_app(const struct config *cfg, const char *app,
 		char *log = out_redacted(tee.log.buf);
 		char *msg = out_redacted(error_last());
 
-		history_finish(h, row, "failed", msg, log, now_ms() - t0);
+		char *saved = error_save();	/* the deploy's error */
+
+		if (history_finish(h, row, "failed", msg, log,
+		    now_ms() - t0) < 0)
+			out_warn("warning: cannot record the deploy in the "
+			    "history: %s", error_last());
+		error_restore(saved);
 		free(msg);
 		free(log);
-	} else {
-		history_finish(h, row, "succeeded", message, tee.log.buf,
-		    now_ms() - t0);
-	}
+	} else if (history_finish(h, row, "succeeded", message, tee.log.buf,
+	    now_ms() - t0) < 0)
+		out_warn("warning: cannot record the deploy in the history: %s",
+		    error_last());
 	deploying = app_file(&d, "deploying");
-	unlink(deploying);
+	if (unlink(deploying) < 0 && errno != ENOENT)
+		out_warn("warning: cannot remove \"%s\": %s", deploying,
+		    strerror(errno));
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);

@@ -7,6 +7,7 @@
 #define SLIPWAY_DEPLOY_H
 
 #include "lib/config.h"
+#include "lib/util.h"
 
 struct deploy_opts {
 	const char *rev;   /* NULL: the tip of the deploy branch */
@@ -19,7 +20,7 @@ struct deploy_opts {
 };
 
 /* Deploy app; 0, or -1 with error_set. Progress goes through out_info(). */
-int deploy_app(const struct config *cfg, const char *app,
+MUST_CHECK int deploy_app(const struct config *cfg, const char *app,
     const struct deploy_opts *opts);
 
 #endif

@@ -35,15 +35,15 @@ char *proxy_render(const char *template_text, const char *app,
  * error names the command and the line of its output that says what is wrong
  * (nginx's [emerg]). 0 or -1.
  */
-int proxy_install(const struct config *cfg, const char *app, const char *text);
+MUST_CHECK int proxy_install(const struct config *cfg, const char *app, const char *text);
 /* Remove the app's site file and reload; no site file: 0, nothing run. */
-int proxy_remove(const struct config *cfg, const char *app);
+MUST_CHECK int proxy_remove(const struct config *cfg, const char *app);
 
 /*
  * GET http://addr/path once (addr "127.0.0.1:PORT", no proxy, no redirects,
  * connect timeout at most 1 s): 1 when it answers 2xx/3xx within timeout_ms,
  * 0 when it does not, -1 on a bad address, path or timeout.
  */
-int proxy_http_ready(const char *addr, const char *path, long timeout_ms);
+MUST_CHECK int proxy_http_ready(const char *addr, const char *path, long timeout_ms);
 
 #endif

@@ -16,9 +16,8 @@ container_stop_timeout(const struct compose_service *s)
 	    (long)(s->stop_grace_period / 1000000000LL) : -1;
 }
 
-/* Take back a container whose setup failed; keeps the error. */
-static void
-remove_created(struct engine *e, const char *id)
+void
+container_discard(struct engine *e, const char *id)
 {
 	char *saved = error_save();
 
@@ -58,7 +57,7 @@ container_create(struct engine *e, const struct compose_project *p,
 				error_set("cannot connect \"%s\" to network \"%s\": %s",
 				    name, nets.v[i], error_last());
 				strv_clear(&nets);
-				remove_created(e, id);
+				container_discard(e, id);
 				free(id);
 				return -1;
 			}

@@ -9,6 +9,7 @@
 #include "compose/compose.h"
 #include "engine/engine.h"
 #include "lib/config.h"
+#include "lib/util.h"
 
 /* The image each active service runs in this release. */
 struct service_image {
@@ -31,10 +32,16 @@ struct converge_opts {
  * Create (not start) container `number` of s under name, attached to every
  * network of s. Its id in *id_out.
  */
-int container_create(struct engine *e, const struct compose_project *p,
+MUST_CHECK int container_create(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, int number, const char *name,
     const struct service_image *img, const char *hash,
     const struct converge_opts *opts, char **id_out);
+
+/*
+ * Remove a container a failed step leaves behind, keeping the error that
+ * step set; a removal that fails too is reported with out_warn().
+ */
+void container_discard(struct engine *e, const char *id);
 
 /* The stop timeout of s in seconds, or -1 for the engine's default. */
 long container_stop_timeout(const struct compose_service *s);

@@ -283,7 +283,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 		if (engine_container_stop(e, st->old->id, container_stop_timeout(s)) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot replace \"%s\": %s", name, error_last());
-			engine_container_remove(e, id, 0);
+			container_discard(e, id);
 			break;
 		}
 		if (engine_container_rename(e, id, name) < 0 ||

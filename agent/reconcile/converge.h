@@ -10,13 +10,14 @@
 #include "engine/engine.h"
 #include "reconcile/container.h"
 #include "reconcile/plan.h"
+#include "lib/util.h"
 
 /*
  * The project's containers as the engine reports them (oneoff excluded),
  * sorted by service and container number.
  * *out is an array of *n entries; free with observed_list_free().
  */
-int converge_observe(struct engine *e, const char *project,
+MUST_CHECK int converge_observe(struct engine *e, const char *project,
     struct observed **out, size_t *n);
 void observed_list_free(struct observed *o, size_t n);
 
@@ -26,17 +27,17 @@ void observed_list_free(struct observed *o, size_t n);
  * out_info(). On failure returns -1 with error_set; what was already changed stays
  * (the caller rolls back).
  */
-int converge_project(struct engine *e, const struct compose_project *p,
+MUST_CHECK int converge_project(struct engine *e, const struct compose_project *p,
     const struct service_image *images, size_t nimages,
     const struct converge_opts *opts);
 
 /* Create the networks and volumes p needs; check that external ones exist. */
-int converge_resources(struct engine *e, const struct compose_project *p);
+MUST_CHECK int converge_resources(struct engine *e, const struct compose_project *p);
 
 /*
  * Remove every container of project (and its networks; named volumes only
  * when volumes is set). Used by `app destroy`.
  */
-int converge_down(struct engine *e, const char *project, int volumes);
+MUST_CHECK int converge_down(struct engine *e, const char *project, int volumes);
 
 #endif

@@ -8,13 +8,14 @@
 #include "engine/engine.h"
 #include "reconcile/container.h"
 #include "reconcile/plan.h"
+#include "lib/util.h"
 
 /*
  * Start-first replacement of http service s : start its new
  * containers beside the old ones, wait until they answer, point nginx at them,
  * drain, retire the old ones. On failure only the new ones are removed.
  */
-int cutover_service(struct engine *e, const struct compose_project *p,
+MUST_CHECK int cutover_service(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, const struct plan *plan,
     const struct service_image *img, const char *hash,
     const struct converge_opts *opts);
@@ -22,7 +23,7 @@ int cutover_service(struct engine *e, const struct compose_project *p,
  * Make the app's nginx site match its running http services (or remove it
  * when there are none). Reloads nginx only when the file changes.
  */
-int cutover_site(struct engine *e, const struct compose_project *p,
+MUST_CHECK int cutover_site(struct engine *e, const struct compose_project *p,
     const struct converge_opts *opts);
 
 #endif

@@ -570,7 +570,8 @@ repo_checkout(const char *path, const char *oid, int from_env,
 			    strerror(errno));
 			goto done;
 		}
-		remove_tree(tmp);
+		if (remove_tree(tmp) < 0)
+			out_warn("warning: %s", error_last());
 	}
 	rc = 0;
 done:

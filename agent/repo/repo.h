@@ -5,6 +5,8 @@
 #ifndef SLIPWAY_REPO_H
 #define SLIPWAY_REPO_H
 
+#include "lib/util.h"
+
 /*
  * Create a bare repository at path whose HEAD names branch (NULL: "main") and
  * install every regular file of hooks_dir as a hook (mode 0755), replacing
@@ -13,7 +15,7 @@
  * nothing when config is NULL). Fails if path exists; on failure nothing is
  * left at path.
  */
-int repo_create(const char *path, const char *hooks_dir, const char *slipway,
+MUST_CHECK int repo_create(const char *path, const char *hooks_dir, const char *slipway,
     const char *config, const char *branch);
 
 /*
@@ -24,7 +26,7 @@ int repo_create(const char *path, const char *hooks_dir, const char *slipway,
  * the repository is opened honouring git's environment (quarantine objects in
  * a pre-receive hook). 0, or -1 with error_set naming rev.
  */
-int repo_resolve(const char *path, const char *rev, int from_env,
+MUST_CHECK int repo_resolve(const char *path, const char *rev, int from_env,
     char oid_out[41]);
 
 /*
@@ -34,7 +36,7 @@ int repo_resolve(const char *path, const char *rev, int from_env,
  * executable bit, symlinks are links, submodules empty directories; a tree
  * entry git would not check out ("..", ".git", a '/') is an error. 0 or -1.
  */
-int repo_checkout(const char *path, const char *oid, int from_env,
+MUST_CHECK int repo_checkout(const char *path, const char *oid, int from_env,
     const char *dir);
 
 /*
