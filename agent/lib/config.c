@@ -226,8 +226,9 @@ reader(char *str, int num, void *stream)
 		}
 		if (rest < s + len && *rest != ';' && *rest != '#')
 			parse_error(p, "unexpected text after \"[section]\"");
-		else
-			parse_section(p, s + 1, (size_t)(close - s - 1));
+		else	/* parse_error() records a failure in p */
+			ignore_status(parse_section(p, s + 1,
+			    (size_t)(close - s - 1)));
 		return str;
 	}
 	memcpy(str, s, len);

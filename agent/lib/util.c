@@ -693,7 +693,7 @@ exec_child(const char *file, char **argv, int in, int out, const char *msg)
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
 	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);	/* EINVAL for KILL/STOP: fine */
+		sigaction(sig, &dfl, NULL);	/* EINVAL: KILL, STOP, glibc 32/33 */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)

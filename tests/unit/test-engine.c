@@ -608,7 +608,7 @@ fake_teardown(void **state)
 	close(fk.lfd);
 	close(fk.stop[0]);
 	close(fk.stop[1]);
-	remove_tree(fk.dir);
+	assert_int_equal(remove_tree(fk.dir), 0);
 	pthread_mutex_destroy(&fk.mu);
 	for (size_t i = 0; i < fk.nscript; i++)
 		buf_release(&fk.script[i]);

@@ -46,10 +46,10 @@ setup(void **state)
 	base = realpath(tmpl, NULL);
 	release = in_base("release");
 	p = in_base("release/data/sub");
-	mkdir_p(p, 0755);
+	assert_int_equal(mkdir_p(p, 0755), 0);
 	free(p);
 	p = in_base("release-evil");
-	mkdir_p(p, 0755);
+	assert_int_equal(mkdir_p(p, 0755), 0);
 	free(p);
 	p = in_base("outside.env");
 	write_text(p, "SECRET=other-app\n");
@@ -84,7 +84,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	remove_tree(base);
+	assert_int_equal(remove_tree(base), 0);
 	free(base);
 	free(release);
 	error_clear();

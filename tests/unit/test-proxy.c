@@ -266,7 +266,7 @@ world_teardown(void **state)
 		kill(w->nginx, SIGTERM);
 		waitpid(w->nginx, &status, 0);
 	}
-	remove_tree(w->dir);
+	assert_int_equal(remove_tree(w->dir), 0);
 	free(w->conf);
 	free(w->cfg.sites_dir);
 	free(w->cfg.check);

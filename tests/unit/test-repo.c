@@ -180,7 +180,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	remove_tree(tmp);
+	assert_int_equal(remove_tree(tmp), 0);
 	free(self);
 	free(bare);
 	free(work);

@@ -71,7 +71,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	remove_tree(root);
+	assert_int_equal(remove_tree(root), 0);
 	memcpy(root + strlen(root) - 6, "XXXXXX", 6);
 	return 0;
 }
