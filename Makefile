@@ -64,10 +64,16 @@ $(BUILD)/libslipway.a: $(LIB_OBJS) $(CMD_OBJS)
 $(BUILD)/slipway: $(BUILD)/obj/cmd/main.o $(BUILD)/libslipway.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslipway.a
+# The fake engine (tests/unit/fake-engine.c) is linked into every test.
+$(BUILD)/tests/fake-engine.o: tests/unit/fake-engine.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/fake-engine.o $(BUILD)/libslipway.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< \
-		$(BUILD)/libslipway.a $(PKG_LIBS) -lcmocka -lpthread
+		$(BUILD)/tests/fake-engine.o $(BUILD)/libslipway.a $(PKG_LIBS) \
+		-lcmocka -lpthread
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)
 

@@ -19,6 +19,7 @@
 #include <archive_entry.h>
 
 #include "unit.h"
+#include "fake-engine.h"
 #include "engine/engine.h"
 #include "lib/util.h"
 
@@ -329,298 +330,6 @@ test_label_filter(void **state)
 	free(f);
 }
 
-/*
- * A fake engine: a thread answering on a unix socket with canned responses,
- * one per request, in order. It records each request line, header block and
- * (de-chunked) body.
- */
-struct fake {
-	char dir[64];
-	char *sock;
-	char *host;
-	int lfd;
-	int stop[2];
-	pthread_t thread;
-	pthread_mutex_t mu;
-	struct buf *script;	/* canned responses, binary-safe */
-	size_t nscript, ascript, next;
-	struct strv reqs;	/* "GET /v1.41/containers/json" */
-	struct strv heads;
-	struct strv bodies;
-	int accepts;
-};
-
-static struct fake fk;
-
-static void
-fake_add_bin(const void *response, size_t len)
-{
-	struct buf *b;
-
-	pthread_mutex_lock(&fk.mu);
-	fk.script = xgrow(fk.script, &fk.ascript, fk.nscript + 1,
-	    sizeof *fk.script);
-	b = &fk.script[fk.nscript++];
-	buf_init(b, 0);
-	buf_add(b, response, len);
-	pthread_mutex_unlock(&fk.mu);
-}
-
-static void
-fake_add(const char *response)
-{
-	fake_add_bin(response, strlen(response));
-}
-
-static void
-fake_add_owned(char *response)
-{
-	fake_add(response);
-	free(response);
-}
-
-static char *
-http(int status, const char *reason, const char *headers, const char *body)
-{
-	return xasprintf("HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-	    "Content-Length: %zu\r\n%s\r\n%s", status, reason, strlen(body),
-	    headers, body);
-}
-
-static void
-fake_ping(const char *version)
-{
-	char *h = version != NULL ? xasprintf("Api-Version: %s\r\n", version) :
-	    xstrdup("");
-
-	fake_add_owned(xasprintf("HTTP/1.1 200 OK\r\n%sContent-Type: "
-	    "text/plain; charset=utf-8\r\nContent-Length: 2\r\n\r\nOK", h));
-	free(h);
-}
-
-/* Copies of what the fake saw, for the main thread. */
-static char *
-fake_req(size_t i)
-{
-	char *s = NULL;
-
-	pthread_mutex_lock(&fk.mu);
-	if (i < fk.reqs.n)
-		s = xstrdup(fk.reqs.v[i]);
-	pthread_mutex_unlock(&fk.mu);
-	return s;
-}
-
-static size_t
-fake_nreqs(void)
-{
-	size_t n;
-
-	pthread_mutex_lock(&fk.mu);
-	n = fk.reqs.n;
-	pthread_mutex_unlock(&fk.mu);
-	return n;
-}
-
-static int
-fake_accepts(void)
-{
-	int n;
-
-	pthread_mutex_lock(&fk.mu);
-	n = fk.accepts;
-	pthread_mutex_unlock(&fk.mu);
-	return n;
-}
-
-#define assert_req(i, s) do {				\
-	char *r_ = fake_req(i);				\
-	assert_non_null(r_);				\
-	assert_string_equal(r_, s);			\
-	free(r_);					\
-} while (0)
-
-/* Read more of the connection into in: >0, or 0 at EOF / when told to stop. */
-static int
-fake_read(int fd, struct buf *in)
-{
-	struct pollfd p[2] = { { fd, POLLIN, 0 }, { fk.stop[0], POLLIN, 0 } };
-	char chunk[65536];
-	ssize_t n;
-
-	if (poll(p, 2, -1) < 0 || (p[1].revents & POLLIN))
-		return 0;
-	n = read(fd, chunk, sizeof chunk);
-	if (n <= 0)
-		return 0;
-	buf_add(in, chunk, (size_t)n);
-	return 1;
-}
-
-/* Make sure in holds at least n bytes. */
-static int
-fake_need(int fd, struct buf *in, size_t n)
-{
-	while (in->len < n) {
-		if (!fake_read(fd, in))
-			return 0;
-	}
-	return 1;
-}
-
-/* Offset just past the next CRLF at or after pos, reading as needed. */
-static size_t
-fake_line(int fd, struct buf *in, size_t pos)
-{
-	char *p;
-
-	while ((p = memmem(in->buf + pos, in->len - pos, "\r\n", 2)) == NULL) {
-		if (!fake_read(fd, in))
-			return 0;
-	}
-	return (size_t)(p - in->buf) + 2;
-}
-
-static void
-fake_serve(int fd)
-{
-	struct buf in = BUF_INIT, body = BUF_INIT;
-	char *head, *end, *resp, *cl;
-	size_t pos, eol, n, len;
-
-	buf_add(&in, "", 0);
-	for (;;) {
-		while ((end = memmem(in.buf, in.len, "\r\n\r\n", 4)) == NULL) {
-			if (!fake_read(fd, &in))
-				goto done;
-		}
-		pos = (size_t)(end - in.buf) + 4;
-		head = xstrndup(in.buf, pos);
-		buf_reset(&body);
-		buf_add(&body, "", 0);
-		if (strcasestr(head, "\r\nTransfer-Encoding: chunked") != NULL) {
-			for (;;) {
-				if ((eol = fake_line(fd, &in, pos)) == 0)
-					goto done_head;
-				n = strtoul(in.buf + pos, NULL, 16);
-				pos = eol;
-				if (!fake_need(fd, &in, pos + n + 2))
-					goto done_head;
-				buf_add(&body, in.buf + pos, n);
-				pos += n + 2;
-				if (n == 0)
-					break;
-			}
-		} else if ((cl = strcasestr(head, "\r\nContent-Length: ")) != NULL) {
-			n = strtoul(cl + 18, NULL, 10);
-			if (!fake_need(fd, &in, pos + n))
-				goto done_head;
-			buf_add(&body, in.buf + pos, n);
-			pos += n;
-		}
-		memmove(in.buf, in.buf + pos, in.len - pos);
-		in.len -= pos;
-
-		pthread_mutex_lock(&fk.mu);
-		strv_push_owned(&fk.reqs, xstrndup(head, strcspn(head, "\r") -
-		    strlen(" HTTP/1.1")));
-		strv_push(&fk.heads, head);
-		strv_push(&fk.bodies, body.buf);
-		if (fk.next < fk.nscript) {
-			len = fk.script[fk.next].len;
-			resp = xmalloc(len + 1);
-			memcpy(resp, fk.script[fk.next++].buf, len + 1);
-		} else {
-			resp = xstrdup("HTTP/1.1 599 Script Ended\r\n"
-			    "Content-Length: 0\r\n\r\n");
-			len = strlen(resp);
-		}
-		pthread_mutex_unlock(&fk.mu);
-		free(head);
-
-		for (pos = 0; pos < len; pos += n) {
-			ssize_t w = send(fd, resp + pos, len - pos, MSG_NOSIGNAL);
-
-			if (w <= 0)
-				break;
-			n = (size_t)w;
-		}
-		end = memmem(resp, len, "\r\n\r\n", 4);
-		n = pos < len || (end != NULL && memmem(resp, (size_t)(end - resp),
-		    "\r\nConnection: close", 19) != NULL);
-		free(resp);
-		if (n)
-			goto done;
-	}
-done_head:
-	free(head);
-done:
-	buf_release(&in);
-	buf_release(&body);
-}
-
-static void *
-fake_main(void *arg)
-{
-	struct pollfd p[2] = { { fk.lfd, POLLIN, 0 }, { fk.stop[0], POLLIN, 0 } };
-	int fd;
-
-	for (;;) {
-		if (poll(p, 2, -1) < 0 || (p[1].revents & POLLIN))
-			break;
-		if ((fd = accept(fk.lfd, NULL, NULL)) < 0)
-			continue;
-		pthread_mutex_lock(&fk.mu);
-		fk.accepts++;
-		pthread_mutex_unlock(&fk.mu);
-		fake_serve(fd);
-		close(fd);
-	}
-	return NULL;
-}
-
-static int
-fake_setup(void **state)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	memset(&fk, 0, sizeof fk);
-	snprintf(fk.dir, sizeof fk.dir, "/tmp/test-engine.XXXXXX");
-	if (mkdtemp(fk.dir) == NULL)
-		return -1;
-	fk.sock = path_join(fk.dir, "docker.sock");
-	fk.host = xasprintf("unix://%s", fk.sock);
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", fk.sock);
-	pthread_mutex_init(&fk.mu, NULL);
-	if ((fk.lfd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
-	    bind(fk.lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    listen(fk.lfd, 8) < 0 || pipe(fk.stop) < 0)
-		return -1;
-	return pthread_create(&fk.thread, NULL, fake_main, NULL) == 0 ? 0 : -1;
-}
-
-static int
-fake_teardown(void **state)
-{
-	if (write(fk.stop[1], "x", 1) != 1)
-		return -1;
-	pthread_join(fk.thread, NULL);
-	close(fk.lfd);
-	close(fk.stop[0]);
-	close(fk.stop[1]);
-	assert_int_equal(remove_tree(fk.dir), 0);
-	pthread_mutex_destroy(&fk.mu);
-	for (size_t i = 0; i < fk.nscript; i++)
-		buf_release(&fk.script[i]);
-	free(fk.script);
-	strv_clear(&fk.reqs);
-	strv_clear(&fk.heads);
-	strv_clear(&fk.bodies);
-	free(fk.sock);
-	free(fk.host);
-	return 0;
-}
-
 static void
 test_fake_down(void **state)
 {
@@ -661,7 +370,7 @@ test_fake_versions(void **state)
 
 	for (i = 0; i < ARRAY_SIZE(v); i++) {
 		fake_ping(v[i].hdr);
-		fake_add_owned(http(200, "OK", "", "[]"));
+		fake_add_owned(fake_http(200, "OK", "", "[]"));
 		assert_int_equal(engine_open(&e, fk.host), 0);
 		assert_string_equal(engine_version(e), v[i].want);
 		assert_int_equal(engine_version_num(e), v[i].num);
@@ -675,7 +384,7 @@ test_fake_versions(void **state)
 		free(want);
 	}
 	/* A /_ping that fails is not an engine we can use. */
-	fake_add_owned(http(500, "Internal Server Error", "",
+	fake_add_owned(fake_http(500, "Internal Server Error", "",
 	    "{\"message\":\"daemon is shutting down\"}"));
 	assert_int_equal(engine_open(&e, fk.host), -1);
 	want = xasprintf("docker engine at \"%s\" (docker_host) failed /_ping: "
@@ -697,28 +406,28 @@ test_fake_errors(void **state)
 	json_t *out = (json_t *)1;
 
 	fake_ping("1.41");
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"No such container: web-1\"}"));
-	fake_add_owned(http(409, "Conflict", "", body));
-	fake_add_owned(http(500, "Internal Server Error", "",
+	fake_add_owned(fake_http(409, "Conflict", "", body));
+	fake_add_owned(fake_http(500, "Internal Server Error", "",
 	    "{\"message\":\"driver failed programming external connectivity "
 	    "on endpoint app-web-1: Bind for 127.0.0.1:8000 failed: port is "
 	    "already allocated\"}"));
 	fake_add_owned(xasprintf("HTTP/1.1 502 Bad Gateway\r\nContent-Type: "
 	    "text/plain\r\nContent-Length: 13\r\n\r\nbad\tgateway\n\n"));
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"No such image: gone:1\"}"));
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"No such image: gone:1\"}"));
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"No such container: gone\"}"));
 	fake_add("HTTP/1.1 304 Not Modified\r\n\r\n");
 	fake_add("HTTP/1.1 304 Not Modified\r\n\r\n");
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"network app_default not found\"}"));
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"get app_data: no such volume\"}"));
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"No such container: x\"}"));
 
 	assert_int_equal(engine_open(&e, fk.host), 0);
@@ -770,17 +479,17 @@ test_fake_paths(void **state)
 	long code = 0;
 
 	fake_ping("1.41");
-	fake_add_owned(http(200, "OK", "", "[{\"Id\":\"c1\"}]"));
-	fake_add_owned(http(201, "Created", "",
+	fake_add_owned(fake_http(200, "OK", "", "[{\"Id\":\"c1\"}]"));
+	fake_add_owned(fake_http(201, "Created", "",
 	    "{\"Id\":\"4fa6e0f0c678\",\"Warnings\":[]}"));
-	fake_add_owned(http(200, "OK", "",
+	fake_add_owned(fake_http(200, "OK", "",
 	    "{\"Error\":null,\"StatusCode\":3}"));
-	fake_add_owned(http(200, "OK", "",
+	fake_add_owned(fake_http(200, "OK", "",
 	    "{\"Volumes\":[{\"Name\":\"app_data\"}],\"Warnings\":null}"));
-	fake_add_owned(http(200, "OK", "",
+	fake_add_owned(fake_http(200, "OK", "",
 	    "{\"ImagesDeleted\":null,\"SpaceReclaimed\":0}"));
-	fake_add_owned(http(201, "Created", "", ""));
-	fake_add_owned(http(200, "OK", "",
+	fake_add_owned(fake_http(201, "Created", "", ""));
+	fake_add_owned(fake_http(200, "OK", "",
 	    "{\"Error\":{\"Message\":\"container wait failed\"},"
 	    "\"StatusCode\":-1}"));
 
@@ -840,7 +549,7 @@ test_fake_cap(void **state)
 	fake_ping("1.41");
 	fake_add(big.buf);
 	buf_release(&big);
-	fake_add_owned(http(200, "OK", "", "[]"));
+	fake_add_owned(fake_http(200, "OK", "", "[]"));
 
 	assert_int_equal(engine_open(&e, fk.host), 0);
 	assert_int_equal(engine_container_list(e, NULL, 0, &out), -1);
@@ -975,7 +684,7 @@ test_fake_build_errors(void **state)
 
 	fake_ping("1.41");
 	fake_add_owned(build_answer(failing, ARRAY_SIZE(failing)));
-	fake_add_owned(http(400, "Bad Request", "", "{\"message\":\"dockerfile "
+	fake_add_owned(fake_http(400, "Bad Request", "", "{\"message\":\"dockerfile "
 	    "parse error line 2: unknown instruction: FOO\"}"));
 	fake_add_owned(build_answer((const char *[]){ "{\"stream\":\"x\"}\n"
 	    "{\"stream\":" }, 1));
@@ -1067,7 +776,7 @@ test_fake_logs(void **state)
 	fake_ping("1.41");
 	fake_add_bin(resp.buf, resp.len);
 	fake_add(raw);
-	fake_add_owned(http(404, "Not Found", "",
+	fake_add_owned(fake_http(404, "Not Found", "",
 	    "{\"message\":\"No such container: web/1\"}"));
 
 	assert_int_equal(engine_open(&e, fk.host), 0);
