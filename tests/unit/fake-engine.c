@@ -797,9 +797,21 @@ sim_answer(const char *req, const char *body)
 		path = strchr(path + 1, '/');
 	for (i = 0; i < sim.nfails; i++) {
 		struct sim_fail *f = &sim.fails[i];
-		char *what = xasprintf("%s %s", method, path);
-		int hit = f->count > 0 && starts_with(what, f->prefix);
+		char *what = xasprintf("%s %s", method, path), *verb = NULL;
+		struct sim_container *c = NULL;
+		int hit;
 
+		if (starts_with(path, "/containers/"))
+			c = sim_target(path, "/containers/", &verb);
+		hit = f->count > 0 && starts_with(what, f->prefix);
+		if (c != NULL && !hit) {
+			/* a container called by id matches by name too */
+			free(what);
+			what = xasprintf("%s /containers/%s%s%s", method,
+			    c->name, *verb ? "/" : "", verb);
+			hit = f->count > 0 && starts_with(what, f->prefix);
+		}
+		free(verb);
 		free(what);
 		if (hit) {
 			f->count--;

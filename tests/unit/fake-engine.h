@@ -90,7 +90,8 @@ int fake_sim_has_volume(const char *name);
 void fake_sim_add_image(const char *ref, const char *id);
 /*
  * The next count requests that start with prefix ("POST /containers/x/start",
- * the version left out) fail with status and message.
+ * the version left out; a container called by id matches its name as well)
+ * fail with status and message.
  */
 void fake_sim_fail(const char *prefix, int count, int status,
     const char *message);
