@@ -752,7 +752,6 @@ deploy_app(const struct config *cfg, const char *app,
 	if (rc < 0) {
 		char *log = out_redacted(tee.log.buf);
 		char *msg = out_redacted(error_last());
-
 		char *saved = error_save();	/* the deploy's error */
 
 		if (history_finish(h, row, "failed", msg, log,

@@ -842,7 +842,14 @@ sim_answer(const char *req, const char *body)
 		r = sim_named(method, path, body, "networks", &sim.networks);
 	else if (starts_with(path, "/volumes"))
 		r = sim_named(method, path, body, "volumes", &sim.volumes);
-	else if (strcmp(method, "GET") == 0 && starts_with(path, "/images/")) {
+	else if (strcmp(method, "GET") == 0 && starts_with(path, "/images/json")) {
+		json_t *list = json_array();
+
+		for (i = 0; i < sim.images.n; i++)
+			json_array_append_new(list, json_pack("{s:s, s:[s]}",
+			    "Id", sim.image_ids.v[i], "RepoTags", sim.images.v[i]));
+		r = answer(200, list);
+	} else if (strcmp(method, "GET") == 0 && starts_with(path, "/images/")) {
 		const char *p = path + strlen("/images/");
 		char *ref = url_decode(p, (size_t)(strstr(p, "/json") ?
 		    strstr(p, "/json") - p : (long)strlen(p)));
