@@ -300,7 +300,16 @@ dotenv_parse(const char *text, size_t len, const char *name,
     const struct kvlist *lookup, struct kvlist *out)
 {
 	struct dotenv d = { text, len, 0, 1, name, lookup, out };
+	size_t ok = utf8_valid_prefix(text, len), i;
 
+	/* The engine takes JSON: what it cannot carry is refused here. */
+	if (ok < len) {
+		int line = 1;
+
+		for (i = 0; i < ok; i++)
+			line += text[i] == '\n';
+		return derr(&d, line, "not valid UTF-8");
+	}
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		d.pos = 3;
 	while (statement_start(&d)) {

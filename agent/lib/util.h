@@ -126,6 +126,13 @@ const char *shown(const char *s, char out[SHOWN_MAX + 4]);
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
 
+/*
+ * The length of the longest valid UTF-8 prefix of s[0..len) (len when all of
+ * it is valid): no overlong forms, surrogates or code points past U+10FFFF,
+ * which is what JSON, and so the engine, carries.
+ */
+size_t utf8_valid_prefix(const char *s, size_t len);
+
 /* Parse a non-negative integer fully; 0 / -1. */
 MUST_CHECK int parse_long(const char *s, long *out);
 

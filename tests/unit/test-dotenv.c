@@ -200,6 +200,11 @@ test_errors(void **state)
 		  "may need to escape any $ with another $" },
 		{ "A=${X:?is needed}", ".env:1: required variable X is missing a "
 		  "value: is needed" },
+		{ "A=caf\xc3\xa9\nB=caf\xe9\n", ".env:2: not valid UTF-8" },
+		{ "A=\xed\xa0\x80", ".env:1: not valid UTF-8" },	/* surrogate */
+		{ "A=\xc0\xaf", ".env:1: not valid UTF-8" },	/* overlong */
+		{ "A=\xf4\x90\x80\x80", ".env:1: not valid UTF-8" },
+		{ "A=\xe2\x82", ".env:1: not valid UTF-8" },	/* cut short */
 	};
 	size_t i;
 

@@ -72,6 +72,24 @@ test_redaction(void **state)
 }
 
 static void
+test_utf8(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_valid_prefix("", 0), 0);
+	assert_int_equal(utf8_valid_prefix("abc", 3), 3);
+	assert_int_equal(utf8_valid_prefix("caf\xc3\xa9", 5), 5);
+	assert_int_equal(utf8_valid_prefix("\xe2\x82\xac!", 4), 4);
+	assert_int_equal(utf8_valid_prefix("\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(utf8_valid_prefix("ab\xe9", 3), 2);
+	assert_int_equal(utf8_valid_prefix("a\xc0\xaf", 3), 1);	/* overlong */
+	assert_int_equal(utf8_valid_prefix("\xe0\x80\xaf", 3), 0);
+	assert_int_equal(utf8_valid_prefix("\xed\xa0\x80", 3), 0); /* surrogate */
+	assert_int_equal(utf8_valid_prefix("\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(utf8_valid_prefix("\xe2\x82", 2), 0);	/* cut short */
+	assert_int_equal(utf8_valid_prefix("\x80", 1), 0);
+}
+
+static void
 test_paths(void **state)
 {
 	char *p;
@@ -324,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_error_wraps_last),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_appvars_roundtrip),
 		cmocka_unit_test(test_write_file_atomic),
