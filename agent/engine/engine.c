@@ -470,7 +470,7 @@ call_inspect(struct engine *e, const char *path, json_t **out)
 		*out = NULL;
 	status = call(e, "GET", path, NULL, &j, 0);
 	if (status == 404)
-		return 1;
+		return ENGINE_MISSING;
 	if (status < 0 || status >= 400)
 		return -1;
 	if (status != 200) {

@@ -60,7 +60,10 @@ MUST_CHECK int engine_container_wait(struct engine *e, const char *id, long *exi
 MUST_CHECK int engine_network_connect(struct engine *e, const char *network,
     const char *container, json_t *endpoint_config);
 
-/* Images. A missing image is 1 (not an error), found 0, failure -1. */
+/* An inspect's answer when the object does not exist (not an error). */
+#define ENGINE_MISSING 1
+
+/* Images. Inspect: found 0, ENGINE_MISSING, failure -1. */
 MUST_CHECK int engine_image_inspect(struct engine *e, const char *ref, json_t **out);
 MUST_CHECK int engine_image_tag(struct engine *e, const char *image, const char *repo,
     const char *tag);
@@ -69,7 +72,7 @@ MUST_CHECK int engine_image_list(struct engine *e, const char *const *labels,
     size_t nlabels, json_t **out);
 MUST_CHECK int engine_image_prune_dangling(struct engine *e);
 
-/* Networks and volumes. Inspect: missing is 1, found 0, failure -1. */
+/* Networks and volumes. Inspect: found 0, ENGINE_MISSING, failure -1. */
 MUST_CHECK int engine_network_inspect(struct engine *e, const char *name, json_t **out);
 MUST_CHECK int engine_network_create(struct engine *e, json_t *body);
 MUST_CHECK int engine_network_remove(struct engine *e, const char *name);

@@ -254,12 +254,12 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		json_decref(info);
 		if (found < 0)
 			goto done;
-		if (found == 1 && s->build == NULL) {
+		if (found == ENGINE_MISSING && s->build == NULL) {
 			error_set("service \"%s\": image \"%s\" is not on this host",
 			    s->name, img->ref);
 			goto done;
 		}
-		missing += found == 1;
+		missing += found == ENGINE_MISSING;
 	}
 	if (missing == 0) {
 		out_info("-----> Reusing images of %.7s: no build needed", r->commit);
