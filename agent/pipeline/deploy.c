@@ -548,8 +548,12 @@ drop_release(const char *releases, const char *commit)
 {
 	char *dir = path_join(releases, commit);
 
-	if (is_dir(dir) && remove_tree(dir) == 0)
-		out_info("-----> Removed release %.7s", commit);
+	if (is_dir(dir)) {
+		if (remove_tree(dir) == 0)
+			out_info("-----> Removed release %.7s", commit);
+		else
+			out_warn("warning: %s", error_last());
+	}
 	free(dir);
 }
 
@@ -569,10 +573,11 @@ retain(struct deploy *d, struct history *h)
 
 	/* This deploy is not in the history as succeeded yet: it is one of N. */
 	if (history_succeeded_commits(h, d->app,
-	    (size_t)d->cfg->keep_releases - 1, &keep, &nkeep) < 0)
+	    (size_t)d->cfg->keep_releases - 1, &keep, &nkeep) < 0 ||
+	    engine_image_list(d->engine, labels, 1, &list) < 0) {
+		out_warn("warning: old releases were kept: %s", error_last());
 		goto done;
-	if (engine_image_list(d->engine, labels, 1, &list) < 0)
-		goto done;
+	}
 	json_array_foreach(list, i, img) {
 		json_t *tag;
 
