@@ -5,6 +5,7 @@
 #   make unit       unit tests only (SAN=1 builds them with ASan + UBSan)
 #   make e2e        end-to-end tests only (SAN=1: with a sanitized binary)
 #   make check-layers   no file includes from a layer above its own
+#   make check-status   no status ignored, in static functions too
 #   make demo       a demo push that serves a page (see README)
 #   make bench      benchmarks (see README)
 #   make install    PREFIX=/usr/local
@@ -88,6 +89,9 @@ test: unit e2e
 check-layers:
 	tests/check-layers.sh
 
+check-status:
+	CC="$(CC)" FLAGS="$(ALL_CFLAGS)" tests/check-status.sh
+
 demo:
 	examples/demo.sh
 
@@ -106,5 +110,5 @@ install: $(BUILD)/slipway
 clean:
 	rm -rf build
 
-.PHONY: all unit e2e test check-layers demo bench install clean
+.PHONY: all unit e2e test check-layers check-status demo bench install clean
 .SECONDARY:
