@@ -24,9 +24,10 @@ struct svc_net {
 };
 
 /*
- * A JSON string for s. The loader hands over UTF-8 (libyaml checks it), but
- * env files may not be: rather than drop the value, non-ASCII bytes of an
- * invalid string become '?'.
+ * A JSON string for s. The loader hands over UTF-8 only (libyaml checks the
+ * compose file, dotenv_parse the env files, appvars_save the app's
+ * variables). Should anything else slip through, its non-ASCII bytes become
+ * '?', and a warning says so, rather than the value being dropped.
  */
 static json_t *
 jstr(const char *s)
@@ -36,6 +37,8 @@ jstr(const char *s)
 
 	if (j != NULL)
 		return j;
+	out_warn("warning: a value that is not valid UTF-8 was sent with '?' "
+	    "in place of its non-ASCII bytes");
 	copy = xstrdup(s);
 	for (c = copy; *c != '\0'; c++) {
 		if ((unsigned char)*c >= 0x80)
