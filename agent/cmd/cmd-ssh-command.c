@@ -171,6 +171,7 @@ cmd_ssh_command(struct cmd_ctx *ctx, const struct cmd_args *args)
 			error_set("app \"%s\" does not exist", cmd.app);
 			goto refuse;
 		}
+		signals_reset();
 		execvp(cmd.argv.v[0], cmd.argv.v);
 		error_set("cannot run \"%s\": %s", cmd.argv.v[0],
 		    strerror(errno));
@@ -183,6 +184,7 @@ cmd_ssh_command(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	for (i = 0; i < cmd.argv.n; i++)
 		strv_push(&argv, cmd.argv.v[i]);
+	signals_reset();
 	execv(ctx->self, argv.v);
 	error_set("cannot run \"%s\": %s", ctx->self, strerror(errno));
 refuse:

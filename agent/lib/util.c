@@ -682,8 +682,8 @@ find_program(const char *name)
  * none blocked, whatever the agent had set (e.g. SIGINT ignored while
  * deploying).
  */
-static void __attribute__((noreturn))
-exec_child(const char *file, char **argv, int in, int out, const char *msg)
+void
+signals_reset(void)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -696,6 +696,12 @@ exec_child(const char *file, char **argv, int in, int out, const char *msg)
 		sigaction(sig, &dfl, NULL);	/* EINVAL: KILL, STOP, glibc 32/33 */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void __attribute__((noreturn))
+exec_child(const char *file, char **argv, int in, int out, const char *msg)
+{
+	signals_reset();
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
 	execve(file, argv, environ);

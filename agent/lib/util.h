@@ -113,6 +113,11 @@ char *path_absolute(const char *path);
  * -1 with error_set when it could not run or died of a signal.
  */
 MUST_CHECK int run_command(const char *cmdline, struct buf *output);
+/*
+ * Before an exec: every signal back to its default, none blocked (the agent
+ * ignores SIGPIPE, and SIGINT/SIGHUP while deploying). Async-signal-safe.
+ */
+void signals_reset(void);
 
 /*
  * A short excerpt of untrusted s for a message: at most SHOWN_MAX bytes, then

@@ -213,7 +213,9 @@ test_run_command_resets_signals(void **state)
 	struct sigaction ign, old_term;
 	sigset_t block, old_mask;
 	unsigned long long blk, ign_mask;
+	struct sigaction saved[NSIG];
 	char *end;
+	int sig;
 
 	(void)state;
 	memset(&ign, 0, sizeof ign);
@@ -244,6 +246,21 @@ test_run_command_resets_signals(void **state)
 	    "not found in PATH");
 	assert_int_equal(run_command("  ", &out), -1);
 	buf_release(&out);
+
+	/* signals_reset() itself, as the ssh forced command calls it (every
+	 * disposition is put back afterwards: cmocka has its own). */
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, NULL, &saved[sig]);
+	assert_int_equal(sigaction(SIGPIPE, &ign, NULL), 0);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &block, &old_mask), 0);
+	signals_reset();
+	assert_int_equal(sigaction(SIGPIPE, NULL, &ign), 0);
+	assert_true(ign.sa_handler == SIG_DFL);
+	assert_int_equal(sigprocmask(SIG_SETMASK, NULL, &block), 0);
+	assert_false(sigismember(&block, SIGUSR1));
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &saved[sig], NULL);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old_mask, NULL), 0);
 }
 
 static int waited;
