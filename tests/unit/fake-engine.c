@@ -499,7 +499,7 @@ url_decode(const char *s, size_t len)
 
 	buf_add(&b, "", 0);
 	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len + 1 && s[i + 1] && s[i + 2]) {
+		if (s[i] == '%' && i + 2 < len) {
 			char hex[3] = { s[i + 1], s[i + 2], 0 };
 
 			buf_addch(&b, (int)strtol(hex, NULL, 16));
@@ -727,7 +727,6 @@ sim_container_call(const char *method, const char *path, const char *body)
 		r = error_answer(500, "fake engine: unsupported %s", path);
 done:
 	free(verb);
-	(void)body;
 	return r;
 }
 
