@@ -88,7 +88,7 @@ struct cmd_args {
  * no form fits; -1 with error_set naming the word when a form fits but a word
  * is not of its type. Dispose args either way.
  */
-int cmd_args_parse(const struct cmd_entry *entry, int argc, char **argv,
+MUST_CHECK int cmd_args_parse(const struct cmd_entry *entry, int argc, char **argv,
     struct cmd_args *args);
 void cmd_args_dispose(struct cmd_args *args);
 /* The first word of slot name ("APP", "-n", "list"), or NULL when absent. */
@@ -98,9 +98,9 @@ int cmd_has(const struct cmd_args *args, const char *name);
 /* The words of slot name ("KEY=VALUE...") and their number (0 if absent). */
 char **cmd_arg_list(const struct cmd_args *args, const char *name, int *n);
 /* Does word s fit template type name? 0, or -1 with error_set. */
-int cmd_check_word(const char *type, const char *s);
+MUST_CHECK int cmd_check_word(const char *type, const char *s);
 /* Is t a well-formed template? 0, or -1 with error_set. */
-int cmd_template_check(const char *t);
+MUST_CHECK int cmd_template_check(const char *t);
 /* Is name a word type a template may use? */
 int cmd_is_word_type(const char *name);
 
@@ -146,7 +146,7 @@ int cmd_status(struct cmd_ctx *, const struct cmd_args *);
  * words by cmd_args_parse()). "help" is GATEWAY_HELP. 0 with cmd filled, or
  * -1 with a one-line error_set; dispose cmd either way.
  */
-int cmd_ssh_parse(const char *line, const char *repos_dir,
+MUST_CHECK int cmd_ssh_parse(const char *line, const char *repos_dir,
     struct gateway_cmd *cmd);
 /* The commands a key with grant g may run, one a line, for `help`. */
 void cmd_ssh_help(FILE *f, const struct gateway_grant *g);

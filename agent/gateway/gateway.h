@@ -40,7 +40,7 @@
  * control character anywhere, and more than GATEWAY_COMMAND_MAX bytes or
  * GATEWAY_WORDS_MAX words are refused: -1 with error_set. words is appended to.
  */
-int gateway_split(const char *s, struct strv *words);
+MUST_CHECK int gateway_split(const char *s, struct strv *words);
 
 /* Append word to out quoted so that gateway_split() gives it back. */
 void gateway_quote(struct buf *out, const char *word);
@@ -75,7 +75,7 @@ int gateway_is_git(const char *verb);
  * cmd filled (kind GATEWAY_GIT), or -1 with a one-line error_set that quotes
  * at most a short, printable excerpt. Dispose cmd either way.
  */
-int gateway_parse_git(char **w, size_t n, const char *repos_dir,
+MUST_CHECK int gateway_parse_git(char **w, size_t n, const char *repos_dir,
     struct gateway_cmd *cmd);
 void gateway_cmd_dispose(struct gateway_cmd *cmd);
 
@@ -90,7 +90,7 @@ struct gateway_grant {
  * Parse a grant from arguments: { "--admin" } or { "--apps", "a,b" } (app
  * names, at least one, duplicates dropped). 0 or -1 with error_set.
  */
-int gateway_grant_parse(struct gateway_grant *g, int argc, char **argv);
+MUST_CHECK int gateway_grant_parse(struct gateway_grant *g, int argc, char **argv);
 /* "--admin" or "--apps a,b" (allocated). */
 char *gateway_grant_format(const struct gateway_grant *g);
 void gateway_grant_dispose(struct gateway_grant *g);
@@ -99,10 +99,10 @@ void gateway_grant_dispose(struct gateway_grant *g);
  * May a key with grant g run cmd? 0, or -1 with error_set saying what is
  * missing (`no access to app "x"`, `"app create" needs an --admin key`).
  */
-int gateway_permit(const struct gateway_grant *g, const struct gateway_cmd *cmd);
+MUST_CHECK int gateway_permit(const struct gateway_grant *g, const struct gateway_cmd *cmd);
 
 /* Key names (SLIPWAY_USER): [A-Za-z0-9][A-Za-z0-9._@-]{0,63}. 0 or -1. */
-int gateway_check_key_name(const char *name);
+MUST_CHECK int gateway_check_key_name(const char *name);
 
 /* One public key: "type base64 [comment]". */
 struct gateway_key {
@@ -119,7 +119,7 @@ struct gateway_key {
  * decoded fields match the type (the embedded type name, sizes, and nothing
  * after the last field). The comment must be printable. 0 or -1.
  */
-int gateway_key_parse(const char *text, struct gateway_key *key);
+MUST_CHECK int gateway_key_parse(const char *text, struct gateway_key *key);
 void gateway_key_dispose(struct gateway_key *key);
 
 /*
@@ -147,7 +147,7 @@ struct gateway_entry {
  * GRANT`), 1 for a blank or comment line or one without a key type slipway
  * knows (entry left empty), never -1. Dispose either way.
  */
-int gateway_entry_parse(const char *line, struct gateway_entry *entry);
+MUST_CHECK int gateway_entry_parse(const char *line, struct gateway_entry *entry);
 void gateway_entry_dispose(struct gateway_entry *entry);
 
 /*
@@ -155,7 +155,7 @@ void gateway_entry_dispose(struct gateway_entry *entry);
  * around it allowed; at most GATEWAY_KEY_LINE_MAX bytes) and parse it with
  * gateway_key_parse(). 0 or -1 with error_set.
  */
-int gateway_key_read(int fd, struct gateway_key *key);
+MUST_CHECK int gateway_key_read(int fd, struct gateway_key *key);
 
 /*
  * The authorized_keys file at path, rewritten atomically (mode 0600) under a
@@ -167,14 +167,14 @@ int gateway_key_read(int fd, struct gateway_key *key);
  * gateway_keys_add appends line (from gateway_key_line) for key name,
  * refusing a second key of that name or the same key again.
  */
-int gateway_keys_add(const char *path, const char *name,
+MUST_CHECK int gateway_keys_add(const char *path, const char *name,
     const struct gateway_key *key, const char *line);
 /* The slipway keys (entries with a name) of the file, in file order. */
-int gateway_keys_list(const char *path, struct gateway_entry **entries,
+MUST_CHECK int gateway_keys_list(const char *path, struct gateway_entry **entries,
     size_t *n);
 void gateway_entries_free(struct gateway_entry *entries, size_t n);
 /* Remove key name's line; -1 when there is none. */
-int gateway_keys_remove(const char *path, const char *name);
+MUST_CHECK int gateway_keys_remove(const char *path, const char *name);
 
 /* The parts of a git remote URL that `slipway remote` needs. */
 struct gateway_url {
@@ -189,7 +189,7 @@ struct gateway_url {
  * IPv6 host in [brackets]). The path's last component, less ".git", must be
  * a valid app name. 0 or -1 with error_set.
  */
-int gateway_url_parse(const char *url, struct gateway_url *u);
+MUST_CHECK int gateway_url_parse(const char *url, struct gateway_url *u);
 void gateway_url_dispose(struct gateway_url *u);
 
 /* How `slipway remote` trusts a server and logs in. */
@@ -206,11 +206,11 @@ struct gateway_client_opts {
  * changed or @revoked key is refused), log in, run command, copy its stdout
  * and stderr to ours. Its exit status, or -1 with error_set.
  */
-int gateway_client_run(const struct gateway_url *u,
+MUST_CHECK int gateway_client_run(const struct gateway_url *u,
     const struct gateway_client_opts *o, const char *command);
 
 /* Strict base64 (padding required). Decoded bytes into out; 0 or -1. */
-int gateway_base64_decode(const char *s, size_t len, struct buf *out);
+MUST_CHECK int gateway_base64_decode(const char *s, size_t len, struct buf *out);
 void gateway_base64_encode(struct buf *out, const unsigned char *data,
     size_t len);
 
