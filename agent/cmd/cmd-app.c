@@ -131,7 +131,7 @@ remove_images(struct engine *e, const char *app)
 				goto done;
 		}
 	}
-	rc = engine_image_prune_dangling(e);
+	rc = converge_remove_dangling(e, app);
 done:
 	json_decref(list);
 	free(label);

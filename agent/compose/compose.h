@@ -50,6 +50,10 @@ struct compose_mount {
 	long long tmpfs_size;      /* bytes, 0 = unset */
 	long tmpfs_mode;           /* 0 = unset */
 	int long_syntax;           /* came from the long form (-> Mounts, not Binds) */
+	/* The source was not in the commit: binds_share() moved it to the
+	 * app's shared directory; rel is the path as written, for messages. */
+	int shared;
+	char *rel;
 };
 
 struct compose_service_network {
@@ -183,6 +187,7 @@ struct compose_project {
 	struct compose_network *networks; /* includes "default" when used */
 	size_t nnetworks;
 	struct strv warnings;      /* e.g. unset variables */
+	char *shared_dir;  /* binds_share(): the app's shared directory, or NULL */
 };
 
 /* compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml. */

@@ -266,6 +266,7 @@ free_service(struct compose_service *s)
 		free(s->mounts[i].target);
 		free(s->mounts[i].bind_propagation);
 		free(s->mounts[i].bind_selinux);
+		free(s->mounts[i].rel);
 	}
 	free(s->mounts);
 	for (i = 0; i < s->nnetworks; i++) {
@@ -338,6 +339,7 @@ compose_free(struct compose_project *p)
 	free(p->name);
 	free(p->dir);
 	free(p->file);
+	free(p->shared_dir);
 	free(p);
 }
 

@@ -1,19 +1,28 @@
 /*
- * policy.c - the rules that keep push access from becoming root on the host.
- * Each rule names the ALLOW_* flag that lifts it; the first rule broken is
- * reported with the file, the service (or volume) and the key, and the
- * `allow = ...` word an operator would set.
+ * policy.c - the rules that keep push access to one app from reaching the
+ * host, another app or anyone else's objects on the engine. Each rule names
+ * the ALLOW_* flag that lifts it (some have none: they protect other apps);
+ * the first rule broken is reported with the file, the service (or volume,
+ * network) and the key, and the `allow = ...` word an operator would set.
+ *
+ * Values are allow-listed, not deny-listed: a key slipway does not
+ * recognise the value of (a security_opt, a sysctl, a namespace mode, a log
+ * driver) needs the allow word, so that engines and kernels that accept more
+ * than this one does are no way around the policy.
  *
  * Paths are compared component-wise after lexical cleaning, then again after
  * following the symlinks that exist (a release may carry a symlink that
  * points out of it). The Docker socket, or a directory holding it, needs
- * allow = privileged even with host-binds: it is root on the host. (Env
- * files outside the release are refused by the loader, which must not read
- * them at all.)
+ * allow = privileged even with host-binds: it is root on the host. Binds of
+ * the release tree must be read-only and binds never nest inside a writable
+ * one: no container may change a path the engine resolves for another bind
+ * (see binds.c and the README's "Security model").
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "lib/config.h"
 #include "compose/policy.h"
@@ -24,17 +33,11 @@ const char *const policy_default_caps[] = {
 	"SETUID", "SYS_CHROOT", NULL
 };
 
-/* The same words config.c accepts for `allow = ...`. */
-static const struct {
-	unsigned flag;
-	const char *word;
-} allow_words[] = {
-	{ ALLOW_HOST_BINDS, "host-binds" },
-	{ ALLOW_PRIVILEGED, "privileged" },
-	{ ALLOW_HOST_NETWORK, "host-network" },
-	{ ALLOW_CAPS, "caps" },
-	{ ALLOW_SECURITY_OPT, "security-opt" },
-	{ ALLOW_HOST_VOLUMES, "host-volumes" },
+/* The flags in the order the message lists them. */
+static const unsigned all_flags[] = {
+	ALLOW_HOST_BINDS, ALLOW_PRIVILEGED, ALLOW_HOST_NETWORK, ALLOW_CAPS,
+	ALLOW_SECURITY_OPT, ALLOW_HOST_VOLUMES, ALLOW_EXTERNAL_NETWORKS,
+	ALLOW_NETWORK_DRIVERS, ALLOW_SYSCTLS, ALLOW_ULIMITS, ALLOW_LOGGING,
 };
 
 static const char *const docker_sockets[] = {
@@ -56,16 +59,32 @@ refuse(struct check *c, const char *what, const char *name, unsigned need,
 	struct buf words = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(allow_words); i++) {
-		if ((need & allow_words[i].flag) == 0)
+	for (i = 0; i < ARRAY_SIZE(all_flags); i++) {
+		if ((need & all_flags[i]) == 0)
 			continue;
 		if (words.len > 0)
 			buf_adds(&words, ", ");
-		buf_adds(&words, allow_words[i].word);
+		buf_adds(&words, config_allow_word(all_flags[i]));
 	}
 	error_set("%s: %s \"%s\": %s is not allowed here (an operator can set "
 	    "allow = %s for this app)", c->file, what, name, detail, words.buf);
 	buf_release(&words);
+	return -1;
+}
+
+/* A rule no allow word lifts: it protects other apps, not the host. */
+static int PRINTF_LIKE(4, 5)
+forbid(struct check *c, const char *what, const char *name,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	error_set("%s: %s \"%s\": %s", c->file, what, name, msg);
+	free(msg);
 	return -1;
 }
 
@@ -118,6 +137,74 @@ check_path(struct check *c, const struct compose_service *s, const char *key,
 	return rc;
 }
 
+/* The source as the pusher wrote it, when the loader made it absolute. */
+static const char *
+bind_shown(const struct compose_mount *m)
+{
+	return m->rel != NULL ? m->rel : m->source;
+}
+
+/*
+ * Where the engine will look for a bind source: its resolved path, the
+ * shared directory's entry as it is.
+ */
+static char *
+physical(const struct compose_mount *m)
+{
+	return m->shared ? xstrdup(m->source) :
+	    compose_path_resolve(m->source);
+}
+
+/*
+ * No bind source may lie strictly inside another bind's source that some
+ * container mounts writable: that container could swap a path component
+ * for a symlink before the engine resolves the inner source again (at a
+ * create, a restart or a rollback).
+ */
+static int
+check_nesting(struct check *c)
+{
+	const struct compose_project *p = c->p;
+	size_t i, j, k, l;
+	int rc = 0;
+
+	for (i = 0; i < p->nservices && rc == 0; i++) {
+		const struct compose_service *s = &p->services[i];
+
+		for (j = 0; j < s->nmounts && rc == 0; j++) {
+			const struct compose_mount *w = &s->mounts[j];
+			char *wp;
+
+			if (w->type != MOUNT_BIND || w->read_only)
+				continue;
+			wp = physical(w);
+			for (k = 0; k < p->nservices && rc == 0; k++) {
+				const struct compose_service *t = &p->services[k];
+
+				for (l = 0; l < t->nmounts && rc == 0; l++) {
+					const struct compose_mount *m = &t->mounts[l];
+					char *mp;
+
+					if (m->type != MOUNT_BIND)
+						continue;
+					mp = physical(m);
+					if (strcmp(mp, wp) != 0 &&
+					    compose_path_within(mp, wp))
+						rc = forbid(c, "service", t->name,
+						    "\"volumes\" bind of \"%s\" lies "
+						    "inside \"%s\", which service "
+						    "\"%s\" mounts writable (a "
+						    "container could redirect it)",
+						    bind_shown(m), bind_shown(w), s->name);
+					free(mp);
+				}
+			}
+			free(wp);
+		}
+	}
+	return rc;
+}
+
 static int
 check_mounts(struct check *c, const struct compose_service *s)
 {
@@ -131,50 +218,93 @@ check_mounts(struct check *c, const struct compose_service *s)
 
 		if (m->type != MOUNT_BIND)
 			continue;
+		if (m->shared) {
+			/* binds_share() made it: one entry of the shared dir. */
+			const char *sd = c->p->shared_dir;
+			size_t n = sd != NULL ? strlen(sd) : 0;
+
+			if (sd == NULL || strncmp(m->source, sd, n) != 0 ||
+			    m->source[n] != '/' || m->source[n + 1] == '\0' ||
+			    strchr(m->source + n + 1, '/') != NULL)
+				return forbid(c, "service", s->name, "\"volumes\" "
+				    "bind of \"%s\" is not in the shared "
+				    "directory", bind_shown(m));
+			continue;
+		}
 		if (!inside(c, m->source))
 			need |= ALLOW_HOST_BINDS;
 		if (reaches_socket(m->source))
 			need |= ALLOW_HOST_BINDS | ALLOW_PRIVILEGED;
-		if ((need & c->allow) == need)
-			continue;
-		detail = xasprintf("\"volumes\" bind of \"%s\"%s", m->source,
-		    (need & ALLOW_PRIVILEGED) ? " (the Docker socket)" :
-		    " (outside the release)");
-		rc = refuse(c, "service", s->name, need, detail);
-		free(detail);
-		return rc;
+		if ((need & c->allow) != need) {
+			detail = xasprintf("\"volumes\" bind of \"%s\"%s",
+			    m->source, (need & ALLOW_PRIVILEGED) ?
+			    " (the Docker socket)" : " (outside the release)");
+			rc = refuse(c, "service", s->name, need, detail);
+			free(detail);
+			return rc;
+		}
+		/* The release tree stays as the commit made it. */
+		if (!m->read_only && inside(c, m->source))
+			return forbid(c, "service", s->name, "\"volumes\" bind of "
+			    "\"%s\" must be read-only (\":ro\"): it is in the "
+			    "commit, and the release tree is not writable by "
+			    "containers (a path not in the commit gets a "
+			    "persistent writable directory instead)", bind_shown(m));
 	}
 	return 0;
+}
+
+/* "service:x" of this project: resolved to x's container at create. */
+static int
+is_service_ref(const struct compose_project *p, const char *v)
+{
+	return starts_with(v, "service:") &&
+	    compose_service(p, v + strlen("service:")) != NULL;
 }
 
 static int
 check_namespaces(struct check *c, const struct compose_service *s)
 {
+	static const char *const ipc_fine[] = {
+		"private", "shareable", "none", NULL
+	};
 	const struct {
 		const char *key;
 		const char *value;
-		int container_too;  /* container:<other> reaches another app */
+		int refs;            /* service:x allowed */
+		const char *const *fine;
 	} modes[] = {
-		{ "network_mode", s->network_mode, 1 },
-		{ "pid", s->pid, 1 },
-		{ "ipc", s->ipc, 1 },
-		{ "userns_mode", s->userns_mode, 0 },
+		{ "network_mode", s->network_mode, 1, NULL },
+		{ "pid", s->pid, 1, NULL },
+		{ "ipc", s->ipc, 1, ipc_fine },
+		{ "userns_mode", s->userns_mode, 0, NULL },
 	};
-	size_t i;
+	size_t i, j;
 
-	if (c->allow & ALLOW_HOST_NETWORK)
-		return 0;
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		const char *v = modes[i].value;
+		unsigned need = ALLOW_HOST_NETWORK;
 		char *detail;
 		int rc;
 
-		const char *v = modes[i].value;
-
-		if (v == NULL || (strcmp(v, "host") != 0 &&
-		    !(modes[i].container_too && starts_with(v, "container:"))))
+		if (v == NULL || (modes[i].refs && is_service_ref(c->p, v)))
 			continue;
-		detail = xasprintf("\"%s: %s\"", modes[i].key, modes[i].value);
-		rc = refuse(c, "service", s->name, ALLOW_HOST_NETWORK, detail);
+		for (j = 0; modes[i].fine != NULL && modes[i].fine[j]; j++) {
+			if (strcmp(v, modes[i].fine[j]) == 0)
+				break;
+		}
+		if (modes[i].fine != NULL && modes[i].fine[j] != NULL)
+			continue;
+		if (i == 0 && strcmp(v, "none") == 0)
+			continue;
+		/* Another network by name or ID (bridge included). */
+		if (i == 0 && strcmp(v, "host") != 0 &&
+		    !starts_with(v, "container:"))
+			need = ALLOW_EXTERNAL_NETWORKS;
+		if (c->allow & need)
+			continue;
+		detail = xasprintf("\"%s: %s\"", modes[i].key, v);
+		rc = refuse(c, "service", s->name, need, detail);
 		free(detail);
 		return rc;
 	}
@@ -209,22 +339,25 @@ check_caps(struct check *c, const struct compose_service *s)
 	return 0;
 }
 
-/* A security_opt that loosens confinement: seccomp or apparmor profiles
- * of the pusher's choosing, SELinux disabled or a chosen type, systempaths. */
+/*
+ * The security options that only tighten confinement: no-new-privileges,
+ * and SELinux user, role or level (a type or disable loosens it). Anything
+ * else, blanks and unknown spellings included, needs security-opt.
+ */
 static int
-loosens(const char *opt)
+tightens(const char *opt)
 {
 	size_t n = strcspn(opt, "=:");
-	const char *v = opt[n] ? opt + n + 1 : "";
+	const char *v = opt[n] ? opt + n + 1 : NULL;
 
-	if (n == 7 && strncmp(opt, "seccomp", n) == 0)
-		return 1;
-	if (n == 8 && strncmp(opt, "apparmor", n) == 0)
-		return 1;
-	if (n == 5 && strncmp(opt, "label", n) == 0)
-		return strcmp(v, "disable") == 0 || starts_with(v, "type:");
-	if (n == 11 && strncmp(opt, "systempaths", n) == 0)
-		return strcmp(v, "unconfined") == 0;
+	if (n == 17 && strncmp(opt, "no-new-privileges", n) == 0)
+		return v == NULL || strcmp(v, "true") == 0 ||
+		    strcmp(v, "false") == 0;
+	if (n == 5 && strncmp(opt, "label", n) == 0 && v != NULL)
+		return (starts_with(v, "user:") || starts_with(v, "role:") ||
+		    starts_with(v, "level:")) && strspn(v, "abcdefghijklmnopqrst"
+		    "uvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:,-") ==
+		    strlen(v);
 	return 0;
 }
 
@@ -239,7 +372,7 @@ check_security_opt(struct check *c, const struct compose_service *s)
 		char *detail;
 		int rc;
 
-		if (!loosens(s->security_opt.v[i]))
+		if (tightens(s->security_opt.v[i]))
 			continue;
 		detail = xasprintf("\"security_opt: %s\"",
 		    s->security_opt.v[i]);
@@ -248,6 +381,199 @@ check_security_opt(struct check *c, const struct compose_service *s)
 		return rc;
 	}
 	return 0;
+}
+
+/*
+ * The sysctls docker allows in a container's own namespaces (moby
+ * daemon/oci_linux.go, runc validate): IPC ones, fs.mqueue.*, and net.*
+ * when the container has its own network namespace.
+ */
+static int
+sysctl_namespaced(const struct compose_service *s, const char *name)
+{
+	static const char *const ipc[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+		"kernel.shm_rmid_forced", NULL
+	};
+	char *k = xstrdup(name), *q;
+	size_t i;
+	int ok = 0;
+
+	for (q = k; *q != '\0'; q++) {
+		if (*q == '/')
+			*q = '.';
+	}
+	if (strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(k) ||
+	    strstr(k, "..") != NULL)
+		goto done;
+	for (i = 0; ipc[i] != NULL && !ok; i++)
+		ok = strcmp(k, ipc[i]) == 0;
+	if (!ok && starts_with(k, "fs.mqueue.") && k[10] != '\0')
+		ok = 1;
+	if (!ok && starts_with(k, "net.") && k[4] != '\0')
+		ok = s->network_mode == NULL;
+done:
+	free(k);
+	return ok;
+}
+
+static int
+check_sysctls(struct check *c, const struct compose_service *s)
+{
+	size_t i;
+
+	if (c->allow & ALLOW_SYSCTLS)
+		return 0;
+	for (i = 0; i < s->sysctls.n; i++) {
+		char *detail;
+		int rc;
+
+		if (sysctl_namespaced(s, s->sysctls.v[i].key))
+			continue;
+		detail = xasprintf("\"sysctls: %s\"", s->sysctls.v[i].key);
+		rc = refuse(c, "service", s->name, ALLOW_SYSCTLS, detail);
+		free(detail);
+		return rc;
+	}
+	return 0;
+}
+
+/* The RLIMIT_* of a ulimit name as docker spells them, or -1. */
+static int
+ulimit_resource(const char *name)
+{
+	static const struct {
+		const char *name;
+		int res;
+	} names[] = {
+		{ "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU },
+		{ "data", RLIMIT_DATA }, { "fsize", RLIMIT_FSIZE },
+		{ "locks", RLIMIT_LOCKS }, { "memlock", RLIMIT_MEMLOCK },
+		{ "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+		{ "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC },
+		{ "rss", RLIMIT_RSS }, { "rtprio", RLIMIT_RTPRIO },
+		{ "rttime", RLIMIT_RTTIME }, { "sigpending", RLIMIT_SIGPENDING },
+		{ "stack", RLIMIT_STACK }, { "as", RLIMIT_AS },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(name, names[i].name) == 0)
+			return names[i].res;
+	}
+	return -1;
+}
+
+/* A ulimit up to the hard limit the server itself runs with is fine. */
+static int
+check_ulimits(struct check *c, const struct compose_service *s)
+{
+	size_t i;
+
+	if (c->allow & ALLOW_ULIMITS)
+		return 0;
+	for (i = 0; i < s->nulimits; i++) {
+		const struct compose_ulimit *u = &s->ulimits[i];
+		int res = ulimit_resource(u->name);
+		struct rlimit rl;
+		char *detail;
+		int rc;
+
+		if (res >= 0 && getrlimit(res, &rl) == 0 && u->soft >= 0 &&
+		    u->hard >= 0 && (rl.rlim_max == RLIM_INFINITY ||
+		    ((unsigned long long)u->soft <= rl.rlim_max &&
+		    (unsigned long long)u->hard <= rl.rlim_max)))
+			continue;
+		detail = xasprintf("\"ulimits: %s\" (%lld:%lld, above the "
+		    "server's limit)", u->name, u->soft, u->hard);
+		rc = refuse(c, "service", s->name, ALLOW_ULIMITS, detail);
+		free(detail);
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * Log drivers that write to the engine's own files; drivers with addresses
+ * (syslog, gelf, fluentd, splunk, ...) send to hosts and sockets the pusher
+ * names. Options are limited to the files' own.
+ */
+static int
+check_logging(struct check *c, const struct compose_service *s)
+{
+	static const char *const drivers[] = {
+		"json-file", "local", "none", NULL
+	};
+	static const char *const options[] = {
+		"max-size", "max-file", "compress", "labels", "labels-regex",
+		"env", "env-regex", "tag", "mode", "max-buffer-size", NULL
+	};
+	const char *d = s->logging_driver;
+	size_t i, j;
+	char *detail = NULL;
+	int rc;
+
+	if (c->allow & ALLOW_LOGGING)
+		return 0;
+	if (d != NULL) {
+		for (i = 0; drivers[i] != NULL && strcmp(d, drivers[i]); i++)
+			;
+		if (drivers[i] == NULL)
+			detail = xasprintf("\"logging.driver: %s\"", d);
+	}
+	for (i = 0; detail == NULL && i < s->logging_options.n; i++) {
+		const char *k = s->logging_options.v[i].key;
+
+		for (j = 0; options[j] != NULL && strcmp(k, options[j]); j++)
+			;
+		if (options[j] == NULL)
+			detail = xasprintf("\"logging.options.%s\"", k);
+	}
+	if (detail == NULL)
+		return 0;
+	rc = refuse(c, "service", s->name, ALLOW_LOGGING, detail);
+	free(detail);
+	return rc;
+}
+
+/* Labels slipway and compose read to tell what belongs to which app. */
+static int
+reserved_label(const char *key)
+{
+	return strncasecmp(key, "com.docker.compose.", 19) == 0 ||
+	    strncasecmp(key, "slipway.", 8) == 0;
+}
+
+static int
+check_labels(struct check *c, const char *what, const char *name,
+    const struct kvlist *labels)
+{
+	size_t i;
+
+	for (i = 0; i < labels->n; i++) {
+		if (reserved_label(labels->v[i].key))
+			return forbid(c, what, name, "\"labels: %s\": the label "
+			    "is reserved (slipway sets it)", labels->v[i].key);
+	}
+	return 0;
+}
+
+/* container_name: only names under "<app>-", as the generated ones. */
+static int
+check_container_name(struct check *c, const struct compose_service *s)
+{
+	const char *n = s->container_name, *app = c->p->name;
+	size_t len = strlen(app);
+
+	if (n == NULL)
+		return 0;
+	if (strncmp(n, app, len) == 0 && n[len] == '-' && n[len + 1] != '\0' &&
+	    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-") == strlen(n))
+		return 0;
+	return forbid(c, "service", s->name, "\"container_name: %s\": container "
+	    "names of this app must start with \"%s-\"", n, app);
 }
 
 static int
@@ -264,8 +590,12 @@ check_service(struct check *c, const struct compose_service *s)
 		free(detail);
 		return rc;
 	}
-	if (check_namespaces(c, s) < 0 || check_caps(c, s) < 0 ||
-	    check_security_opt(c, s) < 0 || check_mounts(c, s) < 0)
+	if (check_container_name(c, s) < 0 ||
+	    check_labels(c, "service", s->name, &s->labels) < 0 ||
+	    check_namespaces(c, s) < 0 || check_caps(c, s) < 0 ||
+	    check_security_opt(c, s) < 0 || check_mounts(c, s) < 0 ||
+	    check_sysctls(c, s) < 0 || check_ulimits(c, s) < 0 ||
+	    check_logging(c, s) < 0)
 		return -1;
 	if (s->build != NULL) {
 		const char *f = s->build->dockerfile;
@@ -302,10 +632,41 @@ has_option(const char *list, const char *word)
 	}
 }
 
+/* tmpfs mount options ("size=64m,mode=1777,uid=1000"), nothing else. */
+static int
+tmpfs_options(const char *o)
+{
+	static const char *const fine[] = {
+		"size=", "mode=", "uid=", "gid=", "nr_inodes=", "noexec",
+		"nosuid", "nodev", "exec", "suid", "dev", "ro", "rw", NULL
+	};
+	const char *p = o;
+	size_t i;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		for (i = 0; fine[i] != NULL; i++) {
+			size_t n = strlen(fine[i]);
+
+			if (fine[i][n - 1] == '=' ? (len > n &&
+			    strncmp(p, fine[i], n) == 0 &&
+			    strspn(p + n, "0123456789kmgKMG%") == len - n) :
+			    (len == n && strncmp(p, fine[i], n) == 0))
+				break;
+		}
+		if (fine[i] == NULL)
+			return 0;
+		if (p[len] == '\0')
+			return 1;
+		p += len + 1;
+	}
+}
+
 /*
- * A volume whose driver options mount a host path, a device or a network
- * share (anything but tmpfs), or whose engine name is not the app's own
- * (another app's data).
+ * A volume of the local driver, with no driver_opts or tmpfs ones only
+ * (others mount a host path, a device or a network share), named as the
+ * app's own (not another app's data).
  */
 static int
 check_volume(struct check *c, const struct compose_volume *v)
@@ -314,13 +675,28 @@ check_volume(struct check *c, const struct compose_volume *v)
 	const struct kv *o = kvlist_find(&v->driver_opts, "o");
 	const struct kv *type = kvlist_find(&v->driver_opts, "type");
 	char *prefix, *detail = NULL;
+	size_t i;
 	int rc = 0;
 
+	if (check_labels(c, "volume", v->key, &v->labels) < 0)
+		return -1;
 	if (c->allow & ALLOW_HOST_VOLUMES)
 		return 0;
 	prefix = xasprintf("%s_", c->p->name);
-	if (dev != NULL && !(type != NULL && type->value != NULL &&
-	    strcmp(type->value, "tmpfs") == 0))
+	for (i = 0; i < v->driver_opts.n && detail == NULL; i++) {
+		const char *k = v->driver_opts.v[i].key;
+
+		if (strcmp(k, "type") != 0 && strcmp(k, "device") != 0 &&
+		    strcmp(k, "o") != 0)
+			detail = xasprintf("\"driver_opts.%s\"", k);
+	}
+	if (detail != NULL)
+		;
+	else if (v->driver != NULL && strcmp(v->driver, "local") != 0)
+		detail = xasprintf("\"driver: %s\"", v->driver);
+	else if (dev != NULL && !(dev->value != NULL &&
+	    strcmp(dev->value, "tmpfs") == 0 && type != NULL &&
+	    type->value != NULL && strcmp(type->value, "tmpfs") == 0))
 		detail = xasprintf("\"driver_opts.device: %s\"",
 		    dev->value ? dev->value : "");
 	else if (o != NULL && o->value != NULL &&
@@ -329,11 +705,58 @@ check_volume(struct check *c, const struct compose_volume *v)
 	else if (type != NULL && type->value != NULL &&
 	    strcmp(type->value, "none") == 0)
 		detail = xstrdup("\"driver_opts.type: none\"");
+	else if (type != NULL && (type->value == NULL ||
+	    strcmp(type->value, "tmpfs") != 0))
+		detail = xasprintf("\"driver_opts.type: %s\"",
+		    type->value ? type->value : "");
+	else if (o != NULL && (o->value == NULL || !tmpfs_options(o->value)))
+		detail = xasprintf("\"driver_opts.o: %s\"",
+		    o->value ? o->value : "");
 	else if (!starts_with(v->name, prefix))
 		detail = xasprintf("the volume name \"%s\" (not this app's)",
 		    v->name);
 	if (detail != NULL)
 		rc = refuse(c, "volume", v->key, ALLOW_HOST_VOLUMES, detail);
+	free(detail);
+	free(prefix);
+	return rc;
+}
+
+/*
+ * A network of the app's own: named "<app>_...", not external, the default
+ * bridge driver with no options. "host" (by any route) needs host-network.
+ */
+static int
+check_network(struct check *c, const struct compose_network *n)
+{
+	char *prefix = xasprintf("%s_", c->p->name), *detail = NULL;
+	unsigned need = 0;
+	int rc = 0;
+
+	if (check_labels(c, "network", n->key, &n->labels) < 0) {
+		free(prefix);
+		return -1;
+	}
+	if (strcmp(n->name, "host") == 0) {
+		need = ALLOW_HOST_NETWORK | ALLOW_EXTERNAL_NETWORKS;
+		detail = xstrdup("the host network");
+	} else if (n->external) {
+		need = ALLOW_EXTERNAL_NETWORKS;
+		detail = xasprintf("the external network \"%s\"", n->name);
+	} else if (!starts_with(n->name, prefix) || n->name[strlen(prefix)] ==
+	    '\0') {
+		need = ALLOW_EXTERNAL_NETWORKS;
+		detail = xasprintf("the network name \"%s\" (not this app's)",
+		    n->name);
+	} else if (n->driver != NULL && strcmp(n->driver, "bridge") != 0) {
+		need = ALLOW_NETWORK_DRIVERS;
+		detail = xasprintf("\"driver: %s\"", n->driver);
+	} else if (n->driver_opts.n > 0) {
+		need = ALLOW_NETWORK_DRIVERS;
+		detail = xasprintf("\"driver_opts.%s\"", n->driver_opts.v[0].key);
+	}
+	if (detail != NULL && (c->allow & need) != need)
+		rc = refuse(c, "network", n->key, need, detail);
 	free(detail);
 	free(prefix);
 	return rc;
@@ -355,8 +778,14 @@ policy_check(const struct compose_project *p, unsigned allow)
 		if (check_service(&c, &p->services[i]) < 0)
 			goto done;
 	}
+	if (check_nesting(&c) < 0)
+		goto done;
 	for (i = 0; i < p->nvolumes; i++) {
 		if (check_volume(&c, &p->volumes[i]) < 0)
+			goto done;
+	}
+	for (i = 0; i < p->nnetworks; i++) {
+		if (check_network(&c, &p->networks[i]) < 0)
 			goto done;
 	}
 	rc = 0;

@@ -750,15 +750,39 @@ engine_image_list(struct engine *e, const char *const *labels,
 	return rc;
 }
 
+/*
+ * Only the dangling images that carry every label: never an engine-wide
+ * prune, which would take other apps' images and the intermediate images of
+ * builds running at that moment.
+ */
 int
-engine_image_prune_dangling(struct engine *e)
+engine_image_list_dangling(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out)
 {
-	char *f = engine_urlencode("{\"dangling\":[\"true\"]}");
-	char *path = xasprintf("/images/prune?filters=%s", f);
-	int rc = call_ok(e, "POST", path, NULL, NULL, 0, XF_LONG);
+	json_t *f = json_object(), *a = json_array();
+	char *text, *enc, *path;
+	size_t i;
+	int rc;
 
+	if (nlabels == 0) {
+		json_decref(f);
+		json_decref(a);
+		return error_set("listing dangling images needs a label");
+	}
+	for (i = 0; i < nlabels; i++)
+		json_array_append_new(a, json_string(labels[i]));
+	json_object_set_new(f, "label", a);
+	json_object_set_new(f, "dangling", json_pack("[s]", "true"));
+	text = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(f);
+	if (text == NULL)
+		abort(); /* jansson fails here only out of memory */
+	enc = engine_urlencode(text);
+	path = xasprintf("/images/json?filters=%s", enc);
+	rc = call_ok(e, "GET", path, NULL, out, 0, 0);
 	free(path);
-	free(f);
+	free(enc);
+	free(text);
 	return rc;
 }
 

@@ -70,7 +70,9 @@ MUST_CHECK int engine_image_tag(struct engine *e, const char *image, const char 
 MUST_CHECK int engine_image_remove(struct engine *e, const char *ref);
 MUST_CHECK int engine_image_list(struct engine *e, const char *const *labels,
     size_t nlabels, json_t **out);
-MUST_CHECK int engine_image_prune_dangling(struct engine *e);
+/* The dangling images carrying every label (at least one): see engine.c. */
+MUST_CHECK int engine_image_list_dangling(struct engine *e,
+    const char *const *labels, size_t nlabels, json_t **out);
 
 /* Networks and volumes. Inspect: found 0, ENGINE_MISSING, failure -1. */
 MUST_CHECK int engine_network_inspect(struct engine *e, const char *name, json_t **out);

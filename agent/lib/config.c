@@ -86,7 +86,38 @@ static const struct {
 	{ "caps", ALLOW_CAPS },
 	{ "security-opt", ALLOW_SECURITY_OPT },
 	{ "host-volumes", ALLOW_HOST_VOLUMES },
+	{ "external-networks", ALLOW_EXTERNAL_NETWORKS },
+	{ "network-drivers", ALLOW_NETWORK_DRIVERS },
+	{ "sysctls", ALLOW_SYSCTLS },
+	{ "ulimits", ALLOW_ULIMITS },
+	{ "logging", ALLOW_LOGGING },
 };
+
+const char *
+config_allow_word(unsigned flag)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(allow_words); i++) {
+		if (allow_words[i].flag == flag)
+			return allow_words[i].word;
+	}
+	return NULL;
+}
+
+const char *
+config_allow_words(void)
+{
+	static char all[256];
+	size_t i, len = 0;
+
+	if (all[0] == '\0') {
+		for (i = 0; i < ARRAY_SIZE(allow_words) && len < sizeof all; i++)
+			len += (size_t)snprintf(all + len, sizeof all - len,
+			    "%s%s", i > 0 ? ", " : "", allow_words[i].word);
+	}
+	return all;
+}
 
 struct parse {
 	struct config *cfg;
@@ -290,8 +321,8 @@ set_allow(struct parse *p, const char *label, const char *value)
 		}
 		if (i == ARRAY_SIZE(allow_words))
 			rc = parse_error(p, "%s unknown \"allow\" value \"%s\" "
-			    "(expected privileged, host-binds, host-network, "
-			    "caps, security-opt or host-volumes)", label, word);
+			    "(expected one of %s)", label, word,
+			    config_allow_words());
 		else
 			allow |= allow_words[i].flag;
 	}

@@ -16,8 +16,18 @@ enum {
 	ALLOW_HOST_NETWORK = 1 << 2, /* network_mode/pid/ipc/userns_mode: host */
 	ALLOW_CAPS = 1 << 3,         /* cap_add beyond the allow-list */
 	ALLOW_SECURITY_OPT = 1 << 4, /* security_opt that lifts confinement */
-	ALLOW_HOST_VOLUMES = 1 << 5, /* volume driver_opts pointing at the host */
+	ALLOW_HOST_VOLUMES = 1 << 5, /* volume drivers and driver_opts beyond tmpfs */
+	ALLOW_EXTERNAL_NETWORKS = 1 << 6, /* networks not the app's own, bridge */
+	ALLOW_NETWORK_DRIVERS = 1 << 7,   /* network driver/driver_opts */
+	ALLOW_SYSCTLS = 1 << 8,      /* sysctls outside docker's namespaced set */
+	ALLOW_ULIMITS = 1 << 9,      /* ulimits above the server's own limits */
+	ALLOW_LOGGING = 1 << 10,     /* log drivers other than json-file/local/none */
 };
+
+/* The `allow =` word of one ALLOW_* flag, or NULL. */
+const char *config_allow_word(unsigned flag);
+/* All the words, comma-separated, in flag order (static storage). */
+const char *config_allow_words(void);
 
 struct config_app {
 	char *name;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "compose/compose.h"
+#include "compose/binds.h"
 #include "reconcile/converge.h"
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
@@ -207,6 +208,26 @@ done:
 	return rc;
 }
 
+/*
+ * An image another app built (labelled slipway.app=<other>) is refused: its
+ * layers hold what that app baked in. info is the image's inspect answer.
+ */
+static int
+image_owner_check(struct deploy *d, const struct compose_service *s,
+    const char *ref, json_t *info)
+{
+	json_t *labels = json_object_get(json_object_get(info, "Config"),
+	    "Labels");
+	const char *owner = json_string_value(json_object_get(labels,
+	    "slipway.app"));
+
+	if (owner == NULL || strcmp(owner, d->app) == 0)
+		return 0;
+	return error_set("service \"%s\": image \"%s\" belongs to app \"%s\" "
+	    "(refused: an app runs only its own images or ones no app built)",
+	    s->name, ref, owner);
+}
+
 /* The id already found for ref among the first n images, or NULL. */
 static char *
 known_image_id(const struct service_image *images, size_t n, const char *ref)
@@ -248,6 +269,10 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)
 			continue;
 		found = engine_image_inspect(d->engine, img->ref, &info);
+		if (found == 0 && image_owner_check(d, s, img->ref, info) < 0) {
+			json_decref(info);
+			goto done;
+		}
 		if (found == 0)
 			img->id = xstrdup(json_string_value(json_object_get(info,
 			    "Id")));
@@ -287,7 +312,7 @@ done:
 static int
 load_release(struct deploy *d, const char *commit, struct release *r)
 {
-	char *file = NULL;
+	char *file = NULL, *shared = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -299,12 +324,16 @@ load_release(struct deploy *d, const char *commit, struct release *r)
 		goto done;
 	if (compose_load(&r->project, file, r->dir, d->app, &d->vars) < 0)
 		goto done;
+	shared = path_join(d->app_dir, "shared");
+	if (binds_share(r->project, shared) < 0)
+		goto done;
 	for (i = 0; i < r->project->warnings.n; i++)
 		out_warn("warning: %s", r->project->warnings.v[i]);
 	if (policy_check(r->project, config_app_allow(d->cfg, d->app)) < 0)
 		goto done;
 	rc = 0;
 done:
+	free(shared);
 	free(file);
 	return rc;
 }
@@ -453,6 +482,7 @@ release_command(struct deploy *d, const struct compose_service *s,
 	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s}", "Name", "no"));
 	/* A leftover of an interrupted run goes first (none: fine). */
 	if (engine_container_remove(d->engine, name, 0) < 0 ||
+	    container_vet(d->engine, p, s, body) < 0 ||
 	    engine_container_create(d->engine, name, body, &id) < 0 ||
 	    engine_container_start(d->engine, id) < 0 ||
 	    engine_container_wait(d->engine, id, &code) < 0) {
@@ -601,8 +631,9 @@ retain(struct deploy *d, struct history *h)
 			out_warn("warning: cannot remove image %s: %s", remove.v[i],
 			    error_last());
 	}
-	if (remove.n > 0 && engine_image_prune_dangling(d->engine) < 0)
-		out_warn("warning: cannot prune dangling images: %s", error_last());
+	if (remove.n > 0 && converge_remove_dangling(d->engine, d->app) < 0)
+		out_warn("warning: cannot remove dangling images: %s",
+		    error_last());
 done:
 	for (i = 0; i < nkeep; i++)
 		free(keep[i]);

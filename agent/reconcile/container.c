@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose/binds.h"
 #include "reconcile/container.h"
 #include "reconcile/spec.h"
 
@@ -26,6 +27,68 @@ container_discard(struct engine *e, const char *id)
 	error_restore(saved);
 }
 
+/*
+ * "service:x" in network_mode, pid or ipc: the engine would take any
+ * container by that name, so name the container by ID once its labels say
+ * it is x's of this project.
+ */
+static int
+resolve_mode(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const char *key, const char *mode,
+    json_t *host)
+{
+	const struct compose_service *dep;
+	json_t *info = NULL, *labels;
+	const char *proj, *svc, *id;
+	char *name, *value;
+	int rc = -1;
+
+	if (mode == NULL || !starts_with(mode, "service:"))
+		return 0;
+	if ((dep = compose_service(p, mode + strlen("service:"))) == NULL)
+		return error_set("service \"%s\": \"%s: %s\" names no service",
+		    s->name, key, mode);
+	name = spec_container_name(p, dep, 1);
+	if (engine_container_inspect(e, name, &info) < 0) {
+		error_set("service \"%s\": \"%s: %s\": %s", s->name, key, mode,
+		    error_last());
+		goto done;
+	}
+	labels = json_object_get(json_object_get(info, "Config"), "Labels");
+	proj = json_string_value(json_object_get(labels, LABEL_PROJECT));
+	svc = json_string_value(json_object_get(labels, LABEL_SERVICE));
+	id = json_string_value(json_object_get(info, "Id"));
+	if (proj == NULL || svc == NULL || id == NULL ||
+	    strcmp(proj, p->name) != 0 || strcmp(svc, dep->name) != 0) {
+		error_set("service \"%s\": \"%s: %s\": container \"%s\" is "
+		    "not this app's (refused)", s->name, key, mode, name);
+		goto done;
+	}
+	value = xasprintf("container:%s", id);
+	json_object_set_new(host, key[0] == 'n' ? "NetworkMode" :
+	    key[0] == 'p' ? "PidMode" : "IpcMode", json_string(value));
+	free(value);
+	rc = 0;
+done:
+	json_decref(info);
+	free(name);
+	return rc;
+}
+
+int
+container_vet(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, json_t *body)
+{
+	json_t *host = json_object_get(body, "HostConfig");
+
+	if (binds_verify(p, s) < 0 ||
+	    resolve_mode(e, p, s, "network_mode", s->network_mode, host) < 0 ||
+	    resolve_mode(e, p, s, "pid", s->pid, host) < 0 ||
+	    resolve_mode(e, p, s, "ipc", s->ipc, host) < 0)
+		return -1;
+	return 0;
+}
+
 int
 container_create(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, int number, const char *name,
@@ -41,6 +104,10 @@ container_create(struct engine *e, const struct compose_project *p,
 
 	body = spec_container(p, s, number, img->ref, img->id, opts->commit,
 	    hash, api);
+	if (container_vet(e, p, s, body) < 0) {
+		json_decref(body);
+		return -1;
+	}
 	rc = engine_container_create(e, name, body, &id);
 	json_decref(body);
 	if (rc < 0)

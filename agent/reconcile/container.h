@@ -43,6 +43,14 @@ MUST_CHECK int container_create(struct engine *e, const struct compose_project *
  */
 void container_discard(struct engine *e, const char *id);
 
+/*
+ * Right before a create: check the binds of s again (binds_verify) and name
+ * the containers of network_mode/pid/ipc "service:x" by ID, after checking
+ * their labels say they are x's of this project. 0 or -1 with error_set.
+ */
+MUST_CHECK int container_vet(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, json_t *body);
+
 /* The stop timeout of s in seconds, or -1 for the engine's default. */
 long container_stop_timeout(const struct compose_service *s);
 

@@ -109,9 +109,27 @@ observed_list_free(struct observed *o, size_t n)
 	free(o);
 }
 
+/*
+ * An existing network or volume is adopted only when its labels say it is
+ * this app's: one of the same name made by anyone else is left alone.
+ */
+static int
+owned(json_t *info, const char *app, const char *kind, const char *name)
+{
+	const char *proj = json_str(json_object_get(info, "Labels"),
+	    LABEL_PROJECT);
+
+	if (proj != NULL && strcmp(proj, app) == 0)
+		return 0;
+	return error_set("%s \"%s\" exists but is not this app's (its label %s "
+	    "is \"%s\"): remove or rename it, slipway will not use it", kind,
+	    name, LABEL_PROJECT, proj != NULL ? proj : "");
+}
+
 int
 converge_resources(struct engine *e, const struct compose_project *p)
 {
+	json_t *info = NULL;
 	size_t i;
 	int r;
 
@@ -119,10 +137,17 @@ converge_resources(struct engine *e, const struct compose_project *p)
 		const struct compose_network *n = &p->networks[i];
 		json_t *body;
 
-		if ((r = engine_network_inspect(e, n->name, NULL)) < 0)
+		if ((r = engine_network_inspect(e, n->name, &info)) < 0)
 			return -1;
-		if (r == 0)
+		if (r == 0) {
+			r = n->external ? 0 : owned(info, p->name, "network",
+			    n->name);
+			json_decref(info);
+			info = NULL;
+			if (r < 0)
+				return -1;
 			continue;
+		}
 		if (n->external)
 			return error_set("external network \"%s\" not found",
 			    n->name);
@@ -138,10 +163,17 @@ converge_resources(struct engine *e, const struct compose_project *p)
 		const struct compose_volume *v = &p->volumes[i];
 		json_t *body;
 
-		if ((r = engine_volume_inspect(e, v->name, NULL)) < 0)
+		if ((r = engine_volume_inspect(e, v->name, &info)) < 0)
 			return -1;
-		if (r == 0)
+		if (r == 0) {
+			r = v->external ? 0 : owned(info, p->name, "volume",
+			    v->name);
+			json_decref(info);
+			info = NULL;
+			if (r < 0)
+				return -1;
 			continue;
+		}
 		if (v->external)
 			return error_set("external volume \"%s\" not found",
 			    v->name);
@@ -472,6 +504,32 @@ converge_down(struct engine *e, const char *project, int volumes)
 done:
 	json_decref(list);
 	observed_list_free(obs, nobs);
+	free(label);
+	return rc;
+}
+
+int
+converge_remove_dangling(struct engine *e, const char *app)
+{
+	char *label = xasprintf("slipway.app=%s", app);
+	const char *labels[] = { label };
+	json_t *list = NULL, *img;
+	size_t i;
+	int rc = -1;
+
+	if (engine_image_list_dangling(e, labels, 1, &list) < 0)
+		goto done;
+	json_array_foreach(list, i, img) {
+		const char *id = json_str(img, "Id");
+
+		/* Still used by a container: left for a later retention. */
+		if (id != NULL && engine_image_remove(e, id) < 0)
+			out_warn("warning: cannot remove image %.19s: %s", id,
+			    error_last());
+	}
+	rc = 0;
+done:
+	json_decref(list);
 	free(label);
 	return rc;
 }

@@ -40,4 +40,10 @@ MUST_CHECK int converge_resources(struct engine *e, const struct compose_project
  */
 MUST_CHECK int converge_down(struct engine *e, const char *project, int volumes);
 
+/*
+ * Remove, by ID, the dangling images labelled slipway.app=app: the app's own,
+ * never an engine-wide prune. An image still in use is a warning.
+ */
+int converge_remove_dangling(struct engine *e, const char *app);
+
 #endif

@@ -249,12 +249,14 @@ static const struct {
 	{ "[app]\n", "1: expected [app \"NAME\"], not [app]" },
 	{ "[app \"web\"]\nallow = caps, root\n",
 	  "2: [app \"web\"] unknown \"allow\" value \"root\" (expected "
-	  "privileged, host-binds, host-network, caps, security-opt or "
-	  "host-volumes)" },
+	  "one of privileged, host-binds, host-network, caps, security-opt, "
+	  "host-volumes, external-networks, network-drivers, sysctls, ulimits, "
+	  "logging)" },
 	{ "[app \"web\"]\nallow = caps,\n",
 	  "2: [app \"web\"] unknown \"allow\" value \"\" (expected "
-	  "privileged, host-binds, host-network, caps, security-opt or "
-	  "host-volumes)" },
+	  "one of privileged, host-binds, host-network, caps, security-opt, "
+	  "host-volumes, external-networks, network-drivers, sysctls, ulimits, "
+	  "logging)" },
 	{ "[app \"web\"]\nallow = caps\nallow = privileged\n",
 	  "3: [app \"web\"] duplicate key \"allow\"" },
 	{ "[app \"web\"]\nbranch = x\n", "2: [app \"web\"] unknown key \"branch\"" },

@@ -486,8 +486,7 @@ test_fake_paths(void **state)
 	    "{\"Error\":null,\"StatusCode\":3}"));
 	fake_add_owned(fake_http(200, "OK", "",
 	    "{\"Volumes\":[{\"Name\":\"app_data\"}],\"Warnings\":null}"));
-	fake_add_owned(fake_http(200, "OK", "",
-	    "{\"ImagesDeleted\":null,\"SpaceReclaimed\":0}"));
+	fake_add_owned(fake_http(200, "OK", "", "[]"));
 	fake_add_owned(fake_http(201, "Created", "", ""));
 	fake_add_owned(fake_http(200, "OK", "",
 	    "{\"Error\":{\"Message\":\"container wait failed\"},"
@@ -507,7 +506,9 @@ test_fake_paths(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(out,
 	    0), "Name")), "app_data");
 	json_decref(out);
-	assert_int_equal(engine_image_prune_dangling(e), 0);
+	assert_int_equal(engine_image_list_dangling(e, labels, 1, &out), 0);
+	assert_int_equal(json_array_size(out), 0);
+	json_decref(out);
 	assert_int_equal(engine_image_tag(e, "sha256:abc", "app/web", "v1"), 0);
 	assert_int_equal(engine_container_wait(e, id, &code), -1);
 	assert_string_equal(error_last(), "container wait failed");
@@ -526,8 +527,9 @@ test_fake_paths(void **state)
 	    "condition=not-running");
 	assert_req(4, "GET /v1.41/volumes?filters=%7B%22label%22%3A%5B%22com."
 	    "docker.compose.project%3Dapp%22%5D%7D");
-	assert_req(5, "POST /v1.41/images/prune?filters=%7B%22dangling%22%3A"
-	    "%5B%22true%22%5D%7D");
+	assert_req(5, "GET /v1.41/images/json?filters=%7B%22dangling%22%3A"
+	    "%5B%22true%22%5D%2C%22label%22%3A%5B%22com.docker.compose.project"
+	    "%3Dapp%22%5D%7D");
 	assert_req(6, "POST /v1.41/images/sha256%3Aabc/tag?repo=app%2Fweb&tag=v1");
 	json_decref(body);
 	free(id);

@@ -11,13 +11,17 @@
 
 #include "unit.h"
 #include "lib/config.h"
+#include "compose/binds.h"
 #include "compose/policy.h"
 
 #define ALL_BUT(f) ((ALLOW_PRIVILEGED | ALLOW_HOST_BINDS | ALLOW_HOST_NETWORK | \
-	ALLOW_CAPS | ALLOW_SECURITY_OPT | ALLOW_HOST_VOLUMES) & ~(unsigned)(f))
+	ALLOW_CAPS | ALLOW_SECURITY_OPT | ALLOW_HOST_VOLUMES | \
+	ALLOW_EXTERNAL_NETWORKS | ALLOW_NETWORK_DRIVERS | ALLOW_SYSCTLS | \
+	ALLOW_ULIMITS | ALLOW_LOGGING) & ~(unsigned)(f))
 
 static char *base;      /* a temporary directory */
 static char *release;   /* base/release: the project directory */
+static char *shared;    /* base/shared: the app's shared directory */
 
 static void
 write_text(const char *path, const char *text)
@@ -45,6 +49,7 @@ setup(void **state)
 		return -1;
 	base = realpath(tmpl, NULL);
 	release = in_base("release");
+	shared = in_base("shared");
 	p = in_base("release/data/sub");
 	assert_int_equal(mkdir_p(p, 0755), 0);
 	free(p);
@@ -87,6 +92,7 @@ teardown(void **state)
 	assert_int_equal(remove_tree(base), 0);
 	free(base);
 	free(release);
+	free(shared);
 	error_clear();
 	return 0;
 }
@@ -101,7 +107,9 @@ check(const char *yaml, unsigned allow)
 	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml", release,
 	    "app", NULL) < 0)
 		fail_msg("load: %s\n%s", error_last(), yaml);
-	rc = policy_check(p, allow);
+	rc = binds_share(p, shared);
+	if (rc == 0)
+		rc = policy_check(p, allow);
 	compose_free(p);
 	return rc;
 }
@@ -183,7 +191,6 @@ test_namespaces(void **state)
 	};
 	static const char *const fine[] = {
 		"    network_mode: none\n",
-		"    network_mode: bridge\n",
 		"    network_mode: service:db\n",
 		"    pid: service:db\n",
 		"    ipc: shareable\n",
@@ -306,14 +313,15 @@ test_binds(void **state)
 		"{type: bind, source: ../, target: /x}",
 	};
 	static const char *const fine[] = {
-		".:/app",
-		"./data:/data",
-		"./data/sub/../sub:/x",
-		"./link-in:/x",                  /* symlink that stays inside */
-		"./link-in/sub:/x",
-		"./new/dir:/x",                  /* does not exist yet */
-		"%s/release/data:/x",
-		"{type: bind, source: data, target: /x}",
+		".:/app:ro",
+		"./data:/data:ro",
+		"./data/sub/../sub:/x:ro",
+		"./link-in:/x:ro",               /* symlink that stays inside */
+		"./link-in/sub:/x:ro",
+		"./new/dir:/x",                  /* not in the commit: shared */
+		"%s/release/data:/x:ro",
+		"{type: bind, source: data, target: /x, read_only: true}",
+		"{type: bind, source: untracked, target: /x}",
 		"cache:/cache",
 		"{type: tmpfs, target: /t}",
 		"/anonymous",
@@ -417,12 +425,18 @@ test_volumes(void **state)
 		"{external: true}",
 		"{name: other_data}",
 		"{external: true, name: other_data}",
+		"{driver: rexray}",
+		"{driver_opts: {type: tmpfs, device: tmpfs, o: \"size=1m,bind\"}}",
+		"{driver_opts: {type: tmpfs, device: tmpfs, o: \"addr=1.2.3.4\"}}",
+		"{driver_opts: {type: cifs, device: //h/s}}",
+		"{driver_opts: {type: tmpfs, device: tmpfs, mountpoint: /x}}",
 	};
 	static const char *const fine[] = {
 		"{}",
 		"{driver: local}",
 		"{name: app_custom}",
 		"{driver_opts: {type: tmpfs, device: tmpfs, o: \"size=64m\"}}",
+		"{driver_opts: {type: tmpfs, device: tmpfs, o: \"size=1g,uid=1000\"}}",
 		"{labels: {a: b}}",
 	};
 	size_t i;
@@ -449,6 +463,269 @@ test_volumes(void **state)
 	    "can set allow = host-volumes for this app)");
 }
 
+/* Tracked binds are read-only; untracked ones move to the shared dir. */
+static void
+test_binds_release_readonly(void **state)
+{
+	static const char *const refused[] = {
+		".:/code", "./data:/data", "./data/sub:/x:rw", "./link-in:/x",
+		"{type: bind, source: ., target: /code}",
+	};
+	struct compose_project *p = NULL;
+	char *y, *want;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		y = *refused[i] == '{' ?
+		    xasprintf("services:\n  web:\n    image: x\n    volumes: "
+		    "[%s]\n", refused[i]) :
+		    xasprintf("services:\n  web:\n    image: x\n    volumes: "
+		    "[\"%s\"]\n", refused[i]);
+		/* no allow word lifts it */
+		if (check(y, ALL_BUT(0)) == 0 || strstr(error_last(),
+		    "must be read-only") == NULL)
+			fail_msg("%s: %s", refused[i], error_last());
+		free(y);
+	}
+	assert_int_equal(check("services:\n  web:\n    image: x\n"
+	    "    volumes: [\".:/code\"]\n", 0), -1);
+	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	    "\"volumes\" bind of \".\" must be read-only (\":ro\"): it is in "
+	    "the commit, and the release tree is not writable by containers (a "
+	    "path not in the commit gets a persistent writable directory "
+	    "instead)");
+	/* untracked sources: one flat entry each, never nested */
+	y = xstrdup("services:\n  web:\n    image: x\n    volumes: "
+	    "[\"./store:/a\", \"./store/sub:/b\", \"./data/new:/c\"]\n");
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share(p, shared), 0);
+	want = xasprintf("%s/store", shared);
+	assert_string_equal(p->services[0].mounts[0].source, want);
+	free(want);
+	want = xasprintf("%s/store%%2Fsub", shared);
+	assert_string_equal(p->services[0].mounts[1].source, want);
+	free(want);
+	want = xasprintf("%s/data%%2Fnew", shared);
+	assert_string_equal(p->services[0].mounts[2].source, want);
+	free(want);
+	assert_string_equal(p->services[0].mounts[1].rel, "./store/sub");
+	assert_int_equal(policy_check(p, 0), 0);
+	/* created at create time, refused when an entry became a symlink */
+	assert_int_equal(binds_verify(p, &p->services[0]), 0);
+	want = xasprintf("%s/store", shared);
+	assert_true(is_dir(want));
+	remove_tree(want);
+	assert_int_equal(symlink("/var/run", want), 0);
+	assert_int_equal(binds_verify(p, &p->services[0]), -1);
+	assert_non_null(strstr(error_last(), "is not a directory"));
+	unlink(want);
+	free(want);
+	compose_free(p);
+	free(y);
+	assert_string_equal(binds_shared_name("a/b%c"), "a%2Fb%25c");
+}
+
+/* A writable host bind may not hold another bind's source. */
+static void
+test_binds_nesting(void **state)
+{
+	(void)state;
+	assert_int_equal(check("services:\n  a:\n    image: x\n    volumes: "
+	    "[\"/srv/x:/x\"]\n  b:\n    image: x\n    volumes: "
+	    "[\"/srv/x/sub:/y:ro\"]\n", ALLOW_HOST_BINDS), -1);
+	assert_string_equal(error_last(), "compose.yaml: service \"b\": "
+	    "\"volumes\" bind of \"/srv/x/sub\" lies inside \"/srv/x\", which "
+	    "service \"a\" mounts writable (a container could redirect it)");
+	/* read-only outer binds are fine, so are equal sources */
+	assert_int_equal(check("services:\n  a:\n    image: x\n    volumes: "
+	    "[\"/srv/x:/x:ro\"]\n  b:\n    image: x\n    volumes: "
+	    "[\"/srv/x/sub:/y\", \"/srv/x/sub:/z\"]\n", ALLOW_HOST_BINDS), 0);
+}
+
+/* network_mode/pid/ipc/userns_mode: an allow-list of values. */
+static void
+test_namespaces_values(void **state)
+{
+	static const struct {
+		const char *line;
+		unsigned need;
+	} cases[] = {
+		{ "    network_mode: bridge\n", ALLOW_EXTERNAL_NETWORKS },
+		{ "    network_mode: other_default\n", ALLOW_EXTERNAL_NETWORKS },
+		{ "    network_mode: 3f2a9c\n", ALLOW_EXTERNAL_NETWORKS },
+		{ "    network_mode: \" host\"\n", ALLOW_EXTERNAL_NETWORKS },
+		{ "    pid: \"host \"\n", ALLOW_HOST_NETWORK },
+		{ "    ipc: \"container:b-db-1\"\n", ALLOW_HOST_NETWORK },
+		{ "    userns_mode: private\n", ALLOW_HOST_NETWORK },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *y = service(cases[i].line);
+
+		refused_unless(y, cases[i].need, NULL);
+		free(y);
+	}
+	accepted("services:\n  web:\n    image: x\n    ipc: none\n");
+}
+
+static void
+test_container_name(void **state)
+{
+	static const char *const refused[] = {
+		"b-web-1", "app", "app-", "appx-web", "other", "APP-web",
+		"app-web/x",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		char *y = xasprintf("services:\n  web:\n    image: x\n"
+		    "    container_name: \"%s\"\n", refused[i]);
+
+		if (check(y, ALL_BUT(0)) == 0)
+			fail_msg("container_name %s accepted", refused[i]);
+		free(y);
+	}
+	assert_int_equal(check("services:\n  web:\n    image: x\n"
+	    "    container_name: b-web-1\n", 0), -1);
+	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	    "\"container_name: b-web-1\": container names of this app must "
+	    "start with \"app-\"");
+	accepted("services:\n  web:\n    image: x\n"
+	    "    container_name: app-front\n");
+	/* service: joins another service's namespaces, by ID at create */
+	accepted("services:\n  x:\n    image: x\n    container_name: app-x\n"
+	    "  web:\n    image: x\n    network_mode: service:x\n"
+	    "    pid: service:x\n    ipc: service:x\n");
+}
+
+static void
+test_networks(void **state)
+{
+	static const struct {
+		const char *def;
+		unsigned need;
+	} cases[] = {
+		{ "{external: true, name: b_default}", ALLOW_EXTERNAL_NETWORKS },
+		{ "{external: true}", ALLOW_EXTERNAL_NETWORKS },
+		{ "{name: b_default}", ALLOW_EXTERNAL_NETWORKS },
+		{ "{name: bridge}", ALLOW_EXTERNAL_NETWORKS },
+		{ "{name: app_}", ALLOW_EXTERNAL_NETWORKS },
+		{ "{external: true, name: host}",
+		  ALLOW_EXTERNAL_NETWORKS | ALLOW_HOST_NETWORK },
+		{ "{name: host}", ALLOW_EXTERNAL_NETWORKS | ALLOW_HOST_NETWORK },
+		{ "{driver: macvlan}", ALLOW_NETWORK_DRIVERS },
+		{ "{driver: ipvlan}", ALLOW_NETWORK_DRIVERS },
+		{ "{driver_opts: {com.docker.network.bridge.name: eth0}}",
+		  ALLOW_NETWORK_DRIVERS },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *y = xasprintf("services:\n  web:\n    image: x\n"
+		    "    networks: [n]\nnetworks:\n  n: %s\n", cases[i].def);
+
+		refused_unless(y, cases[i].need, NULL);
+		free(y);
+	}
+	refused_unless("services:\n  web:\n    image: x\n    networks: [n]\n"
+	    "networks:\n  n:\n    external: true\n    name: b_default\n",
+	    ALLOW_EXTERNAL_NETWORKS, "compose.yaml: network \"n\": the external "
+	    "network \"b_default\" is not allowed here (an operator can set "
+	    "allow = external-networks for this app)");
+	accepted("services:\n  web:\n    image: x\n    networks: [n]\n"
+	    "networks:\n  n: {driver: bridge, name: app_front, internal: true}\n");
+	accepted("services:\n  web:\n    image: x\n");
+}
+
+static void
+test_sysctls_ulimits_logging(void **state)
+{
+	static const struct {
+		const char *line;
+		unsigned need;
+	} cases[] = {
+		{ "    sysctls: {kernel.core_pattern: \"|/x\"}\n", ALLOW_SYSCTLS },
+		{ "    sysctls: {vm.overcommit_memory: 1}\n", ALLOW_SYSCTLS },
+		{ "    sysctls: {kernel.domainname: x}\n", ALLOW_SYSCTLS },
+		{ "    sysctls: {\"net.ipv4..x\": 1}\n", ALLOW_SYSCTLS },
+		{ "    sysctls: {\" net.ipv4.ip_forward\": 1}\n", ALLOW_SYSCTLS },
+		{ "    ulimits: {nofile: 999999999999}\n", ALLOW_ULIMITS },
+		{ "    ulimits: {bogus: 1}\n", ALLOW_ULIMITS },
+		{ "    logging: {driver: syslog, options: {syslog-address: "
+		  "\"unix:///run/docker.sock\"}}\n", ALLOW_LOGGING },
+		{ "    logging: {driver: gelf}\n", ALLOW_LOGGING },
+		{ "    logging: {driver: fluentd}\n", ALLOW_LOGGING },
+		{ "    logging: {driver: splunk}\n", ALLOW_LOGGING },
+		{ "    logging: {driver: json-file, options: {fluentd-address: "
+		  "x}}\n", ALLOW_LOGGING },
+		{ "    security_opt: [\" seccomp=unconfined\"]\n",
+		  ALLOW_SECURITY_OPT },
+		{ "    security_opt: [\"seccomp = unconfined\"]\n",
+		  ALLOW_SECURITY_OPT },
+		{ "    security_opt: [\"no-new-privileges \"]\n",
+		  ALLOW_SECURITY_OPT },
+		{ "    security_opt: [\"Seccomp=unconfined\"]\n",
+		  ALLOW_SECURITY_OPT },
+	};
+	static const char *const fine[] = {
+		"    sysctls: {net.core.somaxconn: 1024, kernel.shmmax: 1}\n",
+		"    sysctls: {net/ipv4/ip_unprivileged_port_start: 0}\n",
+		"    sysctls: {fs.mqueue.msg_max: 100}\n",
+		"    ulimits: {nofile: {soft: 64, hard: 64}, nproc: 10}\n",
+		"    logging: {driver: json-file, options: {max-size: 10m}}\n",
+		"    logging: {driver: local}\n",
+		"    logging: {driver: none}\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *y = service(cases[i].line);
+
+		refused_unless(y, cases[i].need, NULL);
+		free(y);
+	}
+	for (i = 0; i < ARRAY_SIZE(fine); i++) {
+		char *y = service(fine[i]);
+
+		accepted(y);
+		free(y);
+	}
+	/* net.* needs the container's own network namespace */
+	refused_unless("services:\n  db:\n    image: x\n  web:\n    image: x\n"
+	    "    network_mode: service:db\n    sysctls: {net.ipv4.ip_forward: 1}\n",
+	    ALLOW_SYSCTLS, NULL);
+}
+
+/* Labels slipway and compose use to tell owners apart. */
+static void
+test_reserved_labels(void **state)
+{
+	static const char *const refused[] = {
+		"services:\n  web:\n    image: x\n    labels: "
+		"{com.docker.compose.project: b}\n",
+		"services:\n  web:\n    image: x\n    labels: [slipway.app=b]\n",
+		"services:\n  web:\n    image: x\n    volumes: [\"v:/v\"]\n"
+		"volumes:\n  v: {labels: {com.docker.compose.project: b}}\n",
+		"services:\n  web:\n    image: x\n    networks: [n]\n"
+		"networks:\n  n: {labels: {Com.Docker.Compose.Project: b}}\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		if (check(refused[i], ALL_BUT(0)) == 0 ||
+		    strstr(error_last(), "is reserved") == NULL)
+			fail_msg("accepted: %s", refused[i]);
+	}
+}
+
 /* Inactive (profile) services are checked too: they can be started later. */
 static void
 test_profiles_checked(void **state)
@@ -473,6 +750,13 @@ main(void)
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_volumes),
 		cmocka_unit_test(test_profiles_checked),
+		cmocka_unit_test(test_binds_release_readonly),
+		cmocka_unit_test(test_binds_nesting),
+		cmocka_unit_test(test_namespaces_values),
+		cmocka_unit_test(test_container_name),
+		cmocka_unit_test(test_networks),
+		cmocka_unit_test(test_sysctls_ulimits_logging),
+		cmocka_unit_test(test_reserved_labels),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
