@@ -78,6 +78,13 @@ check_assignment(const char *s)
 	if (rc == 0 && strlen(eq + 1) > VALUE_MAX)
 		rc = error_set("value of \"%s\" is longer than %u bytes", key,
 		    VALUE_MAX);
+	/* A value slipway can store and hide in deploy output. */
+	else if (rc == 0 && !utf8_valid(eq + 1))
+		rc = error_set("value of \"%s\" is not valid UTF-8", key);
+	else if (rc == 0 && eq[1] != '\0' && strlen(eq + 1) < OUT_REDACT_MIN)
+		rc = error_set("value of \"%s\" is shorter than %d characters: "
+		    "too short to hide in deploy output (empty is allowed)", key,
+		    OUT_REDACT_MIN);
 	free(key);
 	return rc;
 }

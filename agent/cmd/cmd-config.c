@@ -5,10 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "lib/names.h"
 #include "lib/state.h"
+
+static void
+say_waiting(void *ctx)
+{
+	(void)ctx;
+	out_info("waiting for the deploy of this app to finish...");
+}
 
 /* argv: KEY=VALUE words (set) or KEY words (unset), checked by args.c. */
 static int
@@ -17,8 +25,11 @@ config_set(struct cmd_ctx *ctx, const char *app, int argc, char **argv,
 {
 	struct kvlist vars = KVLIST_INIT, next = KVLIST_INIT;
 	size_t i;
-	int k, rc = -1;
+	int k, lock = -1, rc = -1;
 
+	/* Read-modify-write under the app's lock: two admins lose nothing. */
+	if ((lock = state_lock(&ctx->cfg, app, say_waiting, NULL)) < 0)
+		goto done;
 	if (appvars_load(&ctx->cfg, app, &vars) < 0)
 		goto done;
 	for (k = 0; unset && k < argc; k++) {
@@ -52,6 +63,8 @@ config_set(struct cmd_ctx *ctx, const char *app, int argc, char **argv,
 	out_info("the change takes effect at the next deploy");
 	rc = 0;
 done:
+	if (lock >= 0)
+		close(lock);
 	kvlist_clear(&vars);
 	kvlist_clear(&next);
 	return rc;

@@ -309,14 +309,129 @@ out_set_sink(out_sink_fn fn, void *ctx)
 	sink_ctx = ctx;
 }
 
+static void
+redact_one(const char *form)
+{
+	if (strlen(form) >= OUT_REDACT_MIN && !strv_contains(&secrets, form))
+		strv_push(&secrets, form);
+}
+
+/*
+ * s as Go's strconv.Quote writes it between the quotes (the engine's %q),
+ * or as encoding/json does (html: <, >, & as \u003c...; the engine's JSON).
+ */
+static char *
+escaped(const char *s, int json, int html)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)s; *c != '\0'; c++) {
+		switch (*c) {
+		case '"':
+			buf_adds(&b, "\\\"");
+			continue;
+		case '\\':
+			buf_adds(&b, "\\\\");
+			continue;
+		case '\n':
+			buf_adds(&b, "\\n");
+			continue;
+		case '\r':
+			buf_adds(&b, "\\r");
+			continue;
+		case '\t':
+			buf_adds(&b, "\\t");
+			continue;
+		}
+		if (json && html && (*c == '<' || *c == '>' || *c == '&'))
+			buf_addf(&b, "\\u%04x", *c);
+		else if (json && *c < 0x20)
+			buf_addf(&b, "\\u%04x", *c);
+		else if (!json && *c == 7)
+			buf_adds(&b, "\\a");
+		else if (!json && *c == 8)
+			buf_adds(&b, "\\b");
+		else if (!json && *c == 12)
+			buf_adds(&b, "\\f");
+		else if (!json && *c == 11)
+			buf_adds(&b, "\\v");
+		else if (!json && (*c < 0x20 || *c == 0x7f))
+			buf_addf(&b, "\\x%02x", *c);
+		else if (json && html && c[0] == 0xe2 && c[1] == 0x80 &&
+		    (c[2] == 0xa8 || c[2] == 0xa9)) {
+			buf_addf(&b, "\\u20%02x", c[2] == 0xa8 ? 0x28 : 0x29);
+			c += 2;
+		} else
+			buf_addch(&b, (char)*c);
+	}
+	return buf_detach(&b, NULL);
+}
+
 void
 out_redact(const char *secret)
 {
-	/* Very short values would blank out ordinary words; still hide them
-	 * when they stand alone is not possible, so redact from 3 chars up. */
-	if (secret == NULL || strlen(secret) < 3 || strv_contains(&secrets, secret))
+	char *forms[5];
+	const char *line, *end;
+	size_t i;
+
+	if (secret == NULL || strlen(secret) < OUT_REDACT_MIN)
 		return;
-	strv_push(&secrets, secret);
+	redact_one(secret);
+	forms[0] = escaped(secret, 0, 0);          /* Go %q */
+	forms[1] = escaped(secret, 1, 1);          /* Go JSON */
+	forms[2] = escaped(secret, 1, 0);          /* plain JSON */
+	forms[3] = escaped(forms[0], 1, 1);        /* JSON of a %q */
+	forms[4] = escaped(forms[0], 0, 0);        /* %q of a %q */
+	for (i = 0; i < ARRAY_SIZE(forms); i++) {
+		redact_one(forms[i]);
+		free(forms[i]);
+	}
+	/* Output goes out line by line: each line of the value on its own. */
+	for (line = secret; strchr(line, '\n') != NULL; line = end + 1) {
+		char *piece;
+
+		end = strchr(line, '\n');
+		piece = xstrndup(line, (size_t)(end - line));
+		if (piece[0] != '\0' && piece[strlen(piece) - 1] == '\r')
+			piece[strlen(piece) - 1] = '\0';
+		redact_one(piece);
+		free(piece);
+	}
+	if (line != secret)
+		redact_one(line);
+}
+
+int
+utf8_valid(const char *s)
+{
+	const unsigned char *c = (const unsigned char *)s;
+
+	while (*c != '\0') {
+		unsigned n, cp, min;
+
+		if (*c < 0x80) {
+			c++;
+			continue;
+		}
+		if (*c >= 0xc2 && *c <= 0xdf)
+			n = 1, cp = *c & 0x1f, min = 0x80;
+		else if (*c >= 0xe0 && *c <= 0xef)
+			n = 2, cp = *c & 0x0f, min = 0x800;
+		else if (*c >= 0xf0 && *c <= 0xf4)
+			n = 3, cp = *c & 0x07, min = 0x10000;
+		else
+			return 0;
+		for (c++; n > 0; n--, c++) {
+			if ((*c & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (*c & 0x3f);
+		}
+		/* overlong 3/4-byte forms, surrogates, beyond U+10FFFF */
+		if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+	}
+	return 1;
 }
 
 void

@@ -89,6 +89,13 @@ void out_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Write one raw line (no formatting) through the sink. */
 void out_line(int is_warning, const char *line);
 void out_redact(const char *secret);
+/*
+ * Values shorter than this cannot be redacted without blanking ordinary
+ * words: `config set` refuses them (empty is fine: nothing to leak).
+ */
+#define OUT_REDACT_MIN 4
+/* Is s valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF)? */
+int utf8_valid(const char *s);
 void out_redact_clear(void);
 /* Apply the redaction filter to s; returns a new string. */
 char *out_redacted(const char *s);
