@@ -3,6 +3,7 @@
  * under repos_dir whose hooks call this binary with this configuration.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,9 +139,39 @@ done:
 	return rc;
 }
 
+/*
+ * Remove the app's state; its shared directory (untracked bind sources) is
+ * data like a named volume: kept unless volumes.
+ */
+static int
+remove_app_dir(const char *dir, int volumes)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (volumes || !is_dir(dir))
+		return remove_tree(dir);
+	if ((d = opendir(dir)) == NULL)
+		return error_set("cannot open \"%s\": %s", dir, strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *path;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, "shared") == 0)
+			continue;
+		path = path_join(dir, de->d_name);
+		rc = remove_tree(path);
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
 static int
 app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 {
+	struct strv none = STRV_INIT;
 	struct engine *e = ctx->engine;
 	char *repo = NULL, *dir = NULL;
 	int rc = -1;
@@ -154,10 +185,11 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	if (converge_down(e, name, volumes) < 0 ||
 	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
 		goto done;
-	if (remove_tree(repo) < 0 || remove_tree(dir) < 0)
+	if (state_claim_hosts(&ctx->cfg, name, &none, 1) < 0 ||
+	    remove_tree(repo) < 0 || remove_app_dir(dir, volumes) < 0)
 		goto done;
 	out_info("destroyed app \"%s\"%s", name, volumes ? " and its volumes" :
-	    " (named volumes kept; --volumes removes them)");
+	    " (named volumes and shared bind data kept; --volumes removes them)");
 	rc = 0;
 done:
 	free(dir);

@@ -47,6 +47,7 @@ enum type {
 	T_MODE,   /* post-receive | atomic */
 	T_ALLOW,  /* comma-separated ALLOW_* words */
 	T_LISTEN, /* PORT or IPv4:PORT */
+	T_APP,    /* an app name */
 };
 
 struct key {
@@ -71,6 +72,8 @@ static const struct key keys[] = {
 	{ SEC_PROXY, "listen", T_LISTEN, S(listen), 0, 0 },
 	{ SEC_PROXY, "reload", T_STRING, S(reload), 0, 0 },
 	{ SEC_PROXY, "check", T_STRING, S(check), 0, 0 },
+	{ SEC_PROXY, "default_app", T_APP, S(default_app), 0, 0 },
+	{ SEC_DEPLOY, "timeout", T_LONG, S(deploy_timeout), 10, 86400 },
 	{ SEC_SSH, "authorized_keys", T_PATH, S(authorized_keys), 0, 0 },
 	{ SEC_APP, "allow", T_ALLOW, 0, 0, 0 },
 };
@@ -380,6 +383,11 @@ set_value(struct parse *p, const struct key *k, const char *label,
 			    "or tcp://host:port, not \"%s\"", label, k->name,
 			    value);
 		break;
+	case T_APP:
+		if (name_check_app(value) < 0)
+			return parse_error(p, "%s \"%s\": %s", label, k->name,
+			    error_last());
+		break;
 	case T_BRANCH:
 		if (name_check_rev(value) < 0)
 			return parse_error(p, "%s \"%s\": %s", label, k->name,
@@ -465,6 +473,7 @@ set_defaults(struct config *cfg)
 	cfg->listen = xstrdup("80");
 	cfg->reload = xstrdup("nginx -s reload");
 	cfg->check = xstrdup("nginx -t");
+	cfg->deploy_timeout = 1800;
 	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,
 		    ".ssh/authorized_keys");
@@ -527,6 +536,7 @@ config_dispose(struct config *cfg)
 	free(cfg->sites_dir);
 	free(cfg->reload);
 	free(cfg->check);
+	free(cfg->default_app);
 	free(cfg->listen);
 	free(cfg->authorized_keys);
 	for (a = cfg->apps; a != NULL; a = next) {

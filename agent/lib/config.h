@@ -47,11 +47,13 @@ struct config {
 	long min_uptime;     /* seconds */
 	long keep_releases;
 	int atomic;          /* mode = atomic */
+	long deploy_timeout; /* seconds of wall time per deploy (30 min) */
 	/* [proxy] */
 	char *sites_dir;
 	char *listen;        /* PORT or ADDRESS:PORT of the server blocks */
 	char *reload;        /* command line, split on blanks, no shell */
 	char *check;         /* validation command line ("nginx -t") */
+	char *default_app;   /* the one app that may be the default server */
 	/* [ssh] */
 	char *authorized_keys;
 	/* [app "NAME"] */

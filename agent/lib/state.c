@@ -182,3 +182,157 @@ fail:
 	close(fd);
 	return -1;
 }
+
+/*
+ * Host claims: <state_dir>/hosts.json maps each http host (lowercase) to the
+ * app that serves it, changed only under an exclusive flock of
+ * <state_dir>/hosts.lock so that two deploys cannot both take a name.
+ */
+#define HOSTS_MAX (4u << 20)
+
+static int
+hosts_lock(const struct config *cfg)
+{
+	char *path = xasprintf("%s/hosts.lock", cfg->state_dir);
+	int fd;
+
+	if (mkdir_p(cfg->state_dir, 0755) < 0) {
+		free(path);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		error_set("cannot open \"%s\": %s", path, strerror(errno));
+	else if (flock(fd, LOCK_EX) < 0) {
+		error_set("cannot lock \"%s\": %s", path, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+static json_t *
+hosts_read(const struct config *cfg)
+{
+	char *path = xasprintf("%s/hosts.json", cfg->state_dir);
+	struct buf b = BUF_INIT;
+	json_t *j = NULL;
+	json_error_t err;
+
+	if (!path_exists(path))
+		j = json_object();
+	else if (read_file(path, &b, HOSTS_MAX) == 0) {
+		j = json_loadb(b.buf, b.len, 0, &err);
+		if (!json_is_object(j)) {
+			json_decref(j);
+			j = NULL;
+			error_set("\"%s\" is not a JSON object: %s", path, err.text);
+		}
+	}
+	buf_release(&b);
+	free(path);
+	return j;
+}
+
+static int
+hosts_write(const struct config *cfg, json_t *j)
+{
+	char *path = xasprintf("%s/hosts.json", cfg->state_dir);
+	char *text = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS);
+	int rc;
+
+	if (text == NULL)
+		abort(); /* out of memory */
+	rc = write_file_atomic(path, text, strlen(text), 0644);
+	free(text);
+	free(path);
+	return rc;
+}
+
+static char *
+lower(const char *s)
+{
+	char *l = xstrdup(s), *c;
+
+	for (c = l; *c != '\0'; c++) {
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	}
+	return l;
+}
+
+int
+state_host_covers(const char *claim, const char *host)
+{
+	size_t c = strlen(claim), h = strlen(host);
+
+	if (strcmp(claim, host) == 0)
+		return 1;
+	if (claim[0] == '.')          /* .example.com: it and below */
+		return strcmp(claim + 1, host) == 0 || (h > c &&
+		    strcmp(host + h - c, claim) == 0);
+	if (starts_with(claim, "*."))  /* *.example.com */
+		return h > c - 1 && strcmp(host + h - (c - 1), claim + 1) == 0;
+	if (c >= 2 && strcmp(claim + c - 2, ".*") == 0) /* www.example.* */
+		return h > c - 1 && strncmp(host, claim, c - 1) == 0;
+	return 0;
+}
+
+int
+state_claim_hosts(const struct config *cfg, const char *app,
+    const struct strv *hosts, int replace)
+{
+	json_t *j = NULL;
+	const char *key;
+	json_t *v, *tmp;
+	size_t i;
+	int fd, rc = -1;
+
+	if ((fd = hosts_lock(cfg)) < 0)
+		return -1;
+	if ((j = hosts_read(cfg)) == NULL)
+		goto done;
+	for (i = 0; i < hosts->n; i++) {
+		char *h = lower(hosts->v[i]);
+		const char *owner = NULL;
+
+		json_object_foreach(j, key, v) {
+			const char *o = json_string_value(v);
+
+			if (o != NULL && strcmp(o, app) != 0 &&
+			    (state_host_covers(key, h) ||
+			    state_host_covers(h, key))) {
+				owner = o;
+				break;
+			}
+		}
+		if (owner != NULL) {
+			error_set("http host \"%s\" belongs to app \"%s\" (%s): "
+			    "an app may only serve the hosts no other app "
+			    "claimed", hosts->v[i], owner, key);
+			free(h);
+			goto done;
+		}
+		free(h);
+	}
+	if (replace) {
+		json_object_foreach_safe(j, tmp, key, v) {
+			const char *o = json_string_value(v);
+
+			if (o != NULL && strcmp(o, app) == 0)
+				json_object_del(j, key);
+		}
+	}
+	for (i = 0; i < hosts->n; i++) {
+		char *h = lower(hosts->v[i]);
+
+		json_object_set_new(j, h, json_string(app));
+		free(h);
+	}
+	rc = hosts_write(cfg, j);
+done:
+	json_decref(j);
+	close(fd);
+	return rc;
+}

@@ -3,7 +3,9 @@
  *   apps/<app>/env.json      config variables (mode 0600)
  *   apps/<app>/releases/<sha> one checkout per deployed commit
  *   apps/<app>/lock          the deploy lock (flock: dies with its process)
+ *   apps/<app>/shared/<path>  untracked bind sources, kept across releases
  *   history.db               every deploy attempt (SQLite)
+ *   hosts.json, hosts.lock   which app serves which http host
  */
 #ifndef SLIPWAY_STATE_H
 #define SLIPWAY_STATE_H
@@ -35,5 +37,17 @@ MUST_CHECK int state_lock(const struct config *cfg, const char *app,
 #define STATE_LOCK_HELD (-2)
 /* Try only: fd, or STATE_LOCK_HELD (no error set), -1 on error. */
 MUST_CHECK int state_trylock(const struct config *cfg, const char *app);
+
+/*
+ * Claim the http hosts for app, server-wide (<state_dir>/hosts.json, under
+ * a lock): -1 with an error naming the owner when another app holds one of
+ * them, or a wildcard covering it, or a name its wildcard would cover.
+ * replace: app's other claims are dropped (the release is live); else they
+ * are kept beside the new ones. An empty list with replace drops them all.
+ */
+int state_claim_hosts(const struct config *cfg, const char *app,
+    const struct strv *hosts, int replace);
+/* Does nginx server_name claim (exact, *.x, .x or x.*) cover host? */
+int state_host_covers(const char *claim, const char *host);
 
 #endif

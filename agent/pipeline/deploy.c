@@ -338,6 +338,42 @@ done:
 	return rc;
 }
 
+/*
+ * Claim the http hosts of r's web services server-wide before anything
+ * changes (replace once r is live): a host another app serves fails the
+ * deploy naming the owner, and only [proxy] default_app may have a web
+ * service without hosts (nginx's default server).
+ */
+static int
+claim_hosts(struct deploy *d, const struct release *r, int replace)
+{
+	const struct compose_project *p = r->project;
+	struct strv hosts = STRV_INIT;
+	size_t i, j;
+	int rc = -1;
+
+	for (i = 0; i < p->nservices; i++) {
+		const struct compose_service *s = &p->services[i];
+
+		if (!s->http.set)
+			continue;
+		if (s->http.hosts.n == 0 && (d->cfg->default_app == NULL ||
+		    strcmp(d->cfg->default_app, d->app) != 0)) {
+			error_set("service \"%s\": \"x-slipway.http\" without "
+			    "hosts would make it nginx's default server, which "
+			    "only the app named in [proxy] default_app may be",
+			    s->name);
+			goto done;
+		}
+		for (j = 0; j < s->http.hosts.n; j++)
+			strv_push(&hosts, s->http.hosts.v[j]);
+	}
+	rc = state_claim_hosts(d->cfg, d->app, &hosts, replace);
+done:
+	strv_clear(&hosts);
+	return rc;
+}
+
 static void
 show_logs_line(void *ctx, const char *line)
 {
@@ -677,6 +713,8 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 		goto done;
 	if (load_release(d, commit, &d->rel) < 0)
 		goto done;
+	if (claim_hosts(d, &d->rel, 0) < 0)
+		goto done;
 	if (engine_open(&d->engine, cfg->docker_host) < 0)
 		goto done;
 	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
@@ -704,6 +742,8 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 		if (write_commit_file(d, "current", commit) < 0)
 			goto done;
 	}
+	if (claim_hosts(d, &d->rel, 1) < 0)
+		out_warn("warning: %s", error_last());
 	out_info("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
 	    d->app, commit, (now_ms() - t0) / 1000.0, d->t_build / 1000.0,
 	    d->t_converge / 1000.0, d->t_gate / 1000.0);

@@ -30,6 +30,7 @@ sites_dir = $N/sites
 listen = 127.0.0.1:$NPORT
 check = nginx -c $N/nginx.conf -t
 reload = nginx -c $N/nginx.conf -s reload
+default_app = e2e-web-$RUN
 CONF
 nginx -c "$N/nginx.conf"
 stop_nginx() { nginx -c "$N/nginx.conf" -s stop 2>/dev/null || true; }
