@@ -14,7 +14,11 @@ struct interp {
 	void *ctx;
 	struct strv *unset;
 	const char *template;   /* the whole input, for messages */
+	int depth;              /* of ${...} defaults being expanded */
 };
+
+/* Nested defaults cost a scan of the rest of the line each: bound them. */
+#define INTERP_MAX_DEPTH 32
 
 static int expand(struct interp *in, const char *s, size_t len,
     struct buf *out);
@@ -207,8 +211,13 @@ expand(struct interp *in, const char *s, size_t len, struct buf *out)
 		close = closing_brace(s + i, len - i);
 		if (close < 0)
 			return invalid(in);
+		if (in->depth >= INTERP_MAX_DEPTH)
+			return error_set("interpolation nested deeper than %d "
+			    "levels", INTERP_MAX_DEPTH);
+		in->depth++;
 		if (braced(in, s + i + 2, (size_t)close - 2, out) < 0)
 			return -1;
+		in->depth--;
 		i += (size_t)close + 1;
 	}
 	return 0;
@@ -218,7 +227,7 @@ char *
 interp_string_fn(const char *s, interp_lookup_fn fn, void *ctx,
     struct strv *unset)
 {
-	struct interp in = { fn, ctx, unset, s };
+	struct interp in = { fn, ctx, unset, s, 0 };
 	struct buf out = BUF_INIT;
 
 	if (expand(&in, s, strlen(s), &out) < 0) {

@@ -11,6 +11,12 @@
 #include "compose/loader.h"
 
 #define COMPOSE_MAX_SIZE (4 << 20)
+/*
+ * Nesting deeper than this is refused as the parser's events arrive:
+ * libyaml's scanner pays for every open flow level at every token, so a
+ * deep file costs the square of its depth before a document exists.
+ */
+#define COMPOSE_MAX_DEPTH 64
 
 const char *const compose_file_names[] = {
 	"compose.yaml", "compose.yml", "docker-compose.yaml",
@@ -89,6 +95,49 @@ done:
 	return rc;
 }
 
+/*
+ * A first pass over the events only: stop at the first collection deeper
+ * than COMPOSE_MAX_DEPTH (the cost so far is linear). Syntax errors are
+ * left to yaml_parser_load(), which reports them.
+ */
+static int
+check_depth(struct loader *ld, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return lerr(ld, NULL, "cannot initialise the yaml parser");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &ev))
+			break;
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > COMPOSE_MAX_DEPTH)
+				rc = error_set("%s:%lu: nested deeper than %d "
+				    "levels", ld->file,
+				    (unsigned long)ev.start_mark.line + 1,
+				    COMPOSE_MAX_DEPTH);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 static int
 load(struct compose_project **out, const char *text, size_t len,
     const char *display, const char *file, const char *dir, const char *name,
@@ -118,6 +167,8 @@ load(struct compose_project **out, const char *text, size_t len,
 		lerr(&ld, NULL, "not a text file");
 		goto done;
 	}
+	if (check_depth(&ld, text, len) < 0)
+		goto done;
 	if (load_dotenv(&ld, vars) < 0)
 		goto done;
 	if (!yaml_parser_initialize(&parser)) {

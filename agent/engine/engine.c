@@ -26,6 +26,7 @@ struct engine {
 	char version[16];
 	int version_num;
 	char errbuf[CURL_ERROR_SIZE];
+	long long deadline_ms;	/* now_ms() after which nothing is sent, or 0 */
 };
 
 /* Request flags. */
@@ -179,6 +180,9 @@ xfer_run(struct xfer *x)
 	CURLcode rc;
 	long status = 0, oserr = 0;
 
+	if (e->deadline_ms > 0 && now_ms() >= e->deadline_ms)
+		return error_set("time is up (the deploy's [deploy] timeout) "
+		    "before %s %s", x->method, x->path);
 	if (x->flags & XF_UNVERSIONED)
 		url = xasprintf("%s%s", e->base, x->path);
 	else
@@ -201,6 +205,10 @@ xfer_run(struct xfer *x)
 		curl_easy_setopt(e->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(e->curl, CURLOPT_LOW_SPEED_TIME, 300L);
 	}
+	if (e->deadline_ms > 0)
+		curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS,
+		    (long)(e->deadline_ms - now_ms() > 0 ?
+		    e->deadline_ms - now_ms() : 1));
 	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e->curl, CURLOPT_USERAGENT, "slipway");
@@ -784,6 +792,12 @@ engine_image_list_dangling(struct engine *e, const char *const *labels,
 	free(enc);
 	free(text);
 	return rc;
+}
+
+void
+engine_set_deadline(struct engine *e, long long deadline_ms)
+{
+	e->deadline_ms = deadline_ms;
 }
 
 /* Networks and volumes. */

@@ -74,6 +74,12 @@ MUST_CHECK int engine_image_list(struct engine *e, const char *const *labels,
 MUST_CHECK int engine_image_list_dangling(struct engine *e,
     const char *const *labels, size_t nlabels, json_t **out);
 
+/*
+ * No request starts after deadline_ms (now_ms() time; 0: none), and none
+ * runs past it: the wall-time limit of a deploy.
+ */
+void engine_set_deadline(struct engine *e, long long deadline_ms);
+
 /* Networks and volumes. Inspect: found 0, ENGINE_MISSING, failure -1. */
 MUST_CHECK int engine_network_inspect(struct engine *e, const char *name, json_t **out);
 MUST_CHECK int engine_network_create(struct engine *e, json_t *body);

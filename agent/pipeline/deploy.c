@@ -717,6 +717,8 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 		goto done;
 	if (engine_open(&d->engine, cfg->docker_host) < 0)
 		goto done;
+	/* [deploy] timeout: no engine request runs past it. */
+	engine_set_deadline(d->engine, t0 + cfg->deploy_timeout * 1000);
 	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
 		goto done;
 	if (release_commands(d) < 0)
@@ -753,6 +755,9 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 failed:
 	reason = error_save();
 	out_warn("error: %s", reason);
+	/* The rollback gets its own time, even when the deploy's is up. */
+	engine_set_deadline(d->engine, now_ms() +
+	    (cfg->health_timeout + 120) * 1000);
 	if (failed != NULL)
 		show_logs(d, failed);
 	if (roll_back(d) == 0)

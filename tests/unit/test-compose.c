@@ -1678,10 +1678,68 @@ test_alias_bomb(void **state)
 	buf_release(&b);
 }
 
+/* Deep nesting is refused as the parser reads it: fast, whatever the size. */
+static void
+test_deep_nesting(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct compose_project *p = NULL;
+	long long t0;
+	int i;
+
+	(void)state;
+	buf_adds(&b, "services:\n  web:\n    image: x\nx-deep: ");
+	for (i = 0; i < 400000; i++)
+		buf_adds(&b, "[");
+	for (i = 0; i < 400000; i++)
+		buf_adds(&b, "]");
+	buf_adds(&b, "\n");
+	t0 = now_ms();
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), -1);
+	assert_string_equal(error_last(), "compose.yaml:4: nested deeper than "
+	    "64 levels");
+	assert_true(now_ms() - t0 < 1000);
+	buf_release(&b);
+	/* block style too */
+	buf_adds(&b, "services:\n  web:\n    image: x\nx-deep:\n");
+	for (i = 0; i < 2000; i++)
+		buf_addf(&b, "%*sk:\n", i + 1, "");
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), -1);
+	assert_non_null(strstr(error_last(), "nested deeper than 64 levels"));
+	buf_release(&b);
+	/* 63 levels below the top are fine */
+	buf_adds(&b, "services:\n  web:\n    image: x\nx-deep: ");
+	for (i = 0; i < 63; i++)
+		buf_adds(&b, "[");
+	for (i = 0; i < 63; i++)
+		buf_adds(&b, "]");
+	buf_adds(&b, "\n");
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), 0);
+	compose_free(p);
+	buf_release(&b);
+	/* nested interpolation defaults: bounded depth, no stack exhaustion */
+	buf_adds(&b, "services:\n  web:\n    image: \"");
+	for (i = 0; i < 100000; i++)
+		buf_adds(&b, "${A:-");
+	for (i = 0; i < 100000; i++)
+		buf_adds(&b, "}");
+	buf_adds(&b, "\"\n");
+	t0 = now_ms();
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), -1);
+	assert_non_null(strstr(error_last(), "nested deeper than 32 levels"));
+	assert_true(now_ms() - t0 < 1000);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_command),
