@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# A pusher of app A reaches nothing outside A (issue 9). App B runs beside
+# A; each attack is pushed to A and must be refused with one `error:` line
+# naming the service (or network, volume) and the key, leaving A's live
+# container, A's engine objects, app B and the host as they were. Then the
+# bind design is attacked from inside a running container.
+. "$(dirname "$0")/lib.sh"
+
+a=e2e-iso-a-$RUN
+b=e2e-iso-b-$RUN
+pa=$(free_port)
+pb=$(free_port)
+
+say "app B: a web service, its network and a named volume"
+new_app $b
+web_app $b $pb "B's secret page"
+cat >>"$WORLD/src/$b/compose.yaml" <<YML
+    volumes:
+      - bdata:/data
+volumes:
+  bdata:
+YML
+commit_all $b "b"
+push $b || { cat "$WORLD/push.out"; fail "push of B"; }
+wait_http "http://127.0.0.1:$pb/" "B's secret page"
+b_sha=$(git -C "$WORLD/src/$b" rev-parse HEAD)
+b_web=$(container_id $b-web-1)
+b_net=${b}_default
+docker network inspect "$b_net" >/dev/null || fail "B has no network $b_net"
+
+say "app A, deployed once"
+new_app $a
+web_app $a $pa "A v1"
+mkdir -p "$WORLD/src/$a/conf" && echo x >"$WORLD/src/$a/conf/app.conf"
+commit_all $a "a"
+push $a || { cat "$WORLD/push.out"; fail "push of A"; }
+wait_http "http://127.0.0.1:$pa/" "A v1"
+src=$WORLD/src/$a
+
+# What must not change: A's objects, B's, the engine's networks.
+snapshot() {
+	{
+		docker ps -aq --no-trunc --filter "label=com.docker.compose.project=$a"
+		docker network ls -q --filter "label=com.docker.compose.project=$a"
+		docker volume ls -q --filter "label=com.docker.compose.project=$a"
+		docker ps -aq --no-trunc --filter "label=com.docker.compose.project=$b"
+		docker inspect -f '{{.State.Running}} {{json .NetworkSettings.Networks}}' "$b_web"
+		docker network inspect -f '{{json .Containers}}' "$b_net"
+		docker ps -aq --no-trunc --filter "name=^$b-"
+	} | sort
+}
+before=$(snapshot)
+
+untouched() {
+	[ "$(snapshot)" = "$before" ] || {
+		diff <(echo "$before") <(snapshot) >&2 || true
+		fail "$1: engine objects changed"
+	}
+	wait_http "http://127.0.0.1:$pa/" "A v1" 2
+	wait_http "http://127.0.0.1:$pb/" "B's secret page" 2
+}
+
+# attack CASE EXPECTED: push the tree with compose.yaml's web service plus
+# what is on stdin; one error line, containing EXPECTED; nothing changed.
+attack() {
+	local name=$1 want=$2
+	{
+		cat <<YML
+services:
+  web:
+    build: .
+    init: true
+    ports:
+      - "127.0.0.1:$pa:8080"
+YML
+		cat
+	} >"$src/compose.yaml"
+	commit_all $a "$name"
+	if push $a -f; then :; fi
+	[ "$(grep -c 'remote: error:' "$WORLD/push.out")" = 1 ] ||
+		{ cat "$WORLD/push.out" >&2; fail "$name: expected exactly one error line"; }
+	expect_in "$WORLD/push.out" "$want"
+	untouched "$name"
+	git -C "$src" reset -q --hard HEAD~1
+}
+
+say "1. binds: the release tree is read-only to containers"
+attack "code rw" 'service "x": "volumes" bind of "." must be read-only' <<YML
+  x:
+    image: $BASE_IMAGE
+    command: ["sleep", "600"]
+    volumes: [".:/code", "./conf/app.conf:/etc/app.conf:ro"]
+YML
+attack "tracked dir rw" 'service "x": "volumes" bind of "./conf" must be read-only' <<YML
+  x:
+    image: $BASE_IMAGE
+    volumes: ["./conf:/conf"]
+YML
+attack "long syntax rw" 'service "x": "volumes" bind of "." must be read-only' <<YML
+  x:
+    image: $BASE_IMAGE
+    volumes: [{type: bind, source: ., target: /code}]
+YML
+ln -s /var/run "$src/run-link"
+attack "symlink out" 'service "x": "volumes" bind of' <<YML
+  x:
+    image: $BASE_IMAGE
+    volumes: ["./run-link:/r:ro"]
+YML
+
+
+say "2. namespace joins through service: and container names"
+attack "container_name of B" "service \"x\": \"container_name: $b-web-1\": container names of this app must start with \"$a-\"" <<YML
+  x:
+    image: $BASE_IMAGE
+    container_name: $b-web-1
+    scale: 0
+  y:
+    image: $BASE_IMAGE
+    network_mode: service:x
+YML
+for key in network_mode pid ipc; do
+	attack "$key container:" "service \"y\": \"$key: container:$b-web-1\"" <<YML
+  y:
+    image: $BASE_IMAGE
+    $key: container:$b-web-1
+YML
+done
+
+say "3. other apps' networks"
+attack "network_mode B" "service \"y\": \"network_mode: $b_net\" is not allowed here (an operator can set allow = external-networks" <<YML
+  y:
+    image: $BASE_IMAGE
+    network_mode: $b_net
+YML
+attack "network_mode bridge" 'service "y": "network_mode: bridge"' <<YML
+  y:
+    image: $BASE_IMAGE
+    network_mode: bridge
+YML
+attack "external B" "network \"n\": the external network \"$b_net\"" <<YML
+  y:
+    image: $BASE_IMAGE
+    networks: [n]
+networks:
+  n:
+    external: true
+    name: $b_net
+YML
+attack "name B" "network \"n\": the network name \"$b_net\" (not this app's)" <<YML
+  y:
+    image: $BASE_IMAGE
+    networks: [n]
+networks:
+  n:
+    name: $b_net
+YML
+attack "host network" 'network "n": the host network is not allowed here (an operator can set allow = host-network, external-networks' <<YML
+  y:
+    image: $BASE_IMAGE
+    networks: [n]
+networks:
+  n:
+    external: true
+    name: host
+YML
+attack "macvlan" 'network "n": "driver: macvlan"' <<YML
+  y:
+    image: $BASE_IMAGE
+    networks: [n]
+networks:
+  n:
+    driver: macvlan
+    driver_opts: {parent: eth0}
+YML
+say "3b. an existing network of A's name but not A's is not adopted"
+docker network create "${a}_lan" >/dev/null
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: .
+    init: true
+    ports:
+      - "127.0.0.1:$pa:8080"
+  y:
+    image: $BASE_IMAGE
+    command: ["sleep", "600"]
+    networks: [lan]
+networks:
+  lan:
+YML
+commit_all $a "squat"
+push $a -f || true
+expect_in "$WORLD/push.out" "remote: error: network \"${a}_lan\" exists but is not this app's"
+untouched "squatted network"
+git -C "$src" reset -q --hard HEAD~1
+[ "$(docker network inspect -f '{{json .Containers}}' "${a}_lan")" = "{}" ] ||
+	fail "a container joined the squatted network"
+docker network rm "${a}_lan" >/dev/null
+
+say "5. other apps' images"
+attack "B's image" "service \"y\": image \"$b-web:$b_sha\" belongs to app \"$b\"" <<YML
+  y:
+    image: $b-web:$b_sha
+YML
+attack "B's image by ID" "belongs to app \"$b\"" <<YML
+  y:
+    image: $(docker image inspect -f '{{.Id}}' $b-web:$b_sha)
+YML
+
+say "9. settings only a kernel would have stopped"
+attack "sysctl" 'service "y": "sysctls: kernel.core_pattern" is not allowed here (an operator can set allow = sysctls' <<YML
+  y:
+    image: $BASE_IMAGE
+    sysctls: {kernel.core_pattern: "|/tmp/x"}
+YML
+attack "ulimit" 'service "y": "ulimits: nofile"' <<YML
+  y:
+    image: $BASE_IMAGE
+    ulimits: {nofile: 2147483647}
+YML
+attack "syslog" 'service "y": "logging.driver: syslog" is not allowed here (an operator can set allow = logging' <<YML
+  y:
+    image: $BASE_IMAGE
+    logging: {driver: syslog, options: {syslog-address: "unix:///dev/log"}}
+YML
+attack "gelf" 'service "y": "logging.driver: gelf"' <<YML
+  y:
+    image: $BASE_IMAGE
+    logging: {driver: gelf, options: {gelf-address: "udp://192.0.2.1:12201"}}
+YML
+attack "blank security_opt" 'service "y": "security_opt:  seccomp=unconfined"' <<YML
+  y:
+    image: $BASE_IMAGE
+    security_opt: [" seccomp=unconfined"]
+YML
+attack "reserved label" 'service "y": "labels: com.docker.compose.project": the label is reserved' <<YML
+  y:
+    image: $BASE_IMAGE
+    labels: {com.docker.compose.project: $b}
+YML
+attack "volume of B" "volume \"v\": the volume name \"${b}_bdata\" (not this app's)" <<YML
+  y:
+    image: $BASE_IMAGE
+    volumes: ["v:/v"]
+volumes:
+  v:
+    external: true
+    name: ${b}_bdata
+YML
+
+say "8. a deeply nested compose file is refused at once"
+{
+	printf 'services:\n  web:\n    build: .\nx-deep: '
+	head -c 400000 /dev/zero | tr '\0' '['
+	head -c 400000 /dev/zero | tr '\0' ']'
+	echo
+} >"$src/compose.yaml"
+commit_all $a "deep"
+t0=$(date +%s)
+push $a -f || true
+[ $(( $(date +%s) - t0 )) -lt 20 ] || fail "the deep file took $(( $(date +%s) - t0 ))s"
+expect_in "$WORLD/push.out" "remote: error: compose.yaml:4: nested deeper than 64 levels"
+untouched "deep"
+git -C "$src" reset -q --hard HEAD~1
+
+say "10. config values: UTF-8, long enough, under the lock"
+if slipway config $a set "K=$(printf 'a\xffbcd')" >"$WORLD/out" 2>&1; then fail "non-UTF-8 value stored"; fi
+expect_in "$WORLD/out" 'error: value of "K" is not valid UTF-8'
+if slipway config $a set "K=ab" >"$WORLD/out" 2>&1; then fail "short value stored"; fi
+expect_in "$WORLD/out" 'error: value of "K" is shorter than 4 characters'
+[ -z "$(slipway config $a list)" ] || fail "a refused config set stored something"
+for i in $(seq 1 12); do slipway config $a set "K$i=value-$i" >/dev/null & done
+wait
+[ "$(slipway config $a list | wc -l)" = 12 ] || fail "parallel config sets lost updates: $(slipway config $a list | tr '\n' ' ')"
+
+say "6. destroy removes only the app's own images, never others' dangling ones"
+c=e2e-iso-c-$RUN
+new_app $c
+web_app $c "$(free_port)" "C"
+commit_all $c "c"
+push $c || { cat "$WORLD/push.out"; fail "push of C"; }
+d=$WORLD/dangling
+mkdir -p "$d"
+printf 'FROM %s\nLABEL run=%s\nRUN echo one >/x\n' "$BASE_IMAGE" "$RUN" >"$d/Dockerfile"
+docker build -q -t "e2e-iso-dangle-$RUN" "$d" >/dev/null
+dangling=$(docker image inspect -f '{{.Id}}' "e2e-iso-dangle-$RUN")
+printf 'FROM %s\nLABEL run=%s\nRUN echo two >/x\n' "$BASE_IMAGE" "$RUN" >"$d/Dockerfile"
+docker build -q -t "e2e-iso-dangle-$RUN" "$d" >/dev/null
+docker image inspect "$dangling" >/dev/null || fail "no dangling image to protect"
+slipway app destroy $c >/dev/null || fail "destroy of C"
+docker image inspect "$dangling" >/dev/null 2>&1 || fail "app destroy removed another's dangling image"
+docker image rm "e2e-iso-dangle-$RUN" "$dangling" >/dev/null 2>&1 || true
+
+say "1b. untracked bind sources: shared, flat, kept; no container redirects one"
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: .
+    init: true
+    ports:
+      - "127.0.0.1:$pa:8080"
+  writer:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    volumes: ["./store:/store"]
+  reader:
+    image: $BASE_IMAGE
+    init: true
+    restart: always
+    command: ["sleep", "600"]
+    volumes: ["./store/sub:/sub"]
+YML
+commit_all $a "binds"
+push $a -f || { cat "$WORLD/push.out"; fail "push with shared binds"; }
+shared=$WORLD/state/apps/$a/shared
+[ -d "$shared/store" ] && [ -d "$shared/store%2Fsub" ] || fail "shared entries missing: $(ls "$shared")"
+docker exec $a-writer-1 sh -c 'echo kept >/store/data; rm -rf /store/sub; ln -s /var/run /store/sub'
+docker restart $a-reader-1 >/dev/null
+if docker exec $a-reader-1 ls /sub 2>/dev/null | grep -q docker.sock; then
+	fail "a container redirected another's bind to the host"
+fi
+[ ! -L "$shared/store%2Fsub" ] || fail "the shared entry became a symlink"
+echo "v2" >>"$src/www/index.html"
+commit_all $a "v2"
+push $a -f || { cat "$WORLD/push.out"; fail "push v2"; }
+[ "$(docker exec $a-writer-1 cat /store/data)" = kept ] || fail "shared data lost across a deploy"
+slipway rollback $a >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "rollback"; }
+[ "$(docker exec $a-writer-1 cat /store/data)" = kept ] || fail "shared data lost across a rollback"
+slipway app destroy $a >/dev/null || fail "destroy A"
+[ -f "$shared/store/data" ] || fail "app destroy without --volumes removed shared data"
+slipway app create $a >/dev/null
+slipway app destroy $a --volumes >/dev/null || fail "destroy A --volumes"
+[ ! -e "$shared" ] || fail "app destroy --volumes kept the shared directory"
+
+say "B is untouched at the end"
+[ "$(container_id $b-web-1)" = "$b_web" ] || fail "B's container changed"
+wait_http "http://127.0.0.1:$pb/" "B's secret page"
