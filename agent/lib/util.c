@@ -387,6 +387,17 @@ out_redact(const char *secret)
 		redact_one(forms[i]);
 		free(forms[i]);
 	}
+	/* error_set() folds newlines into blanks. */
+	if (strpbrk(secret, "\r\n") != NULL) {
+		char *folded = xstrdup(secret), *f;
+
+		for (f = folded; *f != '\0'; f++) {
+			if (*f == '\n' || *f == '\r')
+				*f = ' ';
+		}
+		redact_one(folded);
+		free(folded);
+	}
 	/* Output goes out line by line: each line of the value on its own. */
 	for (line = secret; strchr(line, '\n') != NULL; line = end + 1) {
 		char *piece;

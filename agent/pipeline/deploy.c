@@ -25,6 +25,7 @@
 #include "repo/repo.h"
 #include "reconcile/spec.h"
 #include "lib/state.h"
+#include "engine/dockerfile.h"
 #include "engine/tarctx.h"
 
 #define DEPLOY_LOG_MAX (4u << 20)
@@ -150,6 +151,74 @@ release_dispose(struct release *r)
 	memset(r, 0, sizeof *r);
 }
 
+/*
+ * An image another app built (labelled slipway.app=<other>) is refused: its
+ * layers hold what that app baked in. info is the image's inspect answer.
+ */
+static int
+image_owner_check(struct deploy *d, const struct compose_service *s,
+    const char *ref, json_t *info)
+{
+	json_t *labels = json_object_get(json_object_get(info, "Config"),
+	    "Labels");
+	const char *owner = json_string_value(json_object_get(labels,
+	    "slipway.app"));
+
+	if (owner == NULL || strcmp(owner, d->app) == 0)
+		return 0;
+	return error_set("service \"%s\": image \"%s\" belongs to app \"%s\" "
+	    "(refused: an app runs only its own images or ones no app built)",
+	    s->name, ref, owner);
+}
+
+/*
+ * The images a build reads (FROM, COPY --from) must not be another app's:
+ * refused before the build starts, like an image-only service's.
+ */
+static int
+build_sources_check(struct deploy *d, const struct compose_service *s)
+{
+	const struct compose_build *b = s->build;
+	char *path = path_join(b->context, b->dockerfile != NULL ?
+	    b->dockerfile : "Dockerfile");
+	struct buf text = BUF_INIT;
+	struct strv refs = STRV_INIT;
+	size_t i;
+	int rc = 0;
+
+	/* A missing or unreadable Dockerfile is the build's to report. */
+	if (read_file(path, &text, 1 << 20) < 0) {
+		error_clear();
+		goto done;
+	}
+	dockerfile_images(text.buf, &b->args, &refs);
+	for (i = 0; i < refs.n && rc == 0; i++) {
+		json_t *info = NULL;
+		int found;
+
+		if (strchr(refs.v[i], '$') != NULL) {
+			rc = error_set("build of \"%s\": the Dockerfile reads "
+			    "image \"%s\", which cannot be worked out before "
+			    "the build (give the ARG a default before the "
+			    "first FROM)", s->name, refs.v[i]);
+			break;
+		}
+		found = engine_image_inspect(d->engine, refs.v[i], &info);
+		if (found == 0)
+			rc = image_owner_check(d, s, refs.v[i], info);
+		else if (found < 0)
+			rc = -1;
+		json_decref(info);
+	}
+	if (rc < 0)
+		error_set("build of \"%s\": %s", s->name, error_last());
+done:
+	strv_clear(&refs);
+	buf_release(&text);
+	free(path);
+	return rc;
+}
+
 /* Build the image of service s as img->ref; store its id in img. */
 static int
 build_service(struct deploy *d, struct release *r,
@@ -164,6 +233,8 @@ build_service(struct deploy *d, struct release *r,
 	int rc = -1;
 
 	out_info("-----> Building %s (%s)", s->name, img->ref);
+	if (build_sources_check(d, s) < 0)
+		goto done;
 	if (tarctx_open(&t, b->context, b->dockerfile) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
@@ -206,26 +277,6 @@ done:
 	json_decref(bo.labels);
 	tarctx_free(t);
 	return rc;
-}
-
-/*
- * An image another app built (labelled slipway.app=<other>) is refused: its
- * layers hold what that app baked in. info is the image's inspect answer.
- */
-static int
-image_owner_check(struct deploy *d, const struct compose_service *s,
-    const char *ref, json_t *info)
-{
-	json_t *labels = json_object_get(json_object_get(info, "Config"),
-	    "Labels");
-	const char *owner = json_string_value(json_object_get(labels,
-	    "slipway.app"));
-
-	if (owner == NULL || strcmp(owner, d->app) == 0)
-		return 0;
-	return error_set("service \"%s\": image \"%s\" belongs to app \"%s\" "
-	    "(refused: an app runs only its own images or ones no app built)",
-	    s->name, ref, owner);
 }
 
 /* The id already found for ref among the first n images, or NULL. */

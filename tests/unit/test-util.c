@@ -71,6 +71,52 @@ test_redaction(void **state)
 	buf_release(&captured);
 }
 
+/* The forms a value takes in engine output: quoted, escaped, split. */
+static void
+test_redaction_forms(void **state)
+{
+	static const char *const lines[] = {
+		"raw: pa\"ss\\wd\nline2-of-it",
+		"go %q: \"pa\\\"ss\\\\wd\\nline2-of-it\"",
+		"json: {\"message\":\"pa\\\"ss\\\\wd\\nline2-of-it\"}",
+		"json of %q: \"\\\"pa\\\\\\\"ss\\\\\\\\wd\\\\nline2-of-it\\\"\"",
+	};
+	char *e;
+	size_t i;
+
+	(void)state;
+	out_set_sink(capture, NULL);
+	out_redact("pa\"ss\\wd\nline2-of-it");
+	out_redact("a<b>&c-d");
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
+		out_info("%s", lines[i]);
+	error_set("engine: %s", "pa\"ss\\wd\nline2-of-it");
+	out_warn("error: %s", error_last());
+	out_info("html-escaped: a\\u003cb\\u003e\\u0026c-d");
+	/* a value split over two lines of output: each line is hidden */
+	out_info("pa\"ss\\wd");
+	out_info("line2-of-it");
+	assert_null(strstr(captured.buf, "ss\\"));
+	assert_null(strstr(captured.buf, "line2-of-it"));
+	assert_null(strstr(captured.buf, "u003cb"));
+	e = strstr(captured.buf, ">raw: ");
+	assert_non_null(e);
+	assert_string_equal(captured.buf, ">raw: ******\n"
+	    ">go %q: \"******\"\n>json: {\"message\":\"******\"}\n"
+	    ">json of %q: \"\\\"******\\\"\"\n!error: engine: ******\n"
+	    ">html-escaped: ******\n>******\n>******\n");
+	out_redact_clear();
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
+	assert_true(utf8_valid("plain, caf\xc3\xa9, \xf0\x9f\x9a\xa2"));
+	assert_false(utf8_valid("a\xff" "b"));
+	assert_false(utf8_valid("\xc0\xaf"));          /* overlong '/' */
+	assert_false(utf8_valid("\xe0\x80\xaf"));      /* overlong */
+	assert_false(utf8_valid("\xed\xa0\x80"));      /* surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80"));  /* past U+10FFFF */
+	assert_false(utf8_valid("\xe2\x82"));          /* cut short */
+}
+
 static void
 test_utf8(void **state)
 {
@@ -352,6 +398,70 @@ test_lock_is_exclusive(void **state)
 	assert_int_equal(remove_tree(tmpl), 0);
 }
 
+static struct strv *
+hosts(const char *a, const char *b)
+{
+	static struct strv v = STRV_INIT;
+
+	strv_clear(&v);
+	if (a != NULL)
+		strv_push(&v, a);
+	if (b != NULL)
+		strv_push(&v, b);
+	return &v;
+}
+
+/* A host belongs to one app, wildcards included; replace drops the rest. */
+static void
+test_host_claims(void **state)
+{
+	char tmpl[] = "/tmp/slipway-hosts-XXXXXX";
+	struct config cfg;
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	assert_non_null(mkdtemp(tmpl));
+	cfg.state_dir = tmpl;
+	assert_int_equal(state_claim_hosts(&cfg, "b", hosts("shop.example.com",
+	    "*.b.example.org"), 0), 0);
+	/* B again, and what no one has */
+	assert_int_equal(state_claim_hosts(&cfg, "b", hosts("shop.example.com",
+	    NULL), 0), 0);
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("a.example.com",
+	    NULL), 0), 0);
+	/* exact, case, under B's wildcard, a wildcard over B's name */
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("SHOP.example.com",
+	    NULL), 0), -1);
+	assert_string_equal(error_last(), "http host \"SHOP.example.com\" "
+	    "belongs to app \"b\" (shop.example.com): an app may only serve "
+	    "the hosts no other app claimed");
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("x.b.example.org",
+	    NULL), 0), -1);
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("*.example.com",
+	    NULL), 0), -1);
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts(".example.com",
+	    NULL), 0), -1);
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("shop.example.*",
+	    NULL), 0), -1);
+	/* a refused claim took nothing: a's own still there, b's too */
+	assert_int_equal(state_claim_hosts(&cfg, "b", hosts("a.example.com",
+	    NULL), 0), -1);
+	/* b.example.org itself is not under *.b.example.org */
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("b.example.org",
+	    NULL), 0), 0);
+	/* replace: b gives shop up, a may take it */
+	assert_int_equal(state_claim_hosts(&cfg, "b", hosts("*.b.example.org",
+	    NULL), 1), 0);
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("shop.example.com",
+	    NULL), 0), 0);
+	/* destroy: an empty list with replace frees them all */
+	assert_int_equal(state_claim_hosts(&cfg, "b", hosts(NULL, NULL), 1), 0);
+	assert_int_equal(state_claim_hosts(&cfg, "a", hosts("x.b.example.org",
+	    NULL), 0), 0);
+	hosts(NULL, NULL);
+	remove_tree(tmpl);
+}
+
 int
 main(void)
 {
@@ -360,6 +470,8 @@ main(void)
 		cmocka_unit_test(test_error_wraps_last),
 		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_redaction_forms),
+		cmocka_unit_test(test_host_claims),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_appvars_roundtrip),
 		cmocka_unit_test(test_write_file_atomic),

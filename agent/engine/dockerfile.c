@@ -1,0 +1,246 @@
+/*
+ * dockerfile.c - the image references of a Dockerfile (see dockerfile.h):
+ * moby's parser rules that matter here: a "# escape=" directive, line
+ * continuations, comment lines inside them, instruction names in any case.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/dockerfile.h"
+
+/* Substitute $NAME, ${NAME}, ${NAME:-word}, ${NAME:+word} from vars. */
+static char *
+substitute(const char *s, const struct kvlist *vars)
+{
+	struct buf b = BUF_INIT;
+	const char *p = s;
+
+	while (*p != '\0') {
+		const char *name, *end, *word = NULL, *value;
+		size_t nlen, wlen = 0;
+		const struct kv *kv;
+		char *key;
+		int op = 0;
+
+		if (*p != '$') {
+			buf_addch(&b, *p++);
+			continue;
+		}
+		if (p[1] == '{') {
+			name = p + 2;
+			for (end = name; isalnum((unsigned char)*end) ||
+			    *end == '_'; end++)
+				;
+			nlen = (size_t)(end - name);
+			if (end[0] == ':' && (end[1] == '-' || end[1] == '+')) {
+				op = end[1];
+				word = end + 2;
+				end = strchr(word, '}');
+				if (end == NULL)
+					goto keep;
+				wlen = (size_t)(end - word);
+			} else if (*end != '}')
+				goto keep;
+			end++;
+		} else {
+			name = p + 1;
+			for (end = name; isalnum((unsigned char)*end) ||
+			    *end == '_'; end++)
+				;
+			nlen = (size_t)(end - name);
+		}
+		if (nlen == 0)
+			goto keep;
+		key = xstrndup(name, nlen);
+		kv = kvlist_find(vars, key);
+		free(key);
+		value = kv != NULL ? kv->value : NULL;
+		if (value == NULL)
+			goto keep; /* unknown: the caller refuses the '$' */
+		if (op == '-' && *value == '\0')
+			buf_add(&b, word, wlen);
+		else if (op == '+')
+			buf_add(&b, *value ? word : "", *value ? wlen : 0);
+		else
+			buf_adds(&b, value);
+		p = end;
+		continue;
+keep:
+		buf_addch(&b, *p++);
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* The next blank-separated word of *p (advanced), or NULL. */
+static char *
+word(const char **p)
+{
+	const char *s = *p, *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return NULL;
+	for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+		;
+	*p = e;
+	return xstrndup(s, (size_t)(e - s));
+}
+
+static int
+is_stage(const struct strv *stages, const char *ref)
+{
+	size_t i;
+
+	if (*ref != '\0' && strspn(ref, "0123456789") == strlen(ref))
+		return 1;
+	for (i = 0; i < stages->n; i++) {
+		if (strcasecmp(stages->v[i], ref) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+add_ref(struct strv *out, const struct strv *stages, const char *raw,
+    const struct kvlist *vars)
+{
+	char *ref = substitute(raw, vars);
+
+	if (!is_stage(stages, ref) && strcasecmp(ref, "scratch") != 0 &&
+	    !strv_contains(out, ref))
+		strv_push(out, ref);
+	free(ref);
+}
+
+/* One logical line (continuations joined, comments gone). */
+static void
+instruction(const char *line, const struct kvlist *args, struct kvlist *vars,
+    struct strv *stages, int *seen_from, struct strv *out)
+{
+	const char *p = line;
+	char *cmd = word(&p), *w;
+
+	if (cmd != NULL && strcasecmp(cmd, "ONBUILD") == 0) {
+		free(cmd);
+		cmd = word(&p);
+	}
+	if (cmd == NULL)
+		return;
+	if (strcasecmp(cmd, "ARG") == 0 && !*seen_from) {
+		while ((w = word(&p)) != NULL) {
+			char *eq = strchr(w, '='), *v;
+			const struct kv *given;
+
+			if (eq != NULL)
+				*eq = '\0';
+			given = kvlist_find(args, w);
+			if (given != NULL && given->value != NULL)
+				kvlist_set(vars, w, given->value);
+			else if (eq != NULL) {
+				v = eq[1] == '"' && strlen(eq + 1) >= 2 ?
+				    xstrndup(eq + 2, strlen(eq + 2) - 1) :
+				    xstrdup(eq + 1);
+				kvlist_set(vars, w, v);
+				free(v);
+			} else
+				kvlist_set(vars, w, ""); /* declared, empty */
+			free(w);
+		}
+	} else if (strcasecmp(cmd, "FROM") == 0) {
+		*seen_from = 1;
+		while ((w = word(&p)) != NULL && starts_with(w, "--"))
+			free(w);
+		if (w != NULL) {
+			char *as = word(&p), *name = as ? word(&p) : NULL;
+
+			add_ref(out, stages, w, vars);
+			if (as != NULL && name != NULL &&
+			    strcasecmp(as, "AS") == 0)
+				strv_push(stages, name);
+			free(as);
+			free(name);
+			free(w);
+		}
+	} else if (strcasecmp(cmd, "COPY") == 0 || strcasecmp(cmd, "ADD") == 0) {
+		while ((w = word(&p)) != NULL && starts_with(w, "--")) {
+			if (strncasecmp(w, "--from=", 7) == 0)
+				add_ref(out, stages, w + 7, vars);
+			free(w);
+		}
+		free(w);
+	}
+	free(cmd);
+}
+
+void
+dockerfile_images(const char *text, const struct kvlist *args,
+    struct strv *out)
+{
+	struct kvlist vars = KVLIST_INIT;
+	struct strv stages = STRV_INIT;
+	struct buf logical = BUF_INIT;
+	const char *p = text;
+	char esc = '\\';
+	int seen_from = 0, directives = 1;
+
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		char *line = xstrndup(p, len), *s = line, *e;
+
+		p += len + (nl != NULL);
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (*s == '#') {
+			/* "# escape=`" among the directives at the very top */
+			if (directives && logical.len == 0) {
+				const char *d = s + 1;
+
+				while (*d == ' ' || *d == '\t')
+					d++;
+				if (strncasecmp(d, "escape", 6) == 0) {
+					d += 6;
+					while (*d == ' ' || *d == '\t')
+						d++;
+					if (*d == '=') {
+						d++;
+						while (*d == ' ' || *d == '\t')
+							d++;
+						if (*d == '`' || *d == '\\')
+							esc = *d;
+					}
+				} else if (strchr(d, '=') == NULL)
+					directives = 0;
+			}
+			free(line);
+			continue;
+		}
+		directives = 0;
+		if (*s == '\0' && logical.len == 0) {
+			free(line);
+			continue;
+		}
+		if (e > s && e[-1] == esc) {
+			e[-1] = '\0';
+			buf_adds(&logical, s);
+			buf_addch(&logical, ' ');
+			free(line);
+			continue;
+		}
+		buf_adds(&logical, s);
+		instruction(logical.buf, args, &vars, &stages, &seen_from, out);
+		buf_reset(&logical);
+		free(line);
+	}
+	if (logical.len > 0)
+		instruction(logical.buf, args, &vars, &stages, &seen_from, out);
+	buf_release(&logical);
+	kvlist_clear(&vars);
+	strv_clear(&stages);
+}

@@ -1,0 +1,22 @@
+/*
+ * dockerfile.h - which images a Dockerfile reads, so that a build can be
+ * refused before it starts when one of them is another app's: the FROM
+ * lines and the --from= of COPY and ADD (ONBUILD ones too) that name no
+ * earlier stage, with the global ARGs substituted.
+ */
+#ifndef SLIPWAY_DOCKERFILE_H
+#define SLIPWAY_DOCKERFILE_H
+
+#include "lib/kvlist.h"
+#include "lib/util.h"
+
+/*
+ * Append to out every image reference text reads, as the builder would see
+ * it: build args (args) beat ARG defaults given before the first FROM. A
+ * reference that still holds a '$' could not be worked out (the caller
+ * refuses it). "scratch" and stage names or numbers are left out.
+ */
+void dockerfile_images(const char *text, const struct kvlist *args,
+    struct strv *out);
+
+#endif
