@@ -524,7 +524,9 @@ test_binds_release_readonly(void **state)
 	free(want);
 	compose_free(p);
 	free(y);
-	assert_string_equal(binds_shared_name("a/b%c"), "a%2Fb%25c");
+	want = binds_shared_name("a/b%c");
+	assert_string_equal(want, "a%2Fb%25c");
+	free(want);
 }
 
 /* A writable host bind may not hold another bind's source. */
