@@ -76,36 +76,12 @@ done:
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 app_list(struct cmd_ctx *ctx)
 {
 	struct strv names = STRV_INIT;
-	struct dirent *de;
-	DIR *d;
 	size_t i;
 
-	if ((d = opendir(ctx->cfg.repos_dir)) == NULL)
-		return 0; /* no apps yet */
-	while ((de = readdir(d)) != NULL) {
-		char *name;
-
-		if (!ends_with(de->d_name, ".git"))
-			continue;
-		name = xstrndup(de->d_name, strlen(de->d_name) - 4);
-		if (name_check_app(name) == 0)
-			strv_push_owned(&names, name);
-		else
-			free(name);
-	}
-	closedir(d);
-	error_clear();
-	if (names.n)
-		qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	state_app_names(&ctx->cfg, &names);
 	for (i = 0; i < names.n; i++)
 		out_info("%s", names.v[i]);
 	strv_clear(&names);

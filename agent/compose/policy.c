@@ -38,6 +38,7 @@ static const unsigned all_flags[] = {
 	ALLOW_HOST_BINDS, ALLOW_PRIVILEGED, ALLOW_HOST_NETWORK, ALLOW_CAPS,
 	ALLOW_SECURITY_OPT, ALLOW_HOST_VOLUMES, ALLOW_EXTERNAL_NETWORKS,
 	ALLOW_NETWORK_DRIVERS, ALLOW_SYSCTLS, ALLOW_ULIMITS, ALLOW_LOGGING,
+	ALLOW_LOW_PORTS,
 };
 
 static const char *const docker_sockets[] = {
@@ -537,6 +538,39 @@ check_logging(struct check *c, const struct compose_service *s)
 	return rc;
 }
 
+/*
+ * Host ports below 1024 are the server's own (nginx's 80 and 443, sshd):
+ * an app holding one at boot would take every app's traffic.
+ */
+static int
+check_ports(struct check *c, const struct compose_service *s)
+{
+	size_t i;
+
+	if (c->allow & ALLOW_LOW_PORTS)
+		return 0;
+	for (i = 0; i < s->nports; i++) {
+		const char *pub = s->ports[i].published;
+		long lo;
+		char *detail, *first;
+		int rc;
+
+		if (pub == NULL)
+			continue;
+		first = xstrndup(pub, strcspn(pub, "-"));
+		rc = parse_long(first, &lo);
+		free(first);
+		if (rc == 0 && (lo == 0 || lo >= 1024))
+			continue;
+		detail = xasprintf("\"ports: %s:%u\" (a host port below 1024)",
+		    pub, s->ports[i].target);
+		rc = refuse(c, "service", s->name, ALLOW_LOW_PORTS, detail);
+		free(detail);
+		return rc;
+	}
+	return 0;
+}
+
 /* Labels slipway and compose read to tell what belongs to which app. */
 static int
 reserved_label(const char *key)
@@ -595,7 +629,7 @@ check_service(struct check *c, const struct compose_service *s)
 	    check_namespaces(c, s) < 0 || check_caps(c, s) < 0 ||
 	    check_security_opt(c, s) < 0 || check_mounts(c, s) < 0 ||
 	    check_sysctls(c, s) < 0 || check_ulimits(c, s) < 0 ||
-	    check_logging(c, s) < 0)
+	    check_logging(c, s) < 0 || check_ports(c, s) < 0)
 		return -1;
 	if (s->build != NULL) {
 		const char *f = s->build->dockerfile;
@@ -792,4 +826,57 @@ policy_check(const struct compose_project *p, unsigned allow)
 done:
 	free(c.realdir);
 	return rc;
+}
+
+/* Does name fall in app o's namespace ("o" itself or "o-...")? */
+static int
+in_namespace(const char *name, const char *o)
+{
+	size_t n = strlen(o);
+
+	return strncasecmp(name, o, n) == 0 &&
+	    (name[n] == '\0' || name[n] == '-');
+}
+
+int
+policy_check_neighbours(const struct compose_project *p,
+    const struct strv *apps)
+{
+	struct check c = { p, 0, NULL, NULL };
+	const char *base = strrchr(p->file, '/');
+	size_t i, j;
+
+	c.file = base ? base + 1 : p->file;
+	for (i = 0; i < p->nservices; i++) {
+		const struct compose_service *s = &p->services[i];
+		char *gen = xasprintf("%s-%s", p->name, s->name);
+		int rc = 0;
+
+		for (j = 0; j < apps->n && rc == 0; j++) {
+			const char *o = apps->v[j];
+
+			if (strcmp(o, p->name) == 0 ||
+			    !in_namespace(o, p->name))
+				continue;
+			if (in_namespace(gen, o))
+				rc = forbid(&c, "service", s->name, "its containers "
+				    "and images would be named \"%s-...\", like "
+				    "those of app \"%s\" (rename the service)",
+				    gen, o);
+			else if (s->container_name != NULL &&
+			    in_namespace(s->container_name, o))
+				rc = forbid(&c, "service", s->name,
+				    "\"container_name: %s\" is in app \"%s\"'s "
+				    "names", s->container_name, o);
+			else if (s->build != NULL && s->image != NULL &&
+			    in_namespace(s->image, o))
+				rc = forbid(&c, "service", s->name, "\"image: "
+				    "%s\" would tag a build in app \"%s\"'s "
+				    "names", s->image, o);
+		}
+		free(gen);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }

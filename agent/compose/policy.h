@@ -22,4 +22,12 @@ extern const char *const policy_default_caps[];
  */
 MUST_CHECK int policy_check(const struct compose_project *p, unsigned allow);
 
+/*
+ * The names p's services would take on the engine must not fall in another
+ * app's: apps "a" and "a-b" both exist, so "a"'s service "b-web" (containers
+ * "a-b-web-N", images "a-b-web:<sha>") is refused. apps lists every app.
+ */
+int policy_check_neighbours(const struct compose_project *p,
+    const struct strv *apps);
+
 #endif

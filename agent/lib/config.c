@@ -94,6 +94,7 @@ static const struct {
 	{ "sysctls", ALLOW_SYSCTLS },
 	{ "ulimits", ALLOW_ULIMITS },
 	{ "logging", ALLOW_LOGGING },
+	{ "low-ports", ALLOW_LOW_PORTS },
 };
 
 const char *

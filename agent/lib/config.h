@@ -22,6 +22,7 @@ enum {
 	ALLOW_SYSCTLS = 1 << 8,      /* sysctls outside docker's namespaced set */
 	ALLOW_ULIMITS = 1 << 9,      /* ulimits above the server's own limits */
 	ALLOW_LOGGING = 1 << 10,     /* log drivers other than json-file/local/none */
+	ALLOW_LOW_PORTS = 1 << 11,   /* published host ports below 1024 */
 };
 
 /* The `allow =` word of one ALLOW_* flag, or NULL. */

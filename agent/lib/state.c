@@ -2,6 +2,7 @@
  * state.c - paths under state_dir, the app's config variables and its deploy
  * lock.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <jansson.h>
 
 #include "lib/json.h"
+#include "lib/names.h"
 #include "lib/state.h"
 
 #define APPVARS_MAX (1u << 20)
@@ -335,4 +337,35 @@ done:
 	json_decref(j);
 	close(fd);
 	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+state_app_names(const struct config *cfg, struct strv *out)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(cfg->repos_dir)) == NULL)
+		return; /* no apps yet */
+	while ((de = readdir(d)) != NULL) {
+		char *name;
+
+		if (!ends_with(de->d_name, ".git"))
+			continue;
+		name = xstrndup(de->d_name, strlen(de->d_name) - 4);
+		if (name_check_app(name) == 0)
+			strv_push_owned(out, name);
+		else
+			free(name);
+	}
+	closedir(d);
+	error_clear();
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_str);
 }

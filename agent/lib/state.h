@@ -38,6 +38,9 @@ MUST_CHECK int state_lock(const struct config *cfg, const char *app,
 /* Try only: fd, or STATE_LOCK_HELD (no error set), -1 on error. */
 MUST_CHECK int state_trylock(const struct config *cfg, const char *app);
 
+/* The apps (repositories in repos_dir), sorted, appended to out. */
+void state_app_names(const struct config *cfg, struct strv *out);
+
 /*
  * Claim the http hosts for app, server-wide (<state_dir>/hosts.json, under
  * a lock): -1 with an error naming the owner when another app holds one of

@@ -364,6 +364,7 @@ static int
 load_release(struct deploy *d, const char *commit, struct release *r)
 {
 	char *file = NULL, *shared = NULL;
+	struct strv apps = STRV_INIT;
 	size_t i;
 	int rc = -1;
 
@@ -382,8 +383,12 @@ load_release(struct deploy *d, const char *commit, struct release *r)
 		out_warn("warning: %s", r->project->warnings.v[i]);
 	if (policy_check(r->project, config_app_allow(d->cfg, d->app)) < 0)
 		goto done;
+	state_app_names(d->cfg, &apps);
+	if (policy_check_neighbours(r->project, &apps) < 0)
+		goto done;
 	rc = 0;
 done:
+	strv_clear(&apps);
 	free(shared);
 	free(file);
 	return rc;

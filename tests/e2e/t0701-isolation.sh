@@ -208,6 +208,20 @@ attack "B's image by ID" "belongs to app \"$b\"" <<YML
     image: $(docker image inspect -f '{{.Id}}' $b-web:$b_sha)
 YML
 
+say "5b. names in a neighbour app's namespace, host ports of the server"
+slipway app create $a-x >/dev/null
+APPS_MADE+=("$a-x")
+attack "neighbour names" "service \"x-web\": its containers and images would be named \"$a-x-web-...\", like those of app \"$a-x\"" <<YML
+  x-web:
+    image: $BASE_IMAGE
+YML
+slipway app destroy $a-x >/dev/null
+attack "low port" 'service "y": "ports: 80:8080" (a host port below 1024) is not allowed here (an operator can set allow = low-ports' <<YML
+  y:
+    image: $BASE_IMAGE
+    ports: ["127.0.0.1:80:8080"]
+YML
+
 say "9. settings only a kernel would have stopped"
 attack "sysctl" 'service "y": "sysctls: kernel.core_pattern" is not allowed here (an operator can set allow = sysctls' <<YML
   y:

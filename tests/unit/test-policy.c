@@ -17,7 +17,7 @@
 #define ALL_BUT(f) ((ALLOW_PRIVILEGED | ALLOW_HOST_BINDS | ALLOW_HOST_NETWORK | \
 	ALLOW_CAPS | ALLOW_SECURITY_OPT | ALLOW_HOST_VOLUMES | \
 	ALLOW_EXTERNAL_NETWORKS | ALLOW_NETWORK_DRIVERS | ALLOW_SYSCTLS | \
-	ALLOW_ULIMITS | ALLOW_LOGGING) & ~(unsigned)(f))
+	ALLOW_ULIMITS | ALLOW_LOGGING | ALLOW_LOW_PORTS) & ~(unsigned)(f))
 
 static char *base;      /* a temporary directory */
 static char *release;   /* base/release: the project directory */
@@ -160,7 +160,14 @@ test_message(void **state)
 	    "\"/var/run/docker.sock\" (the Docker socket) is not allowed here (an "
 	    "operator can set allow = host-binds, privileged for this app)");
 	free(y);
-	accepted("services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n");
+	refused_unless("services:\n  web:\n    image: nginx\n    ports: "
+	    "[\"80:80\"]\n", ALLOW_LOW_PORTS, "compose.yaml: service \"web\": "
+	    "\"ports: 80:80\" (a host port below 1024) is not allowed here (an "
+	    "operator can set allow = low-ports for this app)");
+	refused_unless("services:\n  web:\n    image: x\n    ports: "
+	    "[\"127.0.0.1:1000-1030:80\"]\n", ALLOW_LOW_PORTS, NULL);
+	accepted("services:\n  web:\n    image: nginx\n    ports: [\"8080:80\", "
+	    "\"127.0.0.1::81\", \"90\"]\n");
 }
 
 static void
@@ -705,6 +712,47 @@ test_sysctls_ulimits_logging(void **state)
 	    ALLOW_SYSCTLS, NULL);
 }
 
+/* Generated names must not fall in another app's ("app" vs "app-b"). */
+static void
+test_neighbours(void **state)
+{
+	struct compose_project *p = NULL;
+	struct strv apps = STRV_INIT;
+	const char *y = "services:\n  b-web:\n    image: x\n  web:\n    image: x\n";
+
+	(void)state;
+	strv_push(&apps, "app");
+	strv_push(&apps, "app-b");
+	strv_push(&apps, "other");
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml: service \"b-web\": its "
+	    "containers and images would be named \"app-b-web-...\", like those "
+	    "of app \"app-b\" (rename the service)");
+	compose_free(p);
+	y = "services:\n  web:\n    image: x\n    container_name: app-b-x\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	y = "services:\n  web:\n    build: .\n    image: app-b-web\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	/* "app-bweb" is not in "app-b"'s names; without app-b all is fine */
+	y = "services:\n  bweb:\n    image: x\n  b-web:\n    image: x\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	strv_clear(&apps);
+	strv_push(&apps, "app");
+	strv_push(&apps, "ap");
+	assert_int_equal(policy_check_neighbours(p, &apps), 0);
+	compose_free(p);
+	strv_clear(&apps);
+}
+
 /* Labels slipway and compose use to tell owners apart. */
 static void
 test_reserved_labels(void **state)
@@ -759,6 +807,7 @@ main(void)
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_sysctls_ulimits_logging),
 		cmocka_unit_test(test_reserved_labels),
+		cmocka_unit_test(test_neighbours),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
