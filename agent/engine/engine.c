@@ -255,6 +255,10 @@ xfer_run(struct xfer *x)
 		    "(docker_host): %s", e->host,
 		    oserr != 0 ? strerror((int)oserr) :
 		    e->errbuf[0] != '\0' ? e->errbuf : curl_easy_strerror(rc));
+	if (rc == CURLE_OPERATION_TIMEDOUT && e->deadline_ms > 0 &&
+	    now_ms() >= e->deadline_ms)
+		return error_set("time is up (the deploy's [deploy] timeout) "
+		    "during %s %s", x->method, x->path);
 	if (rc != CURLE_OK)
 		return error_set("engine request %s %s failed: %s", x->method,
 		    x->path, e->errbuf[0] != '\0' ? e->errbuf :

@@ -592,8 +592,11 @@ release_command(struct deploy *d, const struct compose_service *s,
 	}
 	rc = 0;
 done:
-	if (id != NULL)
+	if (id != NULL) {
+		/* Cleanup runs even when the deploy's time is up. */
+		engine_set_deadline(d->engine, now_ms() + 60000);
 		container_discard(d->engine, id);
+	}
 	json_decref(body);
 	free(hash);
 	free(id);
