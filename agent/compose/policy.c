@@ -855,8 +855,17 @@ policy_check_neighbours(const struct compose_project *p,
 		for (j = 0; j < apps->n && rc == 0; j++) {
 			const char *o = apps->v[j];
 
-			if (strcmp(o, p->name) == 0 ||
-			    !in_namespace(o, p->name))
+			if (strcmp(o, p->name) == 0)
+				continue;
+			/* Any app: a build tagged in its repositories. */
+			if (s->build != NULL && s->image != NULL &&
+			    in_namespace(s->image, o)) {
+				rc = forbid(&c, "service", s->name, "\"image: "
+				    "%s\" would tag a build in app \"%s\"'s "
+				    "names", s->image, o);
+				break;
+			}
+			if (!in_namespace(o, p->name))
 				continue;
 			if (in_namespace(gen, o))
 				rc = forbid(&c, "service", s->name, "its containers "
@@ -868,11 +877,6 @@ policy_check_neighbours(const struct compose_project *p,
 				rc = forbid(&c, "service", s->name,
 				    "\"container_name: %s\" is in app \"%s\"'s "
 				    "names", s->container_name, o);
-			else if (s->build != NULL && s->image != NULL &&
-			    in_namespace(s->image, o))
-				rc = forbid(&c, "service", s->name, "\"image: "
-				    "%s\" would tag a build in app \"%s\"'s "
-				    "names", s->image, o);
 		}
 		free(gen);
 		if (rc < 0)

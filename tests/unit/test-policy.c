@@ -741,6 +741,14 @@ test_neighbours(void **state)
 	    release, "app", NULL), 0);
 	assert_int_equal(policy_check_neighbours(p, &apps), -1);
 	compose_free(p);
+	/* a build tagged in any other app's repositories */
+	y = "services:\n  web:\n    build: .\n    image: other-web\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	    "\"image: other-web\" would tag a build in app \"other\"'s names");
+	compose_free(p);
 	/* "app-bweb" is not in "app-b"'s names; without app-b all is fine */
 	y = "services:\n  bweb:\n    image: x\n  b-web:\n    image: x\n";
 	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
