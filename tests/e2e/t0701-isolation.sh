@@ -278,6 +278,41 @@ expect_in "$WORLD/push.out" "remote: error: compose.yaml:4: nested deeper than 6
 untouched "deep"
 git -C "$src" reset -q --hard HEAD~1
 
+say "7. a config value quoted by the engine (%q, JSON, newlines) stays hidden"
+slipway config $a set "S7=pa\"ss\\wd-$RUN" "S8=$(printf 'line-one-%s\nline-two-%s' $RUN $RUN)" >/dev/null ||
+	fail "config set of the secrets"
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: .
+    init: true
+    ports:
+      - "127.0.0.1:$pa:8080"
+  y:
+    image: $BASE_IMAGE
+    command: ["sleep", "600"]
+    extra_hosts: ["h:\${S7}"]
+  z:
+    image: $BASE_IMAGE
+    command: ["sleep", "600"]
+    extra_hosts: ["h:\${S8}"]
+YML
+commit_all $a "secret in an engine error"
+push $a -f || true
+expect_in "$WORLD/push.out" "invalid IP address in add-host"
+expect_in "$WORLD/push.out" "******"
+id=$(slipway history $a -n 1 | awk '$1 ~ /^[0-9]+$/ { print $1; exit }')
+slipway history $a --log "$id" >"$WORLD/log.out" 2>&1 || fail "history --log $id"
+for f in "$WORLD/push.out" "$WORLD/log.out"; do
+	for leak in "wd-$RUN" "line-one-$RUN" "line-two-$RUN"; do
+		expect_not_in "$f" "$leak"
+	done
+done
+git -C "$src" reset -q --hard HEAD~1
+slipway config $a unset S7 S8 >/dev/null
+push $a -f >/dev/null 2>&1 || true
+wait_http "http://127.0.0.1:$pa/" "A v1" 10
+
 say "10. config values: UTF-8, long enough, under the lock"
 if slipway config $a set "K=$(printf 'a\xffbcd')" >"$WORLD/out" 2>&1; then fail "non-UTF-8 value stored"; fi
 expect_in "$WORLD/out" 'error: value of "K" is not valid UTF-8'
@@ -288,23 +323,30 @@ for i in $(seq 1 12); do slipway config $a set "K$i=value-$i" >/dev/null & done
 wait
 [ "$(slipway config $a list | wc -l)" = 12 ] || fail "parallel config sets lost updates: $(slipway config $a list | tr '\n' ' ')"
 
-say "6. destroy removes only the app's own images, never others' dangling ones"
+say "6. destroy removes only the app's own images, never an engine-wide prune"
+# The engine is shared: another test's prune could remove any dangling
+# image at any time, so what is checked is what slipway asks the engine,
+# through a logging proxy of its socket.
+command -v socat >/dev/null || fail "socat is not installed"
 c=e2e-iso-c-$RUN
 new_app $c
 web_app $c "$(free_port)" "C"
 commit_all $c "c"
 push $c || { cat "$WORLD/push.out"; fail "push of C"; }
-d=$WORLD/dangling
-mkdir -p "$d"
-printf 'FROM %s\nLABEL run=%s\nRUN echo one >/x\n' "$BASE_IMAGE" "$RUN" >"$d/Dockerfile"
-docker build -q -t "e2e-iso-dangle-$RUN" "$d" >/dev/null
-dangling=$(docker image inspect -f '{{.Id}}' "e2e-iso-dangle-$RUN")
-printf 'FROM %s\nLABEL run=%s\nRUN echo two >/x\n' "$BASE_IMAGE" "$RUN" >"$d/Dockerfile"
-docker build -q -t "e2e-iso-dangle-$RUN" "$d" >/dev/null
-docker image inspect "$dangling" >/dev/null || fail "no dangling image to protect"
-slipway app destroy $c >/dev/null || fail "destroy of C"
-docker image inspect "$dangling" >/dev/null 2>&1 || fail "app destroy removed another's dangling image"
-docker image rm "e2e-iso-dangle-$RUN" "$dangling" >/dev/null 2>&1 || true
+# a second tag of C's image, which destroy removes too
+docker tag "$(docker image inspect -f '{{.Id}}' "$c-web:$(git -C "$WORLD/src/$c" rev-parse HEAD)")" "$c-web:old-$RUN"
+socat -v UNIX-LISTEN:"$WORLD/engine.sock",fork UNIX-CONNECT:/var/run/docker.sock 2>"$WORLD/engine.log" &
+socat_pid=$!
+for _ in $(seq 50); do [ -S "$WORLD/engine.sock" ] && break; sleep 0.1; done
+sed "s|^docker_host = .*|docker_host = unix://$WORLD/engine.sock|" "$CONF" >"$WORLD/proxied.conf"
+"$SLIPWAY_BIN" -c "$WORLD/proxied.conf" app destroy $c >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "destroy of C"; }
+kill $socat_pid; wait $socat_pid 2>/dev/null || true
+expect_not_in "$WORLD/engine.log" "/images/prune"
+expect_in "$WORLD/engine.log" "GET /v1.41/images/json?filters=%7B%22dangling%22%3A%5B%22true%22%5D%2C%22label%22%3A%5B%22slipway.app%3D$c%22%5D%7D"
+grep -E "DELETE /v1.41/images/" "$WORLD/engine.log" | grep -vE "images/($c-web%3A|sha256%3A)" &&
+	fail "destroy removed an image not named as C's"
+[ -z "$(docker images -q --filter "label=slipway.app=$c")" ] || fail "C's images are left"
+docker image rm "$c-web:old-$RUN" >/dev/null 2>&1 || true
 
 say "1b. untracked bind sources: shared, flat, kept; no container redirects one"
 cat >"$src/compose.yaml" <<YML
