@@ -22,6 +22,7 @@
 #include "lib/json.h"
 #include "lib/names.h"
 #include "compose/policy.h"
+#include "proxy/proxy.h"
 #include "repo/repo.h"
 #include "reconcile/spec.h"
 #include "lib/state.h"
@@ -395,6 +396,33 @@ done:
 }
 
 /*
+ * Once, on a server whose sites predate host claims: each app's installed
+ * site file claims its server names first, so that no app can take a host
+ * another serves by deploying before it.
+ */
+static void
+seed_claims(struct deploy *d)
+{
+	char *path = path_join(d->cfg->state_dir, "hosts.json");
+	struct strv apps = STRV_INIT;
+	size_t i;
+
+	if (!path_exists(path)) {
+		state_app_names(d->cfg, &apps);
+		for (i = 0; i < apps.n; i++) {
+			struct strv hosts = STRV_INIT;
+
+			proxy_site_hosts(d->cfg, apps.v[i], &hosts);
+			if (state_claim_hosts(d->cfg, apps.v[i], &hosts, 0) < 0)
+				out_warn("warning: %s", error_last());
+			strv_clear(&hosts);
+		}
+	}
+	strv_clear(&apps);
+	free(path);
+}
+
+/*
  * Claim the http hosts of r's web services server-wide before anything
  * changes (replace once r is live): a host another app serves fails the
  * deploy naming the owner, and only [proxy] default_app may have a web
@@ -424,6 +452,7 @@ claim_hosts(struct deploy *d, const struct release *r, int replace)
 		for (j = 0; j < s->http.hosts.n; j++)
 			strv_push(&hosts, s->http.hosts.v[j]);
 	}
+	seed_claims(d);
 	rc = state_claim_hosts(d->cfg, d->app, &hosts, replace);
 done:
 	strv_clear(&hosts);

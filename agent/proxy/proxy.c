@@ -387,3 +387,53 @@ proxy_http_ready(const char *addr, const char *path, long timeout_ms)
 	free(url);
 	return ready;
 }
+
+void
+proxy_site_hosts(const struct config *cfg, const char *app, struct strv *out)
+{
+	char *path;
+	struct buf b = BUF_INIT;
+	const char *line, *end;
+
+	if (check_name("app", app) < 0) {
+		error_clear();
+		return;
+	}
+	path = site_path(cfg, app);
+	if (read_file(path, &b, 1 << 20) < 0) {
+		error_clear();
+		goto done;
+	}
+	for (line = b.buf; line != NULL && *line != '\0'; line = end) {
+		const char *p = line;
+
+		end = strchr(line, '\n');
+		if (end != NULL)
+			end++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!starts_with(p, "server_name"))
+			continue;
+		p += strlen("server_name");
+		for (;;) {
+			size_t n;
+			char *h;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			n = strcspn(p, " \t;\n");
+			if (n == 0)
+				break;
+			h = xstrndup(p, n);
+			if (strcmp(h, "_") != 0 && check_host(h) == 0 &&
+			    !strv_contains(out, h))
+				strv_push(out, h);
+			free(h);
+			error_clear();
+			p += n;
+		}
+	}
+done:
+	buf_release(&b);
+	free(path);
+}

@@ -46,4 +46,11 @@ MUST_CHECK int proxy_remove(const struct config *cfg, const char *app);
  */
 MUST_CHECK int proxy_http_ready(const char *addr, const char *path, long timeout_ms);
 
+/*
+ * The server names of app's installed site file, appended to out (none when
+ * there is no file): to record the hosts sites made before host claims.
+ */
+void proxy_site_hosts(const struct config *cfg, const char *app,
+    struct strv *out);
+
 #endif

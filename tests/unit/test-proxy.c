@@ -796,6 +796,33 @@ test_http_ready_misuse(void **state)
 	assert_int_equal(proxy_http_ready("127.0.0.1:80", "/", 0), -1);
 }
 
+/* The server names of an installed site, for seeding host claims. */
+static void
+test_site_hosts(void **state)
+{
+	struct world *w = *state;
+	struct strv hosts = STRV_INIT;
+	char *path = xasprintf("%s/shop.conf", w->cfg.sites_dir);
+	const char *text = "upstream x {\n}\nserver {\n\tlisten 80;\n"
+	    "\tserver_name shop.example.com *.shop.example.com;\n}\n"
+	    "server {\n\tlisten 80 default_server;\n\tserver_name _;\n}\n"
+	    "server {\n\tserver_name  api.example.com\t;\n}\n";
+
+	mkdir_p(w->cfg.sites_dir, 0755);
+	proxy_site_hosts(&w->cfg, "shop", &hosts);
+	assert_int_equal(hosts.n, 0);
+	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
+	proxy_site_hosts(&w->cfg, "shop", &hosts);
+	assert_int_equal(hosts.n, 3);
+	assert_string_equal(hosts.v[0], "shop.example.com");
+	assert_string_equal(hosts.v[1], "*.shop.example.com");
+	assert_string_equal(hosts.v[2], "api.example.com");
+	strv_clear(&hosts);
+	proxy_site_hosts(&w->cfg, "../shop", &hosts);
+	assert_int_equal(hosts.n, 0);
+	free(path);
+}
+
 #define WORLD(t) cmocka_unit_test_setup_teardown(t, world_setup, world_teardown)
 
 int
@@ -814,6 +841,7 @@ main(void)
 		WORLD(test_install_waits_for_lock),
 		WORLD(test_remove_without_site),
 		WORLD(test_live_nginx),
+		WORLD(test_site_hosts),
 		cmocka_unit_test(test_http_ready_misuse),
 	};
 
