@@ -115,12 +115,12 @@ test_parse(void **state)
 	assert_null(cmd_arg(&a, "-n"));
 	cmd_args_dispose(&a);
 
-	assert_int_equal(parse_main("config web set A=1 'B=x y'", &a), 0);
+	assert_int_equal(parse_main("config web set A=1111 'B=x yz'", &a), 0);
 	assert_true(cmd_has(&a, "set"));
 	v = cmd_arg_list(&a, "KEY=VALUE", &n);
 	assert_int_equal(n, 2);
-	assert_string_equal(v[0], "A=1");
-	assert_string_equal(v[1], "B=x y");
+	assert_string_equal(v[0], "A=1111");
+	assert_string_equal(v[1], "B=x yz");
 	assert_false(a.flags & CMD_ADMIN);
 	cmd_args_dispose(&a);
 
@@ -249,6 +249,10 @@ test_paths_agree(void **state)
 	agree("deploy web 'a..b'", "invalid revision");
 	agree("rollback web --force", "invalid revision");
 	agree("config web set 1A=x", "invalid variable name \"1A\"");
+	agree("config web set A=abc", "value of \"A\" is shorter than 4 "
+	    "characters: too short to hide in deploy output (empty is allowed)");
+	agree("config web set 'A=a\xff" "bcd'", "value of \"A\" is not valid "
+	    "UTF-8");
 	agree("config web set A", "expected KEY=VALUE, got \"A\"");
 	agree("config web unset A=1", "invalid variable name");
 	agree("config web list --all", "usage: config APP list");

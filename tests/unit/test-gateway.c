@@ -269,8 +269,8 @@ test_parse_verbs(void **state)
 	    (const char *[]){ "rollback", "web", "0123abcd", NULL });
 	check_parse("config web list", "web",
 	    (const char *[]){ "config", "web", "list", NULL });
-	check_parse("config web set A=1 'B=x y' C=", "web",
-	    (const char *[]){ "config", "web", "set", "A=1", "B=x y", "C=",
+	check_parse("config web set A=1111 'B=x yz' C=", "web",
+	    (const char *[]){ "config", "web", "set", "A=1111", "B=x yz", "C=",
 	    NULL });
 	check_parse("config web unset A B_2", "web",
 	    (const char *[]){ "config", "web", "unset", "A", "B_2", NULL });
@@ -299,7 +299,7 @@ test_parse_verbs(void **state)
 	assert_int_equal(cmd_ssh_parse("app list", REPOS, &cmd), 0);
 	assert_int_equal(cmd.admin_only, 1);
 	gateway_cmd_dispose(&cmd);
-	assert_int_equal(cmd_ssh_parse("config web set A=1", REPOS, &cmd), 0);
+	assert_int_equal(cmd_ssh_parse("config web set A=1111", REPOS, &cmd), 0);
 	assert_int_equal(cmd.admin_only, 0);
 	gateway_cmd_dispose(&cmd);
 }
@@ -478,11 +478,11 @@ test_permit(void **state)
 	const char *own[] = { "git-receive-pack 'web.git'",
 	    "git-upload-pack 'api.git'", "status web", "history api -n 2",
 	    "logs web -f", "deploy web", "rollback web", "config web list",
-	    "config web set A=1", "config api unset A" };
+	    "config web set A=1111", "config api unset A" };
 	const char *other[] = { "git-receive-pack 'other.git'",
 	    "git-upload-pack '/other.git'", "status other", "history other",
 	    "logs other", "deploy other", "rollback other", "config other list",
-	    "config other set A=1" };
+	    "config other set A=1111" };
 	const char *admin_only[] = { "app list", "app create web",
 	    "app destroy web", "app destroy web --volumes",
 	    "config web list --values", "key list", "key add bob --apps web",
