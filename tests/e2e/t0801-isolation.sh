@@ -22,6 +22,7 @@ volumes:
 YML
 commit_all $b "b"
 push $b || { cat "$WORLD/push.out"; fail "push of B"; }
+expect_in "$WORLD/push.out" "Deployed $b"
 wait_http "http://127.0.0.1:$pb/" "B's secret page"
 b_sha=$(git -C "$WORLD/src/$b" rev-parse HEAD)
 b_web=$(container_id $b-web-1)
@@ -333,6 +334,7 @@ new_app $c
 web_app $c "$(free_port)" "C"
 commit_all $c "c"
 push $c || { cat "$WORLD/push.out"; fail "push of C"; }
+expect_in "$WORLD/push.out" "Deployed $c"
 # a second tag of C's image, which destroy removes too
 docker tag "$(docker image inspect -f '{{.Id}}' "$c-web:$(git -C "$WORLD/src/$c" rev-parse HEAD)")" "$c-web:old-$RUN"
 socat -v UNIX-LISTEN:"$WORLD/engine.sock",fork UNIX-CONNECT:/var/run/docker.sock 2>"$WORLD/engine.log" &
