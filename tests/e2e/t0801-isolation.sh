@@ -386,10 +386,10 @@ push $a -f || { cat "$WORLD/push.out"; fail "push v2"; }
 [ "$(docker exec $a-writer-1 cat /store/data)" = kept ] || fail "shared data lost across a deploy"
 slipway rollback $a >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "rollback"; }
 [ "$(docker exec $a-writer-1 cat /store/data)" = kept ] || fail "shared data lost across a rollback"
-slipway app destroy $a >/dev/null || fail "destroy A"
+slipway app destroy $a >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "destroy A"; }
 [ -f "$shared/store/data" ] || fail "app destroy without --volumes removed shared data"
 slipway app create $a >/dev/null
-slipway app destroy $a --volumes >/dev/null || fail "destroy A --volumes"
+slipway app destroy $a --volumes >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "destroy A --volumes"; }
 [ ! -e "$shared" ] || fail "app destroy --volumes kept the shared directory"
 
 say "B is untouched at the end"
