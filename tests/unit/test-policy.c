@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -527,6 +528,27 @@ test_binds_release_readonly(void **state)
 	assert_int_equal(symlink("/var/run", want), 0);
 	assert_int_equal(binds_verify(p, &p->services[0]), -1);
 	assert_non_null(strstr(error_last(), "is not a directory"));
+	unlink(want);
+	free(want);
+	compose_free(p);
+	free(y);
+	/* a tracked source swapped for a symlink out after the check */
+	y = xstrdup("services:\n  web:\n    image: x\n    volumes: "
+	    "[\"./swap:/a:ro\"]\n");
+	want = xasprintf("%s/swap", release);
+	assert_int_equal(mkdir(want, 0755), 0);
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share(p, shared), 0);
+	assert_int_equal(p->services[0].mounts[0].shared, 0);
+	assert_int_equal(policy_check(p, 0), 0);
+	assert_int_equal(binds_verify(p, &p->services[0]), 0);
+	assert_int_equal(rmdir(want), 0);
+	assert_int_equal(symlink("/var/run", want), 0);
+	assert_int_equal(binds_verify(p, &p->services[0]), -1);
+	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	    "\"volumes\" bind of \"./swap\" no longer resolves inside the "
+	    "release (a symlink leads out)");
 	unlink(want);
 	free(want);
 	compose_free(p);
