@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose/binds.h"
 #include "reconcile/converge.h"
 #include "reconcile/cutover.h"
 #include "reconcile/spec.h"
@@ -289,6 +290,9 @@ apply_step(struct engine *e, const struct compose_project *p,
 		break;
 	case PLAN_START:
 		out_info("-----> Starting %s", name);
+		/* The engine resolves the bind sources again at start. */
+		if (binds_verify(p, s) < 0)
+			break;
 		if (engine_container_start(e, st->old->id) < 0) {
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
