@@ -56,15 +56,50 @@ relative(const char *path, const char *dir)
 	return path[n] == '/' ? path + n + 1 : path + n;
 }
 
+static int open_beneath(int dirfd, const char *rel, int no_symlinks);
+
+/*
+ * Data an older version kept in a release directory: move the real
+ * directory dir/rel (reached without symlinks) to shared/name, once. The
+ * running containers' binds follow the rename (same inode).
+ */
+static void
+adopt(const char *dir, const char *rel, const char *shared, const char *name)
+{
+	char *from = path_join(dir, rel), *to = path_join(shared, name);
+	struct stat st;
+	int dfd, fd;
+
+	if (lstat(to, &st) == 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		goto done;
+	fd = open_beneath(dfd, rel, 1);
+	close(dfd);
+	if (fd < 0)
+		goto done;
+	close(fd);
+	if (lstat(from, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    mkdir_p(shared, 0755) < 0) {
+		error_clear();
+		goto done;
+	}
+	if (rename(from, to) == 0)
+		out_info("-----> Moved ./%s of %s into the shared directory", rel,
+		    dir);
+done:
+	free(from);
+	free(to);
+}
+
 int
-binds_share(struct compose_project *p, const char *shared_dir)
+binds_share_opts(struct compose_project *p, const struct binds_opts *o)
 {
 	char *realdir = realpath(p->dir, NULL);
-	size_t i, j;
+	size_t i, j, k;
 	int rc = 0;
 
 	free(p->shared_dir);
-	p->shared_dir = compose_path_clean(shared_dir);
+	p->shared_dir = compose_path_clean(o->shared_dir);
 	if (realdir == NULL)
 		realdir = compose_path_clean(p->dir);
 	for (i = 0; i < p->nservices && rc == 0; i++) {
@@ -75,7 +110,7 @@ binds_share(struct compose_project *p, const char *shared_dir)
 			struct stat st;
 			const char *rel;
 			char *resolved, *name;
-			int stays;
+			int stays, tracked;
 
 			if (m->type != MOUNT_BIND || m->shared ||
 			    !compose_path_within(m->source, p->dir))
@@ -86,11 +121,32 @@ binds_share(struct compose_project *p, const char *shared_dir)
 			    xasprintf("./%s", rel);
 			resolved = compose_path_resolve(m->source);
 			stays = compose_path_within(resolved, realdir);
-			free(resolved);
 			/* The policy refuses it, saying where it leads. */
-			if (!stays)
+			if (!stays) {
+				free(resolved);
 				continue;
-			if (lstat(m->source, &st) == 0) {
+			}
+			if (o->tracked != NULL) {
+				tracked = o->tracked(o->ctx,
+				    relative(resolved, realdir));
+				free(resolved);
+				if (tracked < 0) {
+					rc = -1;
+					continue;
+				}
+			} else {
+				free(resolved);
+				tracked = lstat(m->source, &st) == 0;
+				if (!tracked && errno != ENOENT &&
+				    errno != ENOTDIR) {
+					rc = error_set("%s: service \"%s\": "
+					    "\"volumes\" bind of \"%s\": %s",
+					    file_base(p), s->name, m->rel,
+					    strerror(errno));
+					continue;
+				}
+			}
+			if (tracked) {
 				if (stat(m->source, &st) < 0)
 					rc = error_set("%s: service \"%s\": "
 					    "\"volumes\" bind of \"%s\" is a "
@@ -98,13 +154,12 @@ binds_share(struct compose_project *p, const char *shared_dir)
 					    s->name, m->rel);
 				continue;
 			}
-			if (errno != ENOENT && errno != ENOTDIR) {
-				rc = error_set("%s: service \"%s\": \"volumes\" "
-				    "bind of \"%s\": %s", file_base(p), s->name,
-				    m->rel, strerror(errno));
-				continue;
-			}
 			name = binds_shared_name(rel);
+			for (k = 0; k < ARRAY_SIZE(o->adopt); k++) {
+				if (o->adopt[k] != NULL)
+					adopt(o->adopt[k], rel, p->shared_dir,
+					    name);
+			}
 			free(m->source);
 			m->source = path_join(p->shared_dir, name);
 			m->shared = 1;
@@ -115,9 +170,17 @@ binds_share(struct compose_project *p, const char *shared_dir)
 	return rc;
 }
 
-/* Open rel beneath dirfd without leaving it; -1 with errno. */
+int
+binds_share(struct compose_project *p, const char *shared_dir)
+{
+	struct binds_opts o = { shared_dir, NULL, NULL, { NULL, NULL } };
+
+	return binds_share_opts(p, &o);
+}
+
+/* Open rel beneath dirfd without leaving it (nor any symlink); -1, errno. */
 static int
-open_beneath(int dirfd, const char *rel)
+open_beneath(int dirfd, const char *rel, int no_symlinks)
 {
 #ifdef SYS_openat2
 	struct open_how how;
@@ -125,13 +188,15 @@ open_beneath(int dirfd, const char *rel)
 
 	memset(&how, 0, sizeof how);
 	how.flags = O_PATH | O_CLOEXEC;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+	    (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
 	fd = syscall(SYS_openat2, dirfd, *rel ? rel : ".", &how, sizeof how);
 	if (fd >= 0 || errno != ENOSYS)
 		return (int)fd;
 #endif
 	(void)dirfd;
 	(void)rel;
+	(void)no_symlinks;
 	errno = ENOSYS;
 	return -1;
 }
@@ -176,7 +241,7 @@ verify_release(const struct compose_project *p, const struct compose_service *s,
 	if (dfd < 0)
 		return error_set("cannot open \"%s\": %s", p->dir,
 		    strerror(errno));
-	fd = open_beneath(dfd, rel);
+	fd = open_beneath(dfd, rel, 0);
 	close(dfd);
 	if (fd >= 0) {
 		close(fd);

@@ -11,12 +11,27 @@
 
 #include "compose/compose.h"
 
+/* How binds_share() tells tracked paths and finds data to adopt. */
+struct binds_opts {
+	const char *shared_dir;
+	/* 1 when rel (relative to the release) is in the commit, 0 when
+	 * not, -1 on error; NULL: whatever exists in the release counts. */
+	int (*tracked)(void *ctx, const char *rel);
+	void *ctx;
+	/* Release directories (the live one first) whose real directory at
+	 * an untracked path is moved into the shared directory when that has
+	 * no entry yet: data left by versions that kept it in the release. */
+	const char *adopt[2];
+};
+
 /*
- * Move the sources of p's binds that lie in the release but do not exist in
- * it to entries of shared_dir ("./data/db" -> shared_dir/"data%2Fdb"), and
- * keep every relative source as written for messages. Sets p->shared_dir.
- * 0, or -1 with error_set (a symlink to nothing in the release).
+ * Move the sources of p's binds that lie in the release but are not in the
+ * commit to entries of o->shared_dir ("./data/db" -> "data%2Fdb"), and keep
+ * every relative source as written for messages. Sets p->shared_dir. 0, or
+ * -1 with error_set (a symlink to nothing in the release).
  */
+int binds_share_opts(struct compose_project *p, const struct binds_opts *o);
+/* binds_share_opts() with only the shared directory. */
 int binds_share(struct compose_project *p, const char *shared_dir);
 
 /* The entry name of relative path rel ("data/db" -> "data%2Fdb"). Allocated. */

@@ -360,12 +360,28 @@ done:
 	return rc;
 }
 
+struct tracked_ctx {
+	struct deploy *d;
+	const char *commit;
+};
+
+/* Is rel in the commit being loaded (binds_opts.tracked)? */
+static int
+release_tracked(void *ctx, const char *rel)
+{
+	struct tracked_ctx *t = ctx;
+
+	return repo_tracked(t->d->repo, t->commit, t->d->opts->from_env, rel);
+}
+
 /* Check out commit and load and vet its compose file into r. */
 static int
 load_release(struct deploy *d, const char *commit, struct release *r)
 {
-	char *file = NULL, *shared = NULL;
+	char *file = NULL, *shared = NULL, *live = NULL;
 	struct strv apps = STRV_INIT;
+	struct binds_opts bo = { 0 };
+	struct tracked_ctx tc = { d, commit };
 	size_t i;
 	int rc = -1;
 
@@ -378,7 +394,14 @@ load_release(struct deploy *d, const char *commit, struct release *r)
 	if (compose_load(&r->project, file, r->dir, d->app, &d->vars) < 0)
 		goto done;
 	shared = path_join(d->app_dir, "shared");
-	if (binds_share(r->project, shared) < 0)
+	bo.shared_dir = shared;
+	bo.tracked = release_tracked;
+	bo.ctx = &tc;
+	live = d->previous != NULL ? state_release_dir(d->cfg, d->app,
+	    d->previous) : NULL;
+	bo.adopt[0] = live;
+	bo.adopt[1] = r->dir;
+	if (binds_share_opts(r->project, &bo) < 0)
 		goto done;
 	for (i = 0; i < r->project->warnings.n; i++)
 		out_warn("warning: %s", r->project->warnings.v[i]);
@@ -390,6 +413,7 @@ load_release(struct deploy *d, const char *commit, struct release *r)
 	rc = 0;
 done:
 	strv_clear(&apps);
+	free(live);
 	free(shared);
 	free(file);
 	return rc;

@@ -674,3 +674,37 @@ repo_remote_url(const char *remote)
 	free(key);
 	return url;
 }
+
+int
+repo_tracked(const char *path, const char *oid, int from_env, const char *rel)
+{
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	int rc = -1, r;
+
+	if (*rel == '\0')
+		return 1;
+	if (repo_open(&repo, path, from_env) < 0 ||
+	    lookup_commit(&commit, repo, oid) < 0)
+		goto done;
+	if (git_commit_tree(&tree, commit) < 0) {
+		git_fail("cannot read the tree of \"%s\"", oid);
+		goto done;
+	}
+	r = git_tree_entry_bypath(&entry, tree, rel);
+	if (r == 0)
+		rc = 1;
+	else if (r == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = 0;
+	} else
+		git_fail("cannot look up \"%s\" in \"%s\"", rel, oid);
+done:
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(repo);
+	return rc;
+}

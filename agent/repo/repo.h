@@ -40,6 +40,13 @@ MUST_CHECK int repo_checkout(const char *path, const char *oid, int from_env,
     const char *dir);
 
 /*
+ * Is rel (a relative path, "" for the top) an entry of commit oid's tree:
+ * 1 yes, 0 no, -1 with error_set.
+ */
+int repo_tracked(const char *path, const char *oid, int from_env,
+    const char *rel);
+
+/*
  * The commit's subject line (allocated), control characters as '?', cut
  * to about 200 bytes; or NULL with error_set.
  */

@@ -558,6 +558,44 @@ test_binds_release_readonly(void **state)
 	free(want);
 }
 
+static int
+only_data_tracked(void *ctx, const char *rel)
+{
+	(void)ctx;
+	return strcmp(rel, "data") == 0 || starts_with(rel, "data/");
+}
+
+/* Tracked means in the commit; data an old version left is adopted. */
+static void
+test_binds_adopt(void **state)
+{
+	struct binds_opts o = { NULL, only_data_tracked, NULL, { NULL, NULL } };
+	struct compose_project *p = NULL;
+	const char *y = "services:\n  web:\n    image: x\n    volumes: "
+	    "[\"./olddata:/a\", \"./data/sub:/b:ro\"]\n";
+	char *old = in_base("release/olddata"), *f, *moved;
+
+	(void)state;
+	o.shared_dir = shared;
+	o.adopt[0] = release;
+	mkdir_p(old, 0755);
+	f = path_join(old, "f");
+	write_text(f, "kept\n");
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share_opts(p, &o), 0);
+	assert_int_equal(p->services[0].mounts[0].shared, 1);
+	assert_int_equal(p->services[0].mounts[1].shared, 0);
+	moved = path_join(shared, "olddata/f");
+	assert_true(path_exists(moved));
+	assert_false(path_exists(old));
+	assert_int_equal(policy_check(p, 0), 0);
+	compose_free(p);
+	free(moved);
+	free(f);
+	free(old);
+}
+
 /* A writable host bind may not hold another bind's source. */
 static void
 test_binds_nesting(void **state)
@@ -832,6 +870,7 @@ main(void)
 		cmocka_unit_test(test_profiles_checked),
 		cmocka_unit_test(test_binds_release_readonly),
 		cmocka_unit_test(test_binds_nesting),
+		cmocka_unit_test(test_binds_adopt),
 		cmocka_unit_test(test_namespaces_values),
 		cmocka_unit_test(test_container_name),
 		cmocka_unit_test(test_networks),
