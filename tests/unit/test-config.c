@@ -61,6 +61,8 @@ assert_defaults(const struct config *cfg)
 	assert_int_equal(cfg->health_timeout, 60);
 	assert_int_equal(cfg->min_uptime, 3);
 	assert_int_equal(cfg->keep_releases, 5);
+	assert_int_equal(cfg->deploy_timeout, 1800);
+	assert_null(cfg->default_app);
 	assert_int_equal(cfg->atomic, 0);
 	assert_string_equal(cfg->sites_dir, "/etc/nginx/conf.d");
 	assert_string_equal(cfg->listen, "80");
@@ -223,6 +225,11 @@ static const struct {
 	  "2: [deploy] \"min_uptime\" must be a number from 0 to 600" },
 	{ "[deploy]\nkeep_releases = 0\n",
 	  "2: [deploy] \"keep_releases\" must be a number from 1 to 1000" },
+	{ "[deploy]\ntimeout = 5\n",
+	  "2: [deploy] \"timeout\" must be a number from 10 to 86400" },
+	{ "[proxy]\ndefault_app = ../x\n",
+	  "2: [proxy] \"default_app\": invalid app name \"../x\": use lowercase "
+	  "letters, digits and dashes, at most 63 characters" },
 	{ "[deploy]\nkeep_releases = 5x\n",
 	  "2: [deploy] \"keep_releases\" must be a number from 1 to 1000" },
 	{ "[proxy]\nlisten = 65536\n",
