@@ -79,7 +79,8 @@ check_assignment(const char *s)
 		rc = error_set("value of \"%s\" is longer than %u bytes", key,
 		    VALUE_MAX);
 	/* A value slipway can store and hide in deploy output. */
-	else if (rc == 0 && !utf8_valid(eq + 1))
+	else if (rc == 0 &&
+	    utf8_valid_prefix(eq + 1, strlen(eq + 1)) != strlen(eq + 1))
 		rc = error_set("value of \"%s\" is not valid UTF-8", key);
 	else if (rc == 0 && eq[1] != '\0' && strlen(eq + 1) < OUT_REDACT_MIN)
 		rc = error_set("value of \"%s\" is shorter than %d characters: "

@@ -48,7 +48,7 @@ struct config {
 	long min_uptime;     /* seconds */
 	long keep_releases;
 	int atomic;          /* mode = atomic */
-	long deploy_timeout; /* seconds of wall time per deploy (30 min) */
+	long deploy_timeout; /* seconds of wall time per deploy (30 min); 0 none */
 	/* [proxy] */
 	char *sites_dir;
 	char *listen;        /* PORT or ADDRESS:PORT of the server blocks */

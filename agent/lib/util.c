@@ -413,37 +413,6 @@ out_redact(const char *secret)
 		redact_one(line);
 }
 
-int
-utf8_valid(const char *s)
-{
-	const unsigned char *c = (const unsigned char *)s;
-
-	while (*c != '\0') {
-		unsigned n, cp, min;
-
-		if (*c < 0x80) {
-			c++;
-			continue;
-		}
-		if (*c >= 0xc2 && *c <= 0xdf)
-			n = 1, cp = *c & 0x1f, min = 0x80;
-		else if (*c >= 0xe0 && *c <= 0xef)
-			n = 2, cp = *c & 0x0f, min = 0x800;
-		else if (*c >= 0xf0 && *c <= 0xf4)
-			n = 3, cp = *c & 0x07, min = 0x10000;
-		else
-			return 0;
-		for (c++; n > 0; n--, c++) {
-			if ((*c & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (*c & 0x3f);
-		}
-		/* overlong 3/4-byte forms, surrogates, beyond U+10FFFF */
-		if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-	}
-	return 1;
-}
 
 void
 out_redact_clear(void)

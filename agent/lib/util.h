@@ -94,8 +94,6 @@ void out_redact(const char *secret);
  * words: `config set` refuses them (empty is fine: nothing to leak).
  */
 #define OUT_REDACT_MIN 4
-/* Is s valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF)? */
-int utf8_valid(const char *s);
 void out_redact_clear(void);
 /* Apply the redaction filter to s; returns a new string. */
 char *out_redacted(const char *s);

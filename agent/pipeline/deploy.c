@@ -647,7 +647,8 @@ release_command(struct deploy *d, const struct compose_service *s,
 done:
 	if (id != NULL) {
 		/* Cleanup runs even when the deploy's time is up. */
-		engine_set_deadline(d->engine, now_ms() + 60000);
+		if (d->cfg->deploy_timeout > 0)
+			engine_set_deadline(d->engine, now_ms() + 60000);
 		container_discard(d->engine, id);
 	}
 	json_decref(body);
@@ -830,7 +831,8 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	if (engine_open(&d->engine, cfg->docker_host) < 0)
 		goto done;
 	/* [deploy] timeout: no engine request runs past it. */
-	engine_set_deadline(d->engine, t0 + cfg->deploy_timeout * 1000);
+	if (cfg->deploy_timeout > 0)
+		engine_set_deadline(d->engine, t0 + cfg->deploy_timeout * 1000);
 	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
 		goto done;
 	if (release_commands(d) < 0)
@@ -868,8 +870,9 @@ failed:
 	reason = error_save();
 	out_warn("error: %s", reason);
 	/* The rollback gets its own time, even when the deploy's is up. */
-	engine_set_deadline(d->engine, now_ms() +
-	    (cfg->health_timeout + 120) * 1000);
+	if (cfg->deploy_timeout > 0)
+		engine_set_deadline(d->engine, now_ms() +
+		    (cfg->health_timeout + 120) * 1000);
 	if (failed != NULL)
 		show_logs(d, failed);
 	if (roll_back(d) == 0)

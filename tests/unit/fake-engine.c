@@ -331,6 +331,7 @@ static struct {
 	struct sim_container *c;
 	size_t n, alloc;
 	struct strv networks, volumes, images, image_ids;
+	json_t *named_labels;  /* "<kind>/<name>": the Labels it was made with */
 	struct sim_fail *fails;
 	size_t nfails, afails;
 	unsigned port;
@@ -361,6 +362,8 @@ sim_reset(void)
 	free(sim.c);
 	strv_clear(&sim.networks);
 	strv_clear(&sim.volumes);
+	json_decref(sim.named_labels);
+	sim.named_labels = NULL;
 	strv_clear(&sim.images);
 	strv_clear(&sim.image_ids);
 	for (i = 0; i < sim.nfails; i++) {
@@ -730,19 +733,27 @@ done:
 	return r;
 }
 
-/* Networks and volumes: just names. */
+/* Networks and volumes: names and the labels they were made with. */
 static char *
 sim_named(const char *method, const char *path, const char *body,
     const char *kind, struct strv *set)
 {
-	char *prefix = xasprintf("/%s/", kind), *name, *r;
-	json_t *b, *list;
+	char *prefix = xasprintf("/%s/", kind), *name, *r, *key;
+	json_t *b, *list, *labels;
 	size_t i;
 
+	if (sim.named_labels == NULL)
+		sim.named_labels = json_object();
 	if (strcmp(method, "POST") == 0 && strcmp(path + strlen(prefix),
 	    "create") == 0) {
 		b = json_loads(body, 0, NULL);
 		strv_push(set, json_string_value(json_object_get(b, "Name")));
+		key = xasprintf("%s/%s", kind,
+		    json_string_value(json_object_get(b, "Name")));
+		labels = json_object_get(b, "Labels");
+		json_object_set(sim.named_labels, key, labels != NULL ? labels :
+		    json_object());
+		free(key);
 		json_decref(b);
 		r = answer(201, json_pack("{s:s}", "Id", "0"));
 	} else if (strcmp(method, "GET") == 0 && (path[strlen(prefix) - 1] ==
@@ -774,9 +785,18 @@ sim_named(const char *method, const char *path, const char *body,
 			r = error_answer(404, "fake engine: no such %s", name);
 		else if (strcmp(method, "DELETE") == 0) {
 			strv_remove(set, name);
+			key = xasprintf("%s/%s", kind, name);
+			json_object_del(sim.named_labels, key);
+			free(key);
 			r = answer(204, NULL);
-		} else
-			r = answer(200, json_pack("{s:s}", "Name", name));
+		} else {
+			key = xasprintf("%s/%s", kind, name);
+			labels = json_object_get(sim.named_labels, key);
+			r = answer(200, json_pack("{s:s, s:o}", "Name", name,
+			    "Labels", labels != NULL ? json_incref(labels) :
+			    json_object()));
+			free(key);
+		}
 		free(name);
 	}
 	free(prefix);

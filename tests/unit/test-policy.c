@@ -524,7 +524,7 @@ test_binds_release_readonly(void **state)
 	assert_int_equal(binds_verify(p, &p->services[0]), 0);
 	want = xasprintf("%s/store", shared);
 	assert_true(is_dir(want));
-	remove_tree(want);
+	assert_int_equal(remove_tree(want), 0);
 	assert_int_equal(symlink("/var/run", want), 0);
 	assert_int_equal(binds_verify(p, &p->services[0]), -1);
 	assert_non_null(strstr(error_last(), "is not a directory"));
@@ -578,7 +578,7 @@ test_binds_adopt(void **state)
 	(void)state;
 	o.shared_dir = shared;
 	o.adopt[0] = release;
-	mkdir_p(old, 0755);
+	assert_int_equal(mkdir_p(old, 0755), 0);
 	f = path_join(old, "f");
 	write_text(f, "kept\n");
 	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",

@@ -808,7 +808,7 @@ test_site_hosts(void **state)
 	    "server {\n\tlisten 80 default_server;\n\tserver_name _;\n}\n"
 	    "server {\n\tserver_name  api.example.com\t;\n}\n";
 
-	mkdir_p(w->cfg.sites_dir, 0755);
+	assert_int_equal(mkdir_p(w->cfg.sites_dir, 0755), 0);
 	proxy_site_hosts(&w->cfg, "shop", &hosts);
 	assert_int_equal(hosts.n, 0);
 	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
