@@ -209,6 +209,14 @@ attack "B's image by ID" "belongs to app \"$b\"" <<YML
     image: $(docker image inspect -f '{{.Id}}' $b-web:$b_sha)
 YML
 
+say "5a. a Dockerfile reading B's image (FROM, COPY --from) is refused before the build"
+cp "$src/Dockerfile" "$WORLD/Dockerfile.a"
+printf 'FROM %s\nCMD ["true"]\n' "$b-web:$b_sha" >"$src/Dockerfile"
+attack "FROM B" "build of \"web\": service \"web\": image \"$b-web:$b_sha\" belongs to app \"$b\"" </dev/null
+printf 'ARG BASE=%s\nFROM %s\nCOPY --from=${BASE} /var/www /stolen\n' "$b-web:$b_sha" "$BASE_IMAGE" >"$src/Dockerfile"
+attack "COPY --from B" "belongs to app \"$b\"" </dev/null
+cp "$WORLD/Dockerfile.a" "$src/Dockerfile"
+
 say "5b. names in a neighbour app's namespace, host ports of the server"
 slipway app create $a-x >/dev/null
 APPS_MADE+=("$a-x")
