@@ -931,7 +931,7 @@ deploy_app(const struct config *cfg, const char *app,
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGHUP, &ign, &old_hup);
 	if ((lock = state_lock(cfg, app, say_waiting, &d)) < 0 ||
-	    history_open(&h, cfg->state_dir) < 0 || history_reap(h, app) < 0 ||
+	    history_open(&h, cfg->state_dir) < 0 || history_reap(h, app, NULL) < 0 ||
 	    history_begin(h, app, opts->kind, opts->rev ? opts->rev : cfg->branch,
 	    opts->user, &row) < 0)
 		goto restore;
