@@ -32,10 +32,10 @@ sync_dir(const char *dir)
 	return rc;
 }
 
-int
-journal_write(const char *app_dir, const struct journal *j)
+static int
+write_as(const char *app_dir, const char *name, const struct journal *j)
 {
-	char *path = path_join(app_dir, "journal");
+	char *path = path_join(app_dir, name);
 	char *text = xasprintf("previous %s\ntarget %s\nphase %s\nrow %lld\n",
 	    j->previous[0] != '\0' ? j->previous : "-", j->target,
 	    phase_names[j->phase], j->row);
@@ -50,6 +50,54 @@ done:
 	free(path);
 	errno = saved;
 	return rc;
+}
+
+int
+journal_write(const char *app_dir, const struct journal *j)
+{
+	return write_as(app_dir, "journal", j);
+}
+
+int
+journal_stage_live(const char *app_dir, const struct journal *j)
+{
+	struct journal live = *j;
+
+	live.phase = JOURNAL_LIVE;
+	return write_as(app_dir, "journal.live", &live);
+}
+
+/* Rename app_dir/from over app_dir/to and sync the directory. */
+static int
+rename_sync(const char *app_dir, const char *from_name, const char *to_name)
+{
+	char *from = path_join(app_dir, from_name);
+	char *to = path_join(app_dir, to_name);
+	int rc = 0;
+
+	if (rename(from, to) < 0)
+		rc = error_set("cannot rename \"%s\": %s", from, strerror(errno));
+	else
+		rc = sync_dir(app_dir);
+	free(from);
+	free(to);
+	return rc;
+}
+
+int
+journal_promote(const char *app_dir, const char *name)
+{
+	char *next = xasprintf("%s.next", name);
+	int rc = rename_sync(app_dir, next, name);
+
+	free(next);
+	return rc;
+}
+
+int
+journal_go_live(const char *app_dir)
+{
+	return rename_sync(app_dir, "journal.live", "journal");
 }
 
 static int
@@ -97,8 +145,11 @@ int
 journal_clear(const char *app_dir)
 {
 	char *path = path_join(app_dir, "journal");
+	char *live = path_join(app_dir, "journal.live");
 	int rc = 0;
 
+	unlink(live);
+	free(live);
 	if (unlink(path) < 0 && errno != ENOENT)
 		rc = error_set("cannot remove \"%s\": %s", path, strerror(errno));
 	else

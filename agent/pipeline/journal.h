@@ -22,9 +22,17 @@ struct journal {
 
 /* Write app_dir/journal atomically and durably. 0 or -1 (errno kept). */
 int journal_write(const char *app_dir, const struct journal *j);
+/*
+ * Write j with phase live as app_dir/journal.live, while there is room, so
+ * that journal_go_live() is a rename: it works on a full disk.
+ */
+int journal_stage_live(const char *app_dir, const struct journal *j);
+int journal_go_live(const char *app_dir);
+/* Durably rename app_dir/name.next over app_dir/name. 0 or -1. */
+int journal_promote(const char *app_dir, const char *name);
 /* Read it: 0 found, 1 none, -1 unreadable or malformed (error_set). */
 int journal_read(const char *app_dir, struct journal *j);
-/* Remove it durably. 0 or -1. */
+/* Remove it (and journal.live) durably. 0 or -1. */
 int journal_clear(const char *app_dir);
 
 #endif
