@@ -28,7 +28,8 @@ struct engine {
 	char errbuf[CURL_ERROR_SIZE];
 	long long deadline_ms;	/* now_ms() after which nothing is sent, or 0 */
 	long long retry_ms;	/* how long an unreachable engine is retried */
-	int midway;		/* the last call failed after it was sent */
+	int unanswered;		/* the last call got no answer at all */
+	int status;		/* the HTTP status of the last answer, or 0 */
 	long long down_since;	/* when retrying began, or 0 */
 };
 
@@ -345,8 +346,11 @@ engine_set_retry(struct engine *e, long seconds)
 
 /*
  * After a transfer that got no answer: wait and return 1 when it may be sent
- * again (the engine never saw it, or it is idempotent) and the engine has been
- * unreachable for less than retry_ms; else 0. Says so once per outage.
+ * again (it is idempotent) and the engine has been unreachable for less than
+ * retry_ms; else 0. Says so once per outage. A request that is not
+ * idempotent is never sent again from here, even after "connection
+ * refused": libcurl may have sent it on a reused connection that died
+ * before it reconnected and failed.
  */
 static int
 retry_wait(struct engine *e, struct xfer *x, int *attempt)
@@ -354,7 +358,7 @@ retry_wait(struct engine *e, struct xfer *x, int *attempt)
 	long long now = now_ms(), delay;
 
 	if (x->transport == XT_NONE || e->retry_ms == 0 ||
-	    (x->transport == XT_MIDWAY && !(x->flags & XF_IDEM)))
+	    !(x->flags & XF_IDEM))
 		return 0;
 	if (e->down_since == 0) {
 		e->down_since = now;
@@ -519,7 +523,8 @@ call(struct engine *e, const char *method, const char *path, json_t *body,
 		xfer_dispose(&x);
 		xfer_init(&x, e, method, path, flags);
 	}
-	e->midway = status < 0 && x.transport == XT_MIDWAY;
+	e->unanswered = status < 0 && x.transport != XT_NONE;
+	e->status = status > 0 ? status : 0;
 	if (status < 0)
 		goto done;
 	engine_back(e);
@@ -699,27 +704,62 @@ engine_container_inspect(struct engine *e, const char *id, json_t **out)
 	return rc;
 }
 
+/* Does have hold every label of want, with the same value? (The image's
+ * own labels come on top.) */
+static const char *
+labels_differ(json_t *have, json_t *want)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(want, key, v) {
+		if (!json_equal(json_object_get(have, key), v))
+			return key;
+	}
+	return NULL;
+}
+
 int
 engine_container_create(struct engine *e, const char *name, json_t *body,
     char **id_out)
 {
 	char *path = name != NULL ? epath("/containers/create?name=%s", name,
 	    NULL) : xstrdup("/containers/create");
+	char *ipath = name != NULL ? epath("/containers/%s/json", name, NULL) :
+	    NULL;
 	json_t *res = NULL;
 	const char *id;
-	int rc = -1;
+	int rc = -1, tries = 0, lost = 0;
 
 	*id_out = NULL;
-	if (call_ok(e, "POST", path, body, &res, 0, 0) < 0) {
+	while (call_ok(e, "POST", path, body, &res, 0, 0) < 0) {
+		json_t *info = NULL;
+		const char *other;
+		int found;
+
 		/*
-		 * The engine went away after the request was sent: it may have
-		 * created the container. Never create blindly: look first, and
-		 * remove what a half-answered create left (it never started).
+		 * No answer: the engine may have created the container. Never
+		 * create blindly: look first (waiting for the engine), and
+		 * remove what an unanswered create of this very body left (it
+		 * never started) before creating again.
 		 */
-		if (!e->midway || name == NULL || e->retry_ms == 0)
+		lost |= e->unanswered;
+		/* After an unanswered try, a conflict may be that try's. */
+		if (!(e->unanswered || (lost && e->status == 409)) ||
+		    name == NULL || e->retry_ms == 0 || ++tries > 3)
 			goto done;
-		if (engine_container_remove(e, name, 0) < 0 ||
-		    call_ok(e, "POST", path, body, &res, 0, 0) < 0)
+		if ((found = call_inspect(e, ipath, &info)) < 0)
+			goto done;
+		if (found == 0 && (other = labels_differ(json_object_get(
+		    json_object_get(info, "Config"), "Labels"),
+		    json_object_get(body, "Labels"))) != NULL) {
+			error_set("container \"%s\" exists and is not the one "
+			    "this create made (label \"%s\")", name, other);
+			json_decref(info);
+			goto done;
+		}
+		json_decref(info);
+		if (found == 0 && engine_container_remove(e, name, 0) < 0)
 			goto done;
 	}
 	if ((id = json_string_value(json_object_get(res, "Id"))) == NULL) {
@@ -731,6 +771,7 @@ engine_container_create(struct engine *e, const char *name, json_t *body,
 	rc = 0;
 done:
 	json_decref(res);
+	free(ipath);
 	free(path);
 	return rc;
 }
@@ -780,8 +821,8 @@ engine_container_rename(struct engine *e, const char *id, const char *name)
 	const char *now;
 	int rc = call_ok(e, "POST", path, NULL, NULL, 0, 0);
 
-	/* Half-answered: the rename may have happened; look before retrying. */
-	if (rc < 0 && e->midway && e->retry_ms != 0 &&
+	/* Unanswered: the rename may have happened; look before retrying. */
+	if (rc < 0 && e->unanswered && e->retry_ms != 0 &&
 	    engine_container_inspect(e, id, &info) == 0) {
 		now = json_string_value(json_object_get(info, "Name"));
 		if (now != NULL && *now == '/' && strcmp(now + 1, name) == 0)
@@ -868,7 +909,7 @@ engine_image_tag(struct engine *e, const char *image, const char *repo,
 		free(path);
 		path = p;
 	}
-	rc = call_ok(e, "POST", path, NULL, NULL, 0, 0);
+	rc = call_ok(e, "POST", path, NULL, NULL, 0, XF_IDEM);
 	free(path);
 	return rc;
 }
@@ -951,7 +992,19 @@ engine_network_inspect(struct engine *e, const char *name, json_t **out)
 int
 engine_network_create(struct engine *e, json_t *body)
 {
-	return call_ok(e, "POST", "/networks/create", body, NULL, 0, 0);
+	const char *name = json_string_value(json_object_get(body, "Name"));
+	int rc = call_ok(e, "POST", "/networks/create", body, NULL, 0, 0), found;
+
+	/* Unanswered: look (waiting for the engine) before creating again. */
+	if (rc < 0 && e->unanswered && e->retry_ms != 0 && name != NULL) {
+		found = engine_network_inspect(e, name, NULL);
+		if (found == 0)
+			rc = 0;
+		else if (found == 1)
+			rc = call_ok(e, "POST", "/networks/create", body, NULL, 0,
+			    0);
+	}
+	return rc;
 }
 
 int
@@ -988,7 +1041,8 @@ engine_volume_inspect(struct engine *e, const char *name, json_t **out)
 int
 engine_volume_create(struct engine *e, json_t *body)
 {
-	return call_ok(e, "POST", "/volumes/create", body, NULL, 0, 0);
+	/* Creating a volume that exists returns it: idempotent. */
+	return call_ok(e, "POST", "/volumes/create", body, NULL, 0, XF_IDEM);
 }
 
 int

@@ -22,6 +22,7 @@ for t in "${tests[@]}"; do
 	start=$(date +%s)
 	if bash "$t" >"$logs/$t.log" 2>&1; then
 		pass=$((pass + 1)); echo "ok   $t ($(( $(date +%s) - start ))s)"
+		grep '^# figure: ' "$logs/$t.log" | sed 's/^# /    /' || true
 	else
 		fail=$((fail + 1)); failed+=("$t"); echo "FAIL $t ($(( $(date +%s) - start ))s)"
 		sed 's/^/    /' "$logs/$t.log" | tail -40

@@ -576,16 +576,21 @@ static void
 test_fake_retry(void **state)
 {
 	struct engine *e = NULL;
-	json_t *out = NULL, *body = json_object();
+	json_t *out = NULL, *body = json_pack("{s:{s:s}}", "Labels", "a", "1");
 	char *id = NULL;
 
 	fake_ping("1.41");
 	fake_add(CUT);
 	fake_add_owned(http(200, "OK", "", "[]"));
-	/* create cut off: look (remove what it may have made), then create. */
+	/* create cut off: look; what it made (same labels) is removed; create. */
 	fake_add(CUT);
-	fake_add_owned(http(404, "Not Found", "", "{\"message\":\"No such container: web-1\"}"));
+	fake_add_owned(http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"1\","
+	    "\"from-image\":\"x\"}}}"));
+	fake_add_owned(http(204, "No Content", "", ""));
 	fake_add_owned(http(201, "Created", "", "{\"Id\":\"abc\"}"));
+	/* A container of that name with other labels is not touched. */
+	fake_add(CUT);
+	fake_add_owned(http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"2\"}}}"));
 	/* Without retries, a cut-off GET fails at once, naming verb and object. */
 	fake_add(CUT);
 
@@ -598,13 +603,20 @@ test_fake_retry(void **state)
 	assert_req(1, "GET /v1.41/containers/json?all=1");
 	assert_req(2, "GET /v1.41/containers/json?all=1");
 	assert_req(3, "POST /v1.41/containers/create?name=web-1");
-	assert_req(4, "DELETE /v1.41/containers/web-1?force=1&v=0");
-	assert_req(5, "POST /v1.41/containers/create?name=web-1");
+	assert_req(4, "GET /v1.41/containers/web-1/json");
+	assert_req(5, "DELETE /v1.41/containers/web-1?force=1&v=0");
+	assert_req(6, "POST /v1.41/containers/create?name=web-1");
+	free(id);
+	id = NULL;
+	assert_int_equal(engine_container_create(e, "web-1", body, &id), -1);
+	assert_string_equal(error_last(), "container \"web-1\" exists and is not "
+	    "the one this create made (label \"a\")");
+	assert_int_equal(fake_nreqs(), 9);
 	engine_set_retry(e, 0);
 	assert_int_equal(engine_container_list(e, NULL, 0, &out), -1);
 	assert_true(starts_with(error_last(), "GET /containers/json: the docker "
 	    "engine did not answer"));
-	assert_int_equal(fake_nreqs(), 7);
+	assert_int_equal(fake_nreqs(), 10);
 	json_decref(body);
 	free(id);
 	engine_free(e);
