@@ -46,7 +46,7 @@ is_damage(int code)
 {
 	code &= 0xff;
 	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB ||
-	    code == SQLITE_CANTOPEN || code == SQLITE_FORMAT;
+	    code == SQLITE_FORMAT;
 }
 
 /* Does state_dir/apps hold any app? Then an empty history lost its rows. */

@@ -1236,8 +1236,20 @@ deploy_app(const struct config *cfg, const char *app,
 		d.h = NULL;
 	}
 	rc = run_deploy(&d, &message);
-	if (rc < 0)
+	if (rc < 0) {
+		char *orig = xstrdup(error_last());
+
+		/* Whatever failed to write, a full state_dir is the cause. */
+		if (state_no_space(cfg->state_dir, 0)) {
+			char *space = xstrdup(error_last());
+
+			error_set("%s; %s", space, orig);
+			free(space);
+		} else
+			error_set("%s", orig);
+		free(orig);
 		msg = out_redacted(error_last());
+	}
 	log = out_redacted(tee.log.buf);
 	/* The history row, then the journal: a crash between leaves the
 	 * journal to say how the deploy ended. */

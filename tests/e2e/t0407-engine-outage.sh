@@ -48,6 +48,7 @@ outage() {
 		t=$target
 		[ "$t" != other ] || { [ "$prev" = "$shaA" ] && t=$shaB || t=$shaA; }
 		t0=$(date +%s%N)
+		: >"$WORLD/d.out"
 		slipway deploy $app "$t" >"$WORLD/d.out" 2>&1 &
 		local dpid=$!
 		if wait_line "$WORLD/d.out" "$trigger" 60; then
