@@ -33,8 +33,8 @@
 
 #define DEPLOY_LOG_MAX (4u << 20)
 #define GATE_LOG_LINES 15
-#define HEARTBEAT_MS 10000	/* the longest silence the pusher sees */
-#define STREAM_DRAIN_MS 30000	/* for a slow pusher, after the lock is gone */
+#define HEARTBEAT_MS 9000	/* a line at least every 10 s (ticks come each second) */
+#define STREAM_DRAIN_MS 120000	/* for a slow pusher, after the lock is gone */
 #define RECORD_TRIES 3
 
 /* One release: a commit, its checkout, its compose project and images. */
