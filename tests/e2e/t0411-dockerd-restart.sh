@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A restart of the engine (a second, private dockerd: the shared one is never
-# touched): containers whose compose file sets no restart come back by
+# A restart of the engine (a second, private dockerd in its own network
+# namespace: the shared engine and the host's interfaces are never touched): containers whose compose file sets no restart come back by
 # themselves ([deploy] default_restart = unless-stopped), one that says
 # restart: "no" stays down as compose would have it, and a deploy cut off by
 # kill -9 together with the engine restart is finished by `recover --all`,
@@ -12,11 +12,27 @@ command -v dockerd >/dev/null || fail "dockerd is not installed"
 # Short paths: containerd's sockets live under the exec root.
 D=$(mktemp -d /tmp/sdk.XXXXXX)
 SOCK=$D/docker.sock
+# Its own network namespace: a second dockerd in the host's deletes the
+# interface docker0 of the shared engine when it restarts (moby
+# removeDefaultBridgeInterface), and its networks could overlap the shared
+# engine's. Its ports are then on the loopback of that namespace: curl
+# (wait_http, verdict) runs there.
+# nsenter switches the network namespace only (ip netns exec would also
+# remount /sys, hiding the cgroups dockerd needs); its default bridge has a
+# name no host interface has, so nothing it does through /sys meets one.
+NS=sdk$RUN
+ip netns add "$NS" || fail "cannot create a network namespace"
+in_ns() { nsenter --net="/var/run/netns/$NS" "$@"; }
+in_ns ip link set lo up
+in_ns ip link add sdkbr0 type bridge
+in_ns ip addr add 10.231.0.1/24 dev sdkbr0
+in_ns ip link set sdkbr0 up
+curl() { in_ns "$(type -P curl)" "$@"; }
 DOCKERD_PID=
 dockerd_start() {
-	setsid dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/pid" \
-		-H "unix://$SOCK" --bridge=none --iptables=false --ip-masq=false \
-		--default-address-pool base=10.231.0.0/16,size=24 \
+	setsid nsenter --net="/var/run/netns/$NS" dockerd --data-root "$D/data" \
+		--exec-root "$D/exec" --pidfile "$D/pid" -H "unix://$SOCK" \
+		--bridge=sdkbr0 --iptables=false \
 		</dev/null >>"$D/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
 	for _ in $(seq 1 120); do
@@ -35,7 +51,7 @@ dockerd_stop() { # the engine stops as it does on a reboot: its containers too
 	DOCKERD_PID=
 }
 pdocker() { docker -H "unix://$SOCK" "$@"; }
-trap 'rc=$?; set +e; (exit $rc); cleanup; dockerd_stop; rm -rf "$D"' EXIT
+trap 'rc=$?; set +e; (exit $rc); cleanup; dockerd_stop; ip netns del "$NS"; rm -rf "$D"' EXIT
 dockerd_start
 sed -i "s|^docker_host = .*|docker_host = unix://$SOCK|" "$CONF"
 
