@@ -581,16 +581,16 @@ test_fake_retry(void **state)
 
 	fake_ping("1.41");
 	fake_add(CUT);
-	fake_add_owned(http(200, "OK", "", "[]"));
+	fake_add_owned(fake_http(200, "OK", "", "[]"));
 	/* create cut off: look; what it made (same labels) is removed; create. */
 	fake_add(CUT);
-	fake_add_owned(http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"1\","
+	fake_add_owned(fake_http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"1\","
 	    "\"from-image\":\"x\"}}}"));
-	fake_add_owned(http(204, "No Content", "", ""));
-	fake_add_owned(http(201, "Created", "", "{\"Id\":\"abc\"}"));
+	fake_add_owned(fake_http(204, "No Content", "", ""));
+	fake_add_owned(fake_http(201, "Created", "", "{\"Id\":\"abc\"}"));
 	/* A container of that name with other labels is not touched. */
 	fake_add(CUT);
-	fake_add_owned(http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"2\"}}}"));
+	fake_add_owned(fake_http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"2\"}}}"));
 	/* Without retries, a cut-off GET fails at once, naming verb and object. */
 	fake_add(CUT);
 
