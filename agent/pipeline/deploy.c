@@ -824,11 +824,14 @@ static int
 record_live(struct deploy *d)
 {
 	if (journal_go_live(d->app_dir) < 0) {
-		struct journal j;
+		struct journal j = { 0 };
 
 		/* Never leave "converging" behind a live release. */
-		if (journal_read(d->app_dir, &j) == 0)
-			j.phase = JOURNAL_LIVE;
+		if (d->previous != NULL)
+			memcpy(j.previous, d->previous, 41);
+		memcpy(j.target, d->rel.commit, 41);
+		j.row = d->row;
+		j.phase = JOURNAL_LIVE;
 		if (journal_write(d->app_dir, &j) < 0 &&
 		    journal_clear(d->app_dir) < 0)
 			return -1;
