@@ -243,6 +243,24 @@ history_reap(struct history *h, const char *app, const char *live)
 }
 
 int
+history_running_commits(struct history *h, const char *app, struct strv *out)
+{
+	sqlite3_stmt *st = prepare(h,
+	    "SELECT DISTINCT commit_sha FROM deploys WHERE app = ?1 AND"
+	    " status = 'running' AND commit_sha IS NOT NULL", 1, app);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		strv_push(out, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(h, "read");
+	return 0;
+}
+
+int
 history_mark(struct history *h, long long id, const char *status,
     const char *message)
 {

@@ -33,6 +33,9 @@ void history_close(struct history *h);
  */
 MUST_CHECK int history_reap(struct history *h, const char *app,
     const char *live);
+/* The distinct commits of app's rows still "running", into out. 0 or -1. */
+MUST_CHECK int history_running_commits(struct history *h, const char *app,
+    struct strv *out);
 /* End row id with status and message, if it is still running; its log stays. */
 MUST_CHECK int history_mark(struct history *h, long long id, const char *status,
     const char *message);

@@ -1046,11 +1046,82 @@ say_waiting(void *ctx)
 	free(commit);
 }
 
+/* The commit label of the app's newest running container, or NULL. */
+static char *
+newest_commit(struct deploy *d)
+{
+	char *label = xasprintf(LABEL_PROJECT "=%s", d->app);
+	const char *labels[] = { label, LABEL_ONEOFF "=False" };
+	json_t *list = NULL, *c;
+	const char *commit = NULL;
+	json_int_t newest = -1;
+	size_t i;
+
+	if (engine_container_list(d->engine, labels, 2, &list) == 0) {
+		json_array_foreach(list, i, c) {
+			const char *state = json_string_value(json_object_get(c,
+			    "State"));
+			json_int_t created = json_integer_value(json_object_get(c,
+			    "Created"));
+
+			if (state == NULL || strcmp(state, "running") != 0 ||
+			    created <= newest)
+				continue;
+			newest = created;
+			commit = json_string_value(json_object_get(json_object_get(
+			    c, "Labels"), LABEL_COMMIT));
+		}
+	}
+	commit = commit != NULL ? xstrdup(commit) : NULL;
+	json_decref(list);
+	free(label);
+	error_clear();
+	return (char *)commit;
+}
+
+/*
+ * No journal, but a deploy that did not end (its history row still
+ * running) whose commit the newest running container carries: it went live
+ * without being recorded (a journal that could not be written). The
+ * containers' labels are the truth: record it. Never fails the caller.
+ */
+static void
+repair_from_labels(struct deploy *d)
+{
+	struct strv running = STRV_INIT;
+	char *live = NULL, *current = NULL;
+
+	if (d->h == NULL || history_running_commits(d->h, d->app,
+	    &running) < 0 || running.n == 0)
+		goto done;
+	if (d->engine == NULL && engine_open_retry(&d->engine,
+	    d->cfg->docker_host, d->cfg->engine_retry) < 0)
+		goto done;
+	live = newest_commit(d);
+	current = read_commit_file(d, "current");
+	if (live == NULL || !strv_contains(&running, live) ||
+	    (current != NULL && strcmp(current, live) == 0))
+		goto done;
+	out_warn("warning: %s's record said %.7s, but its newest containers run "
+	    "%.7s, whose deploy did not end: recording %.7s as live", d->app,
+	    current != NULL ? current : "nothing", live, live);
+	if ((current != NULL && write_commit_file(d, "previous", current) < 0) ||
+	    write_commit_file(d, "current", live) < 0 ||
+	    history_reap(d->h, d->app, live) < 0)
+		out_warn("warning: %s", error_last());
+done:
+	error_clear();
+	strv_clear(&running);
+	free(current);
+	free(live);
+}
+
 /*
  * A deploy journal left by a run that did not end: finish recording a
- * release that had passed its gate, or restore the previous one. Under the
- * app's lock. 0 when nothing is left pending, -1 when the restore failed (the
- * journal stays for the next run).
+ * release that had passed its gate, or restore the previous one. Without a
+ * journal, a deploy that went live unrecorded is recorded from the
+ * containers' labels. Under the app's lock. 0 when nothing is left pending,
+ * -1 when the restore failed (the journal stays for the next run).
  */
 static int
 recover_locked(struct deploy *d)
@@ -1059,8 +1130,10 @@ recover_locked(struct deploy *d)
 	char *msg = NULL;
 	int r = journal_read(d->app_dir, &j), rc = -1;
 
-	if (r == 1)
+	if (r == 1) {
+		repair_from_labels(d);
 		return 0;
+	}
 	if (r < 0) {
 		out_warn("warning: %s: removed", error_last());
 		return journal_clear(d->app_dir);
@@ -1154,7 +1227,6 @@ deploy_recover(const struct config *cfg, const char *app,
 {
 	struct deploy d = { 0 };
 	struct deploy_opts opts = { 0 };
-	struct journal j;
 	int lock = -1, rc = -1;
 
 	if (name_check_app(app) < 0)
@@ -1177,10 +1249,6 @@ deploy_recover(const struct config *cfg, const char *app,
 	}
 	if (lock < 0)
 		goto done;
-	if (journal_read(d.app_dir, &j) == 1) {
-		rc = 0;
-		goto done;
-	}
 	open_history(&d);
 	if (load_vars(&d) < 0)
 		goto done;

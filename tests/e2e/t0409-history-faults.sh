@@ -4,7 +4,8 @@
 # past the busy timeout at the end of a deploy leaves the release live, the
 # pusher told it is not recorded, and the next run records it; state_dir on a
 # small tmpfs, full before a deploy (refused, named, nothing changed) and full
-# at the health gate (live; the record finished by the next run).
+# at the health gate (live; the record finished by the next run); a record
+# lost with its journal is repaired from the containers' labels.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-faults.sh"
 
@@ -116,5 +117,18 @@ slipway status $app >/dev/null
 v=$(verdict $app $port $shaF "release F" $shaD "release D")
 [ "$v" = new ] || { cat "$WORLD/push.out"; fail "record after the disk filled at the gate: $v"; }
 figures+=("full at the gate: $how; consistent after the next run")
+
+say "live but unrecorded, journal lost: the next run records it from the labels"
+echo "$shaD" >"$STATE/apps/$app/current"
+sqlite3 "$STATE/history.db" "UPDATE deploys SET status = 'running', finished = NULL
+	WHERE id = (SELECT max(id) FROM deploys WHERE app = '$app')"
+[ ! -e "$STATE/apps/$app/journal" ] || fail "a journal is left"
+slipway status $app --json >"$WORLD/status.json" 2>"$WORLD/status.err" || { cat "$WORLD/status.err"; fail "status"; }
+expect_in "$WORLD/status.err" "whose deploy did not end: recording ${shaF:0:7} as live"
+jq -e --arg s "$shaF" '.commit == $s' "$WORLD/status.json" >/dev/null || { cat "$WORLD/status.json"; fail "status commit"; }
+v=$(verdict $app $port $shaF "release F" $shaD "release D")
+[ "$v" = new ] || fail "record after the labels repair: $v"
+[ "$(cat "$STATE/apps/$app/previous")" = "$shaD" ] || fail "previous not kept"
+figures+=("record lost (current behind, row running, no journal): repaired from the containers' labels by status")
 
 for f in "${figures[@]}"; do say "figure: $f"; done
