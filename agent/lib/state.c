@@ -369,6 +369,8 @@ state_app_names(const struct config *cfg, struct strv *out)
 	error_clear();
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_str);
+}
+
 int
 state_no_space(const char *dir, int err)
 {
