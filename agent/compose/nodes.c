@@ -478,7 +478,8 @@ get_kv(struct loader *ld, yaml_node_t *n, const char *key, int empty_for_null,
 			lerr(ld, item, "\"%s\" entries must be strings", key);
 			goto done;
 		}
-		if (get_scalar(ld, item, key, "a string", &s) < 0)
+		/* s == NULL only for a null item, refused above (for scan-build) */
+		if (get_scalar(ld, item, key, "a string", &s) < 0 || s == NULL)
 			goto done;
 		eq = strchr(s, '=');
 		if (eq == s || *s == '\0') {
