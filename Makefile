@@ -3,7 +3,8 @@
 #   make            build/slipway
 #   make test       unit tests, then end-to-end tests on a real engine
 #   make unit       unit tests only (SAN=1 builds them with ASan + UBSan)
-#   make e2e        end-to-end tests only (SAN=1: with a sanitized binary)
+#   make e2e        end-to-end tests only (SAN=1: with a sanitized binary, a
+#                   sanitizer report fails the test)
 #   make check-layers   no file includes from a layer above its own
 #   make check-status   no status ignored, in static functions too
 #   make analyze    gcc -fanalyzer and clang scan-build over agent/: no findings
@@ -83,8 +84,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/fake-engine.o $(BUILD)/libslipwa
 unit: $(UNIT_BINS)
 	tests/unit/run.sh $(UNIT_BINS)
 
+# E2E_TESTS: some tests only (e.g. E2E_TESTS="t0001-push-deploy.sh").
 e2e: $(BUILD)/slipway
-	SLIPWAY_BIN=$(abspath $(BUILD)/slipway) tests/e2e/run.sh
+	SLIPWAY_BIN=$(abspath $(BUILD)/slipway) tests/e2e/run.sh $(E2E_TESTS)
 
 test: unit e2e
 
