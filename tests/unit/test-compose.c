@@ -709,6 +709,15 @@ test_networks(void **state)
 	load_fails("services:\n  web:\n    image: x\nnetworks:\n  a:\n"
 	    "    ipam: {}\n",
 	    "compose.yaml:6: network \"a\": key \"ipam\" is not supported");
+
+	/* make fuzz: no network at all reached qsort(NULL, 0) (UBSan) */
+	p = load("services:\n  web:\n    image: x\n    networks:\n");
+	assert_int_equal(svc(p, "web")->nnetworks, 0);
+	compose_free(p);
+	load_fails("services:\n  web:\n    image: x\n    network_mode: host\n"
+	    "    networks:\n",
+	    "compose.yaml:2: service \"web\": \"network_mode\" and \"networks\" "
+	    "exclude each other");
 }
 
 static void
