@@ -112,8 +112,8 @@ $(BUILD)/analyze/%.ok: agent/%.c
 
 analyze-clang:
 	rm -rf $(BUILD)/scan-build
-	scan-build -o $(BUILD)/scan-build --status-bugs \
-		$(MAKE) -B CC=clang BUILD=$(BUILD)/scan-build/obj \
+	scan-build --use-cc=clang -o $(BUILD)/scan-build --status-bugs \
+		$(MAKE) -B BUILD=$(BUILD)/scan-build/obj \
 		$(BUILD)/scan-build/obj/libslipway.a
 
 # Fuzzing: libFuzzer targets tests/fuzz/fuzz-<target>.c over a copy of the
