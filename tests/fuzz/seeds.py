@@ -63,7 +63,8 @@ def unit(name):
 
 def files(pattern):
     return [open(p, "rb").read() for p in
-            sorted(glob.glob(os.path.join(ROOT, pattern))) if os.path.isfile(p)]
+            sorted(glob.glob(os.path.join(ROOT, pattern)))
+            if os.path.isfile(p)]
 
 
 def frame(stream, data):
@@ -83,8 +84,8 @@ seeds = {
                     [b"*\n!keep\n\x00keep\na/b\n",
                      b"**/*.go\n!a/**\n\x00a/x.go\nb/c.go\n"],
     "hook": [s for s in unit("test-names.c") if b"refs" in s],
-    "ssh-command": [s for s in unit("test-gateway.c") if s and
-                    not KEY.match(s) and len(s) < 300],
+    "ssh-command": [s for s in unit("test-gateway.c") + unit("test-cmd.c")
+                    if s and not KEY.match(s) and len(s) < 300],
     "authorized-keys": [s for s in unit("test-gateway.c") if KEY.search(s)],
     "engine-json": [s for s in unit("test-engine.c") if s.startswith(b"{")],
     "engine-demux": [
