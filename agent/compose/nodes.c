@@ -249,6 +249,13 @@ get_scalar(struct loader *ld, yaml_node_t *n, const char *key,
 	s = interp_string(sval(n), &ld->vars, &ld->unset);
 	if (s == NULL)
 		return lerr(ld, n, "\"%s\": %s", key, error_last());
+	/* what interpolation makes counts too: ${BIG} a million times */
+	ld->work += (long)(strlen(s) / 64);
+	if (ld->work > MAX_WORK) {
+		free(s);
+		return lerr(ld, n, "document too complex (variables expand "
+		    "too far)");
+	}
 	for (; seen < ld->unset.n; seen++)
 		strv_push_owned(&ld->p->warnings, xasprintf("variable \"%s\" "
 		    "is not set, using an empty string", ld->unset.v[seen]));
