@@ -127,15 +127,21 @@ char *
 cmd_share_path(const struct cmd_ctx *ctx, const char *what)
 {
 	char *dir = xstrdup(ctx->self), *slash, *p;
+	int up;
 
-	/* A build tree: build/slipway next to hooks/ and templates/. */
+	/* A build tree: build/slipway (or build/san/slipway, SAN=1) below
+	 * hooks/ and templates/. */
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
-	p = xasprintf("%s/../%s", dir, what);
+	for (up = 1; up <= 2; up++) {
+		p = xasprintf("%s/%s%s", dir, up == 1 ? "../" : "../../", what);
+		if (is_dir(p)) {
+			free(dir);
+			return p;
+		}
+		free(p);
+	}
 	free(dir);
-	if (is_dir(p))
-		return p;
-	free(p);
 	return xasprintf("%s/%s", SLIPWAY_SHAREDIR, what);
 }
 
