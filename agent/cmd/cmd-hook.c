@@ -118,6 +118,12 @@ cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 	opts.from_env = pre;
 	opts.skip_if_live = !pre;
 	opts.site_template = tmpl = cmd_site_template(ctx);
+	if (pre)
+		out_info("-----> Mode atomic (pre-receive): %s moves only if this "
+		    "deploy succeeds", ctx->cfg.branch);
+	else
+		out_info("-----> Mode post-receive: the push is accepted; a failed "
+		    "deploy leaves the previous release running");
 	if (deploy_app(&ctx->cfg, app, &opts) < 0)
 		goto done;
 	rc = 0;
