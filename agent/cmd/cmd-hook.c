@@ -134,7 +134,7 @@ cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 	opts.user = ctx->user;
 	opts.rev = pre ? new_oid : NULL;
 	opts.from_env = pre;
-	opts.skip_if_live = !pre;
+	opts.skip_if_live = 1;
 	opts.site_template = tmpl = cmd_site_template(ctx);
 	if (pre)
 		out_info("-----> Mode atomic (pre-receive): %s moves only if this "
