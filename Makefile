@@ -114,9 +114,11 @@ install: $(BUILD)/slipway
 	install -m 0755 $(BUILD)/slipway $(DESTDIR)$(BINDIR)/slipway
 	install -m 0755 hooks/* $(DESTDIR)$(SHAREDIR)/hooks/
 	cp -R templates/. $(DESTDIR)$(SHAREDIR)/templates/
+ifneq ($(INSTALL_CONFIG),no)
 	install -d $(DESTDIR)$(SYSCONFDIR)/slipway
 	test -e $(DESTDIR)$(SYSCONFDIR)/slipway/slipway.conf || \
 		install -m 0644 etc/slipway.conf $(DESTDIR)$(SYSCONFDIR)/slipway/slipway.conf
+endif
 
 clean:
 	rm -rf build

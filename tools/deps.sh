@@ -3,11 +3,12 @@
 # progress, as root. POSIX sh: it runs on a fresh minbase system, before
 # make, git or a compiler exist.
 #
-#   sh tools/deps.sh build|demo|server|test
+#   sh tools/deps.sh build|demo|server|docker|test
 #
 #   build    the compiler, pkg-config and the libraries' headers
 #   demo     build + git, curl, busybox-static and a Docker engine
 #   server   build + git, nginx, sudo, openssh-server (install.sh)
+#   docker   the Docker engine, when there is no docker command
 #   test     demo + server + cmocka, jq, ssh client, docker-compose, ...
 #
 # Only missing packages are installed. The Docker engine (docker.io) is
@@ -24,10 +25,12 @@ deps_list() {
 	build) echo "$build" ;;
 	demo) echo "$build git curl busybox-static $docker" ;;
 	server) echo "$build git nginx sudo openssh-server" ;;
+	docker) echo "$docker" ;;
+	cron) echo cron ;;
 	test) echo "$build git curl busybox-static $docker nginx sudo
 		openssh-server openssh-client libcmocka-dev jq procps
 		docker-compose valgrind hyperfine" ;;
-	*) echo "deps.sh: unknown set \"$1\" (build, demo, server or test)" >&2
+	*) echo "deps.sh: unknown set \"$1\" (build, demo, server, docker or test)" >&2
 		return 129 ;;
 	esac
 }
@@ -36,6 +39,7 @@ deps_list() {
 deps_install() {
 	list=$(deps_list "$1") || return $?
 	need=
+	[ -n "$list" ] || return 0
 	for p in $list; do
 		dpkg-query -W -f '${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || need="$need $p"
@@ -75,6 +79,6 @@ apt_run() {
 
 # Run as a command (sh tools/deps.sh SET), or sourced for deps_install.
 case "${0##*/}" in
-deps.sh) [ $# -eq 1 ] || { echo "usage: sh tools/deps.sh build|demo|server|test" >&2; exit 129; }
+deps.sh) [ $# -eq 1 ] || { echo "usage: sh tools/deps.sh build|demo|server|docker|test" >&2; exit 129; }
 	deps_install "$1" ;;
 esac

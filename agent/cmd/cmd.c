@@ -132,11 +132,18 @@ cmd_share_path(const struct cmd_ctx *ctx, const char *what)
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
 	p = xasprintf("%s/../%s", dir, what);
-	free(dir);
 	if (is_dir(p))
-		return p;
+		goto found;
 	free(p);
-	return xasprintf("%s/%s", SLIPWAY_SHAREDIR, what);
+	/* An install under any prefix: PREFIX/bin and PREFIX/share/slipway. */
+	p = xasprintf("%s/../share/slipway/%s", dir, what);
+	if (is_dir(p))
+		goto found;
+	free(p);
+	p = xasprintf("%s/%s", SLIPWAY_SHAREDIR, what);
+found:
+	free(dir);
+	return p;
 }
 
 char *
