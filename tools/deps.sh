@@ -29,7 +29,8 @@ deps_list() {
 	cron) echo cron ;;
 	test) echo "$build git curl busybox-static $docker nginx sudo
 		openssh-server openssh-client libcmocka-dev jq procps
-		docker-compose valgrind hyperfine" ;;
+		docker-compose valgrind hyperfine socat sqlite3 iproute2
+		util-linux" ;;
 	*) echo "deps.sh: unknown set \"$1\" (build, demo, server, docker or test)" >&2
 		return 129 ;;
 	esac
