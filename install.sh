@@ -170,6 +170,16 @@ elif [ "$(stat -c %U:%a "$keys")" != "$USER_NAME:600" ]; then
 	did "made $keys $USER_NAME's, mode 0600"
 fi
 
+# The engine must be reachable as the git user, whoever manages it.
+dh=$(conf_get docker_host); dh=${dh:-unix:///var/run/docker.sock}
+case "$dh" in
+unix://*)
+	if [ -S "${dh#unix://}" ] && ! su "$USER_NAME" -s /bin/sh -c "test -r '${dh#unix://}' && test -w '${dh#unix://}'"; then
+		note "warning: $USER_NAME cannot use the engine's socket ${dh#unix://} ($(stat -c %U:%G "${dh#unix://}")): deploys will fail;"
+		note "add $USER_NAME to the socket's group, or run install.sh without --no-docker"
+	fi ;;
+esac
+
 # nginx: slipway writes one site file per app into its own directory, which
 # one snippet in conf.d (included inside http {} by Debian's nginx.conf)
 # includes; the git user may check and reload nginx through sudo, for
