@@ -750,9 +750,18 @@ release_commands(struct deploy *d, struct strv *changed)
 		co.changed = changed;
 		co.cfg = d->cfg;
 		co.only = &deps;
-		if (deps.n > 0)
-			out_info("-----> Starting what the release command of %s "
-			    "needs first", s->name);
+		co.site_template = d->opts->site_template;
+		if (deps.n > 0) {
+			struct buf names = BUF_INIT;
+			size_t k;
+
+			for (k = 0; k < deps.n; k++)
+				buf_addf(&names, "%s%s", k ? ", " : "", deps.v[k]);
+			out_info("-----> The release command of %s depends on %s: "
+			    "bringing %s up first", s->name, names.buf,
+			    deps.n == 1 ? "it" : "them");
+			buf_release(&names);
+		}
 		rc = converge_resources(d->engine, p) < 0 ||
 		    (deps.n > 0 && converge_project(d->engine, p, d->rel.images,
 		    d->rel.nimages, &co) < 0) ||

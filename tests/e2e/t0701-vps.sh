@@ -199,6 +199,7 @@ say "the first push: the release command finds its database"
 version 1
 gpush || { cat "$WORLD/push.out"; fail "first push"; }
 expect_in "$WORLD/push.out" "Mode atomic (pre-receive)"
+expect_in "$WORLD/push.out" "The release command of web depends on db: bringing it up first"
 expect_in "$WORLD/push.out" "Creating $app-db-1"
 expect_in "$WORLD/push.out" "migrated"
 expect_in "$WORLD/push.out" "Deployed $app"
