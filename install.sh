@@ -55,6 +55,9 @@ case "$USER_NAME" in
 esac
 
 did() { echo "-----> $*"; }
+# Booted with systemd (sd_booted(3)); "systemctl is-system-running" fails on
+# a merely degraded system.
+sd_booted() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null; }
 note() { echo "       $*"; }
 
 # shellcheck source=tools/deps.sh
@@ -72,7 +75,7 @@ if ! getent group docker >/dev/null; then
 	did "created group docker"
 fi
 if [ $WITH_DOCKER = 1 ] && ! docker info >/dev/null 2>&1; then
-	if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+	if sd_booted; then
 		systemctl enable --now docker >/dev/null
 	else
 		setsid dockerd >/var/log/dockerd.log 2>&1 </dev/null &
@@ -234,7 +237,7 @@ if [ -L "$stock" ] && [ "$(readlink "$stock")" = "$ngdir/sites-available/default
 fi
 $check >/dev/null 2>&1 || { $check; echo "install.sh: nginx rejects its configuration (above)" >&2; exit 1; }
 if ! $reload >/dev/null 2>&1; then
-	if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1 &&
+	if sd_booted &&
 	    [ -z "$ngargs" ]; then
 		systemctl enable --now nginx >/dev/null
 	else
@@ -247,7 +250,9 @@ fi
 sshd_pid=$(cat /run/sshd.pid 2>/dev/null || true)
 if [ $WITH_SSHD = 0 ] || { [ -n "$sshd_pid" ] && kill -0 "$sshd_pid" 2>/dev/null; }; then
 	:
-elif command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+elif sd_booted && { systemctl is-active --quiet ssh.socket || systemctl is-active --quiet ssh; }; then
+	:   # Ubuntu 24.04 starts sshd on the first connection (ssh.socket)
+elif sd_booted; then
 	systemctl enable --now ssh >/dev/null && did "started sshd (systemctl enable --now ssh)"
 elif [ -x /usr/sbin/sshd ]; then
 	mkdir -p /run/sshd
