@@ -27,11 +27,11 @@ struct ssh_host {
  * 0 or -1 with error_set; out is filled on success (release it with
  * ssh_host_dispose either way).
  */
-int sshconfig_parse(const char *text, const char *file, const char *host,
+MUST_CHECK int sshconfig_parse(const char *text, const char *file, const char *host,
     const char *home, const char *local_user, struct ssh_host *out);
 
 /* sshconfig_parse() of file; a missing file is an empty configuration. */
-int sshconfig_load(const char *file, const char *host, const char *home,
+MUST_CHECK int sshconfig_load(const char *file, const char *host, const char *home,
     const char *local_user, struct ssh_host *out);
 
 /* Does host match the pattern list of a Host line ("a b !c")? */

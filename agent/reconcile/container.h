@@ -61,7 +61,7 @@ long container_stop_timeout(const struct compose_service *s);
  * within its grace period. When it ignored SIGTERM and had to be killed,
  * says so with out_warn() and what to change. 0 or -1 with error_set.
  */
-int container_stop(struct engine *e, const struct compose_service *s,
+MUST_CHECK int container_stop(struct engine *e, const struct compose_service *s,
     const char *id, const char *name);
 
 #endif

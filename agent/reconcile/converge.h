@@ -36,7 +36,7 @@ MUST_CHECK int converge_project(struct engine *e, const struct compose_project *
  * condition (service_healthy, service_completed_successfully), within
  * timeout_ms each. 0 or -1 with error_set naming the dependency.
  */
-int converge_wait_dependencies(struct engine *e, const struct compose_project *p,
+MUST_CHECK int converge_wait_dependencies(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, long timeout_ms);
 
 /* Create the networks and volumes p needs; check that external ones exist. */
