@@ -8,7 +8,8 @@
 # through nginx (a private one on a free loopback port). Then code, config
 # and data change, a broken push is rejected (atomic mode), a rollback, and
 # the data in the named volume survives every step. `slipway remote` reaches
-# the app through a Host alias of ~/.ssh/config.
+# the app through a Host alias of ~/.ssh/config. The data in a named volume
+# and in an untracked relative bind (./uploads) survives every step.
 . "$(dirname "$0")/lib.sh"
 
 command -v nginx >/dev/null || fail "nginx is not installed"
@@ -171,6 +172,7 @@ services:
     command: ["sh", "-c", "mkdir -p /data/www && echo ready >/data/www/ready && exec httpd -f -p 8000 -h /data/www"]
     volumes:
       - dbdata:/data
+      - ./uploads:/uploads
     healthcheck:
       test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8000/ready"]
       interval: 1s
@@ -192,8 +194,13 @@ expect_page() {
 	done
 	fail "the site serves \"$got\", not \"$1\""
 }
-data() { docker exec "$app-db-1" cat /data/precious 2>&1 || true; }
-expect_data() { [ "$(data)" = "$1" ] || fail "$2: the volume holds \"$(data)\", not \"$1\""; }
+# The same data in the named volume and in an untracked relative bind.
+data() { docker exec "$app-db-1" cat "$1/precious" 2>&1 || true; }
+expect_data() {
+	[ "$(data /data)" = "$1" ] || fail "$2: the volume holds \"$(data /data)\", not \"$1\""
+	[ "$(data /uploads)" = "$1" ] || fail "$2: the relative bind holds \"$(data /uploads)\", not \"$1\""
+}
+write_data() { docker exec "$app-db-1" sh -c "echo $1 $2/data/precious; echo $1 $2/uploads/precious"; }
 
 say "the first push: the release command finds its database"
 version 1
@@ -205,7 +212,7 @@ expect_in "$WORLD/push.out" "migrated"
 expect_in "$WORLD/push.out" "Deployed $app"
 expect_page "hello, code 1"
 [ -f "$N/slipway.d/$app.conf" ] || fail "no site file in $N/slipway.d"
-docker exec "$app-db-1" sh -c 'echo one >/data/precious'
+write_data one ">"
 expect_data one "after the first push"
 
 say "code changes"
@@ -223,7 +230,7 @@ expect_page "bonjour, code 2"
 expect_data one "after a config change"
 
 say "data changes"
-docker exec "$app-db-1" sh -c 'echo two >>/data/precious'
+write_data two ">>"
 expect_data "one
 two" "after writing"
 
