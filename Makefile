@@ -9,7 +9,7 @@
 #   make check-status   no status ignored, in static functions too
 #   make analyze    gcc -fanalyzer and clang scan-build over agent/: no findings
 #   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (clang)
-#   make demo       a demo push that serves a page (see README)
+#   make demo       a demo push that serves a page (sh examples/demo.sh)
 #   make bench      benchmarks (see README)
 #   make install    PREFIX=/usr/local
 #
@@ -23,8 +23,19 @@ SYSCONFDIR ?= /etc
 
 CC ?= cc
 PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Quietly: before tools/deps.sh ran there may be no pkg-config at all.
+HAVE_PKG_CONFIG := $(shell command -v pkg-config 2>/dev/null)
+ifneq ($(HAVE_PKG_CONFIG),)
+  PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+  PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+endif
+
+# One short line per step (git's Makefile); V=1 shows the commands.
+ifneq ($(V),1)
+  QUIET_CC = @echo '    CC $@';
+  QUIET_AR = @echo '    AR $@';
+  QUIET_LINK = @echo '    LINK $@';
+endif
 
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -59,23 +70,23 @@ all: $(BUILD)/slipway
 
 $(BUILD)/obj/%.o: agent/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libslipway.a: $(LIB_OBJS) $(CMD_OBJS)
-	rm -f $@
-	ar rcsP $@ $^
+	@rm -f $@
+	$(QUIET_AR)ar rcsP $@ $^
 
 $(BUILD)/slipway: $(BUILD)/obj/cmd/main.o $(BUILD)/libslipway.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # The fake engine (tests/unit/fake-engine.c) is linked into every test.
 $(BUILD)/tests/fake-engine.o: tests/unit/fake-engine.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/fake-engine.o $(BUILD)/libslipway.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< \
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< \
 		$(BUILD)/tests/fake-engine.o $(BUILD)/libslipway.a $(PKG_LIBS) \
 		-lcmocka -lpthread
 
@@ -142,7 +153,7 @@ fuzz: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo:
-	examples/demo.sh
+	sh examples/demo.sh
 
 bench: $(BUILD)/slipway
 	tests/bench/run.sh
@@ -152,9 +163,11 @@ install: $(BUILD)/slipway
 	install -m 0755 $(BUILD)/slipway $(DESTDIR)$(BINDIR)/slipway
 	install -m 0755 hooks/* $(DESTDIR)$(SHAREDIR)/hooks/
 	cp -R templates/. $(DESTDIR)$(SHAREDIR)/templates/
+ifneq ($(INSTALL_CONFIG),no)
 	install -d $(DESTDIR)$(SYSCONFDIR)/slipway
 	test -e $(DESTDIR)$(SYSCONFDIR)/slipway/slipway.conf || \
 		install -m 0644 etc/slipway.conf $(DESTDIR)$(SYSCONFDIR)/slipway/slipway.conf
+endif
 
 clean:
 	rm -rf build

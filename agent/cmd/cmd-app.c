@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "reconcile/converge.h"
 #include "engine/engine.h"
+#include "history/history.h"
 #include "lib/names.h"
 #include "proxy/proxy.h"
 #include "repo/repo.h"
@@ -149,6 +150,7 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 {
 	struct strv none = STRV_INIT;
 	struct engine *e = ctx->engine;
+	struct history *h = NULL;
 	char *repo = NULL, *dir = NULL;
 	int rc = -1;
 
@@ -164,10 +166,14 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	if (state_claim_hosts(&ctx->cfg, name, &none, 1) < 0 ||
 	    remove_tree(repo) < 0 || remove_app_dir(dir, volumes) < 0)
 		goto done;
+	if (history_open(&h, ctx->cfg.state_dir) < 0 ||
+	    history_forget(h, name) < 0)
+		goto done;
 	out_info("destroyed app \"%s\"%s", name, volumes ? " and its volumes" :
 	    " (named volumes and shared bind data kept; --volumes removes them)");
 	rc = 0;
 done:
+	history_close(h);
 	free(dir);
 	free(repo);
 	return rc < 0 ? cmd_fail() : 0;

@@ -13,6 +13,7 @@
 #include "pipeline/deploy.h"
 #include "lib/names.h"
 #include "lib/state.h"
+#include "repo/repo.h"
 
 #define HOOK_LINE_MAX 4096
 #define HOOK_LINES_MAX 10000
@@ -92,6 +93,22 @@ read_updates(const struct config *cfg, char branch_new[41], int *found)
 	return rc;
 }
 
+/*
+ * Point the hooks at this binary: the one that created the app may have been
+ * deleted (the hooks then found this one on PATH) or moved.
+ */
+static void
+refresh_hooks(struct cmd_ctx *ctx)
+{
+	char *hooks = cmd_share_path(ctx, "hooks");
+
+	if (repo_install_hooks(".", hooks, ctx->self, ctx->cfg.path) < 0) {
+		out_warn("warning: cannot refresh the hooks: %s", error_last());
+		error_clear();
+	}
+	free(hooks);
+}
+
 int
 cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -102,6 +119,7 @@ cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 	pre = cmd_has(args, "pre-receive");
 	if ((app = hook_app(&ctx->cfg)) == NULL)
 		return cmd_fail();
+	refresh_hooks(ctx);
 	if (read_updates(&ctx->cfg, new_oid, &found) < 0)
 		goto done;
 	/* Atomic mode deploys before the ref moves; otherwise after. */
@@ -116,8 +134,14 @@ cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 	opts.user = ctx->user;
 	opts.rev = pre ? new_oid : NULL;
 	opts.from_env = pre;
-	opts.skip_if_live = !pre;
+	opts.skip_if_live = 1;
 	opts.site_template = tmpl = cmd_site_template(ctx);
+	if (pre)
+		out_info("-----> Mode atomic (pre-receive): %s moves only if this "
+		    "deploy succeeds", ctx->cfg.branch);
+	else
+		out_info("-----> Mode post-receive: the push is accepted; a failed "
+		    "deploy leaves the previous release running");
 	if (deploy_app(&ctx->cfg, app, &opts) < 0)
 		goto done;
 	rc = 0;

@@ -1,8 +1,10 @@
 /*
  * cmd-remote.c - `slipway remote [-r REMOTE] VERB [ARGS...]`, run inside an
  * app's checkout: read the URL of git remote REMOTE (default "production"),
- * run "VERB APP ARGS..." on that server over SSH (gateway/client.c: the host
- * key must be in ~/.ssh/known_hosts; ssh-agent, ~/.ssh/id_ed25519 or
+ * apply ~/.ssh/config to its host as ssh does (HostName, Port, User,
+ * IdentityFile; the URL's own user and port win), run "VERB APP ARGS..." on
+ * that server over SSH (gateway/client.c: the host key must be in
+ * ~/.ssh/known_hosts; ssh-agent, the IdentityFile keys, ~/.ssh/id_ed25519 or
  * ~/.ssh/id_rsa log in), and exit with its exit status; the server's
  * `ssh-command` parses it. When slipway itself fails it exits 255, like ssh.
  * `app` is sent without the app: `slipway remote app list`.
@@ -14,20 +16,49 @@
 
 #include "cmd/cmd.h"
 #include "gateway/gateway.h"
+#include "gateway/sshconfig.h"
 #include "repo/repo.h"
 
 #define REMOTE_FAIL 255
+
+/*
+ * What ~/.ssh/config says about u's host, as ssh applies it: HostName
+ * replaces the host (known_hosts is checked under it), Port and User fill in
+ * what the URL left out. The IdentityFile keys go in *sh.
+ */
+static int
+apply_ssh_config(struct gateway_url *u, const char *home, const char *user,
+    struct ssh_host *sh)
+{
+	char *file = path_join(home, ".ssh/config");
+	int rc = sshconfig_load(file, u->host, home, user ? user : "", sh);
+
+	free(file);
+	if (rc < 0)
+		return -1;
+	if (sh->hostname != NULL) {
+		free(u->host);
+		u->host = xstrdup(sh->hostname);
+	}
+	if (!u->port_set && sh->port != 0)
+		u->port = sh->port;
+	if (u->user == NULL && sh->user != NULL)
+		u->user = xstrdup(sh->user);
+	return 0;
+}
 
 int
 cmd_remote(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct gateway_client_opts o;
-	struct gateway_url u = { NULL, NULL, 0, NULL };
+	struct gateway_url u = { 0 };
+	struct ssh_host sh = SSH_HOST_INIT;
+	struct strv ids = STRV_INIT;
 	struct buf command = BUF_INIT;
 	struct passwd *pw = getpwuid(getuid());
 	const char *remote = cmd_arg(args, "REMOTE");
 	const char *verb = cmd_arg(args, "VERB"), *home = getenv("HOME");
-	char **rest, *url = NULL, *known = NULL, *ed = NULL, *rsa = NULL;
+	char **rest, *url = NULL, *known = NULL;
 	int n, i, status = -1;
 
 	if ((home == NULL || *home == '\0') && pw != NULL)
@@ -35,7 +66,8 @@ cmd_remote(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (home == NULL)
 		home = "/";
 	if ((url = repo_remote_url(remote ? remote : "production")) == NULL ||
-	    gateway_url_parse(url, &u) < 0)
+	    gateway_url_parse(url, &u) < 0 ||
+	    apply_ssh_config(&u, home, pw != NULL ? pw->pw_name : NULL, &sh) < 0)
 		goto done;
 	gateway_quote(&command, verb);
 	if (strcmp(verb, "app") != 0) {
@@ -49,9 +81,14 @@ cmd_remote(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	memset(&o, 0, sizeof o);
 	o.known_hosts = known = path_join(home, ".ssh/known_hosts");
-	o.identities[0] = ed = path_join(home, ".ssh/id_ed25519");
-	o.identities[1] = rsa = path_join(home, ".ssh/id_rsa");
-	o.tried = "ssh-agent, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa";
+	for (i = 0; i < (int)sh.identities.n; i++)
+		strv_push(&ids, sh.identities.v[i]);
+	strv_push_owned(&ids, path_join(home, ".ssh/id_ed25519"));
+	strv_push_owned(&ids, path_join(home, ".ssh/id_rsa"));
+	o.identities = (const char *const *)ids.v;   /* NULL-ended */
+	o.tried = sh.identities.n ? "ssh-agent, the IdentityFile keys of "
+	    "~/.ssh/config, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa" :
+	    "ssh-agent, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa";
 	o.user = pw != NULL ? pw->pw_name : NULL;
 	o.agent = getenv("SSH_AUTH_SOCK") != NULL;
 	status = gateway_client_run(&u, &o, command.buf);
@@ -60,8 +97,8 @@ done:
 	gateway_url_dispose(&u);
 	free(url);
 	free(known);
-	free(ed);
-	free(rsa);
+	strv_clear(&ids);
+	ssh_host_dispose(&sh);
 	if (status < 0) {
 		cmd_fail();
 		return REMOTE_FAIL;

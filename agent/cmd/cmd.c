@@ -133,8 +133,11 @@ cmd_share_path(const struct cmd_ctx *ctx, const char *what)
 	 * hooks/ and templates/. */
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
-	for (up = 1; up <= 2; up++) {
-		p = xasprintf("%s/%s%s", dir, up == 1 ? "../" : "../../", what);
+	for (up = 1; up <= 3; up++) {
+		/* ../hooks, ../../hooks (build trees), then an install under
+		 * any prefix: PREFIX/bin and PREFIX/share/slipway. */
+		p = xasprintf("%s/%s%s", dir, up == 1 ? "../" : up == 2 ?
+		    "../../" : "../share/slipway/", what);
 		if (is_dir(p)) {
 			free(dir);
 			return p;

@@ -318,6 +318,7 @@ gateway_url_parse(const char *url, struct gateway_url *u)
 			free(digits);
 			if (!ok)
 				goto bad;
+			u->port_set = 1;
 			p += 1 + strcspn(p + 1, "/");
 		}
 		if (*p != '/')

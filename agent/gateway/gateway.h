@@ -181,6 +181,7 @@ struct gateway_url {
 	char *user;    /* NULL when the URL names none */
 	char *host;    /* without brackets */
 	int port;      /* 22 unless given */
+	int port_set;  /* the URL gave the port */
 	char *app;     /* from the path's last component, ".git" dropped */
 };
 
@@ -195,7 +196,7 @@ void gateway_url_dispose(struct gateway_url *u);
 /* How `slipway remote` trusts a server and logs in. */
 struct gateway_client_opts {
 	const char *known_hosts;     /* the server's key must be in it */
-	const char *identities[3];   /* private key files to try, NULL-ended */
+	const char *const *identities; /* private key files to try, NULL-ended */
 	const char *tried;           /* for the message when none worked */
 	const char *user;            /* when the URL names none */
 	int agent;                   /* try ssh-agent first */

@@ -26,8 +26,18 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " app TEXT NOT NULL, kind TEXT NOT NULL, commit_sha TEXT, ref TEXT,"
     " user TEXT, status TEXT NOT NULL, started INTEGER NOT NULL,"
-    " finished INTEGER, duration_ms INTEGER, message TEXT, log TEXT);"
+    " finished INTEGER, duration_ms INTEGER, message TEXT, log TEXT,"
+    " seq INTEGER);"
     "CREATE INDEX IF NOT EXISTS deploys_app ON deploys(app, id);";
+
+/*
+ * Users see seq, numbered per app from 1; id stays the row's handle. A
+ * database from before seq gets the column and its rows their numbers.
+ */
+static const char migrate_seq[] =
+    "UPDATE deploys SET seq = (SELECT COUNT(*) FROM deploys AS o"
+    " WHERE o.app = deploys.app AND o.id <= deploys.id) WHERE seq IS NULL;"
+    "CREATE INDEX IF NOT EXISTS deploys_app_seq ON deploys(app, seq);";
 
 static int
 db_error(struct history *h, const char *what)
@@ -161,6 +171,13 @@ history_open(struct history **out, const char *state_dir)
 			    sqlite3_errstr(code));
 		goto done;
 	}
+	/* Fails with "duplicate column" when the column is there already. */
+	sqlite3_exec(h->db, "ALTER TABLE deploys ADD COLUMN seq INTEGER",
+	    NULL, NULL, NULL);
+	if (sqlite3_exec(h->db, migrate_seq, NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(h, path);
+		goto done;
+	}
 	*out = h;
 	h = NULL;
 	rc = 0;
@@ -281,8 +298,9 @@ history_begin(struct history *h, const char *app, const char *kind,
     const char *ref, const char *user, long long *id)
 {
 	sqlite3_stmt *st = prepare(h,
-	    "INSERT INTO deploys (app, kind, ref, user, status, started)"
-	    " VALUES (?1, ?2, ?3, ?4, 'running', ?5)", 4, app, kind, ref, user);
+	    "INSERT INTO deploys (app, kind, ref, user, status, started, seq)"
+	    " VALUES (?1, ?2, ?3, ?4, 'running', ?5, (SELECT COALESCE(MAX(seq),"
+	    " 0) + 1 FROM deploys WHERE app = ?1))", 4, app, kind, ref, user);
 
 	if (st == NULL)
 		return -1;
@@ -291,6 +309,12 @@ history_begin(struct history *h, const char *app, const char *kind,
 		return -1;
 	*id = sqlite3_last_insert_rowid(h->db);
 	return 0;
+}
+
+int
+history_forget(struct history *h, const char *app)
+{
+	return run(h, prepare(h, "DELETE FROM deploys WHERE app = ?1", 1, app));
 }
 
 int
@@ -335,7 +359,7 @@ history_list(struct history *h, const char *app, int n,
     struct history_row **rows, size_t *nrows)
 {
 	sqlite3_stmt *st = prepare(h,
-	    "SELECT id, app, kind, commit_sha, ref, user, status, message,"
+	    "SELECT seq, app, kind, commit_sha, ref, user, status, message,"
 	    " started, COALESCE(finished, 0), COALESCE(duration_ms, 0)"
 	    " FROM deploys WHERE app = ?1 ORDER BY id DESC LIMIT ?2", 1, app);
 	struct history_row *r = NULL;
@@ -412,14 +436,14 @@ one_text(struct history *h, const char *sql, const char *app, long long id,
 char *
 history_log(struct history *h, const char *app, long long id)
 {
-	return one_text(h, "SELECT log FROM deploys WHERE app = ?1 AND id = ?2",
+	return one_text(h, "SELECT log FROM deploys WHERE app = ?1 AND seq = ?2",
 	    app, id, "log");
 }
 
 char *
 history_commit_of(struct history *h, const char *app, long long id)
 {
-	return one_text(h, "SELECT commit_sha FROM deploys WHERE app = ?1 AND id = ?2",
+	return one_text(h, "SELECT commit_sha FROM deploys WHERE app = ?1 AND seq = ?2",
 	    app, id, "commit");
 }
 

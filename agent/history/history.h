@@ -11,7 +11,7 @@
 struct history;
 
 struct history_row {
-	long long id;
+	long long id;       /* numbered per app from 1 (what users see) */
 	char *app, *kind, *commit, *ref, *user, *status, *message;
 	long long started, finished; /* unix seconds; finished 0 = not yet */
 	long long duration_ms;
@@ -39,19 +39,19 @@ MUST_CHECK int history_running_commits(struct history *h, const char *app,
 /* End row id with status and message, if it is still running; its log stays. */
 MUST_CHECK int history_mark(struct history *h, long long id, const char *status,
     const char *message);
-/* Start a row; its id in *id. commit may be NULL until resolved. */
+/* Start a row; its handle in *row. commit may be NULL until resolved. */
 MUST_CHECK int history_begin(struct history *h, const char *app, const char *kind,
-    const char *ref, const char *user, long long *id);
-MUST_CHECK int history_set_commit(struct history *h, long long id, const char *commit);
+    const char *ref, const char *user, long long *row);
+MUST_CHECK int history_set_commit(struct history *h, long long row, const char *commit);
 /* End a row: status "succeeded" or "failed", message, and the full log. */
-MUST_CHECK int history_finish(struct history *h, long long id, const char *status,
+MUST_CHECK int history_finish(struct history *h, long long row, const char *status,
     const char *message, const char *log, long long duration_ms);
 
 /* Newest first, at most n rows (n <= 0: all). */
 MUST_CHECK int history_list(struct history *h, const char *app, int n,
     struct history_row **rows, size_t *nrows);
 void history_rows_free(struct history_row *rows, size_t n);
-/* The log of row id of app (allocated), or NULL with error_set. */
+/* The log of deploy id of app (allocated), or NULL with error_set. */
 char *history_log(struct history *h, const char *app, long long id);
 /*
  * The commits of the newest succeeded deploys of app, newest first, distinct,
@@ -59,8 +59,11 @@ char *history_log(struct history *h, const char *app, long long id);
  */
 MUST_CHECK int history_succeeded_commits(struct history *h, const char *app, size_t max,
     char ***commits, size_t *n);
-/* The commit of the row id (allocated), or NULL. */
+/* The commit of deploy id of app (allocated), or NULL. */
 char *history_commit_of(struct history *h, const char *app, long long id);
+
+/* Remove every row of app (`app destroy`): a new app of that name starts at 1. */
+MUST_CHECK int history_forget(struct history *h, const char *app);
 
 json_t *history_row_json(const struct history_row *r);
 /* ISO 8601 UTC ("2026-11-25T22:20:38Z") of a unix time; writes into buf[21]. */

@@ -480,7 +480,7 @@ set_defaults(struct config *cfg)
 	cfg->health_timeout = 60;
 	cfg->min_uptime = 3;
 	cfg->keep_releases = 5;
-	cfg->atomic = 0;
+	cfg->atomic = 1;
 	cfg->engine_retry = 60;
 	cfg->default_restart = xstrdup("unless-stopped");
 	cfg->sites_dir = xstrdup("/etc/nginx/conf.d");

@@ -700,8 +700,37 @@ done:
 	return rc;
 }
 
+/* Add the active services s depends on, transitively, to deps. */
+static void
+add_dependencies(const struct compose_project *p,
+    const struct compose_service *s, struct strv *deps)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->ndepends; i++) {
+		const struct compose_service *dep = compose_service(p,
+		    s->depends[i].service);
+		int seen = 0;
+
+		if (dep == NULL || !compose_service_active(dep))
+			continue;
+		for (j = 0; j < deps->n; j++)
+			seen |= strcmp(deps->v[j], dep->name) == 0;
+		if (seen)
+			continue;
+		strv_push(deps, dep->name);
+		add_dependencies(p, dep, deps);
+	}
+}
+
+/*
+ * Run every release command. As compose would for the service itself, the
+ * services it depends on are converged first and their depends_on conditions
+ * waited on, so that a migration finds its database even on the first
+ * deploy. Containers so changed join *changed (the health gate's list).
+ */
 static int
-release_commands(struct deploy *d)
+release_commands(struct deploy *d, struct strv *changed)
 {
 	const struct compose_project *p = d->rel.project;
 	size_t i;
@@ -709,11 +738,38 @@ release_commands(struct deploy *d)
 	for (i = 0; i < d->rel.nimages; i++) {
 		const struct compose_service *s = compose_service(p,
 		    d->rel.images[i].service);
+		struct converge_opts co = { 0 };
+		struct strv deps = STRV_INIT;
+		int rc;
 
 		if (s->release == NULL)
 			continue;
-		if (converge_resources(d->engine, p) < 0 ||
-		    release_command(d, s, &d->rel.images[i]) < 0)
+		add_dependencies(p, s, &deps);
+		co.commit = d->rel.commit;
+		co.wait_timeout_ms = d->cfg->health_timeout * 1000;
+		co.changed = changed;
+		co.cfg = d->cfg;
+		co.only = &deps;
+		co.site_template = d->opts->site_template;
+		if (deps.n > 0) {
+			struct buf names = BUF_INIT;
+			size_t k;
+
+			for (k = 0; k < deps.n; k++)
+				buf_addf(&names, "%s%s", k ? ", " : "", deps.v[k]);
+			out_info("-----> The release command of %s depends on %s: "
+			    "bringing %s up first", s->name, names.buf,
+			    deps.n == 1 ? "it" : "them");
+			buf_release(&names);
+		}
+		rc = converge_resources(d->engine, p) < 0 ||
+		    (deps.n > 0 && converge_project(d->engine, p, d->rel.images,
+		    d->rel.nimages, &co) < 0) ||
+		    converge_wait_dependencies(d->engine, p, s,
+		    co.wait_timeout_ms) < 0 ||
+		    release_command(d, s, &d->rel.images[i]) < 0 ? -1 : 0;
+		strv_clear(&deps);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -972,8 +1028,8 @@ run_deploy(struct deploy *d, char **message)
 		engine_set_deadline(d->engine, t0 + cfg->deploy_timeout * 1000);
 	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
 		goto done;
-	if (release_commands(d) < 0)
-		goto done;
+	if (release_commands(d, &changed) < 0)
+		goto changed_or_done;
 	co.commit = d->rel.commit;
 	co.wait_timeout_ms = cfg->health_timeout * 1000;
 	co.changed = &changed;
@@ -1003,6 +1059,10 @@ run_deploy(struct deploy *d, char **message)
 	*message = xasprintf("deployed %.7s", commit);
 	rc = 0;
 	goto done;
+changed_or_done:
+	/* Only what the release command needed changed: put it back. */
+	if (changed.n == 0 || d->previous == NULL)
+		goto done;
 failed:
 	reason = error_save();
 	out_warn("error: %s", reason);

@@ -116,6 +116,41 @@ default_restart(const struct compose_project *p,
 	    json_pack("{s:s}", "Name", policy));
 }
 
+/* The engine's grace period when neither compose nor the image sets one. */
+#define ENGINE_STOP_TIMEOUT_S 10
+
+int
+container_stop(struct engine *e, const struct compose_service *s,
+    const char *id, const char *name)
+{
+	long timeout = container_stop_timeout(s), code;
+	long long t0 = now_ms(), took;
+	json_t *info = NULL, *state;
+
+	if (engine_container_stop(e, id, timeout) < 0)
+		return -1;
+	took = now_ms() - t0;
+	if (timeout < 0)
+		timeout = ENGINE_STOP_TIMEOUT_S;
+	/* SIGKILL after the whole grace period: exit code 128 + 9. */
+	if (took + 250 < timeout * 1000 ||
+	    engine_container_inspect(e, id, &info) != 0) {
+		json_decref(info);
+		error_clear();
+		return 0;
+	}
+	state = json_object_get(info, "State");
+	code = (long)json_integer_value(json_object_get(state, "ExitCode"));
+	if (code == 137)
+		out_warn("warning: %s ignored SIGTERM and was killed after its "
+		    "%lds grace period: its main process does not handle the "
+		    "signal (a shell as PID 1?); add \"init: true\" to service "
+		    "\"%s\", or set stop_signal or stop_grace_period", name,
+		    timeout, s != NULL ? s->name : "?");
+	json_decref(info);
+	return 0;
+}
+
 int
 container_create(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, int number, const char *name,

@@ -23,6 +23,8 @@ struct converge_opts {
 	long wait_timeout_ms;     /* for dependency conditions */
 	int dry_run;              /* compute and report the plan only */
 	struct strv *changed;     /* out: names of containers created or started */
+	/* Converge only these services (no removals, no site): NULL = all. */
+	const struct strv *only;
 	/* Web services (x-slipway.http) go through nginx when both are set. */
 	const struct config *cfg;
 	const char *site_template; /* path of templates/nginx-site.conf */
@@ -53,5 +55,13 @@ MUST_CHECK int container_vet(struct engine *e, const struct compose_project *p,
 
 /* The stop timeout of s in seconds, or -1 for the engine's default. */
 long container_stop_timeout(const struct compose_service *s);
+
+/*
+ * Stop container id (called name in messages) of service s (NULL: unknown)
+ * within its grace period. When it ignored SIGTERM and had to be killed,
+ * says so with out_warn() and what to change. 0 or -1 with error_set.
+ */
+MUST_CHECK int container_stop(struct engine *e, const struct compose_service *s,
+    const char *id, const char *name);
 
 #endif

@@ -272,6 +272,38 @@ wait_dependency(struct engine *e, const struct compose_project *p,
 	return 0;
 }
 
+int
+converge_wait_dependencies(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, long timeout_ms)
+{
+	size_t j;
+
+	for (j = 0; j < s->ndepends; j++) {
+		const struct compose_service *dep = compose_service(p,
+		    s->depends[j].service);
+
+		if (dep == NULL || !compose_service_active(dep))
+			continue;
+		if (wait_dependency(e, p, s, &s->depends[j], timeout_ms) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+wanted(const struct converge_opts *opts, const char *service)
+{
+	size_t i;
+
+	if (opts->only == NULL)
+		return 1;
+	for (i = 0; i < opts->only->n; i++) {
+		if (strcmp(opts->only->v[i], service) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Carry out one step for service s. */
 static int
 apply_step(struct engine *e, const struct compose_project *p,
@@ -316,7 +348,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 		if (container_create(e, p, s, st->number, tmp, img, hash, opts,
 		    &id) < 0)
 			break;
-		if (engine_container_stop(e, st->old->id, container_stop_timeout(s)) < 0 ||
+		if (container_stop(e, s, st->old->id, name) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot replace \"%s\": %s", name, error_last());
 			container_discard(e, id);
@@ -397,6 +429,10 @@ converge_project(struct engine *e, const struct compose_project *p,
 	/* Up-to-date containers are attached to every network and volume they
 	 * need (the planner checks), so a no-op deploy inspects nothing else. */
 	if (plan.changes == 0) {
+		if (opts->only != NULL) {
+			rc = 0;
+			goto done;
+		}
 		out_info("-----> Nothing to change: %zu container%s up to date", plan.nsteps,
 		    plan.nsteps == 1 ? "" : "s");
 		rc = cutover_site(e, p, opts);
@@ -408,15 +444,15 @@ converge_project(struct engine *e, const struct compose_project *p,
 	for (i = 0; i < plan.nsteps; i++) {
 		const struct plan_step *st = &plan.steps[i];
 
-		if (st->action != PLAN_REMOVE)
+		if (st->action != PLAN_REMOVE || opts->only != NULL)
 			continue;
 		/* A web service scales in after nginx stopped routing to it. */
 		if (st->service != NULL && opts->site_template != NULL &&
 		    compose_service(p, st->service)->http.set)
 			continue;
 		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
-		if (engine_container_stop(e, st->old->id,
-		    container_stop_timeout(st->service ? compose_service(p, st->service) : NULL)) < 0 ||
+		if (container_stop(e, st->service ? compose_service(p,
+		    st->service) : NULL, st->old->id, st->old->name) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot remove \"%s\": %s", st->old->name,
 			    error_last());
@@ -427,14 +463,10 @@ converge_project(struct engine *e, const struct compose_project *p,
 		const struct compose_service *s = &p->services[order[i]];
 		const struct service_image *img = image_for(images, nimages, s->name);
 
-		for (j = 0; j < s->ndepends; j++) {
-			if (compose_service(p, s->depends[j].service) == NULL ||
-			    !compose_service_active(compose_service(p, s->depends[j].service)))
-				continue;
-			if (wait_dependency(e, p, s, &s->depends[j],
-			    opts->wait_timeout_ms) < 0)
-				goto done;
-		}
+		if (!wanted(opts, s->name))
+			continue;
+		if (converge_wait_dependencies(e, p, s, opts->wait_timeout_ms) < 0)
+			goto done;
 		if (s->http.set && opts->site_template != NULL) {
 			if (cutover_service(e, p, s, &plan, img, hashes[i], opts) < 0)
 				goto done;
@@ -450,7 +482,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 				goto done;
 		}
 	}
-	rc = cutover_site(e, p, opts);
+	rc = opts->only != NULL ? 0 : cutover_site(e, p, opts);
 done:
 	plan_dispose(&plan);
 	observed_list_free(obs, nobs);

@@ -31,6 +31,14 @@ MUST_CHECK int converge_project(struct engine *e, const struct compose_project *
     const struct service_image *images, size_t nimages,
     const struct converge_opts *opts);
 
+/*
+ * Wait until every dependency of service s satisfies its depends_on
+ * condition (service_healthy, service_completed_successfully), within
+ * timeout_ms each. 0 or -1 with error_set naming the dependency.
+ */
+MUST_CHECK int converge_wait_dependencies(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, long timeout_ms);
+
 /* Create the networks and volumes p needs; check that external ones exist. */
 MUST_CHECK int converge_resources(struct engine *e, const struct compose_project *p);
 

@@ -265,7 +265,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 
 		if (old == NULL)
 			continue;
-		if (engine_container_stop(e, old->id, container_stop_timeout(s)) < 0 ||
+		if (container_stop(e, s, old->id, old->name) < 0 ||
 		    engine_container_remove(e, old->id, 0) < 0 ||
 		    engine_container_rename(e, f[i].id, f[i].final) < 0) {
 			error_set("cannot retire \"%s\": %s", old->name,
@@ -280,7 +280,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		    strcmp(st->service, s->name) != 0)
 			continue;
 		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
-		if (engine_container_stop(e, st->old->id, -1) < 0 ||
+		if (container_stop(e, s, st->old->id, st->old->name) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot remove \"%s\": %s", st->old->name,
 			    error_last());

@@ -149,9 +149,8 @@ expand_hook(struct buf *out, const char *text, const char *name,
 	return 0;
 }
 
-/* Copy every regular file of hooks_dir into repo/hooks, expanded, mode 0755. */
-static int
-install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
+int
+repo_install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
     const char *config)
 {
 	struct buf text = BUF_INIT, hook = BUF_INIT;
@@ -237,7 +236,7 @@ repo_create(const char *path, const char *hooks_dir, const char *slipway,
 		goto done;
 	}
 	created = 1;
-	if (install_hooks(path, hooks_dir, slipway, config) < 0)
+	if (repo_install_hooks(path, hooks_dir, slipway, config) < 0)
 		goto done;
 	rc = 0;
 done:

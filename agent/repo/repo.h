@@ -19,6 +19,13 @@ MUST_CHECK int repo_create(const char *path, const char *hooks_dir, const char *
     const char *config, const char *branch);
 
 /*
+ * (Re)write repo/hooks from every regular file of hooks_dir, expanded as
+ * repo_create() does, each atomically with mode 0755.
+ */
+MUST_CHECK int repo_install_hooks(const char *repo, const char *hooks_dir,
+    const char *slipway, const char *config);
+
+/*
  * Resolve rev (checked with name_check_rev) in the repository at path to a
  * full 40-hex commit id in oid_out (41 bytes), trying in turn: a full hex id,
  * "HEAD" or "refs/..." as is, refs/heads/<rev>, refs/tags/<rev>, an

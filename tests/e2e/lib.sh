@@ -44,11 +44,13 @@ health_timeout = 30
 min_uptime = 1
 CONF
 
-# free_port: a loopback port nothing listens on.
+# free_port: a loopback port nothing listens on, below the kernel's
+# ephemeral range (32768-60999), where an outgoing connection's local port
+# would make the engine's bind fail with "address already in use".
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((20000 + RANDOM % 12000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }
 	done
 }

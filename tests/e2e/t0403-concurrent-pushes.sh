@@ -2,6 +2,9 @@
 # Two pushes at once: the second waits for the first and says so, and the app
 # ends on what the branch ends on.
 . "$(dirname "$0")/lib.sh"
+# mode = post-receive (the default is atomic): it deploys the branch tip
+# as it is after the lock.
+sed -i 's/^branch = main$/branch = main\nmode = post-receive/' "$CONF"
 
 app=e2e-concurrent-$RUN
 port=$(free_port)

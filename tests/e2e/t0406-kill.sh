@@ -3,6 +3,9 @@
 # containers, history consistent. And a pusher who hangs up does not stop a
 # deploy: it finishes, and its output is kept with the history row.
 . "$(dirname "$0")/lib.sh"
+# mode = post-receive (the default is atomic): the deploy runs after the
+# push is accepted.
+sed -i 's/^branch = main$/branch = main\nmode = post-receive/' "$CONF"
 
 app=e2e-kill-$RUN
 port=$(free_port)

@@ -63,7 +63,7 @@ assert_defaults(const struct config *cfg)
 	assert_int_equal(cfg->keep_releases, 5);
 	assert_int_equal(cfg->deploy_timeout, 1800);
 	assert_null(cfg->default_app);
-	assert_int_equal(cfg->atomic, 0);
+	assert_int_equal(cfg->atomic, 1);
 	assert_int_equal(cfg->engine_retry, 60);
 	assert_string_equal(cfg->default_restart, "unless-stopped");
 	assert_string_equal(cfg->sites_dir, "/etc/nginx/conf.d");

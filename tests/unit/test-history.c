@@ -116,6 +116,49 @@ test_reap_and_log(void **state)
 	history_close(h);
 }
 
+/* IDs users see count per app from 1; forgetting an app starts it over. */
+static void
+test_per_app_ids_and_forget(void **state)
+{
+	struct history *h;
+	struct history_row *rows;
+	size_t n;
+	char *s;
+
+	(void)state;
+	assert_int_equal(history_open(&h, dir), 0);
+	add(h, "one", sha_a, "succeeded");
+	add(h, "two", sha_b, "succeeded");
+	add(h, "one", sha_c, "failed");
+	add(h, "two", sha_c, "succeeded");
+	assert_int_equal(history_list(h, "two", 0, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].id, 2);
+	assert_int_equal(rows[1].id, 1);
+	history_rows_free(rows, n);
+	s = history_commit_of(h, "one", 2);
+	assert_string_equal(s, sha_c);
+	free(s);
+	s = history_commit_of(h, "two", 1);
+	assert_string_equal(s, sha_b);
+	free(s);
+	assert_int_equal(history_forget(h, "one"), 0);
+	assert_int_equal(history_list(h, "one", 0, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	history_rows_free(rows, n);
+	assert_null(history_commit_of(h, "one", 1));
+	add(h, "one", sha_b, "succeeded");
+	assert_int_equal(history_list(h, "one", 0, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, 1);
+	history_rows_free(rows, n);
+	/* The other app is untouched. */
+	assert_int_equal(history_list(h, "two", 0, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	history_rows_free(rows, n);
+	history_close(h);
+}
+
 static void
 test_succeeded_commits(void **state)
 {
@@ -218,6 +261,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rows_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reap_and_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_per_app_ids_and_forget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_succeeded_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_moved_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_detected, setup, teardown),

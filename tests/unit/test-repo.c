@@ -210,8 +210,11 @@ test_create_layout(void **state)
 	assert_int_equal(stat(hook, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
 	text = slurp(hook);
-	want = xasprintf("\nexec '%s'  hook post-receive\n", self);
+	want = xasprintf("\nslipway='%s'\n", self);
 	assert_non_null(strstr(text, want));
+	/* A binary that is gone since: the one on PATH. */
+	assert_non_null(strstr(text, "\n[ -x \"$slipway\" ] || slipway=slipway\n"));
+	assert_non_null(strstr(text, "\nexec \"$slipway\"  hook post-receive\n"));
 	assert_true(starts_with(text, "#!/bin/sh\n"));
 	assert_null(strstr(text, "@SLIPWAY@"));
 	assert_null(strstr(text, "@CONFIG_ARGS@"));
@@ -287,6 +290,56 @@ test_create_quoting(void **state)
 	free(config);
 	free(slipway);
 	free(dir);
+}
+
+/*
+ * The binary named in the hooks is gone (a deleted checkout): the hook runs
+ * slipway from PATH; repo_install_hooks() then points them at a new one.
+ */
+static void
+test_hooks_binary_gone(void **state)
+{
+	char *pathdir = path_join(tmp, "onpath"), *fake = fake_slipway(pathdir);
+	char *repo = path_join(tmp, "gone.git");
+	char *hook = path_join(repo, "hooks/post-receive");
+	char *args_out = path_join(tmp, "gone.out"), *old_path, *got, *want;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	old_path = xstrdup(getenv("PATH"));
+	assert_int_equal(repo_create(repo, "../../hooks", "/nonexistent/slipway",
+	    "/c.conf", NULL), 0);
+	setenv("ARGS_OUT", args_out, 1);
+	got = xasprintf("%s:%s", pathdir, old_path);
+	setenv("PATH", got, 1);
+	free(got);
+	if ((pid = fork()) == 0) {
+		execl(hook, hook, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	setenv("PATH", old_path, 1);
+	unsetenv("ARGS_OUT");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	got = slurp(args_out);
+	assert_string_equal(got, "-c\n/c.conf\nhook\npost-receive\n");
+	free(got);
+
+	assert_int_equal(repo_install_hooks(repo, "../../hooks", fake,
+	    "/c.conf"), 0);
+	got = slurp(hook);
+	want = xasprintf("\nslipway='%s'\n", fake);
+	assert_non_null(strstr(got, want));
+	assert_null(strstr(got, "/nonexistent/slipway"));
+	free(want);
+	free(got);
+	free(old_path);
+	free(args_out);
+	free(hook);
+	free(repo);
+	free(fake);
+	free(pathdir);
 }
 
 static void
@@ -803,6 +856,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_layout),
 		cmocka_unit_test(test_create_quoting),
+		cmocka_unit_test(test_hooks_binary_gone),
 		cmocka_unit_test(test_create_placeholders),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_resolve),
