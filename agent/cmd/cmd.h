@@ -28,7 +28,7 @@
 #define CMD_LOCKS 0x10      /* runs under the app lock (deploy_app takes it) */
 #define CMD_NO_CONFIG 0x20  /* main does not load the configuration */
 
-#define CMD_FORMS_MAX 4
+#define CMD_FORMS_MAX 6
 #define CMD_SLOTS_MAX 16
 
 /*
