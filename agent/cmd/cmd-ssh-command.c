@@ -71,6 +71,7 @@ cmd_ssh_parse(const char *line, const char *repos_dir, struct gateway_cmd *cmd)
 	cmd->kind = strcmp(entry->name, "help") == 0 ? GATEWAY_HELP :
 	    GATEWAY_VERB;
 	cmd->admin_only = (args.flags & CMD_ADMIN) != 0;
+	cmd->any_key = (args.flags & CMD_ANY_KEY) != 0;
 	cmd->app = args.app != NULL ? xstrdup(args.app) : NULL;
 	for (i = 0; i < w.n; i++)
 		strv_push(&cmd->argv, w.v[i]);

@@ -63,6 +63,8 @@ struct gateway_cmd {
 	                     and `key ...` */
 	struct strv argv; /* GIT: { "git-receive-pack", "<repos_dir>/<app>.git" };
 	                     VERB: { "status", "<app>", ... } */
+	int any_key;      /* no app, and any key may run it: it shows only the
+	                     key's apps itself (`ps`) */
 };
 
 /* Is verb git-receive-pack or git-upload-pack? */

@@ -42,6 +42,23 @@ expect_in "$WORLD/out" "Reusing images"
 expect_not_in "$WORLD/out" "Step 1/"
 [ "$(running worker)" = 3 ] || fail "scale to 3: $(running worker) run"
 [ "$(running web)" = 1 ] || fail "web touched by scale"
+say "ps shows the scale: one line per service, one per container with an app"
+slipway ps --json >"$WORLD/ps.json"
+jq -e --arg app $app --arg sha $shaA '
+	[.[] | select(.app == $app)] as $mine |
+	($mine | length) == 2 and
+	($mine[] | select(.service == "worker") | .running == 3 and .wanted == 3
+	    and .commit == $sha and .health == "healthy" and .stopped == false) and
+	($mine[] | select(.service == "web") | .running == 1 and
+	    (.address | contains("127.0.0.1:'$port'->8080")) and
+	    .last_deploy == "succeeded")' "$WORLD/ps.json" >/dev/null ||
+	{ cat "$WORLD/ps.json"; fail "ps --json"; }
+slipway ps >"$WORLD/ps.txt"
+grep -E "^$app +worker +${shaA:0:7} +3/3 +healthy" "$WORLD/ps.txt" >/dev/null ||
+	{ cat "$WORLD/ps.txt"; fail "ps table"; }
+slipway ps $app >"$WORLD/ps.txt"
+[ "$(grep -c "^$app-worker-" "$WORLD/ps.txt")" = 3 ] || { cat "$WORLD/ps.txt"; fail "ps APP"; }
+slipway ps $app --json | jq -e 'length == 4 and .[0].service == "web"' >/dev/null || fail "ps APP --json"
 
 say "bad scale arguments change nothing"
 ! slipway scale $app worker=x >"$WORLD/out" 2>&1 || fail "worker=x accepted"
@@ -78,6 +95,9 @@ say "stop: nothing runs, across a deploy, until start"
 slipway stop $app >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "stop"; }
 [ "$(running web)" = 0 ] && [ "$(running worker)" = 0 ] || fail "stop left containers running"
 ! curl -fsS --max-time 2 "http://127.0.0.1:$port/" >/dev/null 2>&1 || fail "web still answers after stop"
+slipway ps --json | jq -e --arg app $app '[.[] | select(.app == $app and .stopped and .running == 0)] | length == 2' >/dev/null ||
+	fail "ps does not say stopped"
+slipway ps | grep -E "^$app +web .* stopped " >/dev/null || fail "ps table does not say stopped"
 printf 'version C\n' >"$src/www/index.html"
 commit_all $app "C"
 push $app || { cat "$WORLD/push.out"; fail "push C while stopped"; }
