@@ -19,7 +19,7 @@ SHAREDIR ?= $(PREFIX)/share/slipway
 SYSCONFDIR ?= /etc
 
 CC ?= cc
-PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2
+PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

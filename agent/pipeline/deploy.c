@@ -16,6 +16,7 @@
 #include "compose/compose.h"
 #include "compose/binds.h"
 #include "reconcile/converge.h"
+#include "pipeline/announce.h"
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
 #include "history/history.h"
@@ -51,6 +52,7 @@ struct deploy {
 	struct kvlist vars_next;  /* what this release deploys with */
 	struct app_ops ops, ops_next;
 	char commit[41];          /* resolved, for the notification */
+	int rolled_back;
 	struct engine *engine;
 	struct release rel;
 	char *previous;           /* commit running before this deploy, or NULL */
@@ -964,8 +966,10 @@ failed:
 		    (cfg->health_timeout + 120) * 1000);
 	if (failed != NULL)
 		show_logs(d, failed);
-	if (roll_back(d) == 0)
+	if (roll_back(d) == 0) {
+		d->rolled_back = 1;
 		error_set("%s; rolled back to %.7s", reason, d->previous);
+	}
 	else
 		error_set("%s; rollback failed: %s", reason, error_last());
 done:
@@ -977,6 +981,21 @@ done:
 	free(failed);
 	free(subject);
 	return rc;
+}
+
+/* The notification of how the deploy ended (new reference). */
+static json_t *
+deploy_event(const struct deploy *d, long long row, const char *status,
+    const char *error, long long duration_ms)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:b, s:s?, s:{s:I, s:I, s:I, s:I}}",
+	    "app", d->app, "event", d->opts->kind, "status", status,
+	    "commit", d->commit[0] ? d->commit : NULL,
+	    "user", getenv("SLIPWAY_USER"), "history_id", (json_int_t)row,
+	    "rolled_back", d->rolled_back, "error", error,
+	    "durations_ms", "total", (json_int_t)duration_ms,
+	    "build", (json_int_t)d->t_build, "containers",
+	    (json_int_t)d->t_converge, "health", (json_int_t)d->t_gate);
 }
 
 static void
@@ -998,6 +1017,7 @@ deploy_app(const struct config *cfg, const char *app,
 	struct history *h = NULL;
 	struct tee tee = { BUF_INIT };
 	struct sigaction ign, old_int, old_hup;
+	json_t *event = NULL;
 	char *message = NULL, *deploying = NULL;
 	long long row = 0, t0 = now_ms();
 	int lock = -1, rc = -1;
@@ -1052,13 +1072,18 @@ deploy_app(const struct config *cfg, const char *app,
 		    now_ms() - t0) < 0)
 			out_warn("warning: cannot record the deploy in the "
 			    "history: %s", error_last());
+		msg[strcspn(msg, "\n")] = '\0';
+		event = deploy_event(&d, row, "failed", msg, now_ms() - t0);
 		error_restore(saved);
 		free(msg);
 		free(log);
-	} else if (history_finish(h, row, "succeeded", message, tee.log.buf,
-	    now_ms() - t0) < 0)
-		out_warn("warning: cannot record the deploy in the history: %s",
-		    error_last());
+	} else {
+		if (history_finish(h, row, "succeeded", message, tee.log.buf,
+		    now_ms() - t0) < 0)
+			out_warn("warning: cannot record the deploy in the "
+			    "history: %s", error_last());
+		event = deploy_event(&d, row, "succeeded", NULL, now_ms() - t0);
+	}
 	deploying = app_file(&d, "deploying");
 	if (unlink(deploying) < 0 && errno != ENOENT)
 		out_warn("warning: cannot remove \"%s\": %s", deploying,
@@ -1070,6 +1095,10 @@ out:
 	if (lock >= 0)
 		close(lock);
 	history_close(h);
+	/* After the lock and the history are closed: the sender outlives us. */
+	if (event != NULL)
+		announce(cfg, app, row, event);
+	json_decref(event);
 	buf_release(&tee.log);
 	release_dispose(&d.rel);
 	engine_free(d.engine);
