@@ -23,6 +23,8 @@ int cmd_live_deploy(struct cmd_ctx *ctx, const char *app, const char *kind,
 int cmd_check_services(struct cmd_ctx *ctx, const char *app, int n,
     char **names);
 
+int cmd_run(struct cmd_ctx *, const struct cmd_args *);
+int cmd_exec(struct cmd_ctx *, const struct cmd_args *);
 int cmd_ps(struct cmd_ctx *, const struct cmd_args *);
 int cmd_scale(struct cmd_ctx *, const struct cmd_args *);
 int cmd_restart(struct cmd_ctx *, const struct cmd_args *);

@@ -211,3 +211,20 @@ app_live_load(const struct config *cfg, const char *app)
 	error_clear();
 	return doc;
 }
+
+char *
+app_live_commit(const struct config *cfg, const char *app)
+{
+	char *path = app_path(cfg, app, "current"), *s = NULL;
+	struct buf b = BUF_INIT;
+
+	if (path_exists(path) && read_file(path, &b, 128) == 0) {
+		buf_rtrim(&b);
+		if (b.len == 40 && strspn(b.buf, "0123456789abcdef") == 40)
+			s = buf_detach(&b, NULL);
+	}
+	buf_release(&b);
+	free(path);
+	error_clear();
+	return s;
+}

@@ -44,6 +44,9 @@ long app_ops_scale(const struct app_ops *ops, const char *service);
  */
 int app_ops_parse_scale(const char *arg, char **service, long *n);
 
+/* The live commit (<state_dir>/apps/<app>/current), or NULL (allocated). */
+char *app_live_commit(const struct config *cfg, const char *app);
+
 /* live.json: the document a successful deploy leaves for `ps` (new ref). */
 int app_live_save(const struct config *cfg, const char *app, json_t *doc);
 /* NULL when there is none or it cannot be read. */
