@@ -166,6 +166,21 @@ cmd_ssh_command(struct cmd_ctx *ctx, const struct cmd_args *args)
 		error_set("cannot set SLIPWAY_USER: %s", strerror(errno));
 		goto refuse;
 	}
+	/* What `ps` without an app may show: the key's apps, or all. */
+	if (grant.admin)
+		unsetenv("SLIPWAY_APPS");
+	else {
+		struct buf apps = BUF_INIT;
+
+		for (i = 0; i < grant.apps.n; i++)
+			buf_addf(&apps, "%s%s", i ? "," : "", grant.apps.v[i]);
+		if (setenv("SLIPWAY_APPS", apps.buf, 1) < 0) {
+			buf_release(&apps);
+			error_set("cannot set SLIPWAY_APPS: %s", strerror(errno));
+			goto refuse;
+		}
+		buf_release(&apps);
+	}
 	if (cmd.kind == GATEWAY_GIT) {
 		repo = state_repo_path(&ctx->cfg, cmd.app);
 		if (!is_dir(repo)) {
