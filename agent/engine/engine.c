@@ -1224,12 +1224,12 @@ engine_container_logs_opts(struct engine *e, const char *id,
 	struct xfer x;
 	int status, rc = -1;
 
-	buf_addf(&q, "/containers/%s/logs?stdout=1&stderr=1&follow=%d", enc,
-	    o->follow ? 1 : 0);
+	buf_addf(&q, "/containers/%s/logs?stdout=1&stderr=1&", enc);
 	if (o->tail < 0)
-		buf_adds(&q, "&tail=all");
+		buf_adds(&q, "tail=all");
 	else
-		buf_addf(&q, "&tail=%ld", o->tail);
+		buf_addf(&q, "tail=%ld", o->tail);
+	buf_addf(&q, "&follow=%d", o->follow ? 1 : 0);
 	if (o->since > 0)
 		buf_addf(&q, "&since=%lld", o->since);
 	if (o->timestamps)
