@@ -279,13 +279,14 @@ app_services(struct cmd_ctx *ctx, struct history *h, const char *app,
 		json_array_foreach(hosts, i, c)
 			buf_addf(&url, "%shttp://%s/", url.len ? ", " : "",
 			    json_string_value(c));
-		line = json_pack("{s:s, s:s, s:s?, s:i, s:i, s:b, s:s, s:s, s:s, s:s, s:s}",
+		/* wanted is null for a release deployed before live.json. */
+		line = json_pack("{s:s, s:s, s:s?, s:i, s:o, s:b, s:s, s:s, s:s, s:s, s:s}",
 		    "app", app, "service", names.v[k],
 		    "commit", commit ? commit : json_string_value(json_object_get(live,
 		    "commit")),
 		    "running", running,
-		    "wanted", w ? (int)json_integer_value(json_object_get(w,
-		    "replicas")) : 0,
+		    "wanted", w ? json_integer(json_integer_value(json_object_get(w,
+		    "replicas"))) : json_null(),
 		    "stopped", app_ops_is_stopped(&ops, names.v[k]),
 		    "health", health, "uptime", uptime ? uptime : "-",
 		    "address", url.len ? url.buf : ports ? ports : "-",
@@ -312,6 +313,9 @@ print_services(json_t *lines)
 
 		if (json_is_true(json_object_get(l, "stopped")))
 			snprintf(count, sizeof count, "stopped");
+		else if (json_is_null(json_object_get(l, "wanted")))
+			snprintf(count, sizeof count, "%lld/?",
+			    (long long)json_integer_value(json_object_get(l, "running")));
 		else
 			snprintf(count, sizeof count, "%lld/%lld",
 			    (long long)json_integer_value(json_object_get(l, "running")),
