@@ -16,11 +16,11 @@ typedef int (*cmd_edit_fn)(void *ctx, struct kvlist *vars, struct app_ops *ops);
  * live release with them (no build, health-gated, rolled back on failure);
  * they are kept only when it succeeds. kind names the history row.
  */
-int cmd_live_deploy(struct cmd_ctx *ctx, const char *app, const char *kind,
+MUST_CHECK int cmd_live_deploy(struct cmd_ctx *ctx, const char *app, const char *kind,
     cmd_edit_fn edit, void *edit_ctx);
 
 /* Each name must be a service of the live release (when one is known). */
-int cmd_check_services(struct cmd_ctx *ctx, const char *app, int n,
+MUST_CHECK int cmd_check_services(struct cmd_ctx *ctx, const char *app, int n,
     char **names);
 
 int cmd_run(struct cmd_ctx *, const struct cmd_args *);

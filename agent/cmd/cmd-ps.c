@@ -199,8 +199,11 @@ cmp_container(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	parse_long(str(x, "number"), &nx);
-	parse_long(str(y, "number"), &ny);
+	/* The engine's label; a container without it sorts first. */
+	if (parse_long(str(x, "number"), &nx) < 0)
+		nx = 0;
+	if (parse_long(str(y, "number"), &ny) < 0)
+		ny = 0;
 	error_clear();
 	return nx < ny ? -1 : nx > ny;
 }
@@ -233,7 +236,9 @@ app_services(struct cmd_ctx *ctx, struct history *h, const char *app,
 	const char *name;
 	char last[64] = "-", when[32] = "-";
 
-	app_ops_load(&ctx->cfg, app, &ops);
+	/* An unreadable ops.json shows as not stopped; deploys report it. */
+	if (app_ops_load(&ctx->cfg, app, &ops) < 0)
+		out_warn("warning: %s", error_last());
 	if (h != NULL && history_list(h, app, 1, &rows, &nrows) == 0 && nrows) {
 		snprintf(last, sizeof last, "%s", rows[0].status);
 		age(rows[0].finished ? rows[0].finished : rows[0].started, when);

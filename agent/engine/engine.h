@@ -140,7 +140,7 @@ struct engine_logs_opts {
 	long long since;
 	int timestamps;  /* each line starts with an RFC 3339 time */
 };
-int engine_container_logs_opts(struct engine *e, const char *id,
+MUST_CHECK int engine_container_logs_opts(struct engine *e, const char *id,
     const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx);
 
 /*
@@ -168,7 +168,7 @@ void engine_demux_finish(struct engine_demux *d, engine_line_fn line_fn,
  * exec start). *fd_out is the raw stream; bytes that came with the answer's
  * head are appended to early. 0, or -1 with the engine's message.
  */
-int engine_hijack(struct engine *e, const char *path, json_t *body,
+MUST_CHECK int engine_hijack(struct engine *e, const char *path, json_t *body,
     int *fd_out, struct buf *early);
 
 /*
@@ -178,7 +178,7 @@ int engine_hijack(struct engine *e, const char *path, json_t *body,
  * of input shuts the socket's write side (the container's stdin closes). 0,
  * or -1 with error_set.
  */
-int engine_stream_pump(int sock, const struct buf *early, int in_fd,
+MUST_CHECK int engine_stream_pump(int sock, const struct buf *early, int in_fd,
     int out_fd, int err_fd, int tty, volatile int *stop);
 
 #endif

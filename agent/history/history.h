@@ -36,7 +36,7 @@ MUST_CHECK int history_finish(struct history *h, long long id, const char *statu
     const char *message, const char *log, long long duration_ms);
 
 /* Record what failed delivering the notifications of row id. */
-int history_set_notify(struct history *h, long long id, const char *text);
+MUST_CHECK int history_set_notify(struct history *h, long long id, const char *text);
 
 /* Newest first, at most n rows (n <= 0: all). */
 MUST_CHECK int history_list(struct history *h, const char *app, int n,

@@ -25,10 +25,10 @@ struct app_ops {
 #define APP_OPS_INIT { KVLIST_INIT, STRV_INIT, 0, KVLIST_INIT }
 
 /* Load the app's ops (missing file: none). 0 or -1 with error_set. */
-int app_ops_load(const struct config *cfg, const char *app,
+MUST_CHECK int app_ops_load(const struct config *cfg, const char *app,
     struct app_ops *out);
 /* Replace them atomically. 0 or -1. */
-int app_ops_save(const struct config *cfg, const char *app,
+MUST_CHECK int app_ops_save(const struct config *cfg, const char *app,
     const struct app_ops *ops);
 void app_ops_copy(struct app_ops *dst, const struct app_ops *src);
 void app_ops_dispose(struct app_ops *ops);
@@ -42,13 +42,13 @@ long app_ops_scale(const struct app_ops *ops, const char *service);
  * Parse "SERVICE=N" (N from 0 to APP_OPS_SCALE_MAX) into *service (allocated)
  * and *n. 0 or -1 with error_set.
  */
-int app_ops_parse_scale(const char *arg, char **service, long *n);
+MUST_CHECK int app_ops_parse_scale(const char *arg, char **service, long *n);
 
 /* The live commit (<state_dir>/apps/<app>/current), or NULL (allocated). */
 char *app_live_commit(const struct config *cfg, const char *app);
 
 /* live.json: the document a successful deploy leaves for `ps` (new ref). */
-int app_live_save(const struct config *cfg, const char *app, json_t *doc);
+MUST_CHECK int app_live_save(const struct config *cfg, const char *app, json_t *doc);
 /* NULL when there is none or it cannot be read. */
 json_t *app_live_load(const struct config *cfg, const char *app);
 

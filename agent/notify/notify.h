@@ -24,7 +24,7 @@ char *notify_signature(const char *secret, const char *body, size_t len);
  * answered 2xx; else -1 with error_set naming each failed URL (scheme and
  * host only: the path may hold a token) and its last error.
  */
-int notify_deliver(const struct strv *urls, const char *secret,
+MUST_CHECK int notify_deliver(const struct strv *urls, const char *secret,
     const char *body, long timeout_s, long retries);
 
 #endif

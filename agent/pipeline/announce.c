@@ -49,10 +49,14 @@ deliver(const struct config *cfg, const struct config_app *a, const char *body,
 	    a->notify_secret : cfg->notify_secret, body, cfg->notify_timeout,
 	    cfg->notify_retries) < 0)
 		buf_addf(&failures, "%s%s", failures.len ? "; " : "", error_last());
-	if (failures.len > 0 && history_open(&h, cfg->state_dir) == 0) {
-		history_set_notify(h, row, failures.buf);
+	/* Nobody is left to tell when even the history cannot be written:
+	 * the exit status says it, for whoever traces the process. */
+	if (failures.len > 0 && (history_open(&h, cfg->state_dir) < 0 ||
+	    history_set_notify(h, row, failures.buf) < 0)) {
 		history_close(h);
+		_exit(1);
 	}
+	history_close(h);
 	_exit(0);
 }
 

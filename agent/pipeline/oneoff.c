@@ -13,6 +13,7 @@
 #include "lib/appops.h"
 #include "lib/state.h"
 #include "pipeline/oneoff.h"
+#include "reconcile/container.h"
 #include "reconcile/converge.h"
 #include "reconcile/spec.h"
 
@@ -60,7 +61,8 @@ resize(struct engine *e, const char *what, const char *id,
 	if (!o->tty || o->rows == 0 || o->cols == 0)
 		return;
 	path = xasprintf("/%s/%s/resize?h=%u&w=%u", what, id, o->rows, o->cols);
-	engine_call(e, "POST", path, NULL, NULL);
+	/* A terminal of the default size is no reason to stop. */
+	ignore_status(engine_call(e, "POST", path, NULL, NULL));
 	free(path);
 	error_clear();
 }
@@ -88,7 +90,7 @@ oneoff_run(const struct config *cfg, const char *app,
 	const char *key;
 	char *commit = NULL, *ref = NULL, *id = NULL, *name = NULL, *hash = NULL;
 	char *attach = NULL;
-	const char *nets[32];
+	struct strv nets = STRV_INIT;
 	size_t nnets, i;
 	int sock = -1, rc = -1, api;
 
@@ -138,13 +140,13 @@ oneoff_run(const struct config *cfg, const char *app,
 	if (engine_container_create(e, name, body, &id) < 0)
 		goto done;
 	if (api < 144 && s->network_mode == NULL) {
-		nnets = spec_service_networks(p, s, nets, ARRAY_SIZE(nets));
+		nnets = spec_service_networks(p, s, &nets);
 		for (i = 1; i < nnets; i++) {
 			json_t *extra = spec_endpoint(p, s, 0, i);
 			int r;
 
 			json_object_del(extra, "Aliases");
-			r = engine_network_connect(e, nets[i], id, extra);
+			r = engine_network_connect(e, nets.v[i], id, extra);
 			json_decref(extra);
 			if (r < 0)
 				goto done;
@@ -165,15 +167,14 @@ oneoff_run(const struct config *cfg, const char *app,
 done:
 	if (sock >= 0)
 		close(sock);
-	if (id != NULL) {
-		char *err = rc < 0 ? xstrdup(error_last()) : NULL;
-
-		engine_container_remove(e, id, 0);
-		if (err != NULL) {
-			error_set("%s", err);
-			free(err);
-		}
+	if (id != NULL && rc < 0)
+		container_discard(e, id); /* keeps the error, warns on its own */
+	else if (id != NULL && engine_container_remove(e, id, 0) < 0) {
+		out_warn("warning: cannot remove the one-off container \"%s\": %s",
+		    name, error_last());
+		error_clear();
 	}
+	strv_clear(&nets);
 	buf_release(&early);
 	json_decref(body);
 	json_decref(info);

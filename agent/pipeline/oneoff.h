@@ -21,10 +21,10 @@ struct oneoff_opts {
 };
 
 /* Run; the command's exit status in *exit_code. 0, or -1 with error_set. */
-int oneoff_run(const struct config *cfg, const char *app,
+MUST_CHECK int oneoff_run(const struct config *cfg, const char *app,
     const struct oneoff_opts *o, long *exit_code);
 /* Exec in the first running container of the service; likewise. */
-int oneoff_exec(const struct config *cfg, const char *app,
+MUST_CHECK int oneoff_exec(const struct config *cfg, const char *app,
     const struct oneoff_opts *o, long *exit_code);
 
 #endif

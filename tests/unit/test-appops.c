@@ -27,7 +27,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	remove_tree(tmpdir);
+	assert_int_equal(remove_tree(tmpdir), 0);
 	error_clear();
 	return 0;
 }
