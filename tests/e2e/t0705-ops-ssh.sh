@@ -35,7 +35,7 @@ sshA ps $appA | grep -q "^$appA-web-1 " || fail "ssh ps APP"
 
 say "the key cannot reach another app with any verb"
 for cmd in "ps $appB" "run $appB web true" "exec $appB web true" "scale $appB worker=2" \
-    "restart $appB" "stop $appB" "start $appB" "config $appB set --no-deploy X=1" \
+    "restart $appB" "stop $appB" "start $appB" "config $appB set --no-deploy X=1111" \
     "logs $appB --since 10m"; do
 	rc=0; sshA "$cmd" >"$WORLD/out" 2>"$WORLD/err" || rc=$?
 	[ $rc = 1 ] || fail "\"$cmd\" for another app exited $rc"
@@ -70,7 +70,7 @@ sshA "stop $appA worker" >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "ssh sto
 sshA "ps --json" | jq -e '.[] | select(.service == "worker") | .stopped and .running == 0' >/dev/null ||
 	fail "ps over ssh does not say stopped"
 sshA "start $appA worker" >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "ssh start"; }
-sshA "config $appA set GREETING=hi" >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "ssh config set"; }
+sshA "config $appA set GREETING=hiya" >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "ssh config set"; }
 expect_in "$WORLD/out" "Deployed $appA"
 sshA "logs $appA worker --since 10m --timestamps" >"$WORLD/out" || fail "ssh logs --since"
 grep -Eq "^worker-[12] \| 20[0-9-]+T[0-9:.]+Z worker up$" "$WORLD/out" || { cat "$WORLD/out"; fail "ssh logs --timestamps"; }
