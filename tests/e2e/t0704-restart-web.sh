@@ -32,9 +32,11 @@ reload = nginx -c $N/nginx.conf -s reload
 CONF
 nginx -c "$N/nginx.conf"
 stop_nginx() { nginx -c "$N/nginx.conf" -s stop 2>/dev/null || true; }
-trap 'stop_nginx; cleanup' EXIT
+trap 'rc=$?; stop_nginx; (exit $rc); cleanup' EXIT
 
 app=e2e-webops-$RUN
+# A web service without hosts is nginx's default server: this app may be.
+echo "default_app = $app" >>"$CONF"
 new_app $app
 src=$WORLD/src/$app
 mkdir -p "$src/www"
