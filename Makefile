@@ -3,9 +3,12 @@
 #   make            build/slipway
 #   make test       unit tests, then end-to-end tests on a real engine
 #   make unit       unit tests only (SAN=1 builds them with ASan + UBSan)
-#   make e2e        end-to-end tests only (SAN=1: with a sanitized binary)
+#   make e2e        end-to-end tests only (SAN=1: with a sanitized binary, a
+#                   sanitizer report fails the test)
 #   make check-layers   no file includes from a layer above its own
 #   make check-status   no status ignored, in static functions too
+#   make analyze    gcc -fanalyzer and clang scan-build over agent/: no findings
+#   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (clang)
 #   make demo       a demo push that serves a page (see README)
 #   make bench      benchmarks (see README)
 #   make install    PREFIX=/usr/local
@@ -76,13 +79,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/fake-engine.o $(BUILD)/libslipwa
 		$(BUILD)/tests/fake-engine.o $(BUILD)/libslipway.a $(PKG_LIBS) \
 		-lcmocka -lpthread
 
--include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/analyze/*/*.d)
 
 unit: $(UNIT_BINS)
 	tests/unit/run.sh $(UNIT_BINS)
 
+# E2E_TESTS: some tests only (e.g. E2E_TESTS="t0001-push-deploy.sh").
 e2e: $(BUILD)/slipway
-	SLIPWAY_BIN=$(abspath $(BUILD)/slipway) tests/e2e/run.sh
+	SLIPWAY_BIN=$(abspath $(BUILD)/slipway) tests/e2e/run.sh $(E2E_TESTS)
 
 test: unit e2e
 
@@ -91,6 +95,51 @@ check-layers:
 
 check-status:
 	CC="$(CC)" FLAGS="$(ALL_CFLAGS)" tests/check-status.sh
+# Static analysis: both analyzers, every finding fails. A proven false
+# positive is silenced in the code with a comment saying why.
+ANALYZE_SRCS := $(wildcard agent/*/*.c)
+ANALYZE_CFLAGS = $(filter-out -MMD -MP -Werror,$(ALL_CFLAGS))
+
+analyze: analyze-gcc analyze-clang
+
+analyze-gcc: $(ANALYZE_SRCS:agent/%.c=$(BUILD)/analyze/%.ok)
+
+$(BUILD)/analyze/%.ok: agent/%.c
+	@mkdir -p $(dir $@)
+	gcc $(ANALYZE_CFLAGS) -fanalyzer -Werror -MMD -MP -MF $@.d -MT $@ \
+		-c -o /dev/null $<
+	@touch $@
+
+analyze-clang:
+	rm -rf $(BUILD)/scan-build
+	scan-build --use-cc=clang -o $(BUILD)/scan-build --status-bugs \
+		$(MAKE) -B BUILD=$(BUILD)/scan-build/obj \
+		$(BUILD)/scan-build/obj/libslipway.a
+
+# Fuzzing: libFuzzer targets tests/fuzz/fuzz-<target>.c over a copy of the
+# library built with clang, ASan and UBSan. Each runs FUZZ_SECONDS from its
+# seeds in tests/fuzz/corpus/<target>; what it finds goes to
+# build/fuzz/corpus/<target>, a crash to build/fuzz/crash-<target>-*.
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz-%)
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_LIB_CFLAGS = -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+
+fuzz-lib:
+	$(MAKE) CC=clang SAN= BUILD=build/fuzz CFLAGS="$(FUZZ_LIB_CFLAGS)" \
+		HARDEN= HARDEN_LD= build/fuzz/libslipway.a
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h fuzz-lib
+	clang -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
+		$(PKG_CFLAGS) -Iagent -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+		-o $@ $< build/fuzz/libslipway.a $(PKG_LIBS) -lpthread
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo:
 	examples/demo.sh
@@ -110,5 +159,6 @@ install: $(BUILD)/slipway
 clean:
 	rm -rf build
 
-.PHONY: all unit e2e test check-layers check-status demo bench install clean
+.PHONY: all unit e2e test check-layers check-status analyze analyze-gcc \
+	analyze-clang fuzz fuzz-build fuzz-lib demo bench install clean
 .SECONDARY:

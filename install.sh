@@ -39,6 +39,8 @@ did() { echo "-----> $*"; }
 pkgs=(build-essential pkg-config git ca-certificates openssh-server
 	libgit2-dev libcurl4-openssl-dev libyaml-dev libinih-dev libjansson-dev
 	libarchive-dev libsqlite3-dev libssh2-1-dev libssl-dev)
+# Without systemd, the boot hook that runs `slipway recover --all` is cron's.
+[ -d /run/systemd/system ] || pkgs+=(cron)
 if [ $WITH_DOCKER = 1 ] && ! docker info >/dev/null 2>&1 && ! dpkg -s docker.io >/dev/null 2>&1; then
 	pkgs+=(docker.io)
 fi
@@ -145,6 +147,47 @@ if [ -n "$KEY" ]; then
 		echo "install.sh: could not add $KEY (see above)" >&2
 		exit 1
 	fi
+fi
+# At boot, once the engine runs: finish deploys a crash or power cut
+# interrupted (`slipway recover --all` restores or records each one).
+put_file() { # put_file PATH MODE: stdin becomes PATH when it differs; 0 if changed
+	local tmp
+	tmp=$(mktemp)
+	cat >"$tmp"
+	if [ -e "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
+	install -m "$2" "$tmp" "$1"
+	rm -f "$tmp"
+}
+if [ -d /run/systemd/system ]; then
+	if put_file /etc/systemd/system/slipway-recover.service 0644 <<UNIT
+[Unit]
+Description=slipway: finish deploys that a restart interrupted
+After=docker.service
+Wants=docker.service
+
+[Service]
+Type=oneshot
+User=git
+ExecStart=$PREFIX/bin/slipway -c $CONF recover --all
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+	then
+		systemctl daemon-reload
+		did "installed slipway-recover.service"
+	fi
+	if ! systemctl is-enabled slipway-recover.service >/dev/null 2>&1; then
+		systemctl enable slipway-recover.service >/dev/null 2>&1
+		did "enabled slipway-recover.service (runs after docker.service at boot)"
+	fi
+elif put_file /etc/cron.d/slipway-recover 0644 <<CRON
+# slipway: at boot, finish deploys that a restart interrupted (waits for the
+# engine for up to [deploy] engine_retry seconds).
+@reboot git sleep 20 && $PREFIX/bin/slipway -c $CONF recover --all
+CRON
+then
+	did "installed /etc/cron.d/slipway-recover (no systemd: runs at boot through cron)"
 fi
 echo "slipway is installed. Next, from your machine:"
 echo "  ssh git@HOST app create APP     (with the admin key)"

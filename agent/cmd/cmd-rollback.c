@@ -26,6 +26,11 @@ cmd_rollback(struct cmd_ctx *ctx, const struct cmd_args *args)
 	opts.kind = "rollback";
 	opts.no_build = 1;
 	opts.user = ctx->user;
+	opts.site_template = tmpl = cmd_site_template(ctx);
+	/* What is live comes from a finished record: end an interrupted
+	 * deploy first. */
+	if (deploy_recover(&ctx->cfg, app, tmpl, 1) < 0)
+		goto done;
 	if ((opts.rev = cmd_arg(args, "REV")) == NULL) {
 		dir = state_app_dir(&ctx->cfg, app);
 		path = path_join(dir, "current");
@@ -46,7 +51,6 @@ cmd_rollback(struct cmd_ctx *ctx, const struct cmd_args *args)
 			goto done;
 		}
 	}
-	opts.site_template = tmpl = cmd_site_template(ctx);
 	rc = deploy_app(&ctx->cfg, app, &opts);
 done:
 	free(tmpl);

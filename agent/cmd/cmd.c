@@ -61,6 +61,10 @@ static const struct cmd_entry cmd_table[] = {
 	{ "ps", "ps [APP] [--json]",
 	    "apps and services at a glance, or one app's containers",
 	    { { "[APP] [--json]", 0 } }, CMD_SSH | CMD_ANY_KEY, cmd_ps },
+	{ "recover", "recover APP | recover --all",
+	    "finish what interrupted deploys left (run at boot)",
+	    { { "--all", 0 }, { "APP", CMD_NEEDS_APP } },
+	    0, cmd_recover },
 	{ "remote", "remote [-r REMOTE] VERB [ARGS...]",
 	    "run a command on the server of a git remote",
 	    { { "-r REMOTE VERB [ARG...]", 0 }, { "VERB [ARG...]", 0 } },
@@ -155,15 +159,21 @@ char *
 cmd_share_path(const struct cmd_ctx *ctx, const char *what)
 {
 	char *dir = xstrdup(ctx->self), *slash, *p;
+	int up;
 
-	/* A build tree: build/slipway next to hooks/ and templates/. */
+	/* A build tree: build/slipway (or build/san/slipway, SAN=1) below
+	 * hooks/ and templates/. */
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
-	p = xasprintf("%s/../%s", dir, what);
+	for (up = 1; up <= 2; up++) {
+		p = xasprintf("%s/%s%s", dir, up == 1 ? "../" : "../../", what);
+		if (is_dir(p)) {
+			free(dir);
+			return p;
+		}
+		free(p);
+	}
 	free(dir);
-	if (is_dir(p))
-		return p;
-	free(p);
 	return xasprintf("%s/%s", SLIPWAY_SHAREDIR, what);
 }
 

@@ -13,6 +13,8 @@
 #include "compose/interp.h"
 
 #define DOTENV_MAX_SIZE (1 << 20)
+/* All values after ${VAR} expansion: "B=$A$A" doubles, line after line. */
+#define DOTENV_MAX_EXPANDED (16 << 20)
 
 struct dotenv {
 	const char *s;
@@ -22,6 +24,7 @@ struct dotenv {
 	const char *name;
 	const struct kvlist *lookup;
 	struct kvlist *out;
+	size_t expanded;	/* bytes of values expanded so far */
 };
 
 /* parser.go isSpace: blanks that are not a line break. */
@@ -82,6 +85,12 @@ expand(struct dotenv *d, const char *value, int line)
 
 	if (s == NULL)
 		derr(d, line, "%s", error_last());	/* derr copies it first */
+	else if ((d->expanded += strlen(s)) > DOTENV_MAX_EXPANDED) {
+		derr(d, line, "values expand to more than %d bytes in all",
+		    DOTENV_MAX_EXPANDED);
+		free(s);
+		s = NULL;
+	}
 	return s;
 }
 
@@ -299,7 +308,7 @@ int
 dotenv_parse(const char *text, size_t len, const char *name,
     const struct kvlist *lookup, struct kvlist *out)
 {
-	struct dotenv d = { text, len, 0, 1, name, lookup, out };
+	struct dotenv d = { text, len, 0, 1, name, lookup, out, 0 };
 	size_t ok = utf8_valid_prefix(text, len), i;
 
 	/* The engine takes JSON: what it cannot carry is refused here. */

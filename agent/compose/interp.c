@@ -230,8 +230,14 @@ interp_string_fn(const char *s, interp_lookup_fn fn, void *ctx,
 	struct interp in = { fn, ctx, unset, s, 0 };
 	struct buf out = BUF_INIT;
 
+	buf_init(&out, INTERP_MAX);
 	if (expand(&in, s, strlen(s), &out) < 0) {
 		buf_release(&out);
+		return NULL;
+	}
+	if (out.overflow) {
+		buf_release(&out);
+		error_set("the value expands to more than %d bytes", INTERP_MAX);
 		return NULL;
 	}
 	return buf_detach(&out, NULL);

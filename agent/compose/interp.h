@@ -7,10 +7,13 @@
 
 #include "lib/kvlist.h"
 
+/* The longest result: a value that expands further is an error. */
+#define INTERP_MAX (1 << 20)
+
 /*
  * Substitute in s using vars. Returns a new string, or NULL with error_set
  * (a ${V:?err} that fired: `required variable V is missing a value: err`, or
- * an invalid template). An unset variable without default becomes "" and its
+ * an invalid template, a result over INTERP_MAX). An unset variable without default becomes "" and its
  * name is added to *unset (when unset is not NULL, once per name).
  */
 char *interp_string(const char *s, const struct kvlist *vars,

@@ -115,7 +115,9 @@ svc_networks(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 		if (ps.n > 0 && network_options(ld, sn, ps.v[i].value) < 0)
 			goto done;
 	}
-	qsort(s->networks, s->nnetworks, sizeof *s->networks, cmp_network);
+	if (s->nnetworks > 1)	/* none: s->networks may be NULL */
+		qsort(s->networks, s->nnetworks, sizeof *s->networks,
+		    cmp_network);
 	rc = 0;
 done:
 	free(at);

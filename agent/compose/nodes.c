@@ -249,6 +249,13 @@ get_scalar(struct loader *ld, yaml_node_t *n, const char *key,
 	s = interp_string(sval(n), &ld->vars, &ld->unset);
 	if (s == NULL)
 		return lerr(ld, n, "\"%s\": %s", key, error_last());
+	/* what interpolation makes counts too: ${BIG} a million times */
+	ld->work += (long)(strlen(s) / 64);
+	if (ld->work > MAX_WORK) {
+		free(s);
+		return lerr(ld, n, "document too complex (variables expand "
+		    "too far)");
+	}
 	for (; seen < ld->unset.n; seen++)
 		strv_push_owned(&ld->p->warnings, xasprintf("variable \"%s\" "
 		    "is not set, using an empty string", ld->unset.v[seen]));
@@ -478,7 +485,8 @@ get_kv(struct loader *ld, yaml_node_t *n, const char *key, int empty_for_null,
 			lerr(ld, item, "\"%s\" entries must be strings", key);
 			goto done;
 		}
-		if (get_scalar(ld, item, key, "a string", &s) < 0)
+		/* s == NULL only for a null item, refused above (for scan-build) */
+		if (get_scalar(ld, item, key, "a string", &s) < 0 || s == NULL)
 			goto done;
 		eq = strchr(s, '=');
 		if (eq == s || *s == '\0') {

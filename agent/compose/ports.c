@@ -276,8 +276,8 @@ svc_expose(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 		    (proto != NULL && !valid_proto(proto));
 		free(port);
 		if (bad)
-			return lerr(ld, NODE(ld, *it), "\"%s\": invalid port "
-			    "\"%s\"", key, e->v[i]);
+			return lerr(ld, it != NULL ? NODE(ld, *it) : n,
+			    "\"%s\": invalid port \"%s\"", key, e->v[i]);
 	}
 	return 0;
 }

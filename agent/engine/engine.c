@@ -33,19 +33,35 @@ struct engine {
 	int version_num;
 	char errbuf[CURL_ERROR_SIZE];
 	long long deadline_ms;	/* now_ms() after which nothing is sent, or 0 */
+	long long retry_ms;	/* how long an unreachable engine is retried */
+	int unanswered;		/* the last call got no answer at all */
+	int status;		/* the HTTP status of the last answer, or 0 */
+	long long down_since;	/* when retrying began, or 0 */
 };
 
 /* Request flags. */
 #define XF_UNVERSIONED	0x1	/* no /vX.Y prefix (/_ping) */
 #define XF_LONG		0x2	/* may legitimately stay silent: no speed limit */
 #define XF_PING		0x4	/* any transport failure means "cannot reach" */
+#define XF_IDEM		0x8	/* idempotent: may be sent again after a failure */
+
+/* How a transfer failed without an answer. */
+enum {
+	XT_NONE,	/* an answer came, or the failure was not the transport */
+	XT_UNSENT,	/* no connection: the engine never saw the request */
+	XT_MIDWAY,	/* the connection broke after the request was sent */
+};
 
 /* One transfer: what is sent, and where the answer goes. */
 struct xfer {
 	struct engine *e;
 	const char *method;
 	const char *path;	/* for messages */
+	char *what;		/* "METHOD /path", without the query, for messages */
 	int flags;
+	int transport;		/* XT_*: why no answer came */
+	engine_tick_fn tick;	/* called about once a second during the call */
+	void *tick_ctx;
 
 	const char *body;	/* request body, or NULL */
 	size_t body_len;
@@ -106,6 +122,9 @@ xfer_init(struct xfer *x, struct engine *e, const char *method,
 	x->method = method;
 	x->path = path;
 	x->flags = flags;
+	/* Messages name the verb and the object, never the whole URL. */
+	x->what = xasprintf("%s %.*s", method,
+	    (int)(strcspn(path, "?") > 96 ? 96 : strcspn(path, "?")), path);
 	buf_init(&x->answer, ENGINE_RESPONSE_MAX);
 	buf_init(&x->line, ENGINE_LINE_MAX);
 }
@@ -115,6 +134,7 @@ xfer_dispose(struct xfer *x)
 {
 	buf_release(&x->answer);
 	buf_release(&x->line);
+	free(x->what);
 	free(x->read_error);
 	free(x->image_id);
 	free(x->build_error);
@@ -163,6 +183,17 @@ read_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return (size_t)n;
 }
 
+static int
+progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	x->tick(x->tick_ctx);
+	return 0;
+}
+
 static struct curl_slist *
 header_add(struct curl_slist *list, const char *header)
 {
@@ -188,7 +219,7 @@ xfer_run(struct xfer *x)
 
 	if (e->deadline_ms > 0 && now_ms() >= e->deadline_ms)
 		return error_set("time is up (the deploy's [deploy] timeout) "
-		    "before %s %s", x->method, x->path);
+		    "before %s", x->what);
 	if (x->flags & XF_UNVERSIONED)
 		url = xasprintf("%s%s", e->base, x->path);
 	else
@@ -218,6 +249,11 @@ xfer_run(struct xfer *x)
 	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e->curl, CURLOPT_USERAGENT, "slipway");
+	if (x->tick != NULL) {
+		curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
+		curl_easy_setopt(e->curl, CURLOPT_XFERINFODATA, x);
+		curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
+	}
 
 	hdrs = header_add(hdrs, "Expect:");
 	if (x->content_type != NULL) {
@@ -253,21 +289,27 @@ xfer_run(struct xfer *x)
 	if (x->read_error != NULL)
 		return error_set("%s", x->read_error);
 	if (x->answer.overflow && x->feed == NULL)
-		return error_set("engine answer to %s %s is larger than %zu bytes",
-		    x->method, x->path, x->answer.max);
-	if (rc != CURLE_OK && (rc == CURLE_COULDNT_CONNECT ||
-	    rc == CURLE_COULDNT_RESOLVE_HOST || (x->flags & XF_PING)))
+		return error_set("engine answer to %s is larger than %zu bytes",
+		    x->what, x->answer.max);
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
+		x->transport = XT_UNSENT;
+	else if (rc != CURLE_OK)
+		x->transport = XT_MIDWAY;
+	if (rc != CURLE_OK && (x->transport == XT_UNSENT ||
+	    (x->flags & XF_PING)))
 		return error_set("cannot reach the docker engine at \"%s\" "
 		    "(docker_host): %s", e->host,
 		    oserr != 0 ? strerror((int)oserr) :
 		    e->errbuf[0] != '\0' ? e->errbuf : curl_easy_strerror(rc));
 	if (rc == CURLE_OPERATION_TIMEDOUT && e->deadline_ms > 0 &&
-	    now_ms() >= e->deadline_ms)
+	    now_ms() >= e->deadline_ms) {
+		x->transport = XT_NONE; /* time is up: nothing to retry */
 		return error_set("time is up (the deploy's [deploy] timeout) "
-		    "during %s %s", x->method, x->path);
+		    "during %s", x->what);
+	}
 	if (rc != CURLE_OK)
-		return error_set("engine request %s %s failed: %s", x->method,
-		    x->path, e->errbuf[0] != '\0' ? e->errbuf :
+		return error_set("%s: the docker engine did not answer: %s",
+		    x->what, oserr != 0 ? strerror((int)oserr) :
 		    curl_easy_strerror(rc));
 	return (int)status;
 }
@@ -302,14 +344,67 @@ set_engine_error(long status, const struct buf *answer)
 	return -1;
 }
 
+void
+engine_set_retry(struct engine *e, long seconds)
+{
+	e->retry_ms = seconds > 0 ? seconds * 1000LL : 0;
+}
+
+/*
+ * After a transfer that got no answer: wait and return 1 when it may be sent
+ * again (it is idempotent) and the engine has been unreachable for less than
+ * retry_ms; else 0. Says so once per outage. A request that is not
+ * idempotent is never sent again from here, even after "connection
+ * refused": libcurl may have sent it on a reused connection that died
+ * before it reconnected and failed.
+ */
+static int
+retry_wait(struct engine *e, struct xfer *x, int *attempt)
+{
+	long long now = now_ms(), delay;
+
+	if (x->transport == XT_NONE || e->retry_ms == 0 ||
+	    !(x->flags & XF_IDEM))
+		return 0;
+	if (e->down_since == 0) {
+		e->down_since = now;
+		out_warn("warning: %s; retrying for up to %llds", error_last(),
+		    e->retry_ms / 1000);
+	}
+	if (now - e->down_since >= e->retry_ms)
+		return 0;
+	delay = 100LL << (*attempt < 5 ? *attempt : 5);
+	if (delay > 2000)
+		delay = 2000;
+	(*attempt)++;
+	sleep_ms(delay);
+	return 1;
+}
+
+/* The engine answered: end the outage, if there was one. */
+static void
+engine_back(struct engine *e)
+{
+	if (e->down_since != 0)
+		out_info("-----> The docker engine answers again (after %.1fs)",
+		    (now_ms() - e->down_since) / 1000.0);
+	e->down_since = 0;
+}
+
 int
 engine_open(struct engine **out, const char *docker_host)
+{
+	return engine_open_retry(out, docker_host, 0);
+}
+
+int
+engine_open_retry(struct engine **out, const char *docker_host, long seconds)
 {
 	struct engine *e;
 	struct xfer x;
 	struct curl_header *h = NULL;
 	const char *server = NULL;
-	int status, num, max = version_parse(ENGINE_API_MAX);
+	int status, num, max = version_parse(ENGINE_API_MAX), attempt = 0;
 
 	*out = NULL;
 	if (docker_host == NULL || *docker_host == '\0')
@@ -337,11 +432,18 @@ engine_open(struct engine **out, const char *docker_host)
 		return error_set("cannot create a libcurl handle");
 	}
 
-	xfer_init(&x, e, "GET", "/_ping", XF_UNVERSIONED | XF_PING);
-	x.answer.max = ENGINE_ERROR_MAX;
-	status = xfer_run(&x);
+	engine_set_retry(e, seconds);
+	for (;;) {
+		xfer_init(&x, e, "GET", "/_ping", XF_UNVERSIONED | XF_PING |
+		    XF_IDEM);
+		x.answer.max = ENGINE_ERROR_MAX;
+		if ((status = xfer_run(&x)) >= 0 || !retry_wait(e, &x, &attempt))
+			break;
+		xfer_dispose(&x);
+	}
 	if (status < 0)
 		goto fail;
+	engine_back(e);
 	if (status != 200) {
 		set_engine_error(status, &x.answer);
 		error_set("docker engine at \"%s\" (docker_host) failed /_ping: %s",
@@ -402,23 +504,36 @@ call(struct engine *e, const char *method, const char *path, json_t *body,
 	struct curl_header *h = NULL;
 	json_error_t jerr;
 	json_t *j = NULL;
-	int status;
+	int status, attempt = 0;
 
 	if (out != NULL)
 		*out = NULL;
+	if (strcmp(method, "GET") == 0)
+		flags |= XF_IDEM;
 	xfer_init(&x, e, method, path, flags);
 	if (body != NULL) {
 		if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
 			status = error_set("cannot encode the request body for "
-			    "%s %s", method, path);
+			    "%s", x.what);
 			goto done;
 		}
-		x.body = text;
-		x.body_len = strlen(text);
-		x.content_type = "application/json";
 	}
-	if ((status = xfer_run(&x)) < 0)
+	for (;;) {
+		if (text != NULL) {
+			x.body = text;
+			x.body_len = strlen(text);
+			x.content_type = "application/json";
+		}
+		if ((status = xfer_run(&x)) >= 0 || !retry_wait(e, &x, &attempt))
+			break;
+		xfer_dispose(&x);
+		xfer_init(&x, e, method, path, flags);
+	}
+	e->unanswered = status < 0 && x.transport != XT_NONE;
+	e->status = status > 0 ? status : 0;
+	if (status < 0)
 		goto done;
+	engine_back(e);
 	if (status >= 400) {
 		set_engine_error(status, &x.answer);
 		goto done;
@@ -429,8 +544,8 @@ call(struct engine *e, const char *method, const char *path, json_t *body,
 	    &h) != CURLHE_OK || strstr(h->value, "json") == NULL)
 		goto done;
 	if ((j = json_loadb(x.answer.buf, x.answer.len, 0, &jerr)) == NULL) {
-		status = error_set("engine sent malformed JSON for %s %s: %s",
-		    method, path, jerr.text);
+		status = error_set("engine sent malformed JSON for %s: %s",
+		    x.what, jerr.text);
 		goto done;
 	}
 	*out = j;
@@ -473,8 +588,8 @@ call_ok(struct engine *e, const char *method, const char *path,
 	json_decref(j);
 	if (status >= 400)
 		return -1; /* the engine's message is already set */
-	return error_set("engine answered %s %s with HTTP %d", method, path,
-	    status);
+	return error_set("engine answered %s %.*s with HTTP %d", method,
+	    (int)strcspn(path, "?"), path, status);
 }
 
 /* A GET whose 404 means "missing": 1, found 0, failure -1. */
@@ -493,8 +608,8 @@ call_inspect(struct engine *e, const char *path, json_t **out)
 		return -1;
 	if (status != 200) {
 		json_decref(j);
-		return error_set("engine answered GET %s with HTTP %d", path,
-		    status);
+		return error_set("engine answered GET %.*s with HTTP %d",
+		    (int)strcspn(path, "?"), path, status);
 	}
 	if (out != NULL)
 		*out = j;
@@ -595,19 +710,64 @@ engine_container_inspect(struct engine *e, const char *id, json_t **out)
 	return rc;
 }
 
+/* Does have hold every label of want, with the same value? (The image's
+ * own labels come on top.) */
+static const char *
+labels_differ(json_t *have, json_t *want)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(want, key, v) {
+		if (!json_equal(json_object_get(have, key), v))
+			return key;
+	}
+	return NULL;
+}
+
 int
 engine_container_create(struct engine *e, const char *name, json_t *body,
     char **id_out)
 {
 	char *path = name != NULL ? epath("/containers/create?name=%s", name,
 	    NULL) : xstrdup("/containers/create");
+	char *ipath = name != NULL ? epath("/containers/%s/json", name, NULL) :
+	    NULL;
 	json_t *res = NULL;
 	const char *id;
-	int rc = -1;
+	int rc = -1, tries = 0, lost = 0;
 
 	*id_out = NULL;
-	if (call_ok(e, "POST", path, body, &res, 0, 0) < 0)
-		goto done;
+	while (call_ok(e, "POST", path, body, &res, 0, 0) < 0) {
+		json_t *info = NULL;
+		const char *other;
+		int found;
+
+		/*
+		 * No answer: the engine may have created the container. Never
+		 * create blindly: look first (waiting for the engine), and
+		 * remove what an unanswered create of this very body left (it
+		 * never started) before creating again.
+		 */
+		lost |= e->unanswered;
+		/* After an unanswered try, a conflict may be that try's. */
+		if (!(e->unanswered || (lost && e->status == 409)) ||
+		    name == NULL || e->retry_ms == 0 || ++tries > 3)
+			goto done;
+		if ((found = call_inspect(e, ipath, &info)) < 0)
+			goto done;
+		if (found == 0 && (other = labels_differ(json_object_get(
+		    json_object_get(info, "Config"), "Labels"),
+		    json_object_get(body, "Labels"))) != NULL) {
+			error_set("container \"%s\" exists and is not the one "
+			    "this create made (label \"%s\")", name, other);
+			json_decref(info);
+			goto done;
+		}
+		json_decref(info);
+		if (found == 0 && engine_container_remove(e, name, 0) < 0)
+			goto done;
+	}
 	if ((id = json_string_value(json_object_get(res, "Id"))) == NULL) {
 		error_set("engine returned no Id for container \"%s\"",
 		    name != NULL ? name : "");
@@ -617,6 +777,7 @@ engine_container_create(struct engine *e, const char *name, json_t *body,
 	rc = 0;
 done:
 	json_decref(res);
+	free(ipath);
 	free(path);
 	return rc;
 }
@@ -625,7 +786,7 @@ int
 engine_container_start(struct engine *e, const char *id)
 {
 	char *path = epath("/containers/%s/start", id, NULL);
-	int rc = call_ok(e, "POST", path, NULL, NULL, 304, 0);
+	int rc = call_ok(e, "POST", path, NULL, NULL, 304, XF_IDEM);
 
 	free(path);
 	return rc;
@@ -642,7 +803,7 @@ engine_container_stop(struct engine *e, const char *id, long timeout_s)
 		free(path);
 		path = p;
 	}
-	rc = call_ok(e, "POST", path, NULL, NULL, 304, XF_LONG);
+	rc = call_ok(e, "POST", path, NULL, NULL, 304, XF_LONG | XF_IDEM);
 	free(path);
 	return rc;
 }
@@ -652,7 +813,7 @@ engine_container_remove(struct engine *e, const char *id, int volumes)
 {
 	char *path = epath("/containers/%s?force=1&v=%s", id,
 	    volumes ? "1" : "0");
-	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_LONG);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_LONG | XF_IDEM);
 
 	free(path);
 	return rc;
@@ -662,8 +823,20 @@ int
 engine_container_rename(struct engine *e, const char *id, const char *name)
 {
 	char *path = epath("/containers/%s/rename?name=%s", id, name);
+	json_t *info = NULL;
+	const char *now;
 	int rc = call_ok(e, "POST", path, NULL, NULL, 0, 0);
 
+	/* Unanswered: the rename may have happened; look before retrying. */
+	if (rc < 0 && e->unanswered && e->retry_ms != 0 &&
+	    engine_container_inspect(e, id, &info) == 0) {
+		now = json_string_value(json_object_get(info, "Name"));
+		if (now != NULL && *now == '/' && strcmp(now + 1, name) == 0)
+			rc = 0;
+		else
+			rc = call_ok(e, "POST", path, NULL, NULL, 0, 0);
+	}
+	json_decref(info);
 	free(path);
 	return rc;
 }
@@ -678,7 +851,7 @@ engine_container_wait(struct engine *e, const char *id, long *exit_code)
 	int rc = -1;
 
 	*exit_code = -1;
-	if (call_ok(e, "POST", path, NULL, &res, 0, XF_LONG) < 0)
+	if (call_ok(e, "POST", path, NULL, &res, 0, XF_LONG | XF_IDEM) < 0)
 		goto done;
 	msg = json_string_value(json_object_get(json_object_get(res, "Error"),
 	    "Message"));
@@ -742,7 +915,7 @@ engine_image_tag(struct engine *e, const char *image, const char *repo,
 		free(path);
 		path = p;
 	}
-	rc = call_ok(e, "POST", path, NULL, NULL, 0, 0);
+	rc = call_ok(e, "POST", path, NULL, NULL, 0, XF_IDEM);
 	free(path);
 	return rc;
 }
@@ -751,7 +924,7 @@ int
 engine_image_remove(struct engine *e, const char *ref)
 {
 	char *path = epath("/images/%s", ref, NULL);
-	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_LONG);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_LONG | XF_IDEM);
 
 	free(path);
 	return rc;
@@ -825,14 +998,26 @@ engine_network_inspect(struct engine *e, const char *name, json_t **out)
 int
 engine_network_create(struct engine *e, json_t *body)
 {
-	return call_ok(e, "POST", "/networks/create", body, NULL, 0, 0);
+	const char *name = json_string_value(json_object_get(body, "Name"));
+	int rc = call_ok(e, "POST", "/networks/create", body, NULL, 0, 0), found;
+
+	/* Unanswered: look (waiting for the engine) before creating again. */
+	if (rc < 0 && e->unanswered && e->retry_ms != 0 && name != NULL) {
+		found = engine_network_inspect(e, name, NULL);
+		if (found == 0)
+			rc = 0;
+		else if (found == 1)
+			rc = call_ok(e, "POST", "/networks/create", body, NULL, 0,
+			    0);
+	}
+	return rc;
 }
 
 int
 engine_network_remove(struct engine *e, const char *name)
 {
 	char *path = epath("/networks/%s", name, NULL);
-	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, 0);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_IDEM);
 
 	free(path);
 	return rc;
@@ -862,14 +1047,15 @@ engine_volume_inspect(struct engine *e, const char *name, json_t **out)
 int
 engine_volume_create(struct engine *e, json_t *body)
 {
-	return call_ok(e, "POST", "/volumes/create", body, NULL, 0, 0);
+	/* Creating a volume that exists returns it: idempotent. */
+	return call_ok(e, "POST", "/volumes/create", body, NULL, 0, XF_IDEM);
 }
 
 int
 engine_volume_remove(struct engine *e, const char *name)
 {
 	char *path = epath("/volumes/%s", name, NULL);
-	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, 0);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_IDEM);
 
 	free(path);
 	return rc;
@@ -1081,6 +1267,8 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	x.feed = build_feed;
 	x.line_fn = line_fn;
 	x.line_ctx = line_ctx;
+	x.tick = opts->tick;
+	x.tick_ctx = opts->tick_ctx;
 	if ((status = xfer_run(&x)) < 0)
 		goto done;
 	if (status != 200) {

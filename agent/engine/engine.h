@@ -25,6 +25,21 @@ struct engine;
  * the API version. When nothing answers, the error names docker_host.
  */
 MUST_CHECK int engine_open(struct engine **out, const char *docker_host);
+/*
+ * engine_open, then engine_set_retry(seconds); the first /_ping is retried
+ * for that long too.
+ */
+MUST_CHECK int engine_open_retry(struct engine **out, const char *docker_host,
+    long seconds);
+/*
+ * When the engine cannot be reached, retry for up to seconds (0: never) the
+ * idempotent calls (GET, start, stop, remove, wait, tag, volume create) that
+ * got no answer. A create or rename that got no answer is never sent again
+ * blindly: what exists is looked at first (a container this very create made
+ * is removed; a rename found done is done); a build is never retried. Warns
+ * once per outage through out_warn().
+ */
+void engine_set_retry(struct engine *e, long seconds);
 void engine_free(struct engine *e);
 /* Negotiated version as "1.41"; and as a comparable number (141). */
 const char *engine_version(const struct engine *e);
@@ -104,6 +119,8 @@ MUST_CHECK int engine_volume_list(struct engine *e, const char *const *labels,
  */
 typedef ssize_t (*engine_read_fn)(void *ctx, char *buf, size_t len);
 typedef void (*engine_line_fn)(void *ctx, const char *line);
+/* Called about once a second while a long call runs (build progress). */
+typedef void (*engine_tick_fn)(void *ctx);
 
 struct engine_build_opts {
 	const char *dockerfile;   /* path inside the context, NULL = Dockerfile */
@@ -112,6 +129,8 @@ struct engine_build_opts {
 	json_t *labels;           /* object or NULL */
 	const char *const *tags;  /* NULL-terminated, "repo:tag" */
 	int nocache;
+	engine_tick_fn tick;      /* NULL, or called about once a second */
+	void *tick_ctx;
 };
 
 MUST_CHECK int engine_build(struct engine *e, const struct engine_build_opts *opts,

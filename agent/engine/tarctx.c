@@ -68,7 +68,7 @@ list_dir(const char *path, const char *rel, struct ent **out, size_t *n)
 {
 	int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 	struct ent *v = NULL;
-	size_t alloc = 0;
+	size_t alloc = 0, count = 0;	/* a local: the analyzers track it */
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
@@ -93,27 +93,28 @@ list_dir(const char *path, const char *rel, struct ent **out, size_t *n)
 			    strerror(errno));
 			goto done;
 		}
-		v = xgrow(v, &alloc, *n + 1, sizeof *v);
-		v[*n].name = xstrdup(de->d_name);
-		v[(*n)++].mode = st.st_mode;
+		v = xgrow(v, &alloc, count + 1, sizeof *v);
+		v[count].name = xstrdup(de->d_name);
+		v[count++].mode = st.st_mode;
 	}
 	if (errno != 0) {
 		error_set("cannot read directory \"%s\": %s", rel,
 		    strerror(errno));
 		goto done;
 	}
-	if (*n > 1)
-		qsort(v, *n, sizeof *v, ent_cmp);
+	if (count > 1)
+		qsort(v, count, sizeof *v, ent_cmp);
 	rc = 0;
 done:
 	closedir(d);
 	if (rc < 0) {
-		while (*n > 0)
-			free(v[--*n].name);
+		while (count > 0)
+			free(v[--count].name);
 		free(v);
 		v = NULL;
 	}
 	*out = v;
+	*n = count;
 	return rc;
 }
 

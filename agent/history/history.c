@@ -2,17 +2,23 @@
  * history.c - the deploy history in SQLite. One table; every statement is
  * prepared with bound parameters.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
 
 #include "history/history.h"
+#include "lib/state.h"
 #include "lib/util.h"
 
 struct history {
 	sqlite3 *db;
+	char *state_dir;
 };
 
 static const char schema[] =
@@ -26,32 +32,133 @@ static const char schema[] =
 static int
 db_error(struct history *h, const char *what)
 {
+	int code = sqlite3_errcode(h->db);
+
+	if ((code == SQLITE_FULL || code == SQLITE_IOERR) &&
+	    state_no_space(h->state_dir, code == SQLITE_FULL ? ENOSPC : 0))
+		return error_set("history: %s: %s", what, error_last());
 	return error_set("history: %s: %s", what, sqlite3_errmsg(h->db));
+}
+
+/* Is code a sign that the file is not (or no longer) a usable database? */
+static int
+is_damage(int code)
+{
+	code &= 0xff;
+	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB ||
+	    code == SQLITE_FORMAT;
+}
+
+/* Does state_dir/apps hold any app? Then an empty history lost its rows. */
+static int
+has_apps(const char *state_dir)
+{
+	char *dir = path_join(state_dir, "apps");
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int found = 0;
+
+	while (d != NULL && !found && (de = readdir(d)) != NULL)
+		found = de->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+	return found;
+}
+
+/* One attempt: open path, set it up, read one row. SQLite's code, or 0. */
+static int
+try_open(struct history *h, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	int code;
+
+	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		if (h->db == NULL)
+			return SQLITE_NOMEM;
+		return sqlite3_errcode(h->db);
+	}
+	sqlite3_busy_timeout(h->db, 10000);
+	/* WAL with synchronous=NORMAL: one fsync per checkpoint, not per row;
+	 * a power cut may lose the last row, never corrupt the file. */
+	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite3_errcode(h->db);
+	if (sqlite3_prepare_v2(h->db, "SELECT id FROM deploys ORDER BY id DESC"
+	    " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return sqlite3_errcode(h->db);
+	code = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return code == SQLITE_ROW || code == SQLITE_DONE ? 0 :
+	    sqlite3_errcode(h->db);
+}
+
+/* Move path (and its -wal and -shm files) aside as path.corrupt-<time>. */
+static char *
+move_aside(const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	char stamp[32], *aside = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	for (i = 0; i < ARRAY_SIZE(ext); i++) {
+		char *from = xasprintf("%s%s", path, ext[i]);
+		char *to = xasprintf("%s.corrupt-%s%s", path, stamp, ext[i]);
+
+		if (rename(from, to) == 0 && i == 0)
+			aside = xstrdup(to);
+		free(from);
+		free(to);
+	}
+	return aside;
 }
 
 int
 history_open(struct history **out, const char *state_dir)
 {
 	struct history *h = xcalloc(1, sizeof *h);
-	char *path = path_join(state_dir, "history.db");
-	int rc = -1;
+	char *path = path_join(state_dir, "history.db"), *aside = NULL;
+	struct stat sb;
+	int rc = -1, code, empty;
 
 	*out = NULL;
+	h->state_dir = xstrdup(state_dir);
 	if (mkdir_p(state_dir, 0755) < 0)
 		goto done;
-	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		error_set("cannot open \"%s\": %s", path,
-		    h->db ? sqlite3_errmsg(h->db) : "out of memory");
-		goto done;
+	/* SQLite takes a 0-byte file for a new database: say what was lost. */
+	empty = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0 &&
+	    has_apps(state_dir);
+	code = empty ? SQLITE_NOTADB : try_open(h, path);
+	if (code != 0 && is_damage(code)) {
+		const char *why = empty ? "it is empty (0 bytes)" :
+		    h->db != NULL ? sqlite3_errmsg(h->db) : sqlite3_errstr(code);
+		char *reason = xstrdup(why);
+
+		sqlite3_close(h->db);
+		h->db = NULL;
+		if ((aside = move_aside(path)) == NULL) {
+			error_set("history \"%s\" is unusable (%s) and cannot be "
+			    "moved aside: %s", path, reason, strerror(errno));
+			free(reason);
+			goto done;
+		}
+		out_warn("warning: history \"%s\" was unusable (%s): moved aside "
+		    "as %s; starting a fresh one", path, reason, aside);
+		free(reason);
+		code = try_open(h, path);
 	}
-	sqlite3_busy_timeout(h->db, 10000);
-	/* WAL with synchronous=NORMAL: one fsync per checkpoint, not per row;
-	 * a power cut may lose the last row, never corrupt the file. */
-	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-	    NULL, NULL, NULL) !=
-	    SQLITE_OK || sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		db_error(h, path);
+	if (code != 0) {
+		if (h->db != NULL)
+			db_error(h, path);
+		else
+			error_set("cannot open \"%s\": %s", path,
+			    sqlite3_errstr(code));
 		goto done;
 	}
 	/* Added after the first release: what went wrong delivering the
@@ -68,6 +175,7 @@ history_open(struct history **out, const char *state_dir)
 	rc = 0;
 done:
 	history_close(h);
+	free(aside);
 	free(path);
 	return rc;
 }
@@ -78,6 +186,7 @@ history_close(struct history *h)
 	if (h == NULL)
 		return;
 	sqlite3_close(h->db);
+	free(h->state_dir);
 	free(h);
 }
 
@@ -121,17 +230,58 @@ run(struct history *h, sqlite3_stmt *st)
 }
 
 int
-history_reap(struct history *h, const char *app)
+history_reap(struct history *h, const char *app, const char *live)
 {
 	sqlite3_stmt *st = prepare(h,
-	    "UPDATE deploys SET status = 'failed', finished = ?2,"
+	    "UPDATE deploys SET finished = ?2,"
 	    " duration_ms = (?2 - started) * 1000,"
-	    " message = 'interrupted: slipway stopped before the deploy ended'"
+	    " status = CASE WHEN commit_sha = ?3 THEN 'succeeded' ELSE 'failed' END,"
+	    " message = CASE WHEN commit_sha = ?3 THEN"
+	    " 'live, recorded by the next run: slipway stopped before it could'"
+	    " ELSE 'interrupted: slipway stopped before the deploy ended' END"
 	    " WHERE app = ?1 AND status = 'running'", 1, app);
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	if (live != NULL)
+		sqlite3_bind_text(st, 3, live, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 3);
+	return run(h, st);
+}
+
+int
+history_running_commits(struct history *h, const char *app, struct strv *out)
+{
+	sqlite3_stmt *st = prepare(h,
+	    "SELECT DISTINCT commit_sha FROM deploys WHERE app = ?1 AND"
+	    " status = 'running' AND commit_sha IS NOT NULL", 1, app);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		strv_push(out, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(h, "read");
+	return 0;
+}
+
+int
+history_mark(struct history *h, long long id, const char *status,
+    const char *message)
+{
+	sqlite3_stmt *st = prepare(h,
+	    "UPDATE deploys SET status = ?1, message = ?2, finished = ?3,"
+	    " duration_ms = (?3 - started) * 1000"
+	    " WHERE id = ?4 AND status = 'running'", 2, status, message);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 4, id);
 	return run(h, st);
 }
 

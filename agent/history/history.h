@@ -18,15 +18,28 @@ struct history_row {
 	long long duration_ms;
 };
 
-/* Open (creating) state_dir/history.db. 0 or -1. */
+/*
+ * Open (creating) state_dir/history.db. A file that is not a usable database
+ * (garbage, corruption, or 0 bytes while apps exist) is moved aside as
+ * history.db.corrupt-<time> with one out_warn() line, and a fresh one is
+ * started. A full disk reads "no space left on the device of state_dir". 0 or -1.
+ */
 MUST_CHECK int history_open(struct history **out, const char *state_dir);
 void history_close(struct history *h);
 
 /*
- * A deploy left "running" by a process that died: mark it failed. Called with
- * the app's lock held, so any running row of the app is stale.
+ * Deploys left "running" by a process that died: those of commit live (the
+ * release the containers run; may be NULL) succeeded, the others failed.
+ * Called with the app's lock held, so any running row of the app is stale.
  */
-MUST_CHECK int history_reap(struct history *h, const char *app);
+MUST_CHECK int history_reap(struct history *h, const char *app,
+    const char *live);
+/* The distinct commits of app's rows still "running", into out. 0 or -1. */
+MUST_CHECK int history_running_commits(struct history *h, const char *app,
+    struct strv *out);
+/* End row id with status and message, if it is still running; its log stays. */
+MUST_CHECK int history_mark(struct history *h, long long id, const char *status,
+    const char *message);
 /* Start a row; its id in *id. commit may be NULL until resolved. */
 MUST_CHECK int history_begin(struct history *h, const char *app, const char *kind,
     const char *ref, const char *user, long long *id);

@@ -53,6 +53,7 @@ enum type {
 	T_URL,    /* http(s)://...; repeatable, each line adds one */
 	T_APP_URL,    /* the same for the current [app] */
 	T_APP_SECRET, /* a string of the current [app] */
+	T_RESTART, /* no | always | unless-stopped | on-failure */
 };
 
 struct key {
@@ -73,6 +74,8 @@ static const struct key keys[] = {
 	{ SEC_DEPLOY, "min_uptime", T_LONG, S(min_uptime), 0, 600 },
 	{ SEC_DEPLOY, "keep_releases", T_LONG, S(keep_releases), 1, 1000 },
 	{ SEC_DEPLOY, "mode", T_MODE, S(atomic), 0, 0 },
+	{ SEC_DEPLOY, "engine_retry", T_LONG, S(engine_retry), 0, 3600 },
+	{ SEC_DEPLOY, "default_restart", T_RESTART, S(default_restart), 0, 0 },
 	{ SEC_PROXY, "sites_dir", T_PATH, S(sites_dir), 0, 0 },
 	{ SEC_PROXY, "listen", T_LISTEN, S(listen), 0, 0 },
 	{ SEC_PROXY, "reload", T_STRING, S(reload), 0, 0 },
@@ -438,6 +441,14 @@ set_value(struct parse *p, const struct key *k, const char *label,
 		return 1;
 	case T_ALLOW:
 		return set_allow(p, label, value) == 0;
+	case T_RESTART:
+		if (strcmp(value, "no") != 0 && strcmp(value, "always") != 0 &&
+		    strcmp(value, "unless-stopped") != 0 &&
+		    strcmp(value, "on-failure") != 0)
+			return parse_error(p, "%s \"%s\" must be \"no\", "
+			    "\"always\", \"unless-stopped\" or \"on-failure\"",
+			    label, k->name);
+		break;
 	case T_LISTEN:
 		if (check_listen(value) < 0)
 			return parse_error(p, "%s \"%s\" must be PORT or "
@@ -511,6 +522,8 @@ set_defaults(struct config *cfg)
 	cfg->min_uptime = 3;
 	cfg->keep_releases = 5;
 	cfg->atomic = 0;
+	cfg->engine_retry = 60;
+	cfg->default_restart = xstrdup("unless-stopped");
 	cfg->sites_dir = xstrdup("/etc/nginx/conf.d");
 	cfg->listen = xstrdup("80");
 	cfg->reload = xstrdup("nginx -s reload");
@@ -577,6 +590,7 @@ config_dispose(struct config *cfg)
 	free(cfg->state_dir);
 	free(cfg->docker_host);
 	free(cfg->branch);
+	free(cfg->default_restart);
 	free(cfg->sites_dir);
 	free(cfg->reload);
 	free(cfg->check);

@@ -51,6 +51,8 @@ struct config {
 	long keep_releases;
 	int atomic;          /* mode = atomic */
 	long deploy_timeout; /* seconds of wall time per deploy (30 min); 0 none */
+	long engine_retry;   /* seconds an unreachable engine is retried */
+	char *default_restart; /* restart policy where compose sets none */
 	/* [proxy] */
 	char *sites_dir;
 	char *listen;        /* PORT or ADDRESS:PORT of the server blocks */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -368,4 +369,20 @@ state_app_names(const struct config *cfg, struct strv *out)
 	error_clear();
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_str);
+}
+
+int
+state_no_space(const char *dir, int err)
+{
+	struct statvfs sv;
+	unsigned long long avail;
+
+	if (statvfs(dir, &sv) < 0)
+		return 0;
+	avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	if (err != ENOSPC && avail >= 256u * 1024)
+		return 0;
+	error_set("no space left on the device of state_dir (%s, %llu KiB free)",
+	    dir, avail / 1024);
+	return 1;
 }

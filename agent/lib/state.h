@@ -52,5 +52,11 @@ int state_claim_hosts(const struct config *cfg, const char *app,
     const struct strv *hosts, int replace);
 /* Does nginx server_name claim (exact, *.x, .x or x.*) cover host? */
 int state_host_covers(const char *claim, const char *host);
+/*
+ * After a failed write under dir (state_dir or below): when its device is
+ * full (err is ENOSPC or almost nothing is free), error_set "no space left on
+ * the device of state_dir (<dir>, N KiB free)" and return 1; else 0.
+ */
+int state_no_space(const char *dir, int err);
 
 #endif

@@ -132,12 +132,9 @@ buf_grow(struct buf *b, size_t extra)
 {
 	size_t want = b->len + extra + 1;
 
-	if (b->alloc == 0) {
-		b->buf = NULL;
-	}
-	if (want > b->alloc) {
-		b->buf = xgrow(b->buf, &b->alloc, want < 64 ? 64 : want, 1);
-	}
+	if (want > b->alloc)	/* alloc 0: .buf is buf_slop, not ours */
+		b->buf = xgrow(b->alloc ? b->buf : NULL, &b->alloc,
+		    want < 64 ? 64 : want, 1);
 }
 
 void
@@ -631,7 +628,7 @@ mkdir_p(const char *path, mode_t mode)
 	char *p = xstrdup(path), *s;
 	int rc = 0;
 
-	for (s = p + 1; ; s++) {
+	for (s = p[0] != '\0' ? p + 1 : p; ; s++) {	/* "": no p[1] */
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 

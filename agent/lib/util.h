@@ -14,17 +14,19 @@
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 /* A status the caller must look at (gcc refuses a plain (void) cast). */
 #define MUST_CHECK __attribute__((warn_unused_result))
+/* Tells the analyzers (make analyze) that the x* allocators never return NULL. */
+#define RETURNS_NONNULL __attribute__((returns_nonnull))
 
 /* Allocation: on failure these print one line and abort (tmux xmalloc.c). */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
+void *xmalloc(size_t n) RETURNS_NONNULL;
+void *xcalloc(size_t n, size_t size) RETURNS_NONNULL;
+void *xrealloc(void *p, size_t n) RETURNS_NONNULL;
 /* Grow *p (an array of *alloc elements of size) so that it holds at least want. */
-void *xgrow(void *p, size_t *alloc, size_t want, size_t size);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
-char *xvasprintf(const char *fmt, va_list ap);
+void *xgrow(void *p, size_t *alloc, size_t want, size_t size) RETURNS_NONNULL;
+char *xstrdup(const char *s) RETURNS_NONNULL;
+char *xstrndup(const char *s, size_t n) RETURNS_NONNULL;
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2) RETURNS_NONNULL;
+char *xvasprintf(const char *fmt, va_list ap) RETURNS_NONNULL;
 
 /*
  * struct buf: always NUL-terminated, .buf never NULL after BUF_INIT.

@@ -29,9 +29,14 @@
 #include "lib/state.h"
 #include "engine/dockerfile.h"
 #include "engine/tarctx.h"
+#include "pipeline/journal.h"
+#include "pipeline/stream.h"
 
 #define DEPLOY_LOG_MAX (4u << 20)
 #define GATE_LOG_LINES 15
+#define HEARTBEAT_MS 9000	/* a line at least every 10 s (ticks come each second) */
+#define STREAM_DRAIN_MS 120000	/* for a slow pusher, after the lock is gone */
+#define RECORD_TRIES 3
 
 /* One release: a commit, its checkout, its compose project and images. */
 struct release {
@@ -57,33 +62,64 @@ struct deploy {
 	struct release rel;
 	char *previous;           /* commit running before this deploy, or NULL */
 	long long t_build, t_converge, t_gate;
+	struct history *h;        /* NULL when the history cannot be used */
+	long long row;            /* this deploy's history row, 0 = none */
+	int journaled;            /* the journal names this deploy */
+	int unrecorded;           /* live, but current could not be written */
+	int pending;              /* the rollback failed: the journal keeps it */
+	/* Build heartbeat: the last line shown, the step running. */
+	long long last_line_ms, step_ms;
+	char step[24];
 };
 
-/* Output: every line goes to the pusher and into the history log. */
+/* Output: every line goes to the pusher (never blocking) and into the log. */
 struct tee {
 	struct buf log;
+	struct stream *stream;
 };
 
 static void
 tee_sink(void *ctx, int is_warning, const char *line)
 {
 	struct tee *t = ctx;
-	FILE *f = is_warning ? stderr : stdout;
 
 	buf_adds(&t->log, line);
 	buf_addch(&t->log, '\n');
-	/* The pusher may be gone; the deploy goes on regardless. */
-	if (fputs(line, f) >= 0 && fputc('\n', f) != EOF)
-		fflush(f);
-	else
-		clearerr(f);
+	stream_line(t->stream, is_warning, line);
 }
 
 static void
 build_line(void *ctx, const char *line)
 {
-	(void)ctx;
+	struct deploy *d = ctx;
+
+	if (d != NULL) {
+		unsigned step, steps;
+
+		d->last_line_ms = now_ms();
+		if (sscanf(line, "Step %u/%u :", &step, &steps) == 2) {
+			snprintf(d->step, sizeof d->step, "%u/%u", step, steps);
+			d->step_ms = d->last_line_ms;
+		}
+	}
 	out_info("       %s", line);
+}
+
+/* A silent build step: tell the pusher it still runs, every HEARTBEAT_MS. */
+static void
+build_tick(void *ctx)
+{
+	struct deploy *d = ctx;
+	long long now = now_ms();
+
+	if (d->last_line_ms == 0 || now - d->last_line_ms < HEARTBEAT_MS)
+		return;
+	d->last_line_ms = now;
+	if (d->step[0] != '\0')
+		out_info("       still running step %s, %lld s", d->step,
+		    (now - d->step_ms) / 1000);
+	else
+		out_info("       still building, %lld s", (now - d->step_ms) / 1000);
 }
 
 /* The list as a JSON object, or NULL with error_set (a value not UTF-8). */
@@ -137,6 +173,8 @@ write_commit_file(const struct deploy *d, const char *name, const char *commit)
 	char *path = app_file(d, name), *text = xasprintf("%s\n", commit);
 	int rc = write_file_atomic(path, text, strlen(text), 0644);
 
+	if (rc < 0)
+		state_no_space(d->app_dir, errno);
 	free(text);
 	free(path);
 	return rc;
@@ -257,7 +295,11 @@ build_service(struct deploy *d, struct release *r,
 	 * is in the tag. */
 	bo.labels = json_pack("{s:s}", "slipway.app", d->app);
 	bo.tags = tags;
-	if (engine_build(d->engine, &bo, tarctx_read, t, build_line, NULL,
+	bo.tick = build_tick;
+	bo.tick_ctx = d;
+	d->last_line_ms = d->step_ms = now_ms();
+	d->step[0] = '\0';
+	if (engine_build(d->engine, &bo, tarctx_read, t, build_line, d,
 	    &img->id) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
@@ -770,6 +812,100 @@ done:
 	return rc;
 }
 
+/*
+ * roll_back(), tried again for up to engine_retry when it fails (the engine
+ * calls inside already wait for an unreachable engine).
+ */
+static int
+roll_back_retrying(struct deploy *d)
+{
+	long long deadline = now_ms() + d->cfg->engine_retry * 1000;
+
+	for (;;) {
+		if (roll_back(d) == 0)
+			return 0;
+		if (d->previous == NULL || now_ms() >= deadline)
+			return -1;
+		out_warn("warning: the rollback failed: %s; trying again",
+		    error_last());
+		sleep_ms(2000);
+	}
+}
+
+/*
+ * Before anything that runs is touched: the journal (converging), and, while
+ * the disk has room, what going live needs (journal.live, current.next,
+ * previous.next), so that recording the release is renames only.
+ */
+static int
+record_prepare(struct deploy *d)
+{
+	struct journal j = { 0 };
+
+	if (d->previous != NULL)
+		memcpy(j.previous, d->previous, 41);
+	memcpy(j.target, d->rel.commit, 41);
+	j.row = d->row;
+	j.phase = JOURNAL_CONVERGING;
+	if (journal_stage_live(d->app_dir, &j) < 0 ||
+	    write_commit_file(d, "current.next", d->rel.commit) < 0 ||
+	    (d->previous != NULL &&
+	    write_commit_file(d, "previous.next", d->previous) < 0) ||
+	    journal_write(d->app_dir, &j) < 0) {
+		state_no_space(d->app_dir, errno);
+		return error_set("cannot write the deploy journal: %s; nothing "
+		    "was changed", error_last());
+	}
+	return 0;
+}
+
+/* One step of recording, tried RECORD_TRIES times a second apart. */
+static int
+record_try(struct deploy *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < RECORD_TRIES; i++) {
+		if (i > 0)
+			sleep_ms(1000);
+		if (journal_promote(d->app_dir, name) == 0)
+			return 0;
+		/* The staged file may be gone (a retry of a retry): write it. */
+		if (write_commit_file(d, name, strcmp(name, "current") == 0 ?
+		    d->rel.commit : d->previous) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The release passed its gate: journal live, then previous and current. A
+ * crash between any two steps leaves the journal saying what to finish.
+ * -1 (with error_set) when the record could not be written: the journal
+ * keeps it for the next run.
+ */
+static int
+record_live(struct deploy *d)
+{
+	if (journal_go_live(d->app_dir) < 0) {
+		struct journal j = { 0 };
+
+		/* Never leave "converging" behind a live release. */
+		if (d->previous != NULL)
+			memcpy(j.previous, d->previous, 41);
+		memcpy(j.target, d->rel.commit, 41);
+		j.row = d->row;
+		j.phase = JOURNAL_LIVE;
+		if (journal_write(d->app_dir, &j) < 0 &&
+		    journal_clear(d->app_dir) < 0)
+			return -1;
+	}
+	if (d->previous != NULL && strcmp(d->previous, d->rel.commit) != 0 &&
+	    record_try(d, "previous") < 0)
+		return -1;
+	return record_try(d, "current");
+}
+
 static int
 commit_kept(const struct deploy *d, char **keep, size_t nkeep,
     const char *commit)
@@ -870,7 +1006,7 @@ save_next(struct deploy *d)
 
 /* The steps after the lock; 0 deployed, -1 failed (rolled back when it could). */
 static int
-run_deploy(struct deploy *d, struct history *h, long long row, char **message)
+run_deploy(struct deploy *d, char **message)
 {
 	const struct config *cfg = d->cfg;
 	const char *rev = d->opts->rev ? d->opts->rev : cfg->branch;
@@ -880,6 +1016,7 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	long long t0 = now_ms(), t1;
 	int rc = -1;
 
+	free(d->previous);
 	d->previous = read_commit_file(d, "current");
 	if (d->opts->live && d->previous == NULL) {
 		/* Nothing runs: the change waits for the first deploy. */
@@ -897,7 +1034,7 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	else if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0)
 		goto done;
 	memcpy(d->commit, commit, 41);
-	if (history_set_commit(h, row, commit) < 0)
+	if (d->h != NULL && history_set_commit(d->h, d->row, commit) < 0)
 		out_warn("warning: the history will not show the commit: %s",
 		    error_last());
 	if (d->opts->skip_if_live && d->previous &&
@@ -916,7 +1053,8 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 		goto done;
 	if (claim_hosts(d, &d->rel, 0) < 0)
 		goto done;
-	if (engine_open(&d->engine, cfg->docker_host) < 0)
+	if (d->engine == NULL && engine_open_retry(&d->engine, cfg->docker_host,
+	    cfg->engine_retry) < 0)
 		goto done;
 	/* [deploy] timeout: no engine request runs past it. */
 	if (cfg->deploy_timeout > 0)
@@ -930,6 +1068,9 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	co.changed = &changed;
 	co.cfg = cfg;
 	co.site_template = d->opts->site_template;
+	if (record_prepare(d) < 0)
+		goto done;
+	d->journaled = 1;
 	t1 = now_ms();
 	if (converge_project(d->engine, d->rel.project, d->rel.images,
 	    d->rel.nimages, &co) < 0)
@@ -938,14 +1079,6 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	if (health_gate(d, &changed, &failed) < 0)
 		goto failed;
 	/* Live. */
-	if (d->previous == NULL || strcmp(d->previous, commit) != 0) {
-		if (d->previous != NULL &&
-		    write_commit_file(d, "previous", d->previous) < 0)
-			out_warn("warning: rollback will not find %.7s: %s",
-			    d->previous, error_last());
-		if (write_commit_file(d, "current", commit) < 0)
-			goto done;
-	}
 	if (d->opts->edit != NULL && save_next(d) < 0)
 		goto done;
 	save_live(d, &d->rel);
@@ -954,6 +1087,11 @@ run_deploy(struct deploy *d, struct history *h, long long row, char **message)
 	out_info("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
 	    d->app, commit, (now_ms() - t0) / 1000.0, d->t_build / 1000.0,
 	    d->t_converge / 1000.0, d->t_gate / 1000.0);
+	if (record_live(d) < 0) {
+		out_warn("warning: %.7s is live but not recorded: %s; the next "
+		    "slipway run for %s records it", commit, error_last(), d->app);
+		d->unrecorded = 1;
+	}
 	*message = xasprintf("deployed %.7s", commit);
 	rc = 0;
 	goto done;
@@ -966,16 +1104,23 @@ failed:
 		    (cfg->health_timeout + 120) * 1000);
 	if (failed != NULL)
 		show_logs(d, failed);
-	if (roll_back(d) == 0) {
+	if (roll_back_retrying(d) == 0) {
 		d->rolled_back = 1;
 		error_set("%s; rolled back to %.7s", reason, d->previous);
-	}
-	else
+	} else if (d->previous == NULL)
 		error_set("%s; rollback failed: %s", reason, error_last());
+	else {
+		d->pending = 1;
+		error_set("%s; rollback failed: %s; it stays pending: the next "
+		    "slipway run for %s (or `slipway recover %s`) restores %.7s",
+		    reason, error_last(), d->app, d->app, d->previous);
+	}
 done:
+	/* Without the history, what to keep is unknown: remove nothing. */
 	if (rc == 0 && d->engine != NULL && d->rel.project != NULL &&
+	    d->h != NULL && !d->unrecorded &&
 	    (d->previous == NULL || strcmp(d->previous, d->rel.commit) != 0))
-		retain(d, h);
+		retain(d, d->h);
 	strv_clear(&changed);
 	free(reason);
 	free(failed);
@@ -1009,18 +1154,237 @@ say_waiting(void *ctx)
 	free(commit);
 }
 
+/* The commit label of the app's newest running container, or NULL. */
+static char *
+newest_commit(struct deploy *d)
+{
+	char *label = xasprintf(LABEL_PROJECT "=%s", d->app);
+	const char *labels[] = { label, LABEL_ONEOFF "=False" };
+	json_t *list = NULL, *c;
+	const char *commit = NULL;
+	json_int_t newest = -1;
+	size_t i;
+
+	if (engine_container_list(d->engine, labels, 2, &list) == 0) {
+		json_array_foreach(list, i, c) {
+			const char *state = json_string_value(json_object_get(c,
+			    "State"));
+			json_int_t created = json_integer_value(json_object_get(c,
+			    "Created"));
+
+			if (state == NULL || strcmp(state, "running") != 0 ||
+			    created <= newest)
+				continue;
+			newest = created;
+			commit = json_string_value(json_object_get(json_object_get(
+			    c, "Labels"), LABEL_COMMIT));
+		}
+	}
+	commit = commit != NULL ? xstrdup(commit) : NULL;
+	json_decref(list);
+	free(label);
+	error_clear();
+	return (char *)commit;
+}
+
+/*
+ * No journal, but a deploy that did not end (its history row still
+ * running) whose commit the newest running container carries: it went live
+ * without being recorded (a journal that could not be written). The
+ * containers' labels are the truth: record it. Never fails the caller.
+ */
+static void
+repair_from_labels(struct deploy *d)
+{
+	struct strv running = STRV_INIT;
+	char *live = NULL, *current = NULL;
+
+	if (d->h == NULL || history_running_commits(d->h, d->app,
+	    &running) < 0 || running.n == 0)
+		goto done;
+	if (d->engine == NULL && engine_open_retry(&d->engine,
+	    d->cfg->docker_host, d->cfg->engine_retry) < 0)
+		goto done;
+	live = newest_commit(d);
+	current = read_commit_file(d, "current");
+	if (live == NULL || !strv_contains(&running, live) ||
+	    (current != NULL && strcmp(current, live) == 0))
+		goto done;
+	out_warn("warning: %s's record said %.7s, but its newest containers run "
+	    "%.7s, whose deploy did not end: recording %.7s as live", d->app,
+	    current != NULL ? current : "nothing", live, live);
+	if ((current != NULL && write_commit_file(d, "previous", current) < 0) ||
+	    write_commit_file(d, "current", live) < 0 ||
+	    history_reap(d->h, d->app, live) < 0)
+		out_warn("warning: %s", error_last());
+done:
+	error_clear();
+	strv_clear(&running);
+	free(current);
+	free(live);
+}
+
+/*
+ * A deploy journal left by a run that did not end: finish recording a
+ * release that had passed its gate, or restore the previous one. Without a
+ * journal, a deploy that went live unrecorded is recorded from the
+ * containers' labels. Under the app's lock. 0 when nothing is left pending,
+ * -1 when the restore failed (the journal stays for the next run).
+ */
+static int
+recover_locked(struct deploy *d)
+{
+	struct journal j;
+	char *msg = NULL;
+	int r = journal_read(d->app_dir, &j), rc = -1;
+
+	if (r == 1) {
+		repair_from_labels(d);
+		return 0;
+	}
+	if (r < 0) {
+		out_warn("warning: %s: removed", error_last());
+		return journal_clear(d->app_dir);
+	}
+	if (j.phase == JOURNAL_LIVE) {
+		out_info("-----> Recovering %s: %.7s had passed its health gate "
+		    "when slipway stopped; recording it as live", d->app, j.target);
+		if ((j.previous[0] != '\0' &&
+		    write_commit_file(d, "previous", j.previous) < 0) ||
+		    write_commit_file(d, "current", j.target) < 0)
+			return error_set("cannot record %.7s of \"%s\": %s", j.target,
+			    d->app, error_last());
+		msg = xstrdup("deployed; recorded by the next run (slipway "
+		    "stopped before it could)");
+		if (d->h != NULL && j.row > 0 &&
+		    history_mark(d->h, j.row, "succeeded", msg) < 0)
+			out_warn("warning: %s", error_last());
+		rc = journal_clear(d->app_dir);
+		goto done;
+	}
+	if (j.previous[0] == '\0') {
+		out_warn("warning: the first deploy of %s (%.7s) did not end, and "
+		    "there is no earlier release to restore", d->app, j.target);
+		msg = xstrdup("interrupted: slipway stopped before the deploy ended");
+	} else {
+		out_info("-----> Recovering %s: the deploy of %.7s did not end; "
+		    "restoring %.7s", d->app, j.target, j.previous);
+		free(d->previous);
+		d->previous = xstrdup(j.previous);
+		if (d->engine == NULL && engine_open_retry(&d->engine,
+		    d->cfg->docker_host, d->cfg->engine_retry) < 0)
+			goto fail;
+		if (roll_back_retrying(d) < 0)
+			goto fail;
+		if (write_commit_file(d, "current", j.previous) < 0)
+			out_warn("warning: %s", error_last());
+		msg = xasprintf("interrupted: slipway stopped before the deploy "
+		    "ended; %.7s was restored", j.previous);
+	}
+	if (d->h != NULL && j.row > 0 &&
+	    history_mark(d->h, j.row, "failed", msg) < 0)
+		out_warn("warning: %s", error_last());
+	rc = journal_clear(d->app_dir);
+	goto done;
+fail:
+	error_set("cannot restore %.7s of \"%s\": %s; the deploy journal keeps "
+	    "it pending", j.previous, d->app, error_last());
+done:
+	free(msg);
+	return rc;
+}
+
+/* Open the history for d, or go on without it after one warning line. */
+static void
+open_history(struct deploy *d)
+{
+	if (history_open(&d->h, d->cfg->state_dir) < 0) {
+		out_warn("warning: %s; going on without the history", error_last());
+		d->h = NULL;
+	}
+}
+
+/* Load the app's config variables for interpolation; mark them secret. */
+static int
+load_vars(struct deploy *d)
+{
+	size_t i;
+
+	if (appvars_load(d->cfg, d->app, &d->vars) < 0)
+		return -1;
+	for (i = 0; i < d->vars.n; i++)
+		out_redact(d->vars.v[i].value);
+	return 0;
+}
+
+static void
+deploy_dispose(struct deploy *d)
+{
+	history_close(d->h);
+	release_dispose(&d->rel);
+	engine_free(d->engine);
+	kvlist_clear(&d->vars);
+	kvlist_clear(&d->vars_next);
+	app_ops_dispose(&d->ops);
+	app_ops_dispose(&d->ops_next);
+	free(d->previous);
+	free(d->app_dir);
+	free(d->repo);
+}
+
+int
+deploy_recover(const struct config *cfg, const char *app,
+    const char *site_template, int wait)
+{
+	struct deploy d = { 0 };
+	struct deploy_opts opts = { 0 };
+	int lock = -1, rc = -1;
+
+	if (name_check_app(app) < 0)
+		return -1;
+	opts.kind = "recover";
+	opts.site_template = site_template;
+	d.cfg = cfg;
+	d.opts = &opts;
+	d.app = app;
+	d.repo = state_repo_path(cfg, app);
+	d.app_dir = state_app_dir(cfg, app);
+	if (!is_dir(d.repo)) {
+		error_set("app \"%s\" does not exist", app);
+		goto done;
+	}
+	lock = wait ? state_lock(cfg, app, NULL, NULL) : state_trylock(cfg, app);
+	if (lock == -2) {
+		rc = 0; /* a deploy runs: the journal is its own */
+		goto done;
+	}
+	if (lock < 0)
+		goto done;
+	open_history(&d);
+	if (load_vars(&d) < 0)
+		goto done;
+	rc = recover_locked(&d);
+	if (rc == 0 && d.h != NULL)
+		rc = history_reap(d.h, app, NULL);
+done:
+	if (lock >= 0)
+		close(lock);
+	deploy_dispose(&d);
+	return rc;
+}
+
 int
 deploy_app(const struct config *cfg, const char *app,
     const struct deploy_opts *opts)
 {
 	struct deploy d = { 0 };
-	struct history *h = NULL;
-	struct tee tee = { BUF_INIT };
+	struct tee tee = { BUF_INIT, NULL };
 	struct sigaction ign, old_int, old_hup;
 	json_t *event = NULL;
-	char *message = NULL, *deploying = NULL;
-	long long row = 0, t0 = now_ms();
-	int lock = -1, rc = -1;
+	char *message = NULL, *deploying = NULL, *log = NULL, *msg = NULL;
+	long long t0 = now_ms();
+	int lock = -1, rc = -1, i, finished = 0;
+	size_t k;
 
 	d.cfg = cfg;
 	d.opts = opts;
@@ -1039,77 +1403,100 @@ deploy_app(const struct config *cfg, const char *app,
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGHUP, &ign, &old_hup);
-	if ((lock = state_lock(cfg, app, say_waiting, &d)) < 0 ||
-	    history_open(&h, cfg->state_dir) < 0 || history_reap(h, app) < 0 ||
-	    history_begin(h, app, opts->kind, opts->rev ? opts->rev : cfg->branch,
-	    opts->user, &row) < 0)
+	if ((lock = state_lock(cfg, app, say_waiting, &d)) < 0)
 		goto restore;
 	tee.log.max = DEPLOY_LOG_MAX;
+	tee.stream = stream_start(STREAM_QUEUE_MAX);
 	out_set_sink(tee_sink, &tee);
-	if (appvars_load(cfg, app, &d.vars) == 0 &&
-	    app_ops_load(cfg, app, &d.ops) == 0) {
-		size_t i;
-
-		for (i = 0; i < d.vars.n; i++)
-			kvlist_set(&d.vars_next, d.vars.v[i].key, d.vars.v[i].value);
-		app_ops_copy(&d.ops_next, &d.ops);
-		if (opts->edit == NULL ||
-		    opts->edit(opts->edit_ctx, &d.vars_next, &d.ops_next) == 0) {
-			for (i = 0; i < d.vars.n; i++)
-				out_redact(d.vars.v[i].value);
-			for (i = 0; i < d.vars_next.n; i++)
-				out_redact(d.vars_next.v[i].value);
-			rc = run_deploy(&d, h, row, &message);
-		}
+	open_history(&d);
+	if (load_vars(&d) < 0 || recover_locked(&d) < 0)
+		goto unsink;
+	if (d.h != NULL && (history_reap(d.h, app, NULL) < 0 ||
+	    history_begin(d.h, app, opts->kind, opts->rev ? opts->rev :
+	    cfg->branch, opts->user, &d.row) < 0)) {
+		out_warn("warning: %s; this deploy is not recorded in the history",
+		    error_last());
+		history_close(d.h);
+		d.h = NULL;
 	}
-	out_set_sink(NULL, NULL);
+	if (app_ops_load(cfg, app, &d.ops) < 0)
+		goto unsink;
+	for (k = 0; k < d.vars.n; k++)
+		kvlist_set(&d.vars_next, d.vars.v[k].key, d.vars.v[k].value);
+	app_ops_copy(&d.ops_next, &d.ops);
+	if (opts->edit == NULL ||
+	    opts->edit(opts->edit_ctx, &d.vars_next, &d.ops_next) == 0) {
+		for (k = 0; k < d.vars_next.n; k++)
+			out_redact(d.vars_next.v[k].value);
+		rc = run_deploy(&d, &message);
+	}
 	if (rc < 0) {
-		char *log = out_redacted(tee.log.buf);
-		char *msg = out_redacted(error_last());
-		char *saved = error_save();	/* the deploy's error */
+		char *orig = xstrdup(error_last());
 
-		if (history_finish(h, row, "failed", msg, log,
-		    now_ms() - t0) < 0)
-			out_warn("warning: cannot record the deploy in the "
-			    "history: %s", error_last());
-		msg[strcspn(msg, "\n")] = '\0';
-		event = deploy_event(&d, row, "failed", msg, now_ms() - t0);
-		error_restore(saved);
-		free(msg);
-		free(log);
-	} else {
-		if (history_finish(h, row, "succeeded", message, tee.log.buf,
-		    now_ms() - t0) < 0)
-			out_warn("warning: cannot record the deploy in the "
-			    "history: %s", error_last());
-		event = deploy_event(&d, row, "succeeded", NULL, now_ms() - t0);
+		/* Whatever failed to write, a full state_dir is the cause. */
+		if (state_no_space(cfg->state_dir, 0)) {
+			char *space = xstrdup(error_last());
+
+			error_set("%s; %s", space, orig);
+			free(space);
+		} else
+			error_set("%s", orig);
+		free(orig);
+		msg = out_redacted(error_last());
 	}
+	log = out_redacted(tee.log.buf);
+	/* The history row, then the journal: a crash between leaves the
+	 * journal to say how the deploy ended. */
+	for (i = 0; d.h != NULL && i < RECORD_TRIES && !finished; i++) {
+		if (i > 0)
+			sleep_ms(1000);
+		finished = history_finish(d.h, d.row, rc < 0 ? "failed" :
+		    "succeeded", rc < 0 ? msg : message, log,
+		    now_ms() - t0) == 0;
+	}
+	if (d.h != NULL && !finished && rc == 0)
+		out_warn("warning: %.7s is live but not recorded in the history: "
+		    "%s; the next slipway run for %s records it", d.rel.commit,
+		    error_last(), app);
+	else if (d.h != NULL && !finished)
+		out_warn("warning: this deploy is not recorded in the history: %s",
+		    error_last());
+	if (d.journaled && !d.pending && !d.unrecorded &&
+	    (finished || rc < 0 || d.h == NULL) && journal_clear(d.app_dir) < 0)
+		out_warn("warning: %s", error_last());
+	if (rc < 0 && msg != NULL) {
+		char *first = xstrndup(msg, strcspn(msg, "\n"));
+
+		event = deploy_event(&d, d.row, "failed", first, now_ms() - t0);
+		free(first);
+		error_set("%s", msg);
+	} else if (rc == 0)
+		event = deploy_event(&d, d.row, "succeeded", NULL, now_ms() - t0);
 	deploying = app_file(&d, "deploying");
 	if (unlink(deploying) < 0 && errno != ENOENT)
 		out_warn("warning: cannot remove \"%s\": %s", deploying,
 		    strerror(errno));
+unsink:
+	out_set_sink(NULL, NULL);
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
 out:
 	if (lock >= 0)
 		close(lock);
-	history_close(h);
+	/* The lock is free: a slow pusher now holds nothing but this process. */
+	stream_finish(tee.stream, STREAM_DRAIN_MS);
 	/* After the lock and the history are closed: the sender outlives us. */
+	history_close(d.h);
+	d.h = NULL;
 	if (event != NULL)
-		announce(cfg, app, row, event);
+		announce(cfg, app, d.row, event);
 	json_decref(event);
 	buf_release(&tee.log);
-	release_dispose(&d.rel);
-	engine_free(d.engine);
-	kvlist_clear(&d.vars);
-	kvlist_clear(&d.vars_next);
-	app_ops_dispose(&d.ops);
-	app_ops_dispose(&d.ops_next);
+	deploy_dispose(&d);
 	free(deploying);
 	free(message);
-	free(d.previous);
-	free(d.app_dir);
-	free(d.repo);
+	free(msg);
+	free(log);
 	return rc;
 }

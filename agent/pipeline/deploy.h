@@ -35,4 +35,14 @@ struct deploy_opts {
 MUST_CHECK int deploy_app(const struct config *cfg, const char *app,
     const struct deploy_opts *opts);
 
+/*
+ * Finish what a deploy of app that did not end left in its journal: record a
+ * release that had passed its health gate, or restore the previous one (every
+ * deploy does this first, under the lock). wait: block for the app's lock;
+ * otherwise a held lock (a deploy running) means there is nothing to do.
+ * 0, or -1 with error_set when a restore failed (it stays pending).
+ */
+int deploy_recover(const struct config *cfg, const char *app,
+    const char *site_template, int wait);
+
 #endif

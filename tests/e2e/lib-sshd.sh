@@ -37,6 +37,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
 LogLevel VERBOSE
+SetEnv "ASAN_OPTIONS=$ASAN_OPTIONS" "UBSAN_OPTIONS=$UBSAN_OPTIONS"
 CFG
 "$SSHD" -t -f "$SSHD_DIR/sshd_config" || fail "sshd rejects its configuration"
 "$SSHD" -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log" &

@@ -7,6 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v docker-compose >/dev/null || fail "docker-compose is not installed"
+# default_restart = no: compose's behaviour exactly (the default differs on
+# purpose, see README "Failure behaviour").
+sed -i 's/^\[deploy\]$/[deploy]\ndefault_restart = no/' "$CONF"
 
 app=e2e-diff-$RUN
 dc=e2e-diff-dc-$RUN

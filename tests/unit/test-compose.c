@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "compose/compose.h"
+#include "compose/interp.h"
 
 #define DIR "/srv/app"
 
@@ -709,6 +710,15 @@ test_networks(void **state)
 	load_fails("services:\n  web:\n    image: x\nnetworks:\n  a:\n"
 	    "    ipam: {}\n",
 	    "compose.yaml:6: network \"a\": key \"ipam\" is not supported");
+
+	/* make fuzz: no network at all reached qsort(NULL, 0) (UBSan) */
+	p = load("services:\n  web:\n    image: x\n    networks:\n");
+	assert_int_equal(svc(p, "web")->nnetworks, 0);
+	compose_free(p);
+	load_fails("services:\n  web:\n    image: x\n    network_mode: host\n"
+	    "    networks:\n",
+	    "compose.yaml:2: service \"web\": \"network_mode\" and \"networks\" "
+	    "exclude each other");
 }
 
 static void
@@ -1735,6 +1745,37 @@ test_deep_nesting(void **state)
 	buf_release(&b);
 }
 
+/* A variable used over and over counts against the same budget (make fuzz). */
+static void
+test_variable_bomb(void **state)
+{
+	struct kvlist big = KVLIST_INIT;
+	struct buf b = BUF_INIT;
+	struct compose_project *p = NULL;
+	char *v = xmalloc(INTERP_MAX + 1);
+	int i;
+
+	(void)state;
+	memset(v, 'v', INTERP_MAX);
+	v[INTERP_MAX] = '\0';
+	kvlist_set(&big, "BIG", v);
+	buf_adds(&b, "services:\n  web:\n    image: x\n    labels:\n");
+	for (i = 0; i < 80; i++)
+		buf_addf(&b, "      l%d: ${BIG}\n", i);
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", &big), -1);
+	assert_non_null(strstr(error_last(), "variables expand too far"));
+	/* one value may not pass INTERP_MAX */
+	buf_reset(&b);
+	buf_adds(&b, "services:\n  web:\n    image: x${BIG}\n");
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", &big), -1);
+	assert_non_null(strstr(error_last(), "expands to more than"));
+	buf_release(&b);
+	kvlist_clear(&big);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -1767,6 +1808,7 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_alias_bomb),
+		cmocka_unit_test(test_variable_bomb),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

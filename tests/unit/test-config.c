@@ -64,6 +64,8 @@ assert_defaults(const struct config *cfg)
 	assert_int_equal(cfg->deploy_timeout, 1800);
 	assert_null(cfg->default_app);
 	assert_int_equal(cfg->atomic, 0);
+	assert_int_equal(cfg->engine_retry, 60);
+	assert_string_equal(cfg->default_restart, "unless-stopped");
 	assert_string_equal(cfg->sites_dir, "/etc/nginx/conf.d");
 	assert_string_equal(cfg->listen, "80");
 	assert_string_equal(cfg->reload, "nginx -s reload");
@@ -113,6 +115,8 @@ test_every_key(void **state)
 	    "min_uptime = 0\n"
 	    "keep_releases = 1000\n"
 	    "mode = atomic\n"
+	    "engine_retry = 0\n"
+	    "default_restart = no\n"
 	    "[proxy]\r\n"
 	    "sites_dir = /etc/nginx/sites-enabled\r\n"
 	    "listen = 127.0.0.1:8080\r\n"
@@ -128,6 +132,8 @@ test_every_key(void **state)
 	assert_int_equal(cfg.min_uptime, 0);
 	assert_int_equal(cfg.keep_releases, 1000);
 	assert_int_equal(cfg.atomic, 1);
+	assert_int_equal(cfg.engine_retry, 0);
+	assert_string_equal(cfg.default_restart, "no");
 	assert_string_equal(cfg.sites_dir, "/etc/nginx/sites-enabled");
 	assert_string_equal(cfg.listen, "127.0.0.1:8080");
 	assert_string_equal(cfg.reload, "systemctl reload nginx");
@@ -198,6 +204,11 @@ static const struct {
 	{ "repos_dir = /x\n",
 	  "1: key \"repos_dir\" outside of any section" },
 	{ "[servr]\nrepos_dir = /x\n", "1: unknown section [servr]" },
+	{ "[deploy]\ndefault_restart = sometimes\n",
+	  "2: [deploy] \"default_restart\" must be \"no\", \"always\", "
+	  "\"unless-stopped\" or \"on-failure\"" },
+	{ "[deploy]\nengine_retry = 3601\n",
+	  "2: [deploy] \"engine_retry\" must be a number from 0 to 3600" },
 	{ "[deploy]\n[extra]\n", "2: unknown section [extra]" },
 	{ "[server\n", "1: expected \"[section]\"" },
 	{ "[server] x\n", "1: unexpected text after \"[section]\"" },

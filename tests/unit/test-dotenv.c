@@ -361,10 +361,45 @@ test_fixtures(void **state)
 	kvlist_clear(&l);
 }
 
+/*
+ * make fuzz: "B=$A$A" line after line doubled a value until memory ran out.
+ * Now one value stops at INTERP_MAX and all of them at 16 MiB.
+ */
+static void
+test_expansion_bomb(void **state)
+{
+	struct kvlist out = KVLIST_INIT;
+	struct buf text = BUF_INIT;
+	int i;
+
+	(void)state;
+	buf_adds(&text, "R=0123456789abcdef0123456789abcdef\n");
+	for (i = 0; i < 40; i++)
+		buf_adds(&text, "R=$R$R\n");
+	assert_int_equal(parse(text.buf, NULL, &out), -1);
+	assert_string_equal(error_last(), ".env:17: the value expands to more "
+	    "than 1048576 bytes");
+	kvlist_clear(&out);
+	buf_release(&text);
+
+	/* each value under INTERP_MAX, together over 16 MiB */
+	buf_adds(&text, "R=0123456789abcdef0123456789abcdef\n");
+	for (i = 0; i < 14; i++)
+		buf_adds(&text, "R=$R$R\n");
+	for (i = 0; i < 40; i++)
+		buf_addf(&text, "K%d=$R\n", i);
+	assert_int_equal(parse(text.buf, NULL, &out), -1);
+	assert_string_equal(error_last(), ".env:46: values expand to more "
+	    "than 16777216 bytes in all");
+	kvlist_clear(&out);
+	buf_release(&text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expansion_bomb),
 		cmocka_unit_test(test_parsing),
 		cmocka_unit_test(test_multi),
 		cmocka_unit_test(test_errors),

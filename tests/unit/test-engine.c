@@ -556,7 +556,7 @@ test_fake_cap(void **state)
 	assert_int_equal(engine_open(&e, fk.host), 0);
 	assert_int_equal(engine_container_list(e, NULL, 0, &out), -1);
 	assert_null(out);
-	want = xasprintf("engine answer to GET /containers/json?all=1 is "
+	want = xasprintf("engine answer to GET /containers/json is "
 	    "larger than %u bytes", ENGINE_RESPONSE_MAX);
 	assert_string_equal(error_last(), want);
 	free(want);
@@ -566,6 +566,60 @@ test_fake_cap(void **state)
 	json_decref(out);
 	engine_free(e);
 	assert_int_equal(fake_accepts(), 2);
+}
+
+/* An answer cut off after its headers: the engine went away midway. */
+#define CUT "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
+    "Content-Length: 100\r\nConnection: close\r\n\r\n["
+
+static void
+test_fake_retry(void **state)
+{
+	struct engine *e = NULL;
+	json_t *out = NULL, *body = json_pack("{s:{s:s}}", "Labels", "a", "1");
+	char *id = NULL;
+
+	fake_ping("1.41");
+	fake_add(CUT);
+	fake_add_owned(fake_http(200, "OK", "", "[]"));
+	/* create cut off: look; what it made (same labels) is removed; create. */
+	fake_add(CUT);
+	fake_add_owned(fake_http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"1\","
+	    "\"from-image\":\"x\"}}}"));
+	fake_add_owned(fake_http(204, "No Content", "", ""));
+	fake_add_owned(fake_http(201, "Created", "", "{\"Id\":\"abc\"}"));
+	/* A container of that name with other labels is not touched. */
+	fake_add(CUT);
+	fake_add_owned(fake_http(200, "OK", "", "{\"Config\":{\"Labels\":{\"a\":\"2\"}}}"));
+	/* Without retries, a cut-off GET fails at once, naming verb and object. */
+	fake_add(CUT);
+
+	assert_int_equal(engine_open_retry(&e, fk.host, 5), 0);
+	assert_int_equal(engine_container_list(e, NULL, 0, &out), 0);
+	assert_true(json_is_array(out));
+	json_decref(out);
+	assert_int_equal(engine_container_create(e, "web-1", body, &id), 0);
+	assert_string_equal(id, "abc");
+	assert_req(1, "GET /v1.41/containers/json?all=1");
+	assert_req(2, "GET /v1.41/containers/json?all=1");
+	assert_req(3, "POST /v1.41/containers/create?name=web-1");
+	assert_req(4, "GET /v1.41/containers/web-1/json");
+	assert_req(5, "DELETE /v1.41/containers/web-1?force=1&v=0");
+	assert_req(6, "POST /v1.41/containers/create?name=web-1");
+	free(id);
+	id = NULL;
+	assert_int_equal(engine_container_create(e, "web-1", body, &id), -1);
+	assert_string_equal(error_last(), "container \"web-1\" exists and is not "
+	    "the one this create made (label \"a\")");
+	assert_int_equal(fake_nreqs(), 9);
+	engine_set_retry(e, 0);
+	assert_int_equal(engine_container_list(e, NULL, 0, &out), -1);
+	assert_true(starts_with(error_last(), "GET /containers/json: the docker "
+	    "engine did not answer"));
+	assert_int_equal(fake_nreqs(), 10);
+	json_decref(body);
+	free(id);
+	engine_free(e);
 }
 
 /* Build context served from memory, chunk bytes at a time. */
@@ -1022,6 +1076,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fake_errors, fake_setup,
 		    fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_paths, fake_setup,
+		    fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_retry, fake_setup,
 		    fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_cap, fake_setup,
 		    fake_teardown),

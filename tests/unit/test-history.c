@@ -2,6 +2,7 @@
  * test-history.c - the SQLite deploy history: rows, their order, stale rows
  * reaped, logs, and the succeeded commits retention and rollback rely on.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +92,21 @@ test_reap_and_log(void **state)
 	(void)state;
 	assert_int_equal(history_open(&h, dir), 0);
 	id = add(h, "app", sha_a, NULL); /* left running, as after kill -9 */
-	assert_int_equal(history_reap(h, "app"), 0);
+	add(h, "app", sha_c, NULL); /* live, but its end was never written */
+	assert_int_equal(history_reap(h, "app", sha_c), 0);
+	assert_int_equal(history_list(h, "app", 2, &rows, &n), 0);
+	assert_string_equal(rows[0].status, "succeeded");
+	assert_non_null(strstr(rows[0].message, "recorded by the next run"));
+	assert_string_equal(rows[1].status, "failed");
+	assert_non_null(strstr(rows[1].message, "interrupted"));
+	history_rows_free(rows, n);
+	/* history_mark ends a running row and leaves ended ones alone. */
+	id = add(h, "app", sha_a, NULL);
+	assert_int_equal(history_mark(h, id, "failed", "restored"), 0);
+	assert_int_equal(history_mark(h, id, "succeeded", "again"), 0);
 	assert_int_equal(history_list(h, "app", 1, &rows, &n), 0);
 	assert_string_equal(rows[0].status, "failed");
-	assert_non_null(strstr(rows[0].message, "interrupted"));
+	assert_string_equal(rows[0].message, "restored");
 	history_rows_free(rows, n);
 	id = add(h, "app", sha_b, "succeeded");
 	log = history_log(h, "app", id);
@@ -131,6 +143,75 @@ test_succeeded_commits(void **state)
 	history_close(h);
 }
 
+/* Write text (len bytes) as dir/history.db; make dir/apps/x when apps. */
+static void
+plant(const char *text, size_t len, int apps)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "%s/history.db", dir);
+	assert_int_equal(write_file_atomic(path, text, len, 0644), 0);
+	if (apps) {
+		snprintf(path, sizeof path, "%s/apps/x", dir);
+		assert_int_equal(mkdir_p(path, 0755), 0);
+	}
+}
+
+/* How many history.db.corrupt-* files dir holds. */
+static int
+count_aside(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, "history.db.corrupt-", 19) == 0 &&
+		    strchr(de->d_name + 19, '-') == NULL;
+	closedir(d);
+	return n;
+}
+
+static void
+test_garbage_moved_aside(void **state)
+{
+	static const char garbage[] = "this is not a database, not at all, "
+	    "and it is long enough to have a header................................"
+	    "..............................................................";
+	struct history *h;
+	long long id;
+
+	(void)state;
+	plant(garbage, sizeof garbage - 1, 0);
+	assert_int_equal(history_open(&h, dir), 0);
+	assert_int_equal(count_aside(), 1);
+	assert_int_equal(history_begin(h, "app", "push", "main", NULL, &id), 0);
+	history_close(h);
+	/* The fresh one is kept as it is. */
+	assert_int_equal(history_open(&h, dir), 0);
+	assert_int_equal(count_aside(), 1);
+	history_close(h);
+}
+
+static void
+test_truncated_detected(void **state)
+{
+	struct history *h;
+
+	(void)state;
+	/* 0 bytes with no app: a new server, nothing to say. */
+	plant("", 0, 0);
+	assert_int_equal(history_open(&h, dir), 0);
+	assert_int_equal(count_aside(), 0);
+	history_close(h);
+	/* 0 bytes while apps exist: the rows were lost, and that is said. */
+	plant("", 0, 1);
+	assert_int_equal(history_open(&h, dir), 0);
+	assert_int_equal(count_aside(), 1);
+	history_close(h);
+}
+
 int
 main(void)
 {
@@ -138,6 +219,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rows_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reap_and_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_succeeded_commits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_moved_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_detected, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests_name("history", tests, NULL, NULL);
 

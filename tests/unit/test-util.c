@@ -142,6 +142,8 @@ test_paths(void **state)
 	free(p);
 	assert_true(ends_with("app.git", ".git"));
 	assert_false(starts_with("ab", "abc"));
+	/* make analyze: mkdir_p("") read past the string's end */
+	assert_int_equal(mkdir_p("", 0700), -1);
 }
 
 static void
