@@ -22,7 +22,7 @@ SHAREDIR ?= $(PREFIX)/share/slipway
 SYSCONFDIR ?= /etc
 
 CC ?= cc
-PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2
+PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2 libcrypto
 # Quietly: before tools/deps.sh ran there may be no pkg-config at all.
 HAVE_PKG_CONFIG := $(shell command -v pkg-config 2>/dev/null)
 ifneq ($(HAVE_PKG_CONFIG),)

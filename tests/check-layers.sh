@@ -2,7 +2,7 @@
 # check-layers.sh - `make check-layers`: every file under agent/ includes only
 # from its own folder or from a layer below its own. The layers, bottom up:
 #   0 lib
-#   1 engine compose repo history proxy gateway   (peers: none includes another)
+#   1 engine compose repo history proxy gateway notify   (peers: none includes another)
 #   2 reconcile
 #   3 pipeline
 #   4 cmd
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 rank() {
 	case $1 in
 	lib) echo 0 ;;
-	engine|compose|repo|history|proxy|gateway) echo 1 ;;
+	engine|compose|repo|history|proxy|gateway|notify) echo 1 ;;
 	reconcile) echo 2 ;;
 	pipeline) echo 3 ;;
 	cmd) echo 4 ;;

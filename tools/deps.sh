@@ -19,7 +19,7 @@ set -eu
 deps_list() {
 	build="build-essential pkg-config ca-certificates libgit2-dev
 		libcurl4-openssl-dev libyaml-dev libinih-dev libjansson-dev
-		libarchive-dev libsqlite3-dev libssh2-1-dev"
+		libarchive-dev libsqlite3-dev libssh2-1-dev libssl-dev"
 	docker=
 	command -v docker >/dev/null 2>&1 || docker=docker.io
 	case "$1" in
@@ -32,7 +32,7 @@ deps_list() {
 	test) echo "$build git curl busybox-static $docker nginx sudo
 		openssh-server openssh-client libcmocka-dev jq procps
 		docker-compose valgrind hyperfine socat sqlite3 iproute2
-		util-linux" ;;
+		util-linux python3" ;;
 	*) echo "deps.sh: unknown set \"$1\" (build, demo, server, docker or test)" >&2
 		return 129 ;;
 	esac

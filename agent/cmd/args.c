@@ -9,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "gateway/gateway.h"
+#include "lib/appops.h"
 #include "lib/names.h"
 #include "lib/state.h"
 #include "lib/util.h"
@@ -100,6 +101,33 @@ check_verb(const char *s)
 	return 0;
 }
 
+/* SERVICE=N: a replica count (lib/appops.h). */
+static int
+check_scale(const char *s)
+{
+	char *service = NULL;
+	long n;
+
+	if (app_ops_parse_scale(s, &service, &n) < 0)
+		return -1;
+	free(service);
+	return 0;
+}
+
+/* --since: 30s, 10m, 2h, 1d or unix seconds (cmd-logs.c reads it). */
+static int
+check_when(const char *s)
+{
+	char tmp[SHOWN_MAX + 4];
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 12 || (s[n] != '\0' && (strchr("smhd", s[n]) == NULL ||
+	    s[n + 1] != '\0')))
+		return error_set("invalid --since \"%s\": use 30s, 10m, 2h, 1d "
+		    "or unix seconds", shown(s, tmp));
+	return 0;
+}
+
 static const struct word_type {
 	const char *name;
 	int (*check)(const char *s); /* NULL: any word */
@@ -107,6 +135,8 @@ static const struct word_type {
 	{ "APP", name_check_app },
 	{ "APPS", check_apps },
 	{ "SERVICE", name_check_service },
+	{ "SERVICE=N", check_scale },
+	{ "WHEN", check_when },
 	{ "REV", name_check_rev },
 	{ "COUNT", check_count },
 	{ "ID", check_id },

@@ -1,9 +1,12 @@
 /*
- * cmd-logs.c - `slipway logs NAME [SERVICE] [-n N] [-f]`: what the app's
+ * cmd-logs.c - `slipway logs NAME [SERVICE] [-n N] [-f] [--since WHEN]
+ * [--timestamps]`: what the app's
  * containers wrote, read through the Engine API (the multiplexed stream is
  * decoded by engine.c), each line prefixed by its container like compose
  * does: "web-1  | listening on :8080". -n keeps the last N lines of each
- * container; -f follows them, one process per container, until they stop.
+ * container; -f follows them, one process per container, until they stop;
+ * --since 10m (s, m, h, d, or unix seconds) starts at that time;
+ * --timestamps puts the engine's time before each line.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -25,6 +29,36 @@ struct source {
 	int width;   /* of the widest label */
 };
 
+/* "10m", "2h", "30s", "1d" ago, or unix seconds; -1 with error_set. */
+static long long
+parse_since(const char *s)
+{
+	static const struct { char unit; long secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	size_t len = strlen(s), i;
+	char *num;
+	long n;
+
+	if (len > 1 && len < 16) {
+		for (i = 0; i < ARRAY_SIZE(units); i++) {
+			if (s[len - 1] != units[i].unit)
+				continue;
+			num = xstrndup(s, len - 1);
+			if (parse_long(num, &n) == 0 && n >= 0 &&
+			    n <= 3650L * 86400 / units[i].secs) {
+				free(num);
+				return (long long)time(NULL) - n * units[i].secs;
+			}
+			free(num);
+		}
+	}
+	if (parse_long(s, &n) == 0 && n > 0)
+		return n;
+	return error_set("invalid --since \"%.32s\": use 30s, 10m, 2h, 1d or "
+	    "unix seconds", s);
+}
+
 static void
 print_line(void *ctx, const char *line)
 {
@@ -38,7 +72,8 @@ print_line(void *ctx, const char *line)
  * 0 when all of them ended well, 1 when one failed, -1 when fork failed.
  */
 static int
-follow_all(const struct cmd_ctx *ctx, struct source *src, size_t n, long tail)
+follow_all(const struct cmd_ctx *ctx, struct source *src, size_t n,
+    const struct engine_logs_opts *lo)
 {
 	pid_t pid, parent = getpid();
 	size_t i, started = 0;
@@ -58,9 +93,12 @@ follow_all(const struct cmd_ctx *ctx, struct source *src, size_t n, long tail)
 			if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 ||
 			    getppid() != parent)
 				_exit(1);
+			struct engine_logs_opts o = *lo;
+
+			o.tty = src[i].tty;
 			rc = engine_open(&e, ctx->cfg.docker_host) < 0 ||
-			    engine_container_logs(e, src[i].id, tail, 1,
-			    src[i].tty, print_line, &src[i]) < 0;
+			    engine_container_logs_opts(e, src[i].id, &o,
+			    print_line, &src[i]) < 0;
 
 			if (rc)
 				cmd_fail();
@@ -88,11 +126,16 @@ cmd_logs(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct source *src = NULL;
 	const char *app = args->app, *service = cmd_arg(args, "SERVICE");
 	size_t nobs = 0, nsrc = 0, i;
+	struct engine_logs_opts lo = { 0 };
 	long tail = -1;
 	int follow = cmd_has(args, "-f"), width = 0, rc = -1;
 
 	if (cmd_has(args, "-n") && parse_long(cmd_arg(args, "-n"), &tail) < 0)
 		return cmd_usage(ctx); /* cmd_args_parse checked it */
+	lo.timestamps = cmd_has(args, "--timestamps");
+	if (cmd_has(args, "--since") &&
+	    (lo.since = parse_since(cmd_arg(args, "--since"))) < 0)
+		return cmd_fail();
 	if (converge_observe(e, app, &obs, &nobs) < 0)
 		goto done;
 	src = xcalloc(nobs + 1, sizeof *src);
@@ -128,13 +171,16 @@ cmd_logs(struct cmd_ctx *ctx, const struct cmd_args *args)
 		src[i].width = width;
 	/* Whoever reads the output may go away: then stop, don't go on. */
 	signal(SIGPIPE, SIG_DFL);
+	lo.tail = tail;
+	lo.follow = follow;
 	if (follow && nsrc > 1) {
-		rc = follow_all(ctx, src, nsrc, tail);
+		rc = follow_all(ctx, src, nsrc, &lo);
 		goto done;
 	}
 	for (i = 0; i < nsrc; i++) {
-		if (engine_container_logs(e, src[i].id, tail, follow,
-		    src[i].tty, print_line, &src[i]) < 0)
+		lo.tty = src[i].tty;
+		if (engine_container_logs_opts(e, src[i].id, &lo, print_line,
+		    &src[i]) < 0)
 			goto done;
 	}
 	rc = 0;

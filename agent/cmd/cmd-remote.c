@@ -7,11 +7,14 @@
  * ~/.ssh/known_hosts; ssh-agent, the IdentityFile keys, ~/.ssh/id_ed25519 or
  * ~/.ssh/id_rsa log in), and exit with its exit status; the server's
  * `ssh-command` parses it. When slipway itself fails it exits 255, like ssh.
- * `app` is sent without the app: `slipway remote app list`.
+ * `app` is sent without the app: `slipway remote app list`. run and exec
+ * also send our stdin, and ask for a terminal when ours is one.
  */
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -59,7 +62,9 @@ cmd_remote(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *remote = cmd_arg(args, "REMOTE");
 	const char *verb = cmd_arg(args, "VERB"), *home = getenv("HOME");
 	char **rest, *url = NULL, *known = NULL;
-	int n, i, status = -1;
+	struct termios saved, raw;
+	struct winsize ws;
+	int n, i, status = -1, restore = 0;
 
 	if ((home == NULL || *home == '\0') && pw != NULL)
 		home = pw->pw_dir;
@@ -91,7 +96,29 @@ cmd_remote(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    "ssh-agent, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa";
 	o.user = pw != NULL ? pw->pw_name : NULL;
 	o.agent = getenv("SSH_AUTH_SOCK") != NULL;
+	o.in_fd = -1;
+	if (strcmp(verb, "run") == 0 || strcmp(verb, "exec") == 0) {
+		const char *term = getenv("TERM");
+
+		o.in_fd = STDIN_FILENO;
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+			o.term = term != NULL && *term != '\0' &&
+			    strlen(term) < 64 ? term : "xterm";
+			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+				o.rows = ws.ws_row;
+				o.cols = ws.ws_col;
+			}
+			if (tcgetattr(STDIN_FILENO, &saved) == 0) {
+				raw = saved;
+				cfmakeraw(&raw);
+				restore = tcsetattr(STDIN_FILENO, TCSANOW,
+				    &raw) == 0;
+			}
+		}
+	}
 	status = gateway_client_run(&u, &o, command.buf);
+	if (restore)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 done:
 	buf_release(&command);
 	gateway_url_dispose(&u);

@@ -71,6 +71,7 @@ cmd_ssh_parse(const char *line, const char *repos_dir, struct gateway_cmd *cmd)
 	cmd->kind = strcmp(entry->name, "help") == 0 ? GATEWAY_HELP :
 	    GATEWAY_VERB;
 	cmd->admin_only = (args.flags & CMD_ADMIN) != 0;
+	cmd->any_key = (args.flags & CMD_ANY_KEY) != 0;
 	cmd->app = args.app != NULL ? xstrdup(args.app) : NULL;
 	for (i = 0; i < w.n; i++)
 		strv_push(&cmd->argv, w.v[i]);
@@ -164,6 +165,21 @@ cmd_ssh_command(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (setenv("SLIPWAY_USER", name, 1) < 0) {
 		error_set("cannot set SLIPWAY_USER: %s", strerror(errno));
 		goto refuse;
+	}
+	/* What `ps` without an app may show: the key's apps, or all. */
+	if (grant.admin)
+		unsetenv("SLIPWAY_APPS");
+	else {
+		struct buf apps = BUF_INIT;
+
+		for (i = 0; i < grant.apps.n; i++)
+			buf_addf(&apps, "%s%s", i ? "," : "", grant.apps.v[i]);
+		if (setenv("SLIPWAY_APPS", apps.buf, 1) < 0) {
+			buf_release(&apps);
+			error_set("cannot set SLIPWAY_APPS: %s", strerror(errno));
+			goto refuse;
+		}
+		buf_release(&apps);
 	}
 	if (cmd.kind == GATEWAY_GIT) {
 		repo = state_repo_path(&ctx->cfg, cmd.app);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd-ops.h"
 #include "lib/names.h"
 #include "lib/state.h"
 #include "lib/util.h"
@@ -22,14 +23,22 @@ static const struct cmd_entry cmd_table[] = {
 	    { { "list", 0 }, { "create APP", 0 },
 	    { "destroy APP [--volumes]", CMD_NEEDS_ENGINE } },
 	    CMD_SSH | CMD_ADMIN, cmd_app },
-	{ "config", "config APP list [--values] | set KEY=VALUE... | "
-	    "unset KEY...", "the app's variables",
+	{ "config", "config APP list [--values] | set [--no-deploy] "
+	    "KEY=VALUE... | unset [--no-deploy] KEY...",
+	    "the app's variables; set and unset redeploy with them",
 	    { { "APP list", 0 }, { "APP list --values", CMD_ADMIN },
-	    { "APP set KEY=VALUE...", 0 }, { "APP unset KEY...", 0 } },
+	    { "APP set --no-deploy KEY=VALUE...", CMD_LOCKS },
+	    { "APP set KEY=VALUE...", CMD_LOCKS },
+	    { "APP unset --no-deploy KEY...", CMD_LOCKS },
+	    { "APP unset KEY...", CMD_LOCKS } },
 	    CMD_SSH | CMD_NEEDS_APP, cmd_config },
 	{ "deploy", "deploy APP [REV]", "deploy the branch's tip or REV",
 	    { { "APP [REV]", 0 } },
 	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_deploy },
+	{ "exec", "exec APP SERVICE ARG...",
+	    "a command in a running container of the service",
+	    { { "APP SERVICE ARG...", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP, cmd_exec },
 	{ "help", "help", "the commands",
 	    { { "", 0 } }, CMD_SSH | CMD_NO_CONFIG, cmd_help },
 	{ "history", "history APP [-n COUNT] [--json] [--log ID]",
@@ -44,10 +53,14 @@ static const struct cmd_entry cmd_table[] = {
 	    { { "list", 0 }, { "add NAME --apps APPS", 0 },
 	    { "add NAME --admin", 0 }, { "remove NAME", 0 } },
 	    CMD_SSH | CMD_ADMIN, cmd_key },
-	{ "logs", "logs APP [SERVICE] [-n COUNT] [-f]",
-	    "what the app's containers wrote",
-	    { { "APP [SERVICE] [-n COUNT] [-f]", 0 } },
+	{ "logs", "logs APP [SERVICE] [-n COUNT] [-f] [--since WHEN] "
+	    "[--timestamps]", "what the app's containers wrote",
+	    { { "APP [SERVICE] [-n COUNT] [-f] [--since WHEN] [--timestamps]",
+	    0 } },
 	    CMD_SSH | CMD_NEEDS_APP | CMD_NEEDS_ENGINE, cmd_logs },
+	{ "ps", "ps [APP] [--json]",
+	    "apps and services at a glance, or one app's containers",
+	    { { "[APP] [--json]", 0 } }, CMD_SSH | CMD_ANY_KEY, cmd_ps },
 	{ "recover", "recover APP | recover --all",
 	    "finish what interrupted deploys left (run at boot)",
 	    { { "--all", 0 }, { "APP", CMD_NEEDS_APP } },
@@ -56,10 +69,22 @@ static const struct cmd_entry cmd_table[] = {
 	    "run a command on the server of a git remote",
 	    { { "-r REMOTE VERB [ARG...]", 0 }, { "VERB [ARG...]", 0 } },
 	    0, cmd_remote },
+	{ "restart", "restart APP [SERVICE...]",
+	    "replace the containers, health-gated (web: start-first)",
+	    { { "APP [SERVICE...]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_restart },
 	{ "rollback", "rollback APP [REV]",
 	    "deploy the previous release again, or REV",
 	    { { "APP [REV]", 0 } },
 	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_rollback },
+	{ "run", "run APP SERVICE [ARG...]",
+	    "a one-off container of the live release (a console, a migration)",
+	    { { "APP SERVICE [ARG...]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP, cmd_run },
+	{ "scale", "scale APP SERVICE=N...",
+	    "how many containers a service runs, kept across deploys",
+	    { { "APP SERVICE=N...", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_scale },
 	{ "ssh-command", "ssh-command NAME --apps APP[,APP...]|--admin",
 	    "the forced command of a key",
 	    { { "NAME --apps APPS", 0 }, { "NAME --admin", 0 } },
@@ -67,6 +92,13 @@ static const struct cmd_entry cmd_table[] = {
 	{ "status", "status APP [--json]", "what runs, and its health",
 	    { { "APP [--json]", 0 } },
 	    CMD_SSH | CMD_NEEDS_APP | CMD_NEEDS_ENGINE, cmd_status },
+	{ "start", "start APP [SERVICE...]", "start what stop stopped",
+	    { { "APP [SERVICE...]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_start },
+	{ "stop", "stop APP [SERVICE...]",
+	    "stop services until start, across deploys and reboots",
+	    { { "APP [SERVICE...]", 0 } },
+	    CMD_SSH | CMD_NEEDS_APP | CMD_LOCKS, cmd_stop },
 };
 
 const struct cmd_entry *

@@ -27,8 +27,10 @@
 #define CMD_NEEDS_ENGINE 0x8 /* main opens the engine into ctx->engine */
 #define CMD_LOCKS 0x10      /* runs under the app lock (deploy_app takes it) */
 #define CMD_NO_CONFIG 0x20  /* main does not load the configuration */
+#define CMD_ANY_KEY 0x40    /* without an APP, any key may run it: it shows
+                               only the key's apps (SLIPWAY_APPS) */
 
-#define CMD_FORMS_MAX 4
+#define CMD_FORMS_MAX 6
 #define CMD_SLOTS_MAX 16
 
 /*

@@ -5,10 +5,16 @@
  * ENGINE_RESPONSE_MAX, streamed lines (build progress, logs) at
  * ENGINE_LINE_MAX.
  */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -1389,19 +1395,37 @@ int
 engine_container_logs(struct engine *e, const char *id, long tail,
     int follow, int tty, engine_line_fn line_fn, void *ctx)
 {
+	struct engine_logs_opts o = { 0 };
+
+	o.tail = tail;
+	o.follow = follow;
+	o.tty = tty;
+	return engine_container_logs_opts(e, id, &o, line_fn, ctx);
+}
+
+int
+engine_container_logs_opts(struct engine *e, const char *id,
+    const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx)
+{
 	char *enc = engine_urlencode(id), *path;
+	struct buf q = BUF_INIT;
 	struct xfer x;
 	int status, rc = -1;
 
-	if (tail < 0)
-		path = xasprintf("/containers/%s/logs?stdout=1&stderr=1&"
-		    "tail=all&follow=%d", enc, follow ? 1 : 0);
+	buf_addf(&q, "/containers/%s/logs?stdout=1&stderr=1&", enc);
+	if (o->tail < 0)
+		buf_adds(&q, "tail=all");
 	else
-		path = xasprintf("/containers/%s/logs?stdout=1&stderr=1&"
-		    "tail=%ld&follow=%d", enc, tail, follow ? 1 : 0);
+		buf_addf(&q, "tail=%ld", o->tail);
+	buf_addf(&q, "&follow=%d", o->follow ? 1 : 0);
+	if (o->since > 0)
+		buf_addf(&q, "&since=%lld", o->since);
+	if (o->timestamps)
+		buf_adds(&q, "&timestamps=1");
+	path = buf_detach(&q, NULL);
 	xfer_init(&x, e, "GET", path, XF_LONG);
 	x.answer.max = ENGINE_ERROR_MAX;
-	x.feed = tty ? logs_feed_raw : logs_feed_mux;
+	x.feed = o->tty ? logs_feed_raw : logs_feed_mux;
 	x.line_fn = line_fn;
 	x.line_ctx = ctx;
 	if ((status = xfer_run(&x)) < 0)
@@ -1416,5 +1440,237 @@ done:
 	xfer_dispose(&x);
 	free(path);
 	free(enc);
+	return rc;
+}
+
+/*
+ * Hijacked connections (attach, exec start): libcurl cannot hand a connection
+ * over after the HTTP answer, so these speak HTTP/1.1 themselves on a socket
+ * of their own.
+ */
+#define HIJACK_HEAD_MAX (64u << 10)
+
+static int
+hijack_connect(struct engine *e)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char *host, *port;
+	int fd = -1, gai;
+
+	if (e->socket != NULL) {
+		struct sockaddr_un sa;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sun_family = AF_UNIX;
+		if (strlen(e->socket) >= sizeof sa.sun_path)
+			return error_set("socket path too long: %s", e->socket);
+		memcpy(sa.sun_path, e->socket, strlen(e->socket) + 1);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+		    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+			error_set("cannot connect to %s: %s", e->host,
+			    strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	host = xstrdup(e->base + strlen("http://"));
+	if ((port = strrchr(host, ':')) == NULL) {
+		free(host);
+		return error_set("docker_host \"%s\" names no port", e->host);
+	}
+	*port++ = '\0';
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
+		error_set("cannot resolve %s: %s", e->host, gai_strerror(gai));
+		free(host);
+		return -1;
+	}
+	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		error_set("cannot connect to %s: %s", e->host, strerror(errno));
+	freeaddrinfo(res);
+	free(host);
+	return fd;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+engine_hijack(struct engine *e, const char *path, json_t *body, int *fd_out,
+    struct buf *early)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : xstrdup("");
+	struct buf head = BUF_INIT;
+	char *end = NULL, chunk[4096];
+	long status = 0;
+	int fd = -1, rc = -1;
+
+	*fd_out = -1;
+	if ((fd = hijack_connect(e)) < 0)
+		goto done;
+	buf_addf(&head, "POST /v%s%s HTTP/1.1\r\nHost: localhost\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n%s", e->version, path,
+	    strlen(text), text);
+	if (write_all(fd, head.buf, head.len) < 0) {
+		error_set("cannot write to %s: %s", e->host, strerror(errno));
+		goto done;
+	}
+	buf_reset(&head);
+	head.max = HIJACK_HEAD_MAX;
+	while ((end = strstr(head.buf, "\r\n\r\n")) == NULL) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || head.overflow) {
+			error_set("%s: no answer from the engine", path);
+			goto done;
+		}
+		buf_add(&head, chunk, (size_t)n);
+	}
+	if (sscanf(head.buf, "HTTP/1.%*d %ld", &status) != 1) {
+		error_set("%s: not an HTTP answer", path);
+		goto done;
+	}
+	end += 4;
+	if (status >= 400) {
+		struct buf msg = BUF_INIT;
+
+		msg.max = ENGINE_ERROR_MAX;
+		buf_add(&msg, end, head.len - (size_t)(end - head.buf));
+		set_engine_error(status, &msg);
+		buf_release(&msg);
+		goto done;
+	}
+	if (status != 101 && status != 200) {
+		error_set("%s: engine answered HTTP %ld", path, status);
+		goto done;
+	}
+	buf_add(early, end, head.len - (size_t)(end - head.buf));
+	*fd_out = fd;
+	fd = -1;
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	buf_release(&head);
+	free(text);
+	return rc;
+}
+
+/* Hand data from the engine to out/err: raw (tty) or multiplexed frames. */
+static int
+pump_out(struct engine_demux *d, int tty, const char *data, size_t len,
+    int out_fd, int err_fd)
+{
+	while (len > 0) {
+		size_t n;
+
+		if (tty)
+			return write_all(out_fd, data, len);
+		if (d->frame_left == 0) {
+			n = 8 - d->hdr_len < len ? 8 - d->hdr_len : len;
+			memcpy(d->hdr + d->hdr_len, data, n);
+			d->hdr_len += n, data += n, len -= n;
+			if (d->hdr_len == 8) {
+				d->stream = d->hdr[0];
+				d->frame_left = (size_t)d->hdr[4] << 24 |
+				    (size_t)d->hdr[5] << 16 |
+				    (size_t)d->hdr[6] << 8 | d->hdr[7];
+				d->hdr_len = 0;
+			}
+			continue;
+		}
+		n = d->frame_left < len ? d->frame_left : len;
+		if (write_all(d->stream == 2 ? err_fd : out_fd, data, n) < 0)
+			return -1;
+		d->frame_left -= n, data += n, len -= n;
+	}
+	return 0;
+}
+
+int
+engine_stream_pump(int sock, const struct buf *early, int in_fd, int out_fd,
+    int err_fd, int tty, volatile int *stop)
+{
+	struct engine_demux d;
+	struct pollfd pfd[2];
+	char chunk[16384];
+	int rc = 0;
+
+	memset(&d, 0, sizeof d);
+	if (early->len > 0 &&
+	    pump_out(&d, tty, early->buf, early->len, out_fd, err_fd) < 0)
+		return error_set("cannot write the output: %s", strerror(errno));
+	for (;;) {
+		ssize_t n;
+		int np = 1;
+
+		if (stop != NULL && *stop)
+			return error_set("interrupted");
+		pfd[0].fd = sock;
+		pfd[0].events = POLLIN;
+		if (in_fd >= 0) {
+			pfd[1].fd = in_fd;
+			pfd[1].events = POLLIN;
+			np = 2;
+		}
+		if (poll(pfd, (nfds_t)np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return error_set("poll: %s", strerror(errno));
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(sock, chunk, sizeof chunk);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break; /* the container's output ended */
+			if (pump_out(&d, tty, chunk, (size_t)n, out_fd, err_fd) < 0) {
+				rc = error_set("cannot write the output: %s",
+				    strerror(errno));
+				break;
+			}
+		}
+		if (np == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = read(in_fd, chunk, sizeof chunk);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0 || write_all(sock, chunk, (size_t)n) < 0) {
+				/* End of input: the container's stdin closes. */
+				shutdown(sock, SHUT_WR);
+				in_fd = -1;
+			}
+		}
+	}
 	return rc;
 }

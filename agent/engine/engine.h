@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include "lib/util.h"
 
+#include "lib/util.h"
+
 #define ENGINE_API_MAX "1.47"
 #define ENGINE_RESPONSE_MAX (16u << 20) /* any one JSON answer */
 #define ENGINE_LINE_MAX (1u << 20) /* one line of build output or logs */
@@ -150,6 +152,15 @@ MUST_CHECK int engine_build_parse_line(const char *line, size_t len, engine_line
  */
 MUST_CHECK int engine_container_logs(struct engine *e, const char *id, long tail,
     int follow, int tty, engine_line_fn line_fn, void *ctx);
+/* The same with the engine's since (unix seconds, 0: all) and timestamps. */
+struct engine_logs_opts {
+	long tail;       /* < 0: all */
+	int follow, tty;
+	long long since;
+	int timestamps;  /* each line starts with an RFC 3339 time */
+};
+MUST_CHECK int engine_container_logs_opts(struct engine *e, const char *id,
+    const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx);
 
 /*
  * Decode the engine's multiplexed stdout/stderr stream: feed raw bytes in,
@@ -169,5 +180,24 @@ void engine_demux_feed(struct engine_demux *d, const char *data, size_t len,
     engine_line_fn line_fn, void *ctx);
 void engine_demux_finish(struct engine_demux *d, engine_line_fn line_fn,
     void *ctx);
+
+/*
+ * POST path (relative to the version prefix) with body on a connection of its
+ * own and take the connection over once the engine answers 101/200 (attach,
+ * exec start). *fd_out is the raw stream; bytes that came with the answer's
+ * head are appended to early. 0, or -1 with the engine's message.
+ */
+MUST_CHECK int engine_hijack(struct engine *e, const char *path, json_t *body,
+    int *fd_out, struct buf *early);
+
+/*
+ * Copy in_fd (may be -1) to sock, and sock to out_fd/err_fd (tty: raw to
+ * out_fd; else the multiplexed stream split by stream), starting with the
+ * bytes in early, until the engine closes the stream or *stop is set. End
+ * of input shuts the socket's write side (the container's stdin closes). 0,
+ * or -1 with error_set.
+ */
+MUST_CHECK int engine_stream_pump(int sock, const struct buf *early, int in_fd,
+    int out_fd, int err_fd, int tty, volatile int *stop);
 
 #endif

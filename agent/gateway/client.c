@@ -290,23 +290,79 @@ wait_socket(int sock, LIBSSH2_SESSION *s)
 	(void)poll(&pfd, 1, pfd.events ? 10000 : 100);
 }
 
-/* Run command, relay stdout and stderr, and return its exit status or -1. */
+/* Send what *in_fd has to the channel; at its end, EOF and *in_fd = -1. */
 static int
-run(LIBSSH2_SESSION *s, int sock, const char *command)
+relay_input(LIBSSH2_SESSION *s, LIBSSH2_CHANNEL *ch, int *in_fd)
+{
+	struct pollfd pfd = { *in_fd, POLLIN, 0 };
+	char data[16384];
+	ssize_t n, w;
+	size_t off = 0;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	n = read(*in_fd, data, sizeof data);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	libssh2_session_set_blocking(s, 1);
+	if (n <= 0) {
+		libssh2_channel_send_eof(ch);
+		*in_fd = -1;
+	}
+	for (; n > 0 && off < (size_t)n; off += (size_t)w) {
+		if ((w = libssh2_channel_write(ch, data + off,
+		    (size_t)n - off)) < 0) {
+			libssh2_session_set_blocking(s, 0);
+			return error_set("connection lost while sending input");
+		}
+	}
+	libssh2_session_set_blocking(s, 0);
+	return 0;
+}
+
+/* Wait for the session's socket and, when relaying, the input. */
+static void
+wait_both(int sock, LIBSSH2_SESSION *s, int in_fd)
+{
+	struct pollfd pfd[2] = { { sock, POLLIN, 0 }, { in_fd, POLLIN, 0 } };
+
+	if (in_fd < 0) {
+		wait_socket(sock, s);
+		return;
+	}
+	if (libssh2_session_block_directions(s) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+		pfd[0].events |= POLLOUT;
+	(void)poll(pfd, 2, 10000);
+}
+
+/*
+ * Run command (on a pseudo-terminal when o->term is set), relay o->in_fd to
+ * its stdin and its stdout and stderr to ours; its exit status or -1.
+ */
+static int
+run(LIBSSH2_SESSION *s, int sock, const char *command,
+    const struct gateway_client_opts *o)
 {
 	LIBSSH2_CHANNEL *ch;
 	char data[16384], *sig = NULL;
-	int status = -1;
+	int status = -1, in_fd = o->in_fd;
 
 	if ((ch = libssh2_channel_open_session(s)) == NULL) {
 		error_set("cannot open a session channel");
 		return -1;
 	}
+	if (o->term != NULL && libssh2_channel_request_pty_ex(ch, o->term,
+	    (unsigned)strlen(o->term), NULL, 0, o->cols ? (int)o->cols : 80,
+	    o->rows ? (int)o->rows : 24, 0, 0) != 0) {
+		error_set("the server refused a terminal");
+		goto done;
+	}
 	if (libssh2_channel_exec(ch, command) != 0) {
 		error_set("the server refused to run a command");
 		goto done;
 	}
-	libssh2_channel_send_eof(ch);
+	if (in_fd < 0)
+		libssh2_channel_send_eof(ch);
 	libssh2_session_set_blocking(s, 0);
 	/* Until both streams are at their end (a read of 0, not EAGAIN). */
 	for (;;) {
@@ -331,8 +387,10 @@ run(LIBSSH2_SESSION *s, int sock, const char *command)
 		}
 		if (ended == 2 || libssh2_channel_eof(ch))
 			break;
+		if (in_fd >= 0 && relay_input(s, ch, &in_fd) < 0)
+			goto done;
 		if (!progress)
-			wait_socket(sock, s);
+			wait_both(sock, s, in_fd);
 	}
 	libssh2_session_set_blocking(s, 1);
 	libssh2_channel_close(ch);
@@ -380,7 +438,7 @@ gateway_client_run(const struct gateway_url *u,
 	if (check_host_key(s, u, o->known_hosts) < 0 ||
 	    authenticate(s, u, o) < 0)
 		goto done;
-	status = run(s, sock, command);
+	status = run(s, sock, command, o);
 done:
 	if (s != NULL) {
 		libssh2_session_disconnect(s, "done");

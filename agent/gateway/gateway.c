@@ -242,7 +242,8 @@ gateway_grant_dispose(struct gateway_grant *g)
 int
 gateway_permit(const struct gateway_grant *g, const struct gateway_cmd *cmd)
 {
-	if (g->admin || cmd->kind == GATEWAY_HELP)
+	if (g->admin || cmd->kind == GATEWAY_HELP ||
+	    (cmd->any_key && cmd->app == NULL))
 		return 0;
 	if (cmd->admin_only)
 		return error_set("\"%s %s\" needs an --admin key",

@@ -13,7 +13,7 @@
  *
  *   command="/usr/local/bin/slipway -c /etc/slipway/slipway.conf ssh-command
  *   alice --apps web,api",no-port-forwarding,no-X11-forwarding,
- *   no-agent-forwarding,no-pty ssh-ed25519 AAAA... alice@laptop
+ *   no-agent-forwarding,no-user-rc ssh-ed25519 AAAA... alice@laptop
  *
  * (one line). The grant is "--apps a,b" (those apps) or "--admin" (every app,
  * and `app create|list|destroy`, `key add|list|remove` and
@@ -63,6 +63,8 @@ struct gateway_cmd {
 	                     and `key ...` */
 	struct strv argv; /* GIT: { "git-receive-pack", "<repos_dir>/<app>.git" };
 	                     VERB: { "status", "<app>", ... } */
+	int any_key;      /* no app, and any key may run it: it shows only the
+	                     key's apps itself (`ps`) */
 };
 
 /* Is verb git-receive-pack or git-upload-pack? */
@@ -125,7 +127,7 @@ void gateway_key_dispose(struct gateway_key *key);
 /*
  * The authorized_keys line for key name (no newline):
  *   command="<slipway> [-c <config>] ssh-command <name> <grant>",
- *   no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty <key>
+ *   no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-user-rc <key>
  * config may be NULL. Paths must be absolute and consist of characters that
  * need no quoting for sh or sshd (letters, digits, / . _ - + , : @ =);
  * otherwise NULL with error_set.
@@ -200,6 +202,11 @@ struct gateway_client_opts {
 	const char *tried;           /* for the message when none worked */
 	const char *user;            /* when the URL names none */
 	int agent;                   /* try ssh-agent first */
+	int in_fd;                   /* relay this to the command's stdin, or
+	                                -1: its stdin ends at once */
+	const char *term;            /* ask for a pseudo-terminal of this type
+	                                (NULL: none), of rows x cols */
+	unsigned rows, cols;
 };
 
 /*

@@ -335,7 +335,7 @@ gateway_key_line(const char *slipway, const char *config, const char *name,
 		return NULL;
 	grant = gateway_grant_format(g);
 	buf_addf(&b, "command=\"%s%s%s ssh-command %s %s\","
-	    "no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty "
+	    "no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-user-rc "
 	    "%s %s", slipway, config ? " -c " : "", config ? config : "", name,
 	    grant, key->type, key->blob);
 	if (key->comment != NULL)

@@ -174,7 +174,13 @@ history_open(struct history **out, const char *state_dir)
 	/* Fails with "duplicate column" when the column is there already. */
 	sqlite3_exec(h->db, "ALTER TABLE deploys ADD COLUMN seq INTEGER",
 	    NULL, NULL, NULL);
-	if (sqlite3_exec(h->db, migrate_seq, NULL, NULL, NULL) != SQLITE_OK) {
+	/* notify, added after the first release too: what went wrong
+	 * delivering the notifications. */
+	if (sqlite3_exec(h->db, migrate_seq, NULL, NULL, NULL) != SQLITE_OK ||
+	    (sqlite3_exec(h->db, "SELECT notify FROM deploys LIMIT 0", NULL,
+	    NULL, NULL) != SQLITE_OK && sqlite3_exec(h->db,
+	    "ALTER TABLE deploys ADD COLUMN notify TEXT", NULL, NULL, NULL) !=
+	    SQLITE_OK)) {
 		db_error(h, path);
 		goto done;
 	}
@@ -360,7 +366,7 @@ history_list(struct history *h, const char *app, int n,
 {
 	sqlite3_stmt *st = prepare(h,
 	    "SELECT seq, app, kind, commit_sha, ref, user, status, message,"
-	    " started, COALESCE(finished, 0), COALESCE(duration_ms, 0)"
+	    " started, COALESCE(finished, 0), COALESCE(duration_ms, 0), notify"
 	    " FROM deploys WHERE app = ?1 ORDER BY id DESC LIMIT ?2", 1, app);
 	struct history_row *r = NULL;
 	size_t count = 0, alloc = 0;
@@ -387,6 +393,7 @@ history_list(struct history *h, const char *app, int n,
 		x->started = sqlite3_column_int64(st, 8);
 		x->finished = sqlite3_column_int64(st, 9);
 		x->duration_ms = sqlite3_column_int64(st, 10);
+		x->notify = col_dup(st, 11);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -407,6 +414,7 @@ history_rows_free(struct history_row *rows, size_t n)
 		free(rows[i].app);
 		free(rows[i].kind);
 		free(rows[i].commit);
+		free(rows[i].notify);
 		free(rows[i].ref);
 		free(rows[i].user);
 		free(rows[i].status);
@@ -492,9 +500,22 @@ history_row_json(const struct history_row *r)
 
 	history_iso8601(r->started, started);
 	history_iso8601(r->finished, finished);
-	return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:I, s:s?}",
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:I, s:s?, s:s?}",
 	    "id", (json_int_t)r->id, "kind", r->kind, "commit", r->commit,
 	    "ref", r->ref, "user", r->user, "status", r->status,
 	    "started", started, "finished", r->finished ? finished : NULL,
-	    "duration_ms", (json_int_t)r->duration_ms, "message", r->message);
+	    "duration_ms", (json_int_t)r->duration_ms, "message", r->message,
+	    "notify", r->notify);
+}
+
+int
+history_set_notify(struct history *h, long long id, const char *text)
+{
+	sqlite3_stmt *st = prepare(h,
+	    "UPDATE deploys SET notify = ?1 WHERE id = ?2", 1, text);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
+	return run(h, st);
 }

@@ -13,6 +13,7 @@ struct history;
 struct history_row {
 	long long id;       /* numbered per app from 1 (what users see) */
 	char *app, *kind, *commit, *ref, *user, *status, *message;
+	char *notify;      /* what failed delivering its notifications, or NULL */
 	long long started, finished; /* unix seconds; finished 0 = not yet */
 	long long duration_ms;
 };
@@ -46,6 +47,9 @@ MUST_CHECK int history_set_commit(struct history *h, long long row, const char *
 /* End a row: status "succeeded" or "failed", message, and the full log. */
 MUST_CHECK int history_finish(struct history *h, long long row, const char *status,
     const char *message, const char *log, long long duration_ms);
+
+/* Record what failed delivering the notifications of row id. */
+MUST_CHECK int history_set_notify(struct history *h, long long id, const char *text);
 
 /* Newest first, at most n rows (n <= 0: all). */
 MUST_CHECK int history_list(struct history *h, const char *app, int n,

@@ -28,6 +28,7 @@ enum section {
 	SEC_DEPLOY,
 	SEC_PROXY,
 	SEC_SSH,
+	SEC_NOTIFY,
 	SEC_APP,
 };
 
@@ -36,6 +37,7 @@ static const char *section_names[] = {
 	[SEC_DEPLOY] = "deploy",
 	[SEC_PROXY] = "proxy",
 	[SEC_SSH] = "ssh",
+	[SEC_NOTIFY] = "notify",
 };
 
 enum type {
@@ -48,6 +50,9 @@ enum type {
 	T_ALLOW,  /* comma-separated ALLOW_* words */
 	T_LISTEN, /* PORT or IPv4:PORT */
 	T_APP,    /* an app name */
+	T_URL,    /* http(s)://...; repeatable, each line adds one */
+	T_APP_URL,    /* the same for the current [app] */
+	T_APP_SECRET, /* a string of the current [app] */
 	T_RESTART, /* no | always | unless-stopped | on-failure */
 };
 
@@ -78,7 +83,13 @@ static const struct key keys[] = {
 	{ SEC_PROXY, "default_app", T_APP, S(default_app), 0, 0 },
 	{ SEC_DEPLOY, "timeout", T_LONG, S(deploy_timeout), 10, 86400 },
 	{ SEC_SSH, "authorized_keys", T_PATH, S(authorized_keys), 0, 0 },
+	{ SEC_NOTIFY, "url", T_URL, S(notify_urls), 0, 0 },
+	{ SEC_NOTIFY, "secret", T_STRING, S(notify_secret), 0, 0 },
+	{ SEC_NOTIFY, "timeout", T_LONG, S(notify_timeout), 1, 120 },
+	{ SEC_NOTIFY, "retries", T_LONG, S(notify_retries), 0, 10 },
 	{ SEC_APP, "allow", T_ALLOW, 0, 0, 0 },
+	{ SEC_APP, "notify_url", T_APP_URL, 0, 0, 0 },
+	{ SEC_APP, "notify_secret", T_APP_SECRET, 0, 0, 0 },
 };
 #undef S
 
@@ -361,6 +372,20 @@ check_listen(const char *v)
 	return 0;
 }
 
+static int
+check_url(const char *v)
+{
+	const char *s;
+
+	if (!starts_with(v, "http://") && !starts_with(v, "https://"))
+		return -1;
+	for (s = v; *s != '\0'; s++) {
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return -1;
+	}
+	return strlen(v) > 2048 ? -1 : 0;
+}
+
 /* Validate value for k and store it; 1, or 0 after parse_error(). */
 static int
 set_value(struct parse *p, const struct key *k, const char *label,
@@ -429,6 +454,21 @@ set_value(struct parse *p, const struct key *k, const char *label,
 			return parse_error(p, "%s \"%s\" must be PORT or "
 			    "ADDRESS:PORT, not \"%s\"", label, k->name, value);
 		break;
+	case T_URL:
+	case T_APP_URL:
+		if (check_url(value) < 0)
+			return parse_error(p, "%s \"%s\" must be an http:// or "
+			    "https:// URL without blanks", label, k->name);
+		strv_push(k->type == T_URL ? &p->cfg->notify_urls :
+		    &p->app->notify_urls, value);
+		return 1;
+	case T_APP_SECRET:
+		if (value[0] == '\0')
+			return parse_error(p, "%s \"%s\" must not be empty",
+			    label, k->name);
+		free(p->app->notify_secret);
+		p->app->notify_secret = xstrdup(value);
+		return 1;
 	}
 	free(*str);
 	*str = xstrdup(value);
@@ -458,7 +498,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	}
 	if (i == ARRAY_SIZE(keys))
 		rc = parse_error(p, "%s unknown key \"%s\"", label, name);
-	else if (*seen & (1u << i))
+	else if ((*seen & (1u << i)) && keys[i].type != T_URL &&
+	    keys[i].type != T_APP_URL)
 		rc = parse_error(p, "%s duplicate key \"%s\"", label, name);
 	else {
 		*seen |= 1u << i;
@@ -488,6 +529,8 @@ set_defaults(struct config *cfg)
 	cfg->reload = xstrdup("nginx -s reload");
 	cfg->check = xstrdup("nginx -t");
 	cfg->deploy_timeout = 1800;
+	cfg->notify_timeout = 5;
+	cfg->notify_retries = 3;
 	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,
 		    ".ssh/authorized_keys");
@@ -554,8 +597,12 @@ config_dispose(struct config *cfg)
 	free(cfg->default_app);
 	free(cfg->listen);
 	free(cfg->authorized_keys);
+	strv_clear(&cfg->notify_urls);
+	free(cfg->notify_secret);
 	for (a = cfg->apps; a != NULL; a = next) {
 		next = a->next;
+		strv_clear(&a->notify_urls);
+		free(a->notify_secret);
 		free(a->name);
 		free(a);
 	}
@@ -572,4 +619,16 @@ config_app_allow(const struct config *cfg, const char *app)
 			return a->allow;
 	}
 	return 0;
+}
+
+const struct config_app *
+config_app(const struct config *cfg, const char *app)
+{
+	const struct config_app *a;
+
+	for (a = cfg->apps; a != NULL; a = a->next) {
+		if (strcmp(a->name, app) == 0)
+			return a;
+	}
+	return NULL;
 }

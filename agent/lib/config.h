@@ -33,6 +33,8 @@ const char *config_allow_words(void);
 struct config_app {
 	char *name;
 	unsigned allow;
+	struct strv notify_urls;   /* notify_url = ..., in order */
+	char *notify_secret;       /* or NULL: the [notify] secret */
 	struct config_app *next;
 };
 
@@ -59,6 +61,11 @@ struct config {
 	char *default_app;   /* the one app that may be the default server */
 	/* [ssh] */
 	char *authorized_keys;
+	/* [notify] */
+	struct strv notify_urls; /* url = ..., one per line */
+	char *notify_secret;     /* HMAC-SHA256 key of the signature, or NULL */
+	long notify_timeout;     /* seconds per attempt */
+	long notify_retries;     /* attempts after the first */
 	/* [app "NAME"] */
 	struct config_app *apps;
 };
@@ -70,6 +77,8 @@ struct config {
  */
 MUST_CHECK int config_load(struct config *cfg, const char *path);
 void config_dispose(struct config *cfg);
+/* The [app] section of app, or NULL. */
+const struct config_app *config_app(const struct config *cfg, const char *app);
 /* The allow flags for app (0 when no section names it). */
 unsigned config_app_allow(const struct config *cfg, const char *app);
 

@@ -16,6 +16,7 @@
 #include "compose/compose.h"
 #include "compose/binds.h"
 #include "reconcile/converge.h"
+#include "pipeline/announce.h"
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
 #include "history/history.h"
@@ -52,7 +53,11 @@ struct deploy {
 	const char *app;
 	char *repo;
 	char *app_dir;
-	struct kvlist vars;
+	struct kvlist vars;       /* stored: what a rollback deploys with */
+	struct kvlist vars_next;  /* what this release deploys with */
+	struct app_ops ops, ops_next;
+	char commit[41];          /* resolved, for the notification */
+	int rolled_back;
 	struct engine *engine;
 	struct release rel;
 	char *previous;           /* commit running before this deploy, or NULL */
@@ -402,6 +407,59 @@ done:
 	return rc;
 }
 
+/* The operator's scale, stop and restart decisions, over the compose file's. */
+static void
+apply_ops(struct compose_project *p, const struct app_ops *ops)
+{
+	size_t i;
+
+	for (i = 0; i < p->nservices; i++) {
+		struct compose_service *s = &p->services[i];
+		const struct kv *token = kvlist_find(&ops->restart, s->name);
+		long n = app_ops_scale(ops, s->name);
+
+		if (n >= 0)
+			s->replicas = (int)n;
+		if (app_ops_is_stopped(ops, s->name))
+			s->replicas = 0;
+		/* A new token changes the config hash: the containers are
+		 * replaced, start-first for web services. */
+		if (token != NULL)
+			kvlist_set(&s->labels, "slipway.restart", token->value);
+	}
+}
+
+/* What `ps` shows of the live release: commit, wanted replicas, web hosts. */
+static void
+save_live(struct deploy *d, const struct release *r)
+{
+	json_t *doc = json_object(), *services = json_object();
+	size_t i, j;
+
+	for (i = 0; i < r->project->nservices; i++) {
+		const struct compose_service *s = &r->project->services[i];
+		json_t *svc, *hosts;
+
+		if (!compose_service_active(s))
+			continue;
+		svc = json_pack("{s:i, s:b}", "replicas", s->replicas, "stopped",
+		    app_ops_is_stopped(&d->ops_next, s->name));
+		if (s->http.set) {
+			hosts = json_array();
+			for (j = 0; j < s->http.hosts.n; j++)
+				json_array_append_new(hosts,
+				    json_string(s->http.hosts.v[j]));
+			json_object_set_new(svc, "hosts", hosts);
+		}
+		json_object_set_new(services, s->name, svc);
+	}
+	json_object_set_new(doc, "commit", json_string(r->commit));
+	json_object_set_new(doc, "services", services);
+	if (app_live_save(d->cfg, d->app, doc) < 0)
+		out_warn("warning: %s", error_last());
+	json_decref(doc);
+}
+
 struct tracked_ctx {
 	struct deploy *d;
 	const char *commit;
@@ -416,9 +474,11 @@ release_tracked(void *ctx, const char *rel)
 	return repo_tracked(t->d->repo, t->commit, t->d->opts->from_env, rel);
 }
 
-/* Check out commit and load and vet its compose file into r. */
+/* Check out commit and load and vet its compose file into r, deployed with
+ * vars and ops. */
 static int
-load_release(struct deploy *d, const char *commit, struct release *r)
+load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
+    const struct app_ops *ops, struct release *r)
 {
 	char *file = NULL, *shared = NULL, *live = NULL;
 	struct strv apps = STRV_INIT;
@@ -433,7 +493,7 @@ load_release(struct deploy *d, const char *commit, struct release *r)
 		goto done;
 	if ((file = compose_find(r->dir)) == NULL)
 		goto done;
-	if (compose_load(&r->project, file, r->dir, d->app, &d->vars) < 0)
+	if (compose_load(&r->project, file, r->dir, d->app, vars) < 0)
 		goto done;
 	shared = path_join(d->app_dir, "shared");
 	bo.shared_dir = shared;
@@ -452,6 +512,7 @@ load_release(struct deploy *d, const char *commit, struct release *r)
 	state_app_names(d->cfg, &apps);
 	if (policy_check_neighbours(r->project, &apps) < 0)
 		goto done;
+	apply_ops(r->project, ops);
 	rc = 0;
 done:
 	strv_clear(&apps);
@@ -787,7 +848,7 @@ roll_back(struct deploy *d)
 		return error_set("there is no previous release to roll back to");
 	}
 	out_info("-----> Rolling back to %.7s", d->previous);
-	if (load_release(d, d->previous, &prev) < 0 ||
+	if (load_release(d, d->previous, &d->vars, &d->ops, &prev) < 0 ||
 	    prepare_images(d, &prev, 1) < 0)
 		goto done;
 	co.commit = prev.commit;
@@ -798,6 +859,9 @@ roll_back(struct deploy *d)
 	    prev.nimages, &co) < 0)
 		goto done;
 	out_info("-----> Rolled back: %.7s is live again", d->previous);
+	app_ops_dispose(&d->ops_next);
+	app_ops_copy(&d->ops_next, &d->ops);
+	save_live(d, &prev);
 	rc = 0;
 done:
 	release_dispose(&prev);
@@ -986,6 +1050,16 @@ done:
 	error_clear();
 }
 
+/* Store the variables and ops this release deployed with. */
+static int
+save_next(struct deploy *d)
+{
+	if (appvars_save(d->cfg, d->app, &d->vars_next) < 0 ||
+	    app_ops_save(d->cfg, d->app, &d->ops_next) < 0)
+		return -1;
+	return 0;
+}
+
 /* The steps after the lock; 0 deployed, -1 failed (rolled back when it could). */
 static int
 run_deploy(struct deploy *d, char **message)
@@ -998,12 +1072,27 @@ run_deploy(struct deploy *d, char **message)
 	long long t0 = now_ms(), t1;
 	int rc = -1;
 
-	if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0)
+	free(d->previous);
+	d->previous = read_commit_file(d, "current");
+	if (d->opts->live && d->previous == NULL) {
+		/* Nothing runs: the change waits for the first deploy. */
+		if (d->opts->edit != NULL && save_next(d) == 0) {
+			out_info("-----> %s has no live release: the change takes effect at its first deploy",
+			    d->app);
+			*message = xstrdup("stored; nothing was live");
+			rc = 0;
+		} else if (d->opts->edit == NULL)
+			error_set("app \"%s\" has no live release", d->app);
 		goto done;
+	}
+	if (d->opts->live)
+		memcpy(commit, d->previous, 41);
+	else if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0)
+		goto done;
+	memcpy(d->commit, commit, 41);
 	if (d->h != NULL && history_set_commit(d->h, d->row, commit) < 0)
 		out_warn("warning: the history will not show the commit: %s",
 		    error_last());
-	d->previous = read_commit_file(d, "current");
 	if (d->opts->skip_if_live && d->previous &&
 	    strcmp(d->previous, commit) == 0) {
 		out_info("-----> %.7s is already live", commit);
@@ -1016,7 +1105,7 @@ run_deploy(struct deploy *d, char **message)
 	    subject ? subject : "");
 	if (write_commit_file(d, "deploying", commit) < 0)
 		goto done;
-	if (load_release(d, commit, &d->rel) < 0)
+	if (load_release(d, commit, &d->vars_next, &d->ops_next, &d->rel) < 0)
 		goto done;
 	if (claim_hosts(d, &d->rel, 0) < 0)
 		goto done;
@@ -1046,6 +1135,9 @@ run_deploy(struct deploy *d, char **message)
 	if (health_gate(d, &changed, &failed) < 0)
 		goto failed;
 	/* Live. */
+	if (d->opts->edit != NULL && save_next(d) < 0)
+		goto done;
+	save_live(d, &d->rel);
 	if (claim_hosts(d, &d->rel, 1) < 0)
 		out_warn("warning: %s", error_last());
 	out_info("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
@@ -1072,9 +1164,10 @@ failed:
 		    (cfg->health_timeout + 120) * 1000);
 	if (failed != NULL)
 		show_logs(d, failed);
-	if (roll_back_retrying(d) == 0)
+	if (roll_back_retrying(d) == 0) {
+		d->rolled_back = 1;
 		error_set("%s; rolled back to %.7s", reason, d->previous);
-	else if (d->previous == NULL)
+	} else if (d->previous == NULL)
 		error_set("%s; rollback failed: %s", reason, error_last());
 	else {
 		d->pending = 1;
@@ -1093,6 +1186,21 @@ done:
 	free(failed);
 	free(subject);
 	return rc;
+}
+
+/* The notification of how the deploy ended (new reference). */
+static json_t *
+deploy_event(const struct deploy *d, long long row, const char *status,
+    const char *error, long long duration_ms)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:b, s:s?, s:{s:I, s:I, s:I, s:I}}",
+	    "app", d->app, "event", d->opts->kind, "status", status,
+	    "commit", d->commit[0] ? d->commit : NULL,
+	    "user", d->opts->user, "history_id", (json_int_t)row,
+	    "rolled_back", d->rolled_back, "error", error,
+	    "durations_ms", "total", (json_int_t)duration_ms,
+	    "build", (json_int_t)d->t_build, "containers",
+	    (json_int_t)d->t_converge, "health", (json_int_t)d->t_gate);
 }
 
 static void
@@ -1276,6 +1384,9 @@ deploy_dispose(struct deploy *d)
 	release_dispose(&d->rel);
 	engine_free(d->engine);
 	kvlist_clear(&d->vars);
+	kvlist_clear(&d->vars_next);
+	app_ops_dispose(&d->ops);
+	app_ops_dispose(&d->ops_next);
 	free(d->previous);
 	free(d->app_dir);
 	free(d->repo);
@@ -1329,9 +1440,11 @@ deploy_app(const struct config *cfg, const char *app,
 	struct deploy d = { 0 };
 	struct tee tee = { BUF_INIT, NULL };
 	struct sigaction ign, old_int, old_hup;
+	json_t *event = NULL;
 	char *message = NULL, *deploying = NULL, *log = NULL, *msg = NULL;
 	long long t0 = now_ms();
 	int lock = -1, rc = -1, i, finished = 0;
+	size_t k;
 
 	d.cfg = cfg;
 	d.opts = opts;
@@ -1366,7 +1479,17 @@ deploy_app(const struct config *cfg, const char *app,
 		history_close(d.h);
 		d.h = NULL;
 	}
-	rc = run_deploy(&d, &message);
+	if (app_ops_load(cfg, app, &d.ops) < 0)
+		goto unsink;
+	for (k = 0; k < d.vars.n; k++)
+		kvlist_set(&d.vars_next, d.vars.v[k].key, d.vars.v[k].value);
+	app_ops_copy(&d.ops_next, &d.ops);
+	if (opts->edit == NULL ||
+	    opts->edit(opts->edit_ctx, &d.vars_next, &d.ops_next) == 0) {
+		for (k = 0; k < d.vars_next.n; k++)
+			out_redact(d.vars_next.v[k].value);
+		rc = run_deploy(&d, &message);
+	}
 	if (rc < 0) {
 		char *orig = xstrdup(error_last());
 
@@ -1401,8 +1524,14 @@ deploy_app(const struct config *cfg, const char *app,
 	if (d.journaled && !d.pending && !d.unrecorded &&
 	    (finished || rc < 0 || d.h == NULL) && journal_clear(d.app_dir) < 0)
 		out_warn("warning: %s", error_last());
-	if (rc < 0 && msg != NULL)
+	if (rc < 0 && msg != NULL) {
+		char *first = xstrndup(msg, strcspn(msg, "\n"));
+
+		event = deploy_event(&d, d.row, "failed", first, now_ms() - t0);
+		free(first);
 		error_set("%s", msg);
+	} else if (rc == 0)
+		event = deploy_event(&d, d.row, "succeeded", NULL, now_ms() - t0);
 	deploying = app_file(&d, "deploying");
 	if (unlink(deploying) < 0 && errno != ENOENT)
 		out_warn("warning: cannot remove \"%s\": %s", deploying,
@@ -1417,6 +1546,12 @@ out:
 		close(lock);
 	/* The lock is free: a slow pusher now holds nothing but this process. */
 	stream_finish(tee.stream, STREAM_DRAIN_MS);
+	/* After the lock and the history are closed: the sender outlives us. */
+	history_close(d.h);
+	d.h = NULL;
+	if (event != NULL)
+		announce(cfg, app, d.row, event);
+	json_decref(event);
 	buf_release(&tee.log);
 	deploy_dispose(&d);
 	free(deploying);

@@ -6,7 +6,9 @@
 #ifndef SLIPWAY_DEPLOY_H
 #define SLIPWAY_DEPLOY_H
 
+#include "lib/appops.h"
 #include "lib/config.h"
+#include "lib/kvlist.h"
 #include "lib/util.h"
 
 struct deploy_opts {
@@ -17,6 +19,16 @@ struct deploy_opts {
 	const char *kind;  /* "push", "deploy", "rollback" */
 	const char *site_template; /* nginx site template, for x-slipway.http */
 	const char *user;  /* who asked (the SSH key's name), for the history */
+	/* Redeploy the live commit (config, scale, restart, stop, start): no
+	 * build; with nothing live, only edit() runs and its result is saved. */
+	int live;
+	/*
+	 * Called under the app's lock with copies of the app's variables and
+	 * ops: the release deploys with what it leaves there, and they are saved
+	 * when it succeeds. A rollback restores the stored ones. 0 or -1.
+	 */
+	int (*edit)(void *ctx, struct kvlist *vars, struct app_ops *ops);
+	void *edit_ctx;
 };
 
 /* Deploy app; 0, or -1 with error_set. Progress goes through out_info(). */

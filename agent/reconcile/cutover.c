@@ -72,7 +72,7 @@ render_site(struct engine *e, const struct compose_project *p,
 	for (i = 0; i < p->nservices; i++) {
 		const struct compose_service *s = &p->services[i];
 
-		if (!s->http.set || !compose_service_active(s))
+		if (!s->http.set || !compose_service_active(s) || s->replicas == 0)
 			continue;
 		b[n].service = s->name;
 		b[n].hosts = &s->http.hosts;
@@ -127,7 +127,8 @@ cutover_site(struct engine *e, const struct compose_project *p,
 		return 0;
 	for (i = 0; i < p->nservices; i++)
 		any |= p->services[i].http.set &&
-		    compose_service_active(&p->services[i]);
+		    compose_service_active(&p->services[i]) &&
+		    p->services[i].replicas > 0; /* a stopped one is not served */
 	if (!any) {
 		path = xasprintf("%s/%s.conf", opts->cfg->sites_dir, p->name);
 		rc = path_exists(path) ? proxy_remove(opts->cfg, p->name) : 0;

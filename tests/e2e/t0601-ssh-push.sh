@@ -20,7 +20,7 @@ expect_in "$WORLD/keys.out" "alice"
 grep -E "^alice +--apps $app +ssh-ed25519 +alice@test\$" "$WORLD/keys.out" >/dev/null ||
 	{ cat "$WORLD/keys.out"; fail "key list line for alice"; }
 grep -E "^root +--admin " "$WORLD/keys.out" >/dev/null || fail "key list line for root"
-grep -F "command=\"$SLIPWAY_BIN -c $CONF ssh-command alice --apps $app\",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty ssh-ed25519 " \
+grep -F "command=\"$SLIPWAY_BIN -c $CONF ssh-command alice --apps $app\",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-user-rc ssh-ed25519 " \
 	"$AUTH_KEYS" >/dev/null || { cat "$AUTH_KEYS"; fail "authorized_keys line"; }
 [ "$(stat -c %a "$AUTH_KEYS")" = 600 ] || fail "authorized_keys mode"
 

@@ -165,11 +165,15 @@ if sftp $(echo "$SSH_OPTS" | sed 's/-p /-P /') -i "$KEYS/alice" -b "$WORLD/batch
 fi
 [ -z "$(ls -A "$M")" ] || { ls -l "$M"; fail "scp or sftp wrote a file"; }
 
-say "a pty is refused (ssh -tt gives up)"
-if ssh_as alice -tt $SSH_HOST "status $app" </dev/null >"$WORLD/out" 2>"$WORLD/err"; then
-	fail "ssh -tt got a pty"
-fi
-expect_in "$WORLD/err" "PTY allocation request failed"
+say "a pty (for run's console) gives no shell: the forced command still decides"
+ssh_as alice -tt $SSH_HOST "status $app" </dev/null >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "ssh -tt status"; }
+expect_in "$WORLD/out" "app:"
+rc=0; ssh_as alice -tt $SSH_HOST </dev/null >"$WORLD/out" 2>&1 || rc=$?
+[ $rc = 1 ] || { cat "$WORLD/out"; fail "ssh -tt without a command exited $rc"; }
+expect_in "$WORLD/out" "no interactive logins"
+rc=0; ssh_as alice -tt $SSH_HOST "sh -i" </dev/null >"$WORLD/out" 2>&1 || rc=$?
+[ $rc = 1 ] || fail "ssh -tt sh -i exited $rc"
+expect_in "$WORLD/out" "unknown command \"sh\""
 
 say "port forwarding is refused by the key's options"
 hport=$(free_port)

@@ -288,9 +288,103 @@ test_ssh_only_verbs(void **state)
 	/* The message for nothing lists the verbs from the table. */
 	assert_int_equal(cmd_ssh_parse("", REPOS, &cmd), -1);
 	assert_string_equal(error_last(), "empty command: push with git, or "
-	    "run one of app, config, deploy, help, history, key, logs, "
-	    "rollback, status");
+	    "run one of app, config, deploy, exec, help, history, key, logs, "
+	    "ps, restart, rollback, run, scale, status, start, stop");
 	gateway_cmd_dispose(&cmd);
+}
+
+/* The operating verbs (issue 12): their words, and who may run them. */
+static void
+test_operating_verbs(void **state)
+{
+	struct gateway_grant g = GATEWAY_GRANT_INIT;
+	struct gateway_cmd cmd;
+	struct cmd_args a;
+	char **v;
+	int n;
+
+	assert_int_equal(parse_main("scale web worker=3 api=0", &a), 0);
+	v = cmd_arg_list(&a, "SERVICE=N", &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[1], "api=0");
+	assert_true(a.flags & CMD_LOCKS);
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("scale web worker=x", &a), -1);
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("scale web worker=101", &a), -1);
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("scale web", &a), CMD_ARGS_USAGE);
+	cmd_args_dispose(&a);
+
+	/* run: every word after the service is the command's, dashes too. */
+	assert_int_equal(parse_main("run web api sh -c 'echo a; exit 3' -n 1", &a), 0);
+	assert_string_equal(cmd_arg(&a, "SERVICE"), "api");
+	v = cmd_arg_list(&a, "ARG", &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[2], "echo a; exit 3");
+	assert_string_equal(v[4], "1");
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("run web api", &a), 0);
+	assert_null(cmd_arg(&a, "ARG"));
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("exec web api", &a), CMD_ARGS_USAGE);
+	cmd_args_dispose(&a);
+
+	assert_int_equal(parse_main("restart web", &a), 0);
+	assert_null(cmd_arg(&a, "SERVICE"));
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("stop web api worker", &a), 0);
+	cmd_arg_list(&a, "SERVICE", &n);
+	assert_int_equal(n, 2);
+	cmd_args_dispose(&a);
+
+	assert_int_equal(parse_main("config web set --no-deploy A=1111", &a), 0);
+	assert_true(cmd_has(&a, "--no-deploy"));
+	assert_string_equal(cmd_arg(&a, "KEY=VALUE"), "A=1111");
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("config web unset --no-deploy A", &a), 0);
+	assert_true(cmd_has(&a, "--no-deploy"));
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("config web set A=1111", &a), 0);
+	assert_false(cmd_has(&a, "--no-deploy"));
+	cmd_args_dispose(&a);
+
+	assert_int_equal(parse_main("logs web --since 10m --timestamps api", &a), 0);
+	assert_string_equal(cmd_arg(&a, "--since"), "10m");
+	assert_true(cmd_has(&a, "--timestamps"));
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("logs web --since yesterday", &a), -1);
+	cmd_args_dispose(&a);
+
+	assert_int_equal(parse_main("ps --json", &a), 0);
+	assert_null(a.app);
+	cmd_args_dispose(&a);
+	assert_int_equal(parse_main("ps web", &a), 0);
+	assert_string_equal(a.app, "web");
+	cmd_args_dispose(&a);
+
+	/* Through the gateway, a key for app "web" only. */
+	strv_push(&g.apps, "web");
+	assert_int_equal(cmd_ssh_parse("ps", REPOS, &cmd), 0);
+	assert_int_equal(gateway_permit(&g, &cmd), 0);
+	gateway_cmd_dispose(&cmd);
+	assert_int_equal(cmd_ssh_parse("ps other", REPOS, &cmd), 0);
+	assert_int_equal(gateway_permit(&g, &cmd), -1);
+	assert_string_equal(error_last(), "no access to app \"other\"");
+	gateway_cmd_dispose(&cmd);
+	assert_int_equal(cmd_ssh_parse("run other api sh", REPOS, &cmd), 0);
+	assert_int_equal(gateway_permit(&g, &cmd), -1);
+	gateway_cmd_dispose(&cmd);
+	assert_int_equal(cmd_ssh_parse("run web api sh -c 'id; ls'", REPOS,
+	    &cmd), 0);
+	assert_int_equal(gateway_permit(&g, &cmd), 0);
+	assert_int_equal(cmd.argv.n, 6);
+	assert_string_equal(cmd.argv.v[5], "id; ls");
+	gateway_cmd_dispose(&cmd);
+	/* Outside quotes, the shell's characters stay refused. */
+	assert_int_equal(cmd_ssh_parse("run web api sh -c id;ls", REPOS, &cmd), -1);
+	gateway_cmd_dispose(&cmd);
+	gateway_grant_dispose(&g);
 }
 
 static char *
@@ -359,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_paths_agree),
 		cmocka_unit_test(test_ssh_only_verbs),
+		cmocka_unit_test(test_operating_verbs),
 		cmocka_unit_test(test_help),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -278,6 +278,17 @@ static const struct {
 	{ "[app \"web\"]\nallow = caps\nallow = privileged\n",
 	  "3: [app \"web\"] duplicate key \"allow\"" },
 	{ "[app \"web\"]\nbranch = x\n", "2: [app \"web\"] unknown key \"branch\"" },
+	{ "[notify]\nurl = ftp://x\n",
+	  "2: [notify] \"url\" must be an http:// or https:// URL without blanks" },
+	{ "[notify]\ntimeout = 0\n",
+	  "2: [notify] \"timeout\" must be a number from 1 to 120" },
+	{ "[notify]\nretries = 11\n",
+	  "2: [notify] \"retries\" must be a number from 0 to 10" },
+	{ "[notify]\nsecret = a\nsecret = b\n",
+	  "3: [notify] duplicate key \"secret\"" },
+	{ "[app \"web\"]\nnotify_url = http://a b/\n",
+	  "2: [app \"web\"] \"notify_url\" must be an http:// or https:// URL "
+	  "without blanks" },
 	{ "[server]\njust some words\n",
 	  "2: syntax error: expected \"[section]\" or \"key = value\"" },
 	/* The first error wins, whoever finds it. */
@@ -431,6 +442,38 @@ test_default_missing(void **state)
 }
 
 static void
+test_notify(void **state)
+{
+	struct config cfg;
+	const struct config_app *a;
+
+	if (load_text(&cfg, "[notify]\nurl = https://hooks.example/a\n"
+	    "url = http://127.0.0.1:9/b?t=1\nsecret = s3\ntimeout = 7\n"
+	    "retries = 0\n[app \"web\"]\nnotify_url = https://x.example/\n"
+	    "notify_url = https://y.example/\nnotify_secret = app\n") != 0)
+		fail_msg("%s", error_last());
+	assert_int_equal(cfg.notify_urls.n, 2);
+	assert_string_equal(cfg.notify_urls.v[0], "https://hooks.example/a");
+	assert_string_equal(cfg.notify_urls.v[1], "http://127.0.0.1:9/b?t=1");
+	assert_string_equal(cfg.notify_secret, "s3");
+	assert_int_equal(cfg.notify_timeout, 7);
+	assert_int_equal(cfg.notify_retries, 0);
+	assert_non_null(a = config_app(&cfg, "web"));
+	assert_null(config_app(&cfg, "api"));
+	assert_int_equal(a->notify_urls.n, 2);
+	assert_string_equal(a->notify_urls.v[1], "https://y.example/");
+	assert_string_equal(a->notify_secret, "app");
+	config_dispose(&cfg);
+	/* Defaults: nothing to notify, 5 s, 3 retries. */
+	assert_int_equal(load_text(&cfg, "[deploy]\nbranch = main\n"), 0);
+	assert_int_equal(cfg.notify_urls.n, 0);
+	assert_null(cfg.notify_secret);
+	assert_int_equal(cfg.notify_timeout, 5);
+	assert_int_equal(cfg.notify_retries, 3);
+	config_dispose(&cfg);
+}
+
+static void
 test_example_file(void **state)
 {
 	struct config cfg;
@@ -454,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_docker_host),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_default_missing),
 		cmocka_unit_test(test_which_file),

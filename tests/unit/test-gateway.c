@@ -626,7 +626,7 @@ test_key_bad(void **state)
 
 #define SELF "/usr/local/bin/slipway"
 #define CONF "/etc/slipway/slipway.conf"
-#define OPTS ",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty "
+#define OPTS ",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-user-rc "
 
 static void
 test_key_line(void **state)
