@@ -28,6 +28,7 @@ enum section {
 	SEC_DEPLOY,
 	SEC_PROXY,
 	SEC_SSH,
+	SEC_TLS,
 	SEC_APP,
 };
 
@@ -36,6 +37,7 @@ static const char *section_names[] = {
 	[SEC_DEPLOY] = "deploy",
 	[SEC_PROXY] = "proxy",
 	[SEC_SSH] = "ssh",
+	[SEC_TLS] = "tls",
 };
 
 enum type {
@@ -49,6 +51,8 @@ enum type {
 	T_LISTEN, /* PORT or IPv4:PORT */
 	T_APP,    /* an app name */
 	T_RESTART, /* no | always | unless-stopped | on-failure */
+	T_BOOL,   /* yes | no */
+	T_URL,    /* https://... or http://..., no blanks */
 };
 
 struct key {
@@ -78,7 +82,14 @@ static const struct key keys[] = {
 	{ SEC_PROXY, "default_app", T_APP, S(default_app), 0, 0 },
 	{ SEC_DEPLOY, "timeout", T_LONG, S(deploy_timeout), 10, 86400 },
 	{ SEC_SSH, "authorized_keys", T_PATH, S(authorized_keys), 0, 0 },
+	{ SEC_TLS, "enabled", T_BOOL, S(tls_enabled), 0, 0 },
+	{ SEC_TLS, "acme_directory", T_URL, S(acme_directory), 0, 0 },
+	{ SEC_TLS, "email", T_STRING, S(acme_email), 0, 0 },
+	{ SEC_TLS, "listen", T_LISTEN, S(tls_listen), 0, 0 },
+	{ SEC_TLS, "client", T_STRING, S(acme_client), 0, 0 },
+	{ SEC_TLS, "timeout", T_LONG, S(acme_timeout), 5, 3600 },
 	{ SEC_APP, "allow", T_ALLOW, 0, 0, 0 },
+	{ SEC_APP, "tls", T_BOOL, 0, 0, 0 },
 };
 #undef S
 
@@ -215,6 +226,7 @@ parse_section(struct parse *p, const char *s, size_t len)
 	}
 	a = xcalloc(1, sizeof *a);
 	a->name = xstrdup(name);
+	a->tls = -1;
 	a->next = p->cfg->apps;
 	p->cfg->apps = a;
 	p->app = a;
@@ -424,6 +436,22 @@ set_value(struct parse *p, const struct key *k, const char *label,
 			    "\"always\", \"unless-stopped\" or \"on-failure\"",
 			    label, k->name);
 		break;
+	case T_BOOL:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return parse_error(p, "%s \"%s\" must be \"yes\" or "
+			    "\"no\"", label, k->name);
+		if (p->section == SEC_APP)
+			p->app->tls = strcmp(value, "yes") == 0;
+		else
+			*num = strcmp(value, "yes") == 0;
+		return 1;
+	case T_URL:
+		if ((!starts_with(value, "https://") &&
+		    !starts_with(value, "http://")) ||
+		    strcspn(value, " \t\"'\\") != strlen(value))
+			return parse_error(p, "%s \"%s\" must be an http(s) URL",
+			    label, k->name);
+		break;
 	case T_LISTEN:
 		if (check_listen(value) < 0)
 			return parse_error(p, "%s \"%s\" must be PORT or "
@@ -488,6 +516,12 @@ set_defaults(struct config *cfg)
 	cfg->reload = xstrdup("nginx -s reload");
 	cfg->check = xstrdup("nginx -t");
 	cfg->deploy_timeout = 1800;
+	cfg->tls_enabled = 1;
+	cfg->acme_directory = xstrdup("https://acme-v02.api.letsencrypt.org/"
+	    "directory");
+	cfg->tls_listen = xstrdup("443");
+	cfg->acme_client = xstrdup("uacme");
+	cfg->acme_timeout = 60;
 	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,
 		    ".ssh/authorized_keys");
@@ -554,6 +588,10 @@ config_dispose(struct config *cfg)
 	free(cfg->default_app);
 	free(cfg->listen);
 	free(cfg->authorized_keys);
+	free(cfg->acme_directory);
+	free(cfg->acme_email);
+	free(cfg->tls_listen);
+	free(cfg->acme_client);
 	for (a = cfg->apps; a != NULL; a = next) {
 		next = a->next;
 		free(a->name);
@@ -572,4 +610,18 @@ config_app_allow(const struct config *cfg, const char *app)
 			return a->allow;
 	}
 	return 0;
+}
+
+int
+config_app_tls(const struct config *cfg, const char *app)
+{
+	const struct config_app *a;
+
+	if (!cfg->tls_enabled)
+		return 0;
+	for (a = cfg->apps; a != NULL; a = a->next) {
+		if (strcmp(a->name, app) == 0 && a->tls >= 0)
+			return a->tls;
+	}
+	return 1;
 }

@@ -33,6 +33,7 @@ const char *config_allow_words(void);
 struct config_app {
 	char *name;
 	unsigned allow;
+	int tls;           /* [app] tls: 1 yes, 0 no, -1 as [tls] enabled */
 	struct config_app *next;
 };
 
@@ -57,6 +58,13 @@ struct config {
 	char *reload;        /* command line, split on blanks, no shell */
 	char *check;         /* validation command line ("nginx -t") */
 	char *default_app;   /* the one app that may be the default server */
+	/* [tls] */
+	long tls_enabled;    /* yes: HTTPS for every http host */
+	char *acme_directory; /* the ACME server's directory URL */
+	char *acme_email;    /* the account's contact, or NULL */
+	char *tls_listen;    /* PORT or ADDRESS:PORT of the HTTPS listeners */
+	char *acme_client;   /* the uacme program */
+	long acme_timeout;   /* seconds per issuance */
 	/* [ssh] */
 	char *authorized_keys;
 	/* [app "NAME"] */
@@ -72,5 +80,7 @@ MUST_CHECK int config_load(struct config *cfg, const char *path);
 void config_dispose(struct config *cfg);
 /* The allow flags for app (0 when no section names it). */
 unsigned config_app_allow(const struct config *cfg, const char *app);
+/* Does app get certificates and HTTPS ([tls] enabled, [app] tls)? */
+int config_app_tls(const struct config *cfg, const char *app);
 
 #endif
