@@ -148,9 +148,11 @@ bench: $(BUILD)/slipway
 	tests/bench/run.sh
 
 install: $(BUILD)/slipway
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/hooks $(DESTDIR)$(SHAREDIR)/templates
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/hooks $(DESTDIR)$(SHAREDIR)/templates \
+	    $(DESTDIR)$(SHAREDIR)/helpers
 	install -m 0755 $(BUILD)/slipway $(DESTDIR)$(BINDIR)/slipway
 	install -m 0755 hooks/* $(DESTDIR)$(SHAREDIR)/hooks/
+	install -m 0755 helpers/* $(DESTDIR)$(SHAREDIR)/helpers/
 	cp -R templates/. $(DESTDIR)$(SHAREDIR)/templates/
 	install -d $(DESTDIR)$(SYSCONFDIR)/slipway
 	test -e $(DESTDIR)$(SYSCONFDIR)/slipway/slipway.conf || \

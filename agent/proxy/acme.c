@@ -317,8 +317,9 @@ acme_issue(const struct config *cfg, const char *hook, const char *app,
 		rc = 1;
 		goto done;
 	}
-	if (mkdir_p(acme, 0700) < 0 || chmod(acme, 0700) < 0 ||
-	    mkdir_p(challenges, 0755) < 0)
+	/* tls/ and challenges/ readable by nginx's workers, acme/ not. */
+	if (mkdir_p(challenges, 0755) < 0 || mkdir_p(acme, 0700) < 0 ||
+	    chmod(acme, 0700) < 0)
 		goto done;
 	env = xasprintf("SLIPWAY_ACME_CHALLENGE_DIR=%s", challenges);
 	account = xasprintf("%s/private/key.pem", acme);

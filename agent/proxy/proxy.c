@@ -401,6 +401,19 @@ done:
 }
 
 int
+proxy_reload(const struct config *cfg)
+{
+	int fd, rc;
+
+	if (mkdir_p(cfg->sites_dir, 0755) < 0 || (fd = lock_sites(cfg)) < 0)
+		return -1;
+	rc = run("nginx check", cfg->check) < 0 ||
+	    run("nginx reload", cfg->reload) < 0 ? -1 : 0;
+	close(fd);
+	return rc;
+}
+
+int
 proxy_remove(const struct config *cfg, const char *app)
 {
 	char *path;

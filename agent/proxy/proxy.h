@@ -52,6 +52,8 @@ char *proxy_render_site(const char *template_text, const char *app,
  * (nginx's [emerg]). 0 or -1.
  */
 MUST_CHECK int proxy_install(const struct config *cfg, const char *app, const char *text);
+/* Under the sites lock, `check` then `reload` (new certificates). 0 or -1. */
+MUST_CHECK int proxy_reload(const struct config *cfg);
 /* Remove the app's site file and reload; no site file: 0, nothing run. */
 MUST_CHECK int proxy_remove(const struct config *cfg, const char *app);
 
