@@ -38,7 +38,7 @@ did() { echo "-----> $*"; }
 
 pkgs=(build-essential pkg-config git ca-certificates openssh-server
 	libgit2-dev libcurl4-openssl-dev libyaml-dev libinih-dev libjansson-dev
-	libarchive-dev libsqlite3-dev libssh2-1-dev)
+	libarchive-dev libsqlite3-dev libssh2-1-dev uacme openssl)
 # Without systemd, the boot hook that runs `slipway recover --all` is cron's.
 [ -d /run/systemd/system ] || pkgs+=(cron)
 if [ $WITH_DOCKER = 1 ] && ! docker info >/dev/null 2>&1 && ! dpkg -s docker.io >/dev/null 2>&1; then
@@ -188,6 +188,43 @@ elif put_file /etc/cron.d/slipway-recover 0644 <<CRON
 CRON
 then
 	did "installed /etc/cron.d/slipway-recover (no systemd: runs at boot through cron)"
+fi
+# Certificates renew daily (those with less than 30 days left), as git:
+# a systemd timer, or a cron entry where there is no systemd.
+if [ -d /run/systemd/system ]; then
+	changed=
+	put_file /etc/systemd/system/slipway-certs.service 0644 <<UNIT && changed=1
+[Unit]
+Description=slipway: renew TLS certificates
+
+[Service]
+Type=oneshot
+User=git
+ExecStart=$PREFIX/bin/slipway -c $CONF certs renew
+UNIT
+	put_file /etc/systemd/system/slipway-certs.timer 0644 <<UNIT && changed=1
+[Unit]
+Description=slipway: renew TLS certificates daily
+
+[Timer]
+OnCalendar=daily
+RandomizedDelaySec=1h
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+UNIT
+	[ -z "$changed" ] || systemctl daemon-reload
+	if ! systemctl is-enabled slipway-certs.timer >/dev/null 2>&1; then
+		systemctl enable --now slipway-certs.timer >/dev/null 2>&1
+		did "enabled slipway-certs.timer (daily certificate renewal)"
+	fi
+elif put_file /etc/cron.d/slipway-certs 0644 <<CRON
+# slipway: renew TLS certificates with less than 30 days left, daily.
+17 3 * * * git $PREFIX/bin/slipway -c $CONF certs renew
+CRON
+then
+	did "installed /etc/cron.d/slipway-certs (daily certificate renewal)"
 fi
 echo "slipway is installed. Next, from your machine:"
 echo "  ssh git@HOST app create APP     (with the admin key)"
