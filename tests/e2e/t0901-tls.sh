@@ -196,6 +196,46 @@ served=$(openssl s_client -connect 127.0.0.1:$TPORT -servername "$A1" </dev/null
 	openssl x509 -noout -serial)
 [ "$served" = "$new" ] || fail "nginx serves $served, not the renewed $new"
 
+say "the challenge hook writes only plain tokens inside its directory"
+H=$TOP/helpers/acme-hook
+mkdir -p "$WORLD/ch"
+SLIPWAY_ACME_CHALLENGE_DIR=$WORLD/ch "$H" begin http-01 x.test tok_en-1 tok_en-1.abc
+[ "$(cat "$WORLD/ch/tok_en-1")" = tok_en-1.abc ] || fail "hook did not write the token"
+SLIPWAY_ACME_CHALLENGE_DIR=$WORLD/ch "$H" done http-01 x.test tok_en-1 tok_en-1.abc
+[ ! -e "$WORLD/ch/tok_en-1" ] || fail "hook did not remove the token"
+for t in ../evil a/b '' 'x y'; do
+	! SLIPWAY_ACME_CHALLENGE_DIR=$WORLD/ch "$H" begin http-01 x.test "$t" auth 2>/dev/null ||
+		fail "hook accepted token \"$t\""
+done
+! SLIPWAY_ACME_CHALLENGE_DIR=$WORLD/ch "$H" begin http-01 x.test tok 'a;b' 2>/dev/null ||
+	fail "hook accepted a bad key authorization"
+! SLIPWAY_ACME_CHALLENGE_DIR=$WORLD/ch "$H" begin dns-01 x.test tok auth || fail "hook accepted dns-01"
+[ -z "$(ls -A "$WORLD/ch")" ] && [ ! -e "$WORLD/evil" ] || fail "hook wrote $(ls -A "$WORLD/ch")"
+
+say "certs import: a certificate for a host ACME cannot reach"
+imp=e2e-tlsimp-$RUN
+I=imp-$RUN.invalid
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj "/CN=$I" -addext "subjectAltName=DNS:$I" -keyout "$WORLD/i.key" -out "$WORLD/i.crt" 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj "/CN=other" -keyout "$WORLD/o.key" -out "$WORLD/o.crt" 2>/dev/null
+new_app $imp
+! cat "$WORLD/i.crt" "$WORLD/o.key" | slipway certs $imp import "$I" >"$WORLD/imp.out" 2>&1 ||
+	fail "a key that does not match was imported"
+expect_in "$WORLD/imp.out" "error: the key does not match the certificate"
+! cat "$WORLD/o.crt" "$WORLD/o.key" | slipway certs $imp import "$I" >"$WORLD/imp.out" 2>&1 ||
+	fail "a certificate for another name was imported"
+expect_in "$WORLD/imp.out" "error: the certificate does not name host \"$I\""
+cat "$WORLD/i.crt" "$WORLD/i.key" | slipway certs $imp import "$I" >"$WORLD/imp.out" 2>&1 ||
+	{ cat "$WORLD/imp.out"; fail "import"; }
+site $imp "imported" "$I"
+push $imp || { cat "$WORLD/push.out"; fail "push of the imported host"; }
+expect_not_in "$WORLD/push.out" "Requesting a certificate"
+[ "$(curl -fsS --max-time 5 --cacert "$WORLD/i.crt" --resolve "$I:$TPORT:127.0.0.1" \
+	"https://$I:$TPORT/")" = imported ] || fail "the imported certificate is not served"
+slipway certs $imp >"$WORLD/certs.out"
+expect_in "$WORLD/certs.out" "(imported)"
+
 say "app destroy removes the certificate"
 slipway app destroy $app >/dev/null
 [ ! -e "$WORLD/state/tls/acme/$A1" ] && [ ! -e "$WORLD/state/tls/acme/private/$A1" ] ||
