@@ -133,6 +133,7 @@ certs_import(struct cmd_ctx *ctx, const char *app, char **hostv, int nh)
 		goto done;
 	}
 	if (split_pem(in.buf, &cert, &key) < 0 ||
+	    acme_hosts_check(&hosts) < 0 ||
 	    state_claim_hosts(&ctx->cfg, app, &hosts, 0) < 0 ||
 	    acme_import(&ctx->cfg, app, &hosts, cert.buf, key.buf) < 0)
 		goto done;

@@ -489,6 +489,27 @@ openssl_ok(char *const *argv, const char *want, struct buf *out)
 }
 
 int
+acme_hosts_check(const struct strv *hosts)
+{
+	struct strv set = STRV_INIT;
+	size_t i, j;
+	int rc = 0;
+
+	cert_set(hosts, &set);
+	for (i = 0; i < hosts->n && rc == 0; i++) {
+		for (j = 0; j < set.n; j++)
+			if (strcasecmp(set.v[j], hosts->v[i]) == 0)
+				break;
+		if (j == set.n)
+			rc = error_set("invalid host \"%.64s\": a certificate "
+			    "is for domain names such as app.example.com",
+			    hosts->v[i]);
+	}
+	strv_clear(&set);
+	return rc;
+}
+
+int
 acme_import(const struct config *cfg, const char *app,
     const struct strv *hosts, const char *cert_pem, const char *key_pem)
 {
@@ -499,6 +520,8 @@ acme_import(const struct config *cfg, const char *app,
 	size_t i;
 	int rc = -1;
 
+	if (acme_hosts_check(hosts) < 0)
+		goto done;
 	cert_set(hosts, &set);
 	if (set.n == 0) {
 		error_set("no host to import a certificate for");

@@ -50,6 +50,9 @@ MUST_CHECK int acme_issue(const struct config *cfg, const char *hook,
 void acme_cert_list(const struct config *cfg, const char *app,
     struct acme_cert **out, size_t *n);
 
+/* Are hosts domain names a certificate can be made for? 0, or -1. */
+MUST_CHECK int acme_hosts_check(const struct strv *hosts);
+
 /*
  * Install a certificate and key (PEM text) for hosts owned by app; the key
  * must match the certificate and the certificate must name every host

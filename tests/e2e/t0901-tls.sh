@@ -226,6 +226,9 @@ expect_in "$WORLD/imp.out" "error: the key does not match the certificate"
 ! cat "$WORLD/o.crt" "$WORLD/o.key" | slipway certs $imp import "$I" >"$WORLD/imp.out" 2>&1 ||
 	fail "a certificate for another name was imported"
 expect_in "$WORLD/imp.out" "error: the certificate does not name host \"$I\""
+! cat "$WORLD/i.crt" "$WORLD/i.key" | slipway certs $imp import "*.$I" >"$WORLD/imp.out" 2>&1 ||
+	fail "a wildcard host was imported"
+expect_in "$WORLD/imp.out" "error: invalid host \"*.$I\""
 cat "$WORLD/i.crt" "$WORLD/i.key" | slipway certs $imp import "$I" >"$WORLD/imp.out" 2>&1 ||
 	{ cat "$WORLD/imp.out"; fail "import"; }
 site $imp "imported" "$I"
