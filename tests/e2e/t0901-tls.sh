@@ -80,7 +80,7 @@ http {
 	include $N/sites/*.conf;
 }
 NGX
-sed -i '/^\[tls\]$/,$d' "$CONF"
+sed -i '/^\[tls\]$/,/^enabled = no$/d' "$CONF"
 cat >>"$CONF" <<CONF
 [proxy]
 sites_dir = $N/sites
