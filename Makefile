@@ -159,9 +159,11 @@ bench: $(BUILD)/slipway
 	tests/bench/run.sh
 
 install: $(BUILD)/slipway
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/hooks $(DESTDIR)$(SHAREDIR)/templates
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/hooks $(DESTDIR)$(SHAREDIR)/templates \
+	    $(DESTDIR)$(SHAREDIR)/helpers
 	install -m 0755 $(BUILD)/slipway $(DESTDIR)$(BINDIR)/slipway
 	install -m 0755 hooks/* $(DESTDIR)$(SHAREDIR)/hooks/
+	install -m 0755 helpers/* $(DESTDIR)$(SHAREDIR)/helpers/
 	cp -R templates/. $(DESTDIR)$(SHAREDIR)/templates/
 ifneq ($(INSTALL_CONFIG),no)
 	install -d $(DESTDIR)$(SYSCONFDIR)/slipway

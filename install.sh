@@ -313,6 +313,43 @@ CRON
 then
 	did "installed /etc/cron.d/slipway-recover (no systemd: runs at boot through cron)"
 fi
+# Certificates renew daily (those with less than 30 days left), as git:
+# a systemd timer, or a cron entry where there is no systemd.
+if [ -d /run/systemd/system ]; then
+	changed=
+	put_file /etc/systemd/system/slipway-certs.service 0644 <<UNIT && changed=1
+[Unit]
+Description=slipway: renew TLS certificates
+
+[Service]
+Type=oneshot
+User=git
+ExecStart=$PREFIX/bin/slipway -c $CONF certs renew
+UNIT
+	put_file /etc/systemd/system/slipway-certs.timer 0644 <<UNIT && changed=1
+[Unit]
+Description=slipway: renew TLS certificates daily
+
+[Timer]
+OnCalendar=daily
+RandomizedDelaySec=1h
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+UNIT
+	[ -z "$changed" ] || systemctl daemon-reload
+	if ! systemctl is-enabled slipway-certs.timer >/dev/null 2>&1; then
+		systemctl enable --now slipway-certs.timer >/dev/null 2>&1
+		did "enabled slipway-certs.timer (daily certificate renewal)"
+	fi
+elif put_file /etc/cron.d/slipway-certs 0644 <<CRON
+# slipway: renew TLS certificates with less than 30 days left, daily.
+17 3 * * * git $PREFIX/bin/slipway -c $CONF certs renew
+CRON
+then
+	did "installed /etc/cron.d/slipway-certs (daily certificate renewal)"
+fi
 echo "slipway is installed. Next, from your machine:"
 echo "  ssh $USER_NAME@HOST app create APP     (with the admin key)"
 echo "  git remote add production $USER_NAME@HOST:APP.git && git push production main"

@@ -25,14 +25,14 @@ deps_list() {
 	case "$1" in
 	build) echo "$build" ;;
 	demo) echo "$build git curl busybox-static $docker" ;;
-	server) echo "$build git nginx sudo openssh-server" ;;
+	server) echo "$build git nginx sudo openssh-server uacme openssl" ;;
 	docker) echo "$docker" ;;
 	cron) echo cron ;;
 	ci) echo "clang clang-tools libclang-rt-14-dev" ;;
 	test) echo "$build git curl busybox-static $docker nginx sudo
 		openssh-server openssh-client libcmocka-dev jq procps
 		docker-compose valgrind hyperfine socat sqlite3 iproute2
-		util-linux python3" ;;
+		util-linux python3 pebble uacme openssl" ;;
 	*) echo "deps.sh: unknown set \"$1\" (build, demo, server, docker or test)" >&2
 		return 129 ;;
 	esac

@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "history/history.h"
 #include "lib/names.h"
+#include "proxy/acme.h"
 #include "proxy/proxy.h"
 #include "repo/repo.h"
 #include "lib/state.h"
@@ -163,7 +164,8 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	if (converge_down(e, name, volumes) < 0 ||
 	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
 		goto done;
-	if (state_claim_hosts(&ctx->cfg, name, &none, 1) < 0 ||
+	if (acme_remove_app(&ctx->cfg, name) < 0 ||
+	    state_claim_hosts(&ctx->cfg, name, &none, 1) < 0 ||
 	    remove_tree(repo) < 0 || remove_app_dir(dir, volumes) < 0)
 		goto done;
 	if (history_open(&h, ctx->cfg.state_dir) < 0 ||

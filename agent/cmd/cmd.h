@@ -129,6 +129,7 @@ int cmd_fail(void);
 MUST_CHECK int cmd_check_app(const struct cmd_ctx *ctx, const char *app);
 
 int cmd_app(struct cmd_ctx *, const struct cmd_args *);
+int cmd_certs(struct cmd_ctx *, const struct cmd_args *);
 int cmd_config(struct cmd_ctx *, const struct cmd_args *);
 int cmd_deploy(struct cmd_ctx *, const struct cmd_args *);
 int cmd_help(struct cmd_ctx *, const struct cmd_args *);

@@ -29,6 +29,7 @@ enum section {
 	SEC_PROXY,
 	SEC_SSH,
 	SEC_NOTIFY,
+	SEC_TLS,
 	SEC_APP,
 };
 
@@ -38,6 +39,7 @@ static const char *section_names[] = {
 	[SEC_PROXY] = "proxy",
 	[SEC_SSH] = "ssh",
 	[SEC_NOTIFY] = "notify",
+	[SEC_TLS] = "tls",
 };
 
 enum type {
@@ -54,6 +56,8 @@ enum type {
 	T_APP_URL,    /* the same for the current [app] */
 	T_APP_SECRET, /* a string of the current [app] */
 	T_RESTART, /* no | always | unless-stopped | on-failure */
+	T_BOOL,   /* yes | no */
+	T_ONE_URL, /* https://... or http://..., no blanks */
 };
 
 struct key {
@@ -90,8 +94,16 @@ static const struct key keys[] = {
 	{ SEC_APP, "allow", T_ALLOW, 0, 0, 0 },
 	{ SEC_APP, "notify_url", T_APP_URL, 0, 0, 0 },
 	{ SEC_APP, "notify_secret", T_APP_SECRET, 0, 0, 0 },
+	{ SEC_TLS, "enabled", T_BOOL, S(tls_enabled), 0, 0 },
+	{ SEC_TLS, "acme_directory", T_ONE_URL, S(acme_directory), 0, 0 },
+	{ SEC_TLS, "email", T_STRING, S(acme_email), 0, 0 },
+	{ SEC_TLS, "listen", T_LISTEN, S(tls_listen), 0, 0 },
+	{ SEC_TLS, "client", T_STRING, S(acme_client), 0, 0 },
+	{ SEC_TLS, "timeout", T_LONG, S(acme_timeout), 5, 3600 },
+	{ SEC_APP, "tls", T_BOOL, 0, 0, 0 },
 };
 #undef S
+_Static_assert(sizeof keys / sizeof keys[0] <= 64, "seen is a 64-bit mask");
 
 static const struct {
 	const char *word;
@@ -145,8 +157,8 @@ struct parse {
 	int err_line;           /* of the first error, or 0 */
 	enum section section;
 	struct config_app *app; /* the current [app "NAME"] */
-	unsigned seen;          /* bit i: keys[i] was set (apps: app_seen) */
-	unsigned app_seen;
+	unsigned long long seen; /* bit i: keys[i] was set (apps: app_seen) */
+	unsigned long long app_seen;
 };
 
 /* Record the first error at the current line; returns 0 for inih. */
@@ -226,6 +238,7 @@ parse_section(struct parse *p, const char *s, size_t len)
 	}
 	a = xcalloc(1, sizeof *a);
 	a->name = xstrdup(name);
+	a->tls = -1;
 	a->next = p->cfg->apps;
 	p->cfg->apps = a;
 	p->app = a;
@@ -449,6 +462,22 @@ set_value(struct parse *p, const struct key *k, const char *label,
 			    "\"always\", \"unless-stopped\" or \"on-failure\"",
 			    label, k->name);
 		break;
+	case T_BOOL:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return parse_error(p, "%s \"%s\" must be \"yes\" or "
+			    "\"no\"", label, k->name);
+		if (p->section == SEC_APP)
+			p->app->tls = strcmp(value, "yes") == 0;
+		else
+			*num = strcmp(value, "yes") == 0;
+		return 1;
+	case T_ONE_URL:
+		if ((!starts_with(value, "https://") &&
+		    !starts_with(value, "http://")) ||
+		    strcspn(value, " \t\"'\\") != strlen(value))
+			return parse_error(p, "%s \"%s\" must be an http(s) URL",
+			    label, k->name);
+		break;
 	case T_LISTEN:
 		if (check_listen(value) < 0)
 			return parse_error(p, "%s \"%s\" must be PORT or "
@@ -480,7 +509,7 @@ static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
-	unsigned *seen = p->section == SEC_APP ? &p->app_seen : &p->seen;
+	unsigned long long *seen = p->section == SEC_APP ? &p->app_seen : &p->seen;
 	char *label;
 	size_t i;
 	int rc;
@@ -498,11 +527,11 @@ handler(void *user, const char *section, const char *name, const char *value)
 	}
 	if (i == ARRAY_SIZE(keys))
 		rc = parse_error(p, "%s unknown key \"%s\"", label, name);
-	else if ((*seen & (1u << i)) && keys[i].type != T_URL &&
+	else if ((*seen & (1ull << i)) && keys[i].type != T_URL &&
 	    keys[i].type != T_APP_URL)
 		rc = parse_error(p, "%s duplicate key \"%s\"", label, name);
 	else {
-		*seen |= 1u << i;
+		*seen |= 1ull << i;
 		rc = set_value(p, &keys[i], label, value);
 	}
 	free(label);
@@ -531,6 +560,12 @@ set_defaults(struct config *cfg)
 	cfg->deploy_timeout = 1800;
 	cfg->notify_timeout = 5;
 	cfg->notify_retries = 3;
+	cfg->tls_enabled = 1;
+	cfg->acme_directory = xstrdup("https://acme-v02.api.letsencrypt.org/"
+	    "directory");
+	cfg->tls_listen = xstrdup("443");
+	cfg->acme_client = xstrdup("uacme");
+	cfg->acme_timeout = 60;
 	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,
 		    ".ssh/authorized_keys");
@@ -599,6 +634,10 @@ config_dispose(struct config *cfg)
 	free(cfg->authorized_keys);
 	strv_clear(&cfg->notify_urls);
 	free(cfg->notify_secret);
+	free(cfg->acme_directory);
+	free(cfg->acme_email);
+	free(cfg->tls_listen);
+	free(cfg->acme_client);
 	for (a = cfg->apps; a != NULL; a = next) {
 		next = a->next;
 		strv_clear(&a->notify_urls);
@@ -631,4 +670,18 @@ config_app(const struct config *cfg, const char *app)
 			return a;
 	}
 	return NULL;
+}
+
+int
+config_app_tls(const struct config *cfg, const char *app)
+{
+	const struct config_app *a;
+
+	if (!cfg->tls_enabled)
+		return 0;
+	for (a = cfg->apps; a != NULL; a = a->next) {
+		if (strcmp(a->name, app) == 0 && a->tls >= 0)
+			return a->tls;
+	}
+	return 1;
 }

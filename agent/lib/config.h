@@ -35,6 +35,7 @@ struct config_app {
 	unsigned allow;
 	struct strv notify_urls;   /* notify_url = ..., in order */
 	char *notify_secret;       /* or NULL: the [notify] secret */
+	int tls;           /* [app] tls: 1 yes, 0 no, -1 as [tls] enabled */
 	struct config_app *next;
 };
 
@@ -59,6 +60,13 @@ struct config {
 	char *reload;        /* command line, split on blanks, no shell */
 	char *check;         /* validation command line ("nginx -t") */
 	char *default_app;   /* the one app that may be the default server */
+	/* [tls] */
+	long tls_enabled;    /* yes: HTTPS for every http host */
+	char *acme_directory; /* the ACME server's directory URL */
+	char *acme_email;    /* the account's contact, or NULL */
+	char *tls_listen;    /* PORT or ADDRESS:PORT of the HTTPS listeners */
+	char *acme_client;   /* the uacme program */
+	long acme_timeout;   /* seconds per issuance */
 	/* [ssh] */
 	char *authorized_keys;
 	/* [notify] */
@@ -81,5 +89,7 @@ void config_dispose(struct config *cfg);
 const struct config_app *config_app(const struct config *cfg, const char *app);
 /* The allow flags for app (0 when no section names it). */
 unsigned config_app_allow(const struct config *cfg, const char *app);
+/* Does app get certificates and HTTPS ([tls] enabled, [app] tls)? */
+int config_app_tls(const struct config *cfg, const char *app);
 
 #endif

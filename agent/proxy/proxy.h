@@ -15,6 +15,14 @@ struct proxy_backend {
 	const char *service;
 	const struct strv *hosts;  /* empty: the default server */
 	const struct strv *addrs;  /* "127.0.0.1:PORT" */
+	const char *cert, *key;    /* PEM files: HTTPS; NULL: plain HTTP */
+};
+
+/* Where a site listens and what its plain HTTP side serves. */
+struct proxy_site {
+	const char *listen;        /* [proxy] listen: "PORT" or "ADDR:PORT" */
+	const char *tls_listen;    /* [tls] listen, for backends with a cert */
+	const char *challenge_dir; /* ACME HTTP-01 files, or NULL */
 };
 
 /*
@@ -26,6 +34,14 @@ struct proxy_backend {
  */
 char *proxy_render(const char *template_text, const char *app,
     const char *listen, const struct proxy_backend *b, size_t n);
+/*
+ * proxy_render with TLS: a backend with cert and key also listens on
+ * site->tls_listen with TLSv1.2/1.3 only, and its plain HTTP requests are
+ * redirected there, except /.well-known/acme-challenge/, served from
+ * site->challenge_dir on every backend when it is set.
+ */
+char *proxy_render_site(const char *template_text, const char *app,
+    const struct proxy_site *site, const struct proxy_backend *b, size_t n);
 
 /*
  * Install text as <sites_dir>/<app>.conf: under an exclusive lock on
@@ -36,6 +52,8 @@ char *proxy_render(const char *template_text, const char *app,
  * (nginx's [emerg]). 0 or -1.
  */
 MUST_CHECK int proxy_install(const struct config *cfg, const char *app, const char *text);
+/* Under the sites lock, `check` then `reload` (new certificates). 0 or -1. */
+MUST_CHECK int proxy_reload(const struct config *cfg);
 /* Remove the app's site file and reload; no site file: 0, nothing run. */
 MUST_CHECK int proxy_remove(const struct config *cfg, const char *app);
 

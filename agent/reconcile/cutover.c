@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proxy/acme.h"
 #include "proxy/proxy.h"
 #include "reconcile/cutover.h"
 #include "reconcile/spec.h"
@@ -63,6 +64,11 @@ render_site(struct engine *e, const struct compose_project *p,
 {
 	struct proxy_backend *b = xcalloc(p->nservices + 1, sizeof *b);
 	struct strv *own = xcalloc(p->nservices + 1, sizeof *own);
+	struct acme_cert *certs = xcalloc(p->nservices + 1, sizeof *certs);
+	int tls = config_app_tls(opts->cfg, p->name);
+	char *challenges = tls ? acme_challenge_dir(opts->cfg) : NULL;
+	struct proxy_site site = { opts->cfg->listen, opts->cfg->tls_listen,
+	    challenges };
 	struct buf tmpl = BUF_INIT;
 	size_t i, n = 0;
 	char *text = NULL;
@@ -82,12 +88,21 @@ render_site(struct engine *e, const struct compose_project *p,
 			current_addrs(e, p, s, &own[n]);
 			b[n].addrs = &own[n];
 		}
+		if (tls && acme_cert_find(opts->cfg, &s->http.hosts,
+		    &certs[n]) == 1) {
+			b[n].cert = certs[n].cert;
+			b[n].key = certs[n].key;
+		}
 		n++;
 	}
-	text = proxy_render(tmpl.buf, p->name, opts->cfg->listen, b, n);
+	text = proxy_render_site(tmpl.buf, p->name, &site, b, n);
 done:
-	for (i = 0; i < p->nservices; i++)
+	for (i = 0; i < p->nservices; i++) {
 		strv_clear(&own[i]);
+		acme_cert_dispose(&certs[i]);
+	}
+	free(certs);
+	free(challenges);
 	free(own);
 	free(b);
 	buf_release(&tmpl);
@@ -115,6 +130,71 @@ install_site(const struct compose_project *p, const struct converge_opts *opts,
 	return rc;
 }
 
+/* The shipped ACME challenge hook: <share>/helpers/, beside templates/. */
+static char *
+hook_path(const char *site_template)
+{
+	char *dir = xstrdup(site_template), *slash, *p;
+
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	p = xasprintf("%s/../helpers/acme-hook", slash ? dir : ".");
+	free(dir);
+	return p;
+}
+
+/*
+ * Certificates for the http hosts that have none, after the site serves
+ * the release, then the site again with HTTPS. A failure is a warning
+ * naming the hosts and uacme's error: the hosts stay on plain HTTP.
+ */
+static void
+issue_certs(struct engine *e, const struct compose_project *p,
+    const struct converge_opts *opts)
+{
+	char *hook, *text;
+	size_t i, j;
+	int got = 0;
+
+	if (!config_app_tls(opts->cfg, p->name))
+		return;
+	hook = hook_path(opts->site_template);
+	for (i = 0; i < p->nservices; i++) {
+		const struct compose_service *s = &p->services[i];
+		struct acme_cert c;
+		struct buf hosts = BUF_INIT;
+
+		if (!s->http.set || !compose_service_active(s) ||
+		    s->http.hosts.n == 0)
+			continue;
+		if (acme_cert_find(opts->cfg, &s->http.hosts, &c) == 1) {
+			acme_cert_dispose(&c);
+			continue;
+		}
+		for (j = 0; j < s->http.hosts.n; j++)
+			buf_addf(&hosts, "%s%s", j ? ", " : "",
+			    s->http.hosts.v[j]);
+		out_info("-----> Requesting a certificate for %s", hosts.buf);
+		if (acme_issue(opts->cfg, hook, p->name, &s->http.hosts, 0) < 0) {
+			out_warn("warning: no certificate for %s, serving it "
+			    "over plain HTTP: %s", hosts.buf, error_last());
+			error_clear();
+		} else
+			got = 1;
+		buf_release(&hosts);
+	}
+	free(hook);
+	if (!got)
+		return;
+	if ((text = render_site(e, p, opts, NULL, NULL)) == NULL ||
+	    install_site(p, opts, text) < 0) {
+		out_warn("warning: the site with HTTPS was not installed, it "
+		    "stays on plain HTTP: %s", error_last());
+		error_clear();
+	}
+	free(text);
+}
+
 int
 cutover_site(struct engine *e, const struct compose_project *p,
     const struct converge_opts *opts)
@@ -139,6 +219,8 @@ cutover_site(struct engine *e, const struct compose_project *p,
 		return -1;
 	rc = install_site(p, opts, text);
 	free(text);
+	if (rc == 0)
+		issue_certs(e, p, opts);
 	return rc;
 }
 

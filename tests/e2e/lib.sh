@@ -33,7 +33,11 @@ mkdir -p "$HOME"
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false
 
+# [tls] first: tests append keys to [deploy], the last section. No ACME
+# server is reachable from tests; t0901 turns it on against pebble.
 cat >"$CONF" <<CONF
+[tls]
+enabled = no
 [server]
 repos_dir = $WORLD/repos
 state_dir = $WORLD/state

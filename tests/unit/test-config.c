@@ -395,6 +395,61 @@ test_nul_byte(void **state)
 }
 
 static void
+test_tls(void **state)
+{
+	struct config cfg;
+
+	/* Default: on, Let's Encrypt, 443. */
+	assert_int_equal(load_text(&cfg, ""), 0);
+	assert_int_equal(cfg.tls_enabled, 1);
+	assert_string_equal(cfg.acme_directory,
+	    "https://acme-v02.api.letsencrypt.org/directory");
+	assert_null(cfg.acme_email);
+	assert_string_equal(cfg.tls_listen, "443");
+	assert_string_equal(cfg.acme_client, "uacme");
+	assert_int_equal(cfg.acme_timeout, 60);
+	assert_int_equal(config_app_tls(&cfg, "shop"), 1);
+	config_dispose(&cfg);
+
+	assert_int_equal(load_text(&cfg, "[tls]\nenabled = yes\n"
+	    "acme_directory = https://127.0.0.1:14000/dir\n"
+	    "email = ops@example.com\nlisten = 127.0.0.1:8443\n"
+	    "client = /usr/bin/uacme\ntimeout = 5\n"
+	    "[app \"intranet\"]\ntls = no\n[app \"shop\"]\nallow = caps\n"), 0);
+	assert_string_equal(cfg.acme_directory, "https://127.0.0.1:14000/dir");
+	assert_string_equal(cfg.acme_email, "ops@example.com");
+	assert_string_equal(cfg.tls_listen, "127.0.0.1:8443");
+	assert_string_equal(cfg.acme_client, "/usr/bin/uacme");
+	assert_int_equal(cfg.acme_timeout, 5);
+	assert_int_equal(config_app_tls(&cfg, "intranet"), 0);
+	assert_int_equal(config_app_tls(&cfg, "shop"), 1);
+	assert_int_equal(config_app_tls(&cfg, "other"), 1);
+	config_dispose(&cfg);
+
+	/* Off server-wide: an app cannot turn it back on. */
+	assert_int_equal(load_text(&cfg, "[tls]\nenabled = no\n"
+	    "[app \"shop\"]\ntls = yes\n"), 0);
+	assert_int_equal(config_app_tls(&cfg, "shop"), 0);
+	config_dispose(&cfg);
+
+	assert_int_equal(load_text(&cfg, "[tls]\nenabled = maybe\n"), -1);
+	assert_non_null(strstr(error_last(), ":2: [tls] \"enabled\" must be "
+	    "\"yes\" or \"no\""));
+	config_dispose(&cfg);
+	assert_int_equal(load_text(&cfg, "[tls]\nacme_directory = "
+	    "file:///etc/passwd\n"), -1);
+	assert_non_null(strstr(error_last(), ":2: [tls] \"acme_directory\" "
+	    "must be an http(s) URL"));
+	config_dispose(&cfg);
+	assert_int_equal(load_text(&cfg, "[tls]\nlisten = 99999\n"), -1);
+	config_dispose(&cfg);
+	assert_int_equal(load_text(&cfg, "[tls]\ntimeout = 1\n"), -1);
+	config_dispose(&cfg);
+	assert_int_equal(load_text(&cfg, "[app \"a\"]\ntls = on\n"), -1);
+	config_dispose(&cfg);
+}
+
+static void
 test_which_file(void **state)
 {
 	struct config cfg;
@@ -501,6 +556,7 @@ main(void)
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_default_missing),
 		cmocka_unit_test(test_which_file),
+		cmocka_unit_test(test_tls),
 	};
 
 	if (getcwd(cwd, sizeof cwd) == NULL)

@@ -60,6 +60,7 @@ render_app(const char *app, const char *listen, const char *const *hosts,
 	size_t i;
 	char *text;
 
+	memset(&b, 0, sizeof b);
 	for (i = 0; i < nh; i++)
 		strv_push(&h, hosts[i]);
 	for (i = 0; i < na; i++)
@@ -137,7 +138,7 @@ test_hostile_input_refused(void **state)
 	const char *ok_addr[] = { "127.0.0.1:80" };
 	const char *ok_host[] = { "ok.example.com" };
 	struct strv none = STRV_INIT;
-	struct proxy_backend b = { "we b", &none, &none };
+	struct proxy_backend b = { "we b", &none, &none, NULL, NULL };
 	size_t i;
 
 	(void)state;
@@ -165,6 +166,7 @@ test_two_services(void **state)
 	char *t;
 
 	(void)state;
+	memset(b, 0, sizeof b);
 	strv_push(&h1, "www.example.com");
 	strv_push(&h2, "api.example.com");
 	strv_push(&a1, "127.0.0.1:2001");
@@ -202,7 +204,7 @@ static void
 test_bad_template(void **state)
 {
 	struct strv none = STRV_INIT;
-	struct proxy_backend b = { "web", &none, &none };
+	struct proxy_backend b = { "web", &none, &none, NULL, NULL };
 
 	(void)state;
 	assert_null(proxy_render("listen {{LISTEN};", "a", "80", &b, 1));
@@ -300,6 +302,139 @@ static int
 have_nginx(void)
 {
 	return access("/usr/sbin/nginx", X_OK) == 0;
+}
+
+/* One backend for hosts with cert/key, rendered for site. */
+static char *
+render_tls(const struct proxy_site *ps, const char *cert, const char *key,
+    size_t nh)
+{
+	struct strv h = STRV_INIT, a = STRV_INIT;
+	struct proxy_backend b;
+	char *t;
+
+	memset(&b, 0, sizeof b);
+	if (nh > 0)
+		strv_push(&h, "shop.example.com");
+	if (nh > 1)
+		strv_push(&h, "www.shop.example.com");
+	strv_push(&a, "127.0.0.1:3001");
+	b.service = "web", b.hosts = &h, b.addrs = &a;
+	b.cert = cert, b.key = key;
+	t = proxy_render_site(template_text, "shop", ps, &b, 1);
+	strv_clear(&h);
+	strv_clear(&a);
+	return t;
+}
+
+static void
+test_tls_site(void **state)
+{
+	struct proxy_site ps = { "127.0.0.1:8080", "127.0.0.1:8443",
+	    "/var/lib/slipway/tls/challenges" };
+	char *t = render_tls(&ps, "/s/tls/acme/shop.example.com/cert.pem",
+	    "/s/tls/acme/private/shop.example.com/key.pem", 2);
+
+	(void)state;
+	assert_non_null(t);
+	/* Both listeners in one server block, plain HTTP still there. */
+	assert_non_null(strstr(t, "\tlisten 127.0.0.1:8080;\n\tserver_name "
+	    "shop.example.com www.shop.example.com;\n\tlisten 127.0.0.1:8443 "
+	    "ssl http2;\n"));
+	assert_non_null(strstr(t, "\tssl_certificate /s/tls/acme/shop.example"
+	    ".com/cert.pem;\n\tssl_certificate_key /s/tls/acme/private/shop."
+	    "example.com/key.pem;\n"));
+	assert_non_null(strstr(t, "\tssl_protocols TLSv1.2 TLSv1.3;\n"));
+	assert_non_null(strstr(t, "\tssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:"));
+	assert_null(strstr(t, "CBC"));
+	assert_null(strstr(t, "TLSv1.1"));
+	/* The challenge path is exempt from the redirect (^~ wins). */
+	assert_non_null(strstr(t, "\tlocation ^~ /.well-known/acme-challenge/ {"
+	    "\n\t\talias /var/lib/slipway/tls/challenges/;\n"));
+	assert_non_null(strstr(t, "\t\tif ($scheme = http) {\n\t\t\treturn "
+	    "301 https://$host:8443$request_uri;\n\t\t}\n"));
+	assert_null(strstr(t, "{{"));
+	free(t);
+	/* The standard port is left out of the redirect. */
+	ps.tls_listen = "443";
+	t = render_tls(&ps, "/c.pem", "/k.pem", 1);
+	assert_non_null(strstr(t, "\tlisten 443 ssl http2;\n"));
+	assert_non_null(strstr(t, "return 301 https://$host$request_uri;"));
+	free(t);
+}
+
+static void
+test_tls_plain_until_cert(void **state)
+{
+	struct proxy_site ps = { "80", "443", "/var/lib/slipway/tls/challenges" };
+	char *t = render_tls(&ps, NULL, NULL, 1);
+
+	(void)state;
+	/* No certificate yet: HTTP only, but the challenge path is served. */
+	assert_non_null(t);
+	assert_non_null(strstr(t, "location ^~ /.well-known/acme-challenge/"));
+	assert_null(strstr(t, "ssl"));
+	assert_null(strstr(t, "return 301"));
+	free(t);
+	/* [tls] off for the app: neither. */
+	ps.challenge_dir = NULL;
+	t = render_tls(&ps, NULL, NULL, 1);
+	assert_non_null(t);
+	assert_null(strstr(t, "acme-challenge"));
+	assert_null(strstr(t, "ssl"));
+	free(t);
+}
+
+static void
+test_tls_refused(void **state)
+{
+	struct proxy_site ps = { "80", "443", "/ch" };
+
+	(void)state;
+	/* Paths go into nginx unquoted: nothing that ends a directive. */
+	assert_null(render_tls(&ps, "/c.pem; include /etc/passwd", "/k.pem", 1));
+	assert_non_null(strstr(error_last(), "certificate path"));
+	assert_null(render_tls(&ps, "/c.pem", "/k pem", 1));
+	assert_null(render_tls(&ps, "c.pem", "/k.pem", 1));
+	ps.challenge_dir = "/ch/{x}";
+	assert_null(render_tls(&ps, NULL, NULL, 1));
+	assert_non_null(strstr(error_last(), "challenge path"));
+	ps.challenge_dir = "/ch";
+	/* The default server has no name to certify; a cert needs its key. */
+	assert_null(render_tls(&ps, "/c.pem", "/k.pem", 0));
+	assert_null(render_tls(&ps, "/c.pem", NULL, 1));
+	ps.tls_listen = NULL;
+	assert_null(render_tls(&ps, "/c.pem", "/k.pem", 1));
+	error_clear();
+}
+
+/* nginx -t accepts the rendered HTTPS site (a self-signed certificate). */
+static void
+test_tls_site_nginx_accepts(void **state)
+{
+	struct world *w = *state;
+	char *cert = xasprintf("%s/cert.pem", w->dir);
+	char *key = xasprintf("%s/key.pem", w->dir);
+	char *cmd = xasprintf("openssl req -x509 -newkey ec -pkeyopt "
+	    "ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=shop "
+	    "-keyout %s -out %s", key, cert);
+	struct proxy_site ps = { "127.0.0.1:1", "127.0.0.1:2", w->dir };
+	struct buf out = BUF_INIT;
+	char *t;
+
+	if (!have_nginx() || run_command(cmd, &out) != 0) {
+		buf_release(&out);
+		free(cert), free(key), free(cmd);
+		skip();
+	}
+	buf_release(&out);
+	t = render_tls(&ps, cert, key, 2);
+	assert_non_null(t);
+	assert_int_equal(proxy_install(&w->cfg, "shop", t), 0);
+	free(t);
+	free(cert);
+	free(key);
+	free(cmd);
 }
 
 static void
@@ -842,6 +977,10 @@ main(void)
 		WORLD(test_remove_without_site),
 		WORLD(test_live_nginx),
 		WORLD(test_site_hosts),
+		cmocka_unit_test(test_tls_site),
+		cmocka_unit_test(test_tls_plain_until_cert),
+		cmocka_unit_test(test_tls_refused),
+		WORLD(test_tls_site_nginx_accepts),
 		cmocka_unit_test(test_http_ready_misuse),
 	};
 
