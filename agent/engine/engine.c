@@ -882,6 +882,19 @@ engine_network_connect(struct engine *e, const char *network,
 	return rc;
 }
 
+int
+engine_network_disconnect(struct engine *e, const char *network,
+    const char *container)
+{
+	char *path = epath("/networks/%s/disconnect", network, NULL);
+	json_t *body = json_pack("{s:s,s:b}", "Container", container, "Force", 1);
+	int rc = call_ok(e, "POST", path, body, NULL, 0, 0);
+
+	json_decref(body);
+	free(path);
+	return rc;
+}
+
 /* Images. */
 
 int

@@ -798,12 +798,11 @@ spec_container(const struct compose_project *p,
 	return build(p, s, number, image_ref, image_id, commit, hash, api, 0);
 }
 
-char *
-spec_config_hash(const struct compose_project *p,
-    const struct compose_service *s)
+/* The canonical hash of a JSON body: 40 hex chars (allocated). */
+static char *
+hash_json(json_t *body)
 {
 	static int initialised;
-	json_t *body = build(p, s, 0, NULL, NULL, NULL, NULL, API_LATEST, 1);
 	char *text = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT);
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid oid;
@@ -819,12 +818,23 @@ spec_config_hash(const struct compose_project *p,
 		abort();
 	git_oid_tostr(hex, sizeof hex, &oid);
 	free(text);
-	json_decref(body);
 	return xstrdup(hex);
 }
 
-json_t *
-spec_network(const struct compose_project *p, const struct compose_network *n)
+char *
+spec_config_hash(const struct compose_project *p,
+    const struct compose_service *s)
+{
+	json_t *body = build(p, s, 0, NULL, NULL, NULL, NULL, API_LATEST, 1);
+	char *hex = hash_json(body);
+
+	json_decref(body);
+	return hex;
+}
+
+/* The network create body without its config-hash label. */
+static json_t *
+network_body(const struct compose_project *p, const struct compose_network *n)
 {
 	json_t *o = json_object(), *labels = kvlist_json(&n->labels);
 
@@ -839,6 +849,28 @@ spec_network(const struct compose_project *p, const struct compose_network *n)
 	json_object_set_new(o, "Attachable", json_boolean(n->attachable));
 	json_object_set_new(o, "EnableIPv6", json_boolean(n->enable_ipv6));
 	json_object_set_new(o, "CheckDuplicate", json_true());
+	return o;
+}
+
+char *
+spec_network_hash(const struct compose_project *p,
+    const struct compose_network *n)
+{
+	json_t *body = network_body(p, n);
+	char *hex = hash_json(body);
+
+	json_decref(body);
+	return hex;
+}
+
+json_t *
+spec_network(const struct compose_project *p, const struct compose_network *n)
+{
+	json_t *o = network_body(p, n);
+	char *hex = spec_network_hash(p, n);
+
+	set_str(json_object_get(o, "Labels"), LABEL_HASH, hex);
+	free(hex);
 	return o;
 }
 

@@ -75,7 +75,13 @@ json_t *spec_endpoint(const struct compose_project *p,
 size_t spec_service_volumes(const struct compose_project *p,
     const struct compose_service *s, struct strv *out);
 
-/* POST /networks/create and /volumes/create bodies, with compose's labels. */
+/*
+ * POST /networks/create and /volumes/create bodies, with compose's labels; a
+ * network carries its config hash (spec_network_hash) in LABEL_HASH, which
+ * tells a changed network from an unchanged one on the next deploy.
+ */
+char *spec_network_hash(const struct compose_project *p,
+    const struct compose_network *n);
 json_t *spec_network(const struct compose_project *p,
     const struct compose_network *n);
 json_t *spec_volume(const struct compose_project *p,

@@ -786,8 +786,23 @@ test_network_and_volume_bodies(void **state)
 	struct compose_network *n = &p->networks[1];
 	struct compose_volume *v = &p->volumes[0];
 	json_t *body;
+	char *h1, *h2;
 
+	/* The config hash label: recorded, and it follows the configuration. */
 	body = spec_network(p, &p->networks[0]);
+	h1 = spec_network_hash(p, &p->networks[0]);
+	assert_string_equal(json_string_value(at(body, "Labels", LABEL_HASH,
+	    NULL)), h1);
+	json_object_del(json_object_get(body, "Labels"), LABEL_HASH);
+	p->networks[0].internal = 1;
+	h2 = spec_network_hash(p, &p->networks[0]);
+	assert_string_not_equal(h1, h2);
+	p->networks[0].internal = 0;
+	free(h2);
+	h2 = spec_network_hash(p, &p->networks[0]);
+	assert_string_equal(h1, h2);
+	free(h1);
+	free(h2);
 	expect_json(body, "{\"Name\": \"app_default\", \"Labels\": {"
 	    " \"com.docker.compose.network\": \"default\","
 	    " \"com.docker.compose.project\": \"app\","
@@ -803,6 +818,7 @@ test_network_and_volume_bodies(void **state)
 	kvlist_set(&n->labels, LABEL_PROJECT, "other");
 	n->internal = n->attachable = n->enable_ipv6 = 1;
 	body = spec_network(p, n);
+	json_object_del(json_object_get(body, "Labels"), LABEL_HASH);
 	expect_json(body, "{\"Name\": \"app_back\", \"Driver\": \"bridge\","
 	    " \"Options\": {\"com.docker.network.bridge.name\": \"br-app\"},"
 	    " \"Labels\": {\"team\": \"ops\","
