@@ -567,20 +567,41 @@ runs_to_completion(const struct compose_project *p, const char *service)
 	return 0;
 }
 
+/* Would the engine start a container of this restart policy again after it
+ * exited with status 0? */
+static int
+restarts_after_success(json_t *info)
+{
+	const char *policy = json_string_value(json_object_get(json_object_get(
+	    json_object_get(info, "HostConfig"), "RestartPolicy"), "Name"));
+
+	return policy != NULL && (strcmp(policy, "always") == 0 ||
+	    strcmp(policy, "unless-stopped") == 0);
+}
+
 /*
  * The health gate: every changed container with a healthcheck must become
- * healthy within health_timeout; every other one must still run after
- * min_uptime. -1 names the failing container in *failed (allocated).
+ * healthy within health_timeout; every other one must run for min_uptime
+ * without restarting. A container that exited 0 has done its job when its
+ * restart policy will not start it again (or a service waits for it to
+ * complete); one the engine is restarting is judged once it settles: it
+ * passes when it then stays up for min_uptime, fails when it exits for good
+ * or is still restarting at the deadline. -1 names the failing container in
+ * *failed (allocated).
  */
 static int
 health_gate(struct deploy *d, const struct strv *changed, char **failed)
 {
 	long long t0 = now_ms(), deadline = t0 + d->cfg->health_timeout * 1000;
-	long long settle = t0 + d->cfg->min_uptime * 1000;
+	long long uptime = d->cfg->min_uptime * 1000;
 	char *done = xcalloc(changed->n + 1, 1);
+	long *seen = xcalloc(changed->n + 1, sizeof *seen);
+	long long *since = xcalloc(changed->n + 1, sizeof *since);
 	size_t left = changed->n, i;
 	int rc = 0;
 
+	for (i = 0; i < changed->n; i++)
+		seen[i] = -1;
 	if (left)
 		out_info("-----> Health gate: %zu container%s (up to %lds)", left,
 		    left == 1 ? "" : "s", d->cfg->health_timeout);
@@ -588,6 +609,7 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 		for (i = 0; i < changed->n && rc == 0; i++) {
 			json_t *info = NULL, *state, *health;
 			const char *name = changed->v[i], *status, *hs, *svc;
+			long long now = now_ms();
 			long code, restarts;
 
 			if (done[i])
@@ -607,26 +629,45 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 			    "RestartCount"));
 			svc = json_string_value(json_object_get(json_object_get(
 			    json_object_get(info, "Config"), "Labels"), LABEL_SERVICE));
+			/* The restart count moved: the clock of its uptime restarts. */
+			if (restarts != seen[i]) {
+				seen[i] = restarts;
+				since[i] = now;
+			}
 			if (status && strcmp(status, "exited") == 0 && code == 0 &&
-			    svc && runs_to_completion(d->rel.project, svc)) {
+			    ((svc && runs_to_completion(d->rel.project, svc)) ||
+			    !restarts_after_success(info))) {
+				out_info("       %s completed", name);
 				done[i] = 1, left--;
+			} else if (status && strcmp(status, "restarting") == 0) {
+				if (now >= deadline)
+					rc = error_set("%s is still restarting after %lds (%ld restart%s)",
+					    name, d->cfg->health_timeout, restarts,
+					    restarts == 1 ? "" : "s");
 			} else if (status && strcmp(status, "running") != 0) {
 				rc = error_set("%s is %s (exit code %ld)", name,
 				    status, code);
-			} else if (restarts > 0) {
-				rc = error_set("%s restarted %ld time%s", name,
-				    restarts, restarts == 1 ? "" : "s");
 			} else if (hs != NULL && strcmp(hs, "unhealthy") == 0) {
 				rc = error_set("%s is unhealthy", name);
 			} else if (hs != NULL && strcmp(hs, "healthy") == 0) {
 				out_info("       %s is healthy", name);
 				done[i] = 1, left--;
-			} else if (hs == NULL && now_ms() >= settle) {
-				out_info("       %s is running", name);
+			} else if (hs == NULL && now - since[i] >= uptime &&
+			    now - t0 >= uptime) {
+				if (restarts > 0)
+					out_info("       %s is running (after %ld restart%s)",
+					    name, restarts, restarts == 1 ? "" : "s");
+				else
+					out_info("       %s is running", name);
 				done[i] = 1, left--;
-			} else if (now_ms() >= deadline) {
-				rc = error_set("%s did not become healthy within %lds",
-				    name, d->cfg->health_timeout);
+			} else if (now >= deadline) {
+				if (restarts > 0)
+					rc = error_set("%s kept restarting (%ld restart%s in %lds)",
+					    name, restarts, restarts == 1 ? "" : "s",
+					    d->cfg->health_timeout);
+				else
+					rc = error_set("%s did not become healthy within %lds",
+					    name, d->cfg->health_timeout);
 			}
 			if (rc < 0)
 				*failed = xstrdup(name);
@@ -636,6 +677,8 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 			sleep_ms(250);
 	}
 	free(done);
+	free(seen);
+	free(since);
 	d->t_gate = now_ms() - t0;
 	return rc;
 }
@@ -727,8 +770,10 @@ roll_back(struct deploy *d)
 	struct converge_opts co = { 0 };
 	int rc = -1;
 
+	/* A failed first deploy leaves nothing behind but its volumes. */
 	if (d->previous == NULL) {
-		return error_set("there is no previous release to roll back to");
+		out_info("-----> Removing the containers of the failed first deploy");
+		return converge_down(d->engine, d->rel.project->name, 0);
 	}
 	out_info("-----> Rolling back to %.7s", d->previous);
 	if (load_release(d, d->previous, &prev) < 0 ||
@@ -1012,9 +1057,14 @@ failed:
 		    (cfg->health_timeout + 120) * 1000);
 	if (failed != NULL)
 		show_logs(d, failed);
-	if (roll_back_retrying(d) == 0)
-		error_set("%s; rolled back to %.7s", reason, d->previous);
-	else if (d->previous == NULL)
+	if (roll_back_retrying(d) == 0) {
+		if (d->previous == NULL)
+			error_set("%s; the failed first deploy was removed",
+			    reason);
+		else
+			error_set("%s; rolled back to %.7s", reason,
+			    d->previous);
+	} else if (d->previous == NULL)
 		error_set("%s; rollback failed: %s", reason, error_last());
 	else {
 		d->pending = 1;

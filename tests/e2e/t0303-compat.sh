@@ -33,6 +33,13 @@ dc_up() {
 	(cd "$WORLD/dc-$DCP" && docker-compose -p "$DCP" up -d "$@") >"$WORLD/dc.out" 2>&1
 }
 
+# state_of PROJECT SERVICE: "status exitcode" of its first container.
+state_of() {
+	docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(docker ps -aq \
+		--filter "label=com.docker.compose.project=$1" \
+		--filter "label=com.docker.compose.service=$2" | head -n1)"
+}
+
 # deploy APP: push, and the push must deploy.
 deploy() {
 	push "$1" || { cat "$WORLD/push.out" >&2; fail "push of $1 failed"; }
@@ -75,9 +82,70 @@ expect_not_in "$WORLD/push.out" "Nothing to change"
 [ "$(docker inspect -f '{{.State.Running}}' $app-a-1)" = true ] || fail "a not running after the network was recreated"
 docker exec $app-b-1 ping -c1 -W2 alpha >/dev/null || fail "b cannot reach a by its alias on the new network"
 say "1. and an unchanged network is left alone"
-commit_all $app "again" 2>/dev/null || git -C "$WORLD/src/$app" commit -q --allow-empty -m again
+git -C "$WORLD/src/$app" commit -q --allow-empty -m again
 deploy $app
 expect_in "$WORLD/push.out" "Nothing to change"
 expect_not_in "$WORLD/push.out" "Recreating network"
+
+# --- 3. one-shot containers and the health gate ------------------------------
+say "3. a one-shot job (exit 0, restart: no / on-failure) passes the gate"
+app=e2e-once-$RUN
+new_app $app
+cat >"$WORLD/src/$app/compose.yaml" <<YML
+services:
+  init:
+    image: $BASE_IMAGE
+    command: ["sh", "-c", "echo initialised"]
+  task:
+    image: $BASE_IMAGE
+    restart: on-failure
+    command: ["true"]
+  flaky:
+    image: $BASE_IMAGE
+    restart: on-failure
+    volumes: [state:/data]
+    # fails on its first two runs, then stays up: judged once it settles
+    command: ["sh", "-c", "n=\$\$(cat /data/n 2>/dev/null || echo 0); echo \$\$((n+1)) >/data/n; [ \$\$n -ge 2 ] && exec sleep 600; exit 3"]
+  web:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+volumes:
+  state: {}
+YML
+commit_all $app "one-shot jobs"
+deploy $app
+expect_in "$WORLD/push.out" "$app-init-1 completed"
+expect_in "$WORLD/push.out" "$app-task-1 completed"
+expect_in "$WORLD/push.out" "$app-flaky-1 is running (after 2 restarts)"
+say "3. the same file: docker-compose 1.29 ends with the same states"
+dc_up $app || { cat "$WORLD/dc.out" >&2; fail "docker-compose up failed"; }
+sleep 4
+for svc in init task flaky web; do
+	want=$(state_of $DCP $svc)
+	got=$(state_of $app $svc)
+	[ "$want" = "$got" ] || fail "$svc: docker-compose left it \"$want\", slipway \"$got\""
+done
+
+say "3. a job that fails for good fails the gate, and a failing first deploy leaves no container"
+app=e2e-first-$RUN
+new_app $app
+cat >"$WORLD/src/$app/compose.yaml" <<YML
+services:
+  web:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+  job:
+    image: $BASE_IMAGE
+    command: ["sh", "-c", "echo broken job; exit 4"]
+YML
+commit_all $app "broken first deploy"
+push $app || true
+expect_in "$WORLD/push.out" "$app-job-1 is exited (exit code 4)"
+expect_in "$WORLD/push.out" "the failed first deploy was removed"
+expect_not_in "$WORLD/push.out" "rollback failed"
+[ -z "$(docker ps -aq --filter label=com.docker.compose.project=$app)" ] ||
+	fail "the failed first deploy left containers: $(docker ps -a --filter label=com.docker.compose.project=$app --format '{{.Names}}')"
 
 say "all scenarios passed"
