@@ -258,6 +258,45 @@ done:
 	return rc;
 }
 
+/*
+ * Tag the image s built with the name compose gives it (spec_image_name), so
+ * that `FROM` in another Dockerfile and `docker run` find it. A name held by
+ * an image that is not this app's is left alone: a push never retags what
+ * another app or the host owns.
+ */
+static void
+tag_image_name(struct deploy *d, const struct compose_project *p,
+    const struct compose_service *s, const struct service_image *img)
+{
+	char *name = spec_image_name(p, s), *colon;
+	json_t *info = NULL;
+	const char *owner;
+	int found;
+
+	if (name == NULL || strchr(name, '@') != NULL) {
+		free(name);
+		return;
+	}
+	found = engine_image_inspect(d->engine, name, &info);
+	owner = json_string_value(json_object_get(json_object_get(
+	    json_object_get(info, "Config"), "Labels"), "slipway.app"));
+	if (found < 0 || (found == 0 && (owner == NULL ||
+	    strcmp(owner, d->app) != 0))) {
+		out_warn("warning: not tagging %s: %s", name, found < 0 ?
+		    error_last() : "an image of that name is not this app's");
+		goto done;
+	}
+	colon = strrchr(name, ':');
+	*colon = '\0';
+	if (engine_image_tag(d->engine, img->id, name, colon + 1) < 0)
+		out_warn("warning: cannot tag %s:%s: %s", name, colon + 1,
+		    error_last());
+done:
+	json_decref(info);
+	free(name);
+	error_clear();
+}
+
 /* Build the image of service s as img->ref; store its id in img. */
 static int
 build_service(struct deploy *d, struct release *r,
@@ -314,6 +353,7 @@ build_service(struct deploy *d, struct release *r,
 	tarctx_stats(t, &files, &bytes);
 	out_info("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
 	    files, bytes / 1024);
+	tag_image_name(d, r->project, s, img);
 	rc = 0;
 done:
 	json_decref(bo.buildargs);
@@ -333,6 +373,112 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
 			return xstrdup(images[i].id);
 	}
 	return NULL;
+}
+
+/*
+ * The image references the Dockerfile of s starts FROM (first word after
+ * FROM and its --flags), into from. The Dockerfile is read only when it is
+ * a regular file inside the release; a missing one gives none.
+ */
+static void
+dockerfile_froms(const struct release *r, const struct compose_service *s,
+    struct strv *from)
+{
+	const struct compose_build *b = s->build;
+	char *path = path_join(b->context, b->dockerfile ? b->dockerfile :
+	    "Dockerfile");
+	char *real = compose_path_resolve(path), *line, *next;
+	struct buf text = BUF_INIT;
+
+	if (!compose_path_within(real, r->dir) || is_dir(real) ||
+	    read_file(real, &text, 1u << 20) < 0)
+		goto done;
+	for (line = text.buf; line != NULL && *line != '\0'; line = next) {
+		char *word, *end;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		word = line + strspn(line, " \t");
+		if (strncasecmp(word, "FROM", 4) != 0 ||
+		    (word[4] != ' ' && word[4] != '\t'))
+			continue;
+		word += 4;
+		for (;;) {
+			word += strspn(word, " \t");
+			end = word + strcspn(word, " \t\r");
+			if (strncmp(word, "--", 2) != 0)
+				break;
+			word = end;
+		}
+		if (end > word)
+			strv_push_owned(from, xstrndup(word, (size_t)(end - word)));
+	}
+done:
+	error_clear();
+	buf_release(&text);
+	free(real);
+	free(path);
+}
+
+/*
+ * Build the images r lacks, a service whose Dockerfile starts FROM the image
+ * another one builds after that one (compose orders builds the same way); in
+ * dependency order otherwise, and as listed when FROMs form a cycle.
+ */
+static int
+build_in_order(struct deploy *d, struct release *r, const size_t *order)
+{
+	const struct compose_project *p = r->project;
+	struct strv *froms = xcalloc(r->nimages + 1, sizeof *froms);
+	char *built = xcalloc(r->nimages + 1, 1);
+	size_t i, j, k, left = 0;
+	int rc = -1;
+
+	for (i = 0; i < r->nimages; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+
+		if (r->images[i].id != NULL || s->build == NULL) {
+			built[i] = 1;
+			continue;
+		}
+		dockerfile_froms(r, s, &froms[i]);
+		left++;
+	}
+	while (left > 0) {
+		size_t pick = r->nimages;
+
+		for (i = 0; i < r->nimages && pick == r->nimages; i++) {
+			int waits = 0;
+
+			if (built[i])
+				continue;
+			for (j = 0; j < r->nimages && !waits; j++) {
+				if (j == i || built[j])
+					continue;
+				for (k = 0; k < froms[i].n && !waits; k++)
+					waits = spec_image_builds(p,
+					    &p->services[order[j]], froms[i].v[k]);
+			}
+			if (!waits)
+				pick = i;
+		}
+		for (i = 0; pick == r->nimages && i < r->nimages; i++) {
+			if (!built[i])
+				pick = i;
+		}
+		if (build_service(d, r, &p->services[order[pick]],
+		    &r->images[pick]) < 0)
+			goto done;
+		built[pick] = 1;
+		left--;
+	}
+	rc = 0;
+done:
+	for (i = 0; i < r->nimages; i++)
+		strv_clear(&froms[i]);
+	free(froms);
+	free(built);
+	return rc;
 }
 
 /*
@@ -373,7 +519,8 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		json_decref(info);
 		if (found < 0)
 			goto done;
-		if (found == ENGINE_MISSING && s->build == NULL) {
+		if (found == ENGINE_MISSING && s->build == NULL &&
+		    spec_image_builder(p, s) == NULL) {
 			error_set("service \"%s\": image \"%s\" is not on this host",
 			    s->name, img->ref);
 			goto done;
@@ -390,10 +537,17 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		    r->commit);
 		goto done;
 	}
+	if (build_in_order(d, r, order) < 0)
+		goto done;
+	/* The services that run what another one built. */
 	for (i = 0; i < r->nimages; i++) {
-		if (r->images[i].id == NULL && build_service(d, r,
-		    &p->services[order[i]], &r->images[i]) < 0)
+		if (r->images[i].id == NULL &&
+		    (r->images[i].id = known_image_id(r->images, r->nimages,
+		    r->images[i].ref)) == NULL) {
+			error_set("service \"%s\": image \"%s\" was not built",
+			    r->images[i].service, r->images[i].ref);
 			goto done;
+		}
 	}
 	rc = 0;
 done:

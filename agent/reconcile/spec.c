@@ -124,8 +124,12 @@ spec_image_ref(const struct compose_project *p,
 {
 	char *repo, *ref;
 
-	if (s->build == NULL && s->image != NULL)
-		return xstrdup(s->image);
+	if (s->build == NULL && s->image != NULL) {
+		const struct compose_service *b = spec_image_builder(p, s);
+
+		return b != NULL ? spec_image_ref(p, b, commit) :
+		    xstrdup(s->image);
+	}
 	if (s->image != NULL)
 		repo = image_repository(s->image);
 	else {
@@ -143,6 +147,69 @@ spec_image_ref(const struct compose_project *p,
 	ref = xasprintf("%s:%s", repo, commit);
 	free(repo);
 	return ref;
+}
+
+/* name with ":latest" when it names no tag and no digest (allocated). */
+static char *
+image_with_tag(const char *name)
+{
+	char *repo = image_repository(name);
+	char *ref = strlen(repo) == strlen(name) ?
+	    xasprintf("%s:latest", name) : xstrdup(name);
+
+	free(repo);
+	return ref;
+}
+
+char *
+spec_image_name(const struct compose_project *p,
+    const struct compose_service *s)
+{
+	char *repo, *ref;
+
+	if (s->build == NULL)
+		return NULL;
+	if (s->image != NULL)
+		return image_with_tag(s->image);
+	repo = spec_image_ref(p, s, NULL);
+	ref = xasprintf("%s:latest", repo);
+	free(repo);
+	return ref;
+}
+
+/* Does image reference ref name what builder builds? */
+int
+spec_image_builds(const struct compose_project *p,
+    const struct compose_service *builder, const char *ref)
+{
+	char *name = spec_image_name(p, builder), *want;
+	int same;
+
+	if (name == NULL)
+		return 0;
+	want = image_with_tag(ref);
+	same = strcmp(name, want) == 0;
+	free(want);
+	free(name);
+	return same;
+}
+
+const struct compose_service *
+spec_image_builder(const struct compose_project *p,
+    const struct compose_service *s)
+{
+	size_t i;
+
+	if (s->build != NULL || s->image == NULL)
+		return NULL;
+	for (i = 0; i < p->nservices; i++) {
+		const struct compose_service *b = &p->services[i];
+
+		if (b != s && compose_service_active(b) &&
+		    spec_image_builds(p, b, s->image))
+			return b;
+	}
+	return NULL;
 }
 
 static int

@@ -46,6 +46,24 @@ char *spec_image_ref(const struct compose_project *p,
     const struct compose_service *s, const char *commit);
 
 /*
+ * The name compose gives the image service s builds, which slipway tags as
+ * well as the commit tag: its image: (":latest" added when it names no tag),
+ * or <project>-<service>:latest. NULL when s builds nothing. Allocated.
+ */
+char *spec_image_name(const struct compose_project *p,
+    const struct compose_service *s);
+/* Does the image reference ref name what builder builds? */
+int spec_image_builds(const struct compose_project *p,
+    const struct compose_service *builder, const char *ref);
+/*
+ * The active service that builds the image s only names (image: X without
+ * build:, where another service has build: and image: X), or NULL: s then
+ * runs that service's image of the same commit.
+ */
+const struct compose_service *spec_image_builder(
+    const struct compose_project *p, const struct compose_service *s);
+
+/*
  * The body of POST /containers/create for container `number` of service s,
  * running image_ref (whose ID is image_id) deployed from commit, with the
  * config hash `hash`. api is the negotiated API version as a number (141):

@@ -17,8 +17,11 @@ dc_down_all() {
 	done
 }
 rm_images() {
-	docker images -q --filter "label=slipway.test=$RUN" | sort -u |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
+	local app
+	for app in "${APPS_MADE[@]}"; do
+		docker images -q --filter "label=slipway.app=$app" | sort -u |
+			xargs -r docker rmi -f >/dev/null 2>&1 || true
+	done
 }
 trap 'rc=$?; set +e; dc_down_all; (exit $rc); cleanup; rm_images' EXIT
 
@@ -147,5 +150,51 @@ expect_in "$WORLD/push.out" "the failed first deploy was removed"
 expect_not_in "$WORLD/push.out" "rollback failed"
 [ -z "$(docker ps -aq --filter label=com.docker.compose.project=$app)" ] ||
 	fail "the failed first deploy left containers: $(docker ps -a --filter label=com.docker.compose.project=$app --format '{{.Names}}')"
+
+# --- 4. built images are tagged as compose tags them, and shared -----------
+say "4. image: X with build: is tagged X too; FROM X and image: X use that build"
+app=e2e-img-$RUN
+new_app $app
+src=$WORLD/src/$app
+mkdir -p "$src/base" "$src/web"
+printf 'FROM %s\nRUN echo base >/base.txt\n' "$BASE_IMAGE" >"$src/base/Dockerfile"
+# web is listed first and depends on nothing: only its FROM orders the builds
+printf 'FROM %s\nRUN cat /base.txt >/web.txt\n' "$app-base" >"$src/web/Dockerfile"
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: ./web
+    init: true
+    command: ["sleep", "600"]
+  base:
+    build: ./base
+    image: $app-base
+    command: ["true"]
+  worker:
+    image: $app-base
+    init: true
+    command: ["sleep", "600"]
+YML
+commit_all $app "shared images"
+sha=$(git -C "$src" rev-parse HEAD)
+deploy $app
+base_id=$(docker image inspect -f '{{.Id}}' "$app-base:$sha")
+[ "$(docker image inspect -f '{{.Id}}' "$app-base:latest")" = "$base_id" ] || fail "$app-base:latest is not the build of base"
+[ "$(docker image inspect -f '{{.Id}}' "$app-web:latest")" = "$(docker image inspect -f '{{.Id}}' "$app-web:$sha")" ] || fail "$app-web:latest not tagged"
+[ "$(docker inspect -f '{{.Image}}' $app-worker-1)" = "$base_id" ] || fail "worker does not run base's build"
+[ "$(docker exec $app-web-1 cat /web.txt)" = base ] || fail "web was not built FROM base's image"
+say "4. a name held by an image that is not this app's is not retagged"
+other=e2e-notmine-$RUN
+docker tag "$BASE_IMAGE" "$other:latest"
+sed -i "s|image: $app-base$|image: $other|" "$src/compose.yaml"
+printf 'FROM %s\n' "$BASE_IMAGE" >"$src/web/Dockerfile"
+printf 'RUN echo again >/base2.txt\n' >>"$src/base/Dockerfile"
+commit_all $app "foreign name"
+deploy $app
+expect_in "$WORLD/push.out" "not tagging $other:latest"
+[ "$(docker inspect -f '{{.Image}}' $app-worker-1)" = "$(docker image inspect -f '{{.Id}}' "$other:$(git -C "$src" rev-parse HEAD)")" ] ||
+	fail "worker does not run base's new build"
+[ "$(docker image inspect -f '{{.Id}}' "$other:latest")" = "$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE")" ] || fail "$other:latest was retagged"
+docker rmi "$other:latest" >/dev/null
 
 say "all scenarios passed"

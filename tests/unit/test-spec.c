@@ -777,6 +777,49 @@ test_image_ref(void **state)
 	compose_free(p);
 }
 
+/* What compose tags, and a service running the image another one builds. */
+static void
+test_image_name_and_builder(void **state)
+{
+	struct compose_project *p = project_new("r1");
+	struct compose_service *base = service_add(p, "base", "acme/base");
+	struct compose_service *web = service_add(p, "web", NULL);
+	struct compose_service *worker = service_add(p, "worker", "acme/base:latest");
+	struct compose_service *cache = service_add(p, "cache", "redis:7");
+	struct compose_service *api = service_add(p, "api", "acme/api:2");
+	char *name, *ref;
+
+	(void)state;
+	base->build = xcalloc(1, sizeof *base->build);
+	web->build = xcalloc(1, sizeof *web->build);
+	api->build = xcalloc(1, sizeof *api->build);
+	name = spec_image_name(p, base);
+	assert_string_equal(name, "acme/base:latest");
+	free(name);
+	name = spec_image_name(p, web);
+	assert_string_equal(name, "app-web:latest");
+	free(name);
+	name = spec_image_name(p, api);
+	assert_string_equal(name, "acme/api:2");
+	free(name);
+	assert_null(spec_image_name(p, cache));
+	assert_true(spec_image_builds(p, base, "acme/base"));
+	assert_true(spec_image_builds(p, api, "acme/api:2"));
+	assert_false(spec_image_builds(p, api, "acme/api"));
+	assert_false(spec_image_builds(p, cache, "redis:7"));
+	/* worker names base's image: it runs base's build of the commit */
+	assert_ptr_equal(spec_image_builder(p, worker), base);
+	ref = spec_image_ref(p, worker, SHA);
+	assert_string_equal(ref, "acme/base:" SHA);
+	free(ref);
+	assert_null(spec_image_builder(p, cache));
+	assert_null(spec_image_builder(p, base));
+	ref = spec_image_ref(p, cache, SHA);
+	assert_string_equal(ref, "redis:7");
+	free(ref);
+	compose_free(p);
+}
+
 /* Networks and volumes. */
 
 static void
@@ -1086,6 +1129,7 @@ main(void)
 		cmocka_unit_test(test_service_volumes),
 		cmocka_unit_test(test_container_name),
 		cmocka_unit_test(test_image_ref),
+		cmocka_unit_test(test_image_name_and_builder),
 		cmocka_unit_test(test_network_and_volume_bodies),
 		cmocka_unit_test(test_hash_stable),
 		cmocka_unit_test(test_hash_pinned),
