@@ -90,6 +90,33 @@ deploy $app
 expect_in "$WORLD/push.out" "Nothing to change"
 expect_not_in "$WORLD/push.out" "Recreating network"
 
+# --- 2. an unset bare environment name removes the image's value -------------
+say "2. environment: [EMPTY] with EMPTY unset hides the image's EMPTY, as in docker-compose"
+app=e2e-env-$RUN
+new_app $app
+src=$WORLD/src/$app
+printf 'FROM %s\nENV EMPTY=from-image KEPT=from-image\n' "$BASE_IMAGE" >"$src/Dockerfile"
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: .
+    init: true
+    command: ["sleep", "600"]
+    environment: [EMPTY, SET=x]
+YML
+commit_all $app "bare environment"
+deploy $app
+env -u EMPTY -u SET bash -c "$(declare -f dc_up); DC_PROJECTS=(); WORLD=$WORLD; dc_up $app" ||
+	{ cat "$WORLD/dc.out" >&2; fail "docker-compose up failed"; }
+DCP=dc-$app; DC_PROJECTS+=("$DCP")
+for proj in $DCP $app; do
+	c=$(docker ps -q --filter "label=com.docker.compose.project=$proj" --filter label=com.docker.compose.service=web)
+	docker exec "$c" env | grep -E '^(EMPTY|KEPT|SET)=' | sort >"$WORLD/env-$proj"
+done
+diff -u "$WORLD/env-$DCP" "$WORLD/env-$app" || fail "environment differs from docker-compose's"
+expect_not_in "$WORLD/env-$app" "EMPTY="
+expect_in "$WORLD/env-$app" "KEPT=from-image"
+
 # --- 3. one-shot containers and the health gate ------------------------------
 say "3. a one-shot job (exit 0, restart: no / on-failure) passes the gate"
 app=e2e-once-$RUN

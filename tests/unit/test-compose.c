@@ -247,9 +247,10 @@ test_environment(void **state)
 		const char *env;
 	} t[] = {
 		{ "{A: 1, B: \"two\", C: '', D: null, FOO: null, E: \"$FOO-x\"}",
-		  "A=1|B=two|C=|FOO=foo|E=foo-x" },
+		  "A=1|B=two|C=|D|FOO=foo|E=foo-x" },
 		{ "[A=1, B=, \"C=x=y\", FOO, NOT_SET, EMPTY]",
-		  "A=1|B=|C=x=y|FOO=foo|EMPTY=" },
+		/* unset bare names stay bare: the engine then removes them */
+		  "A=1|B=|C=x=y|FOO=foo|NOT_SET|EMPTY=" },
 		{ "{TRUE: true, NUM: 1.50, Q: \"yes\"}", "TRUE=true|NUM=1.50|Q=yes" },
 		{ "[A=1, A=2]", "A=2" },
 	};
@@ -289,7 +290,7 @@ test_env_files(void **state)
 	free(want);
 	assert_string_equal(s->image, "registry/web:1.2");
 	EXPECT_KV(&s->environment, "A=from-file|B=from-environment|REF=1.2|"
-	    "OVERRIDE=from-vars|FROM_DOTENV=dotenv");
+	    "OVERRIDE=from-vars|FROM_DOTENV=dotenv|NOT_SET_ANYWHERE");
 	EXPECT_KV(&s->labels, "over=from-vars");
 	compose_free(p);
 
