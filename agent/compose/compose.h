@@ -97,6 +97,14 @@ struct compose_http {      /* x-slipway.http (issue 5) */
 	char *healthcheck; /* path, NULL = "/" */
 };
 
+/* A service's use of a secret or config: read-only at target. */
+struct compose_fileref {
+	char *source;      /* key of the top-level secrets:/configs: entry */
+	char *target;      /* absolute path in the container */
+	char *uid, *gid;   /* NULL = unset */
+	long mode;         /* -1 = unset */
+};
+
 struct compose_service {
 	char *name;
 	int line;          /* where the service starts, for messages */
@@ -150,6 +158,14 @@ struct compose_service {
 	struct strv security_opt;
 	char *platform;
 	char *pull_policy;
+	long long cpu_shares;      /* 0 unset */
+	struct strv group_add;
+	long oom_score_adj;        /* 0 unset */
+	char *mac_address;
+	struct strv volumes_from;  /* "service" or "service:ro" (this app's) */
+	struct strv links;         /* "service" or "service:alias" */
+	struct compose_fileref *secrets, *configs;
+	size_t nsecrets, nconfigs;
 	/* x-slipway */
 	char *release;             /* release command (shell form) or NULL */
 	struct compose_http http;
@@ -176,6 +192,17 @@ struct compose_network {
 	int enable_ipv6;
 };
 
+/*
+ * A top-level secrets: or configs: entry: a file inside the release
+ * (bind-mounted read-only, as compose does) or a value (environment: or
+ * content:, copied into the container before it starts).
+ */
+struct compose_fileobj {
+	char *key;
+	char *file;        /* absolute path inside the release, or NULL */
+	char *content;     /* when file is NULL */
+};
+
 struct compose_project {
 	char *name;        /* the project (= app) name */
 	char *dir;         /* absolute project directory (the release dir) */
@@ -186,6 +213,8 @@ struct compose_project {
 	size_t nvolumes;
 	struct compose_network *networks; /* includes "default" when used */
 	size_t nnetworks;
+	struct compose_fileobj *secrets, *configs;
+	size_t nsecrets, nconfigs;
 	struct strv warnings;      /* e.g. unset variables */
 	char *shared_dir;  /* binds_share(): the app's shared directory, or NULL */
 };
@@ -221,6 +250,9 @@ const struct compose_volume *compose_volume(const struct compose_project *p,
     const char *key);
 const struct compose_network *compose_network(const struct compose_project *p,
     const char *key);
+/* The secrets: (configs 0) or configs: (configs 1) entry key, or NULL. */
+const struct compose_fileobj *compose_fileobj(const struct compose_project *p,
+    int configs, const char *key);
 /* Is the service started by a plain deploy (no profiles)? */
 int compose_service_active(const struct compose_service *s);
 

@@ -27,7 +27,7 @@ static int
 load_top(struct loader *ld, const char *name)
 {
 	static const char *const unsupported[] = {
-		"secrets", "configs", "include", "models", NULL
+		"include", "models", NULL
 	};
 	struct compose_project *p = ld->p;
 	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -52,7 +52,8 @@ load_top(struct loader *ld, const char *name)
 
 		if (strcmp(k, "version") == 0 || strcmp(k, "name") == 0 ||
 		    strcmp(k, "services") == 0 || strcmp(k, "volumes") == 0 ||
-		    strcmp(k, "networks") == 0)
+		    strcmp(k, "networks") == 0 || strcmp(k, "secrets") == 0 ||
+		    strcmp(k, "configs") == 0)
 			continue;
 		if (bad_key(ld, &top.v[i], NULL, unsupported) < 0)
 			goto done;
@@ -73,6 +74,12 @@ load_top(struct loader *ld, const char *name)
 		goto done;
 	if (p->networks == NULL)
 		p->networks = xcalloc(1, sizeof *p->networks);
+	if ((pn = pairs_find(&top, "secrets")) != NULL &&
+	    load_fileobjs(ld, pn->value, 0) < 0)
+		goto done;
+	if ((pn = pairs_find(&top, "configs")) != NULL &&
+	    load_fileobjs(ld, pn->value, 1) < 0)
+		goto done;
 	services = pairs_find(&top, "services");
 	if (services == NULL || is_null(services->value)) {
 		lerr(ld, services ? services->knode : NULL,
@@ -360,6 +367,12 @@ free_service(struct compose_service *s)
 	strv_clear(&s->security_opt);
 	free(s->platform);
 	free(s->pull_policy);
+	strv_clear(&s->group_add);
+	free(s->mac_address);
+	strv_clear(&s->volumes_from);
+	strv_clear(&s->links);
+	free_filerefs(s->secrets, s->nsecrets);
+	free_filerefs(s->configs, s->nconfigs);
 	free(s->release);
 	strv_clear(&s->http.hosts);
 	free(s->http.healthcheck);
@@ -386,6 +399,8 @@ compose_free(struct compose_project *p)
 	for (i = 0; i < p->nnetworks; i++)
 		free_network(&p->networks[i]);
 	free(p->networks);
+	free_fileobjs(p->secrets, p->nsecrets);
+	free_fileobjs(p->configs, p->nconfigs);
 	strv_clear(&p->warnings);
 	free(p->name);
 	free(p->dir);

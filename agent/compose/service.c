@@ -107,6 +107,20 @@ svc_entrypoint(struct loader *ld, struct svc *sv, yaml_node_t *n,
 }
 
 static int
+svc_cpu_shares(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_ll(ld, n, key, 0, 262144, &sv->s->cpu_shares);
+}
+
+static int
+svc_oom_score_adj(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_long(ld, n, key, -1000, 1000, &sv->s->oom_score_adj);
+}
+
+static int
 svc_environment(struct loader *ld, struct svc *sv, yaml_node_t *n,
     const char *key)
 {
@@ -281,7 +295,9 @@ static const struct field service_fields[] = {
 	FIELD("cap_add", F_LIST, cap_add),
 	FIELD("cap_drop", F_LIST, cap_drop),
 	HANDLER("command", svc_command),
+	HANDLER("configs", svc_configs),
 	FIELD("container_name", F_STR, container_name),
+	HANDLER("cpu_shares", svc_cpu_shares),
 	HANDLER("cpus", svc_cpus),
 	HANDLER("depends_on", svc_depends_on),
 	HANDLER("deploy", svc_deploy),
@@ -295,17 +311,21 @@ static const struct field service_fields[] = {
 	HANDLER("environment", svc_environment),
 	HANDLER("expose", svc_expose),
 	HANDLER("extra_hosts", svc_extra_hosts),
+	FIELD("group_add", F_STRLIST, group_add),
 	HANDLER("healthcheck", svc_healthcheck),
 	FIELD("hostname", F_STR, hostname),
 	FIELD("image", F_STR, image),
 	FIELD("init", F_TRI, init),
 	FIELD("ipc", F_STR, ipc),
 	FIELD("labels", F_KV, labels),
+	FIELD("links", F_LIST, links),
 	HANDLER("logging", svc_logging),
+	FIELD("mac_address", F_STR, mac_address),
 	FIELD("mem_limit", F_BYTES, mem_limit),
 	FIELD("mem_reservation", F_BYTES, mem_reservation),
 	FIELD("network_mode", F_STR, network_mode),
 	HANDLER("networks", svc_networks),
+	HANDLER("oom_score_adj", svc_oom_score_adj),
 	FIELD("pid", F_STR, pid),
 	HANDLER("pids_limit", svc_pids_limit),
 	FIELD("platform", F_STR, platform),
@@ -316,6 +336,7 @@ static const struct field service_fields[] = {
 	FIELD("read_only", F_BOOL, read_only),
 	HANDLER("restart", svc_restart),
 	HANDLER("scale", svc_scale),
+	HANDLER("secrets", svc_secrets),
 	FIELD("security_opt", F_LIST, security_opt),
 	FIELD("shm_size", F_BYTES, shm_size),
 	FIELD("stdin_open", F_BOOL, stdin_open),
@@ -328,6 +349,7 @@ static const struct field service_fields[] = {
 	FIELD("user", F_STR, user),
 	FIELD("userns_mode", F_STR, userns_mode),
 	HANDLER("volumes", svc_volumes),
+	FIELD("volumes_from", F_LIST, volumes_from),
 	FIELD("working_dir", F_STR, working_dir),
 	HANDLER("x-slipway", svc_x_slipway),
 };
@@ -335,14 +357,14 @@ static const struct field service_fields[] = {
 /* Compose keys slipway knows and refuses, rather than calling unknown. */
 static const char *const service_unsupported[] = {
 	"annotations", "attach", "blkio_config", "cgroup", "cgroup_parent",
-	"configs", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
-	"cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset",
+	"cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
+	"cpu_rt_period", "cpu_rt_runtime", "cpuset",
 	"credential_spec", "develop", "device_cgroup_rules", "extends",
-	"external_links", "gpus", "group_add", "isolation", "label_file",
-	"links", "mac_address", "memswap_limit", "mem_swappiness", "models",
-	"oom_kill_disable", "oom_score_adj", "post_start", "pre_stop",
-	"provider", "runtime", "secrets", "storage_opt", "use_api_socket",
-	"uts", "volumes_from", NULL
+	"external_links", "gpus", "isolation", "label_file",
+	"memswap_limit", "mem_swappiness", "models",
+	"oom_kill_disable", "post_start", "pre_stop",
+	"provider", "runtime", "storage_opt", "use_api_socket",
+	"uts", NULL
 };
 
 static int
@@ -376,6 +398,40 @@ apply_field(struct loader *ld, struct svc *sv, const struct field *f,
 		return f->fn(ld, sv, v, f->key);
 	}
 	return -1;
+}
+
+/*
+ * volumes_from and links name services of this app ("service[:mode]" or
+ * "service[:alias]"), which then start first. A container is refused: it is
+ * the host's or another app's.
+ */
+static int
+service_refs(struct loader *ld, struct svc *sv, const char *key,
+    const struct strv *refs)
+{
+	size_t i;
+
+	for (i = 0; i < refs->n; i++) {
+		const char *r = refs->v[i], *colon = strchr(r, ':');
+		char *mode;
+		int rc;
+
+		if (starts_with(r, "container:"))
+			return lerr(ld, sv->knode, "\"%s\": \"%s\": only this "
+			    "app's services can be named, not a container",
+			    key, r);
+		if (colon != NULL && strcmp(key, "volumes_from") == 0 &&
+		    strcmp(colon, ":ro") != 0 && strcmp(colon, ":rw") != 0)
+			return lerr(ld, sv->knode, "\"%s\": \"%s\": the mode "
+			    "must be ro or rw", key, r);
+		mode = xasprintf("service:%.*s", colon ? (int)(colon - r) :
+		    (int)strlen(r), r);
+		rc = mode_depends(ld, sv, key, mode);
+		free(mode);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Checks that need the whole service. */
@@ -430,6 +486,14 @@ finish_service(struct loader *ld, struct svc *sv)
 	if (s->network_mode != NULL && s->networks_set)
 		return lerr(ld, sv->knode, "\"network_mode\" and \"networks\" "
 		    "exclude each other");
+	if (service_refs(ld, sv, "volumes_from", &s->volumes_from) < 0 ||
+	    service_refs(ld, sv, "links", &s->links) < 0)
+		return -1;
+	if (sv->d_restart != NULL) {
+		free(s->restart);       /* compose: deploy's policy wins */
+		s->restart = sv->d_restart;
+		sv->d_restart = NULL;
+	}
 	if (mode_depends(ld, sv, "network_mode", s->network_mode) < 0 ||
 	    mode_depends(ld, sv, "pid", s->pid) < 0 ||
 	    mode_depends(ld, sv, "ipc", s->ipc) < 0)
@@ -506,6 +570,7 @@ done:
 	set_where(ld, NULL, NULL);
 	ld->service = NULL;
 	kvlist_clear(&sv.env);
+	free(sv.d_restart);
 	strv_clear(&sv.env_files);
 	strv_clear(&sv.optional_env);
 	pairs_free(&ps);

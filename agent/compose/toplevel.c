@@ -7,6 +7,50 @@
 
 #include "compose/loader.h"
 
+/*
+ * external: a boolean, or the old form {name: N} (compose-go still reads
+ * it, as external: true with name: N).
+ */
+static int
+get_external(struct loader *ld, yaml_node_t *n, int *external, char **name)
+{
+	struct pairs ps = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return get_bool(ld, n, "external", external);
+	if (collect(ld, n, &ps, 0) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		if (strcmp(ps.v[i].key, "name") != 0) {
+			rc = bad_key(ld, &ps.v[i], "external", NULL);
+			goto done;
+		}
+		if (get_str_req(ld, ps.v[i].value, "external.name", name) < 0)
+			goto done;
+	}
+	*external = 1;
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+/* compose-go: an external object is not ours to configure. */
+static int
+external_conflict(struct loader *ld, const yaml_node_t *n, const char *driver,
+    size_t nopts, size_t nlabels)
+{
+	const char *conflict = driver != NULL ? "driver" : nopts > 0 ?
+	    "driver_opts" : nlabels > 0 ? "labels" : NULL;
+
+	if (conflict == NULL)
+		return 0;
+	return lerr(ld, n, "conflicting parameters \"external\" and \"%s\" "
+	    "specified", conflict);
+}
+
 static char *
 engine_name(struct loader *ld, const char *key, char *name, int external)
 {
@@ -56,7 +100,7 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 		else if (strcmp(k, "driver_opts") == 0)
 			r = get_kv(ld, n, "driver_opts", 1, &v->driver_opts);
 		else if (strcmp(k, "external") == 0)
-			r = get_bool(ld, n, "external", &v->external);
+			r = get_external(ld, n, &v->external, &name);
 		else if (strcmp(k, "name") == 0)
 			r = get_str(ld, n, "name", &name);
 		else if (strcmp(k, "labels") == 0)
@@ -66,6 +110,8 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 		if (r < 0)
 			goto done;
 	}
+	if (v->external && external_conflict(ld, pr->knode, v->driver, v->driver_opts.n, v->labels.n) < 0)
+		goto done;
 	v->name = engine_name(ld, v->key, name, v->external);
 	name = NULL;
 	absolute_bind_device(ld, v);
@@ -124,7 +170,7 @@ load_network(struct loader *ld, const struct pair *pr,
 		else if (strcmp(k, "driver_opts") == 0)
 			r = get_kv(ld, n, "driver_opts", 1, &nw->driver_opts);
 		else if (strcmp(k, "external") == 0)
-			r = get_bool(ld, n, "external", &nw->external);
+			r = get_external(ld, n, &nw->external, &name);
 		else if (strcmp(k, "name") == 0)
 			r = get_str(ld, n, "name", &name);
 		else if (strcmp(k, "internal") == 0)
@@ -140,6 +186,8 @@ load_network(struct loader *ld, const struct pair *pr,
 		if (r < 0)
 			goto done;
 	}
+	if (nw->external && external_conflict(ld, pr->knode, nw->driver, nw->driver_opts.n, nw->labels.n) < 0)
+		goto done;
 	nw->name = engine_name(ld, nw->key, name, nw->external);
 	name = NULL;
 	rc = 0;

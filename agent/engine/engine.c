@@ -261,12 +261,15 @@ xfer_run(struct xfer *x)
 		curl_easy_setopt(e->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(e->curl, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(e->curl, CURLOPT_READDATA, x);
-	} else if (strcmp(x->method, "POST") == 0) {
+	} else if (strcmp(x->method, "POST") == 0 || x->body != NULL) {
 		curl_easy_setopt(e->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS,
 		    x->body != NULL ? x->body : "");
 		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(x->body != NULL ? x->body_len : 0));
+		if (strcmp(x->method, "POST") != 0)      /* PUT with a body */
+			curl_easy_setopt(e->curl, CURLOPT_CUSTOMREQUEST,
+			    x->method);
 	} else if (strcmp(x->method, "GET") != 0)
 		curl_easy_setopt(e->curl, CURLOPT_CUSTOMREQUEST, x->method);
 	curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, hdrs);
@@ -893,6 +896,27 @@ engine_network_disconnect(struct engine *e, const char *network,
 	json_decref(body);
 	free(path);
 	return rc;
+}
+
+int
+engine_container_put_archive(struct engine *e, const char *id,
+    const char *dir, const void *tar, size_t len)
+{
+	char *path = epath("/containers/%s/archive?path=%s", id, dir);
+	struct xfer x;
+	int status;
+
+	xfer_init(&x, e, "PUT", path, 0);
+	x.body = (const char *)tar;
+	x.body_len = len;
+	x.content_type = "application/x-tar";
+	x.answer.max = ENGINE_ERROR_MAX;
+	status = xfer_run(&x);
+	if (status >= 400)
+		set_engine_error(status, &x.answer);
+	xfer_dispose(&x);
+	free(path);
+	return status >= 200 && status < 300 ? 0 : -1;
 }
 
 /* Images. */

@@ -74,6 +74,9 @@ MUST_CHECK int engine_container_rename(struct engine *e, const char *id, const c
 MUST_CHECK int engine_container_wait(struct engine *e, const char *id, long *exit_code);
 MUST_CHECK int engine_network_connect(struct engine *e, const char *network,
     const char *container, json_t *endpoint_config);
+/* Extract the tar archive (len bytes) into dir of the container. */
+int engine_container_put_archive(struct engine *e, const char *id,
+    const char *dir, const void *tar, size_t len);
 /* Disconnect container from network (forced: it may be stopped). */
 int engine_network_disconnect(struct engine *e, const char *network,
     const char *container);

@@ -868,6 +868,7 @@ release_command(struct deploy *d, const struct compose_service *s,
 	if (engine_container_remove(d->engine, name, 0) < 0 ||
 	    container_vet(d->engine, p, s, body) < 0 ||
 	    engine_container_create(d->engine, name, body, &id) < 0 ||
+	    container_copy_files(d->engine, p, s, id) < 0 ||
 	    engine_container_start(d->engine, id) < 0 ||
 	    engine_container_wait(d->engine, id, &code) < 0) {
 		error_set("release command of \"%s\": %s", s->name, error_last());

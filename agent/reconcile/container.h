@@ -51,6 +51,10 @@ void container_discard(struct engine *e, const char *id);
 MUST_CHECK int container_vet(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, json_t *body);
 
+/* Copy the secret and config values of s into container id (not started). */
+int container_copy_files(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const char *id);
+
 /* The stop timeout of s in seconds, or -1 for the engine's default. */
 long container_stop_timeout(const struct compose_service *s);
 

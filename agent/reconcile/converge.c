@@ -254,26 +254,26 @@ recreate_networks(struct engine *e, const struct compose_project *p,
 			const struct observed *o = &obs[j];
 			const struct plan_step *st = step_for(plan, o);
 			const struct compose_service *s;
-			const char *names[64];
-			size_t nn;
+			struct strv names = STRV_INIT;
 
 			if (!strv_contains(&o->networks, name) || st == NULL ||
 			    (st->action != PLAN_KEEP && st->action != PLAN_START) ||
 			    (s = compose_service(p, o->service)) == NULL)
 				continue;
-			nn = spec_service_networks(p, s, names, ARRAY_SIZE(names));
-			for (k = 0; k < nn; k++) {
+			spec_service_networks(p, s, &names);
+			for (k = 0, r = 0; k < names.n && r == 0; k++) {
 				json_t *ep;
 
-				if (strcmp(names[k], name) != 0)
+				if (strcmp(names.v[k], name) != 0)
 					continue;
 				ep = spec_endpoint(p, s, o->number, k);
 				r = engine_network_connect(e, name, o->id, ep);
 				json_decref(ep);
-				if (r < 0)
-					return error_set("cannot connect \"%s\" to network \"%s\": %s",
-					    o->name, name, error_last());
 			}
+			strv_clear(&names);
+			if (r < 0)
+				return error_set("cannot connect \"%s\" to network \"%s\": %s",
+				    o->name, name, error_last());
 		}
 	}
 	return 0;

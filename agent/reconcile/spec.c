@@ -270,6 +270,36 @@ spec_service_networks(const struct compose_project *p,
 }
 
 /*
+ * links: "service[:alias]" -> "<container>:<alias>" for every container of
+ * the service (the engine makes them aliases on user-defined networks).
+ */
+static json_t *
+links_json(const struct compose_project *p, const struct compose_service *s)
+{
+	json_t *a = json_array();
+	size_t i;
+	int n;
+
+	for (i = 0; i < s->links.n; i++) {
+		const char *l = s->links.v[i], *colon = strchr(l, ':');
+		char *svc = xstrndup(l, colon ? (size_t)(colon - l) : strlen(l));
+		const struct compose_service *dep = compose_service(p, svc);
+
+		for (n = 1; dep != NULL &&
+		    n <= (dep->container_name ? 1 : dep->replicas); n++) {
+			char *c = spec_container_name(p, dep, n);
+			char *link = xasprintf("%s:%s", c, colon ? colon + 1 : svc);
+
+			json_array_append_new(a, jstr(link));
+			free(link);
+			free(c);
+		}
+		free(svc);
+	}
+	return a;
+}
+
+/*
  * EndpointSettings: aliases [container name, service, aliases...] and the
  * static address. The canonical form leaves out a generated container name.
  */
@@ -293,6 +323,8 @@ endpoint_json(const struct compose_project *p, const struct compose_service *s,
 			    jstr(n->cfg->aliases.v[i]));
 	}
 	json_object_set_new(ep, "Aliases", aliases);
+	if (s->links.n > 0)
+		json_object_set_new(ep, "Links", links_json(p, s));
 	if (n->cfg != NULL && n->cfg->ipv4_address != NULL) {
 		json_t *ipam = json_object();
 
@@ -795,6 +827,146 @@ add_networks(const struct compose_project *p, const struct compose_service *s,
 	free(nets);
 }
 
+static char *hash_json(json_t *body);
+
+/* A digest of text, for the canonical form (allocated). */
+static char *
+hash_text(const char *text)
+{
+	json_t *j = json_array();
+	char *hex;
+
+	json_array_append_new(j, json_stringn_nocheck(text, strlen(text)));
+	hex = hash_json(j);
+
+	json_decref(j);
+	return hex;
+}
+
+/*
+ * secrets and configs: files are bind-mounted read-only (compose outside
+ * swarm does the same); values are copied in before start
+ * (spec_copies()), so only their digest goes into the canonical form.
+ */
+static void
+add_files(const struct compose_project *p, const struct compose_service *s,
+    json_t *body, json_t *host, int canonical)
+{
+	json_t *mounts = json_object_get(host, "Mounts"), *copies = NULL;
+	int c;
+	size_t i;
+
+	for (c = 0; c <= 1; c++) {
+		const struct compose_fileref *r = c ? s->configs : s->secrets;
+		size_t n = c ? s->nconfigs : s->nsecrets;
+
+		for (i = 0; i < n; i++) {
+			const struct compose_fileobj *o = compose_fileobj(p, c,
+			    r[i].source);
+			json_t *m;
+
+			if (o == NULL)
+				continue;
+			if (o->file == NULL) {
+				char *digest;
+
+				if (!canonical)
+					continue;
+				m = json_object();
+				set_str(m, "Target", r[i].target);
+				set_str(m, "Uid", r[i].uid);
+				set_str(m, "Gid", r[i].gid);
+				json_object_set_new(m, "Mode",
+				    json_integer(r[i].mode));
+				digest = hash_text(o->content);
+				set_str(m, "Content", digest);
+				free(digest);
+				if (copies == NULL)
+					copies = json_array();
+				json_array_append_new(copies, m);
+				continue;
+			}
+			if (mounts == NULL) {
+				mounts = json_array();
+				json_object_set_new(host, "Mounts", mounts);
+			}
+			json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:b}",
+			    "Type", "bind", "Source", o->file, "Target",
+			    r[i].target, "ReadOnly", 1));
+		}
+	}
+	if (copies != NULL)
+		json_object_set_new(body, "x-copies", copies);
+}
+
+size_t
+spec_copies(const struct compose_project *p, const struct compose_service *s,
+    struct spec_copy *out, size_t max)
+{
+	size_t i, k = 0;
+	int c;
+
+	for (c = 0; c <= 1; c++) {
+		const struct compose_fileref *r = c ? s->configs : s->secrets;
+		size_t n = c ? s->nconfigs : s->nsecrets;
+
+		for (i = 0; i < n && k < max; i++) {
+			const struct compose_fileobj *o = compose_fileobj(p, c,
+			    r[i].source);
+
+			if (o == NULL || o->file != NULL)
+				continue;
+			out[k].target = r[i].target;
+			out[k].content = o->content;
+			out[k].uid = r[i].uid;
+			out[k].gid = r[i].gid;
+			out[k++].mode = r[i].mode;
+		}
+	}
+	return k;
+}
+
+/* cpu_shares, group_add, oom_score_adj, mac_address, volumes_from, links. */
+static void
+add_compat(const struct compose_project *p, const struct compose_service *s,
+    json_t *body, json_t *host)
+{
+	json_t *a;
+	size_t i;
+
+	if (s->cpu_shares > 0)
+		json_object_set_new(host, "CpuShares",
+		    json_integer(s->cpu_shares));
+	set_strv(host, "GroupAdd", &s->group_add);
+	if (s->oom_score_adj != 0)
+		json_object_set_new(host, "OomScoreAdj",
+		    json_integer(s->oom_score_adj));
+	set_str(body, "MacAddress", s->mac_address);
+	if (s->volumes_from.n > 0) {
+		a = json_array();
+		for (i = 0; i < s->volumes_from.n; i++) {
+			const char *v = s->volumes_from.v[i];
+			const char *colon = strchr(v, ':');
+			char *svc = xstrndup(v, colon ? (size_t)(colon - v) :
+			    strlen(v));
+			const struct compose_service *dep = compose_service(p,
+			    svc);
+			char *c = dep ? spec_container_name(p, dep, 1) : NULL;
+			char *e = c ? xasprintf("%s%s", c, colon ? colon : "") :
+			    NULL;
+
+			if (e != NULL)
+				json_array_append_new(a, jstr(e));
+			free(e);
+			free(c);
+			free(svc);
+		}
+		json_object_set_new(host, "VolumesFrom", a);
+	}
+	if (s->links.n > 0)
+		json_object_set_new(host, "Links", links_json(p, s));
+}
+
 static json_t *
 build(const struct compose_project *p, const struct compose_service *s,
     int number, const char *image_ref, const char *image_id,
@@ -853,6 +1025,8 @@ build(const struct compose_project *p, const struct compose_service *s,
 	set_mode(host, "PidMode", p, s->pid);
 	set_mode(host, "IpcMode", p, s->ipc);
 	set_str(host, "UsernsMode", s->userns_mode);
+	add_compat(p, s, body, host);
+	add_files(p, s, body, host, canonical);
 	json_object_set_new(body, "HostConfig", host);
 	return body;
 }

@@ -74,6 +74,17 @@ json_t *spec_container(const struct compose_project *p,
     const struct compose_service *s, int number, const char *image_ref,
     const char *image_id, const char *commit, const char *hash, int api);
 
+/* A secret or config value copied into the container before it starts. */
+struct spec_copy {
+	const char *target;   /* absolute path in the container */
+	const char *content;
+	const char *uid, *gid; /* NULL = 0 */
+	long mode;            /* -1 = 0444 */
+};
+/* The values s gets copied in, at most max of them. */
+size_t spec_copies(const struct compose_project *p,
+    const struct compose_service *s, struct spec_copy *out, size_t max);
+
 /*
  * The engine network name of each network the service joins, first first,
  * into out (cleared first; it grows, nothing is left out). Returns out->n.

@@ -224,4 +224,89 @@ expect_in "$WORLD/push.out" "not tagging $other:latest"
 [ "$(docker image inspect -f '{{.Id}}' "$other:latest")" = "$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE")" ] || fail "$other:latest was retagged"
 docker rmi "$other:latest" >/dev/null
 
+# --- 6. keys compose supports, within the safety policy ---------------------
+say "6. secrets, configs, links, volumes_from and friends deploy as docker-compose deploys them"
+app=e2e-keys-$RUN
+new_app $app
+src=$WORLD/src/$app
+slipway config $app set API_TOKEN=tok-$RUN >/dev/null
+printf 'db-password-%s\n' "$RUN" >"$src/db_password.txt"
+cat >"$src/compose.yaml" <<YML
+services:
+  db:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sh", "-c", "echo shared >/data/from-db; exec sleep 600"]
+    volumes: [/data]
+  web:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    secrets:
+      - db_password
+      - source: db_password
+        target: again
+    configs:
+      - source: app_conf
+        target: /etc/app.conf
+    volumes_from: ["db:ro"]
+    links: ["db:database"]
+    cpu_shares: 512
+    group_add: ["1234"]
+    oom_score_adj: 100
+    mac_address: "02:42:ac:11:00:42"
+    deploy:
+      restart_policy: {condition: on-failure, max_attempts: 2}
+secrets:
+  db_password:
+    file: ./db_password.txt
+configs:
+  app_conf:
+    file: ./db_password.txt
+YML
+commit_all $app "compat keys"
+deploy $app
+dc_up $app || { cat "$WORLD/dc.out" >&2; fail "docker-compose up failed"; }
+sleep 1
+# hostconfig PROJECT: the compared fields of its web container
+hostconfig() {
+	local c
+	c=$(docker ps -q --filter "label=com.docker.compose.project=$1" --filter label=com.docker.compose.service=web)
+	docker inspect "$c" | jq -S '.[0] | {MacAddress: .Config.MacAddress,
+		H: (.HostConfig | {CpuShares, GroupAdd, OomScoreAdj, RestartPolicy}),
+		Mounts: (.Mounts | map(select(.Type == "bind" and .Destination != "/etc/app.conf"))
+		    | map({Destination, RW}) | sort_by(.Destination))}'
+	docker exec "$c" sh -c 'cat /run/secrets/db_password /run/secrets/again /data/from-db; id -G; ping -c1 -W2 database >/dev/null && echo link-ok'
+}
+hostconfig $DCP >"$WORLD/keys-dc"
+# docker-compose 1.29 maps the restart policy of deploy only in swarm: set it aside
+hostconfig $app | jq -S 'if type == "object" then .H.RestartPolicy = null else . end' >"$WORLD/keys-sw" 2>/dev/null ||
+	hostconfig $app >"$WORLD/keys-sw"
+jq -S 'if type == "object" then .H.RestartPolicy = null else . end' "$WORLD/keys-dc" >"$WORLD/keys-dc2" 2>/dev/null || cp "$WORLD/keys-dc" "$WORLD/keys-dc2"
+diff -u "$WORLD/keys-dc2" "$WORLD/keys-sw" || fail "secrets/configs/keys differ from docker-compose's"
+expect_in "$WORLD/keys-sw" "link-ok"
+# configs outside swarm are compose v2's: 1.29 ignores them
+[ "$(docker exec $app-web-1 cat /etc/app.conf)" = "db-password-$RUN" ] || fail "config not mounted"
+[ "$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/etc/app.conf"}}{{.RW}}{{end}}{{end}}' $app-web-1)" = false ] ||
+	fail "config mounted writable"
+expect_in "$WORLD/keys-sw" "db-password-$RUN"
+[ "$(docker inspect -f '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' $app-web-1)" = on-failure:2 ] ||
+	fail "deploy.restart_policy not applied"
+
+say "6. a secret from the app's config is copied in; its value appears nowhere in the output"
+sed -i 's|^secrets:$|secrets:\n  api_token:\n    environment: API_TOKEN|' "$src/compose.yaml"
+sed -i 's|^      - db_password$|      - db_password\n      - source: api_token\n        mode: 0400|' "$src/compose.yaml"
+commit_all $app "secret from the environment"
+deploy $app
+expect_not_in "$WORLD/push.out" "tok-$RUN"
+[ "$(docker exec $app-web-1 cat /run/secrets/api_token)" = "tok-$RUN" ] || fail "environment secret not in the container"
+[ "$(docker exec $app-web-1 stat -c %a /run/secrets/api_token)" = 400 ] || fail "secret mode not applied"
+say "6. a secret file outside the release is refused with one line, nothing changes"
+web_id=$(container_id $app-web-1)
+sed -i 's|file: ./db_password.txt|file: /etc/passwd|' "$src/compose.yaml"
+commit_all $app "secret outside"
+push $app || true
+expect_in "$WORLD/push.out" 'secret "db_password": file "/etc/passwd" is outside the release'
+[ "$(container_id $app-web-1)" = "$web_id" ] || fail "a refused push changed the container"
+
 say "all scenarios passed"

@@ -1185,6 +1185,165 @@ test_interpolation(void **state)
 	    "not \"foo\"");
 }
 
+/* Loading from the envproj directory (real files for secrets). */
+static struct compose_project *
+load_in_envproj(const char *yaml)
+{
+	struct compose_project *p = NULL;
+
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml",
+	    "data/compose/envproj", "app", &vars) < 0)
+		fail_msg("load failed: %s\n%s", error_last(), yaml);
+	return p;
+}
+
+static void
+load_fails_in_envproj(const char *yaml, const char *err)
+{
+	struct compose_project *p = NULL;
+
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml",
+	    "data/compose/envproj", "app", &vars) == 0) {
+		compose_free(p);
+		fail_msg("no error for:\n%s", yaml);
+	}
+	if (strcmp(error_last(), err) != 0)
+		fail_msg("error \"%s\",\n want \"%s\" for:\n%s", error_last(),
+		    err, yaml);
+}
+
+/* secrets and configs: sources, targets, and what stays refused. */
+static void
+test_secrets_configs(void **state)
+{
+	struct compose_project *p;
+	const struct compose_service *s;
+	char *dir = realpath("data/compose/envproj", NULL), *want;
+
+	(void)state;
+	p = load_in_envproj("services:\n  web:\n    image: x\n"
+	    "    secrets: [db, {source: token, target: tok, mode: 0400, uid: '1'}]\n"
+	    "    configs: [conf, {source: inline, target: /etc/app.conf}]\n"
+	    "secrets:\n  db: {file: ./app.env}\n  token: {environment: SECRET}\n"
+	    "configs:\n  conf: {file: app.env}\n  inline: {content: \"a=$FOO\"}\n");
+	s = svc(p, "web");
+	assert_int_equal(s->nsecrets, 2);
+	assert_string_equal(s->secrets[0].target, "/run/secrets/db");
+	assert_string_equal(s->secrets[1].target, "/run/secrets/tok");
+	assert_int_equal(s->secrets[1].mode, 0400);
+	assert_string_equal(s->secrets[1].uid, "1");
+	assert_string_equal(s->configs[0].target, "/conf");
+	assert_string_equal(s->configs[1].target, "/etc/app.conf");
+	want = xasprintf("%s/app.env", dir);
+	assert_string_equal(compose_fileobj(p, 0, "db")->file, want);
+	free(want);
+	assert_string_equal(compose_fileobj(p, 0, "token")->content, "s3cr3t");
+	assert_null(compose_fileobj(p, 0, "token")->file);
+	assert_string_equal(compose_fileobj(p, 1, "inline")->content, "a=foo");
+	compose_free(p);
+	free(dir);
+
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {file: ../badenv/.env}\n",
+	    "compose.yaml:5: secret \"a\": file \"../badenv/.env\" is outside "
+	    "the release");
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {file: link-out.env}\n",
+	    "compose.yaml:5: secret \"a\": file \"link-out.env\" is outside "
+	    "the release");
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {file: /etc/passwd}\n",
+	    "compose.yaml:5: secret \"a\": file \"/etc/passwd\" is outside "
+	    "the release");
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "configs:\n  a: {file: missing.conf}\n",
+	    "compose.yaml:5: config \"a\": file \"missing.conf\" not found");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {environment: NOT_SET_ANYWHERE}\n",
+	    "compose.yaml:5: secret \"a\": variable \"NOT_SET_ANYWHERE\" is "
+	    "not set");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {external: true}\n",
+	    "compose.yaml:5: secret \"a\": external secrets live in swarm, "
+	    "which slipway does not use");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {content: x}\n",
+	    "compose.yaml:5: secret \"a\": unknown key \"content\"");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "    secrets: [{target: /x}]\nsecrets:\n  a: {environment: FOO}\n",
+	    "compose.yaml:4: service \"web\": \"secrets\": \"source\" is "
+	    "required");
+}
+
+/* Keys compose supports that map one to one, and service references. */
+static void
+test_compat_keys(void **state)
+{
+	struct compose_project *p;
+	const struct compose_service *s;
+
+	(void)state;
+	p = load("services:\n  db:\n    image: x\n  web:\n    image: x\n"
+	    "    cpu_shares: 512\n    group_add: [audio, 1000]\n"
+	    "    oom_score_adj: -500\n    mac_address: 02:42:ac:11:00:02\n"
+	    "    volumes_from: [\"db:ro\"]\n    links: [\"db:database\"]\n"
+	    "    restart: always\n"
+	    "    deploy: {restart_policy: {condition: on-failure, max_attempts: 3,"
+	    " delay: 5s}}\n");
+	s = svc(p, "web");
+	assert_int_equal(s->cpu_shares, 512);
+	EXPECT_STRV(&s->group_add, "audio|1000");
+	assert_int_equal(s->oom_score_adj, -500);
+	assert_string_equal(s->mac_address, "02:42:ac:11:00:02");
+	EXPECT_STRV(&s->volumes_from, "db:ro");
+	EXPECT_STRV(&s->links, "db:database");
+	/* deploy.restart_policy wins over restart:, as in compose v2 */
+	assert_string_equal(s->restart, "on-failure:3");
+	/* volumes_from and links start db first */
+	assert_int_equal(s->ndepends, 1);
+	assert_string_equal(s->depends[0].service, "db");
+	compose_free(p);
+
+	p = load("services:\n  web:\n    image: x\n"
+	    "    deploy: {restart_policy: {}}\n");
+	assert_string_equal(svc(p, "web")->restart, "any");
+	compose_free(p);
+
+	load_fails("services:\n  web:\n    image: x\n"
+	    "    volumes_from: [\"container:other-app-db-1\"]\n",
+	    "compose.yaml:2: service \"web\": \"volumes_from\": "
+	    "\"container:other-app-db-1\": only this app's services can be "
+	    "named, not a container");
+	load_fails("services:\n  web:\n    image: x\n    links: [nope]\n",
+	    "compose.yaml:2: service \"web\": \"links\" refers to undefined "
+	    "service \"nope\"");
+	load_fails("services:\n  db:\n    image: x\n  web:\n    image: x\n"
+	    "    volumes_from: [\"db:rx\"]\n",
+	    "compose.yaml:4: service \"web\": \"volumes_from\": \"db:rx\": "
+	    "the mode must be ro or rw");
+	load_fails("services:\n  web:\n    image: x\n    oom_score_adj: 2000\n",
+	    "compose.yaml:4: service \"web\": \"oom_score_adj\" must be an "
+	    "integer between -1000 and 1000, not \"2000\"");
+
+	/* the old external form; external excludes configuring the object */
+	p = load("services:\n  web:\n    image: x\n    volumes: [v:/v]\n"
+	    "    networks: [n]\nvolumes:\n  v:\n    external: {name: shared-v}\n"
+	    "networks:\n  n:\n    external:\n      name: shared-n\n");
+	assert_true(p->volumes[0].external);
+	assert_string_equal(p->volumes[0].name, "shared-v");
+	assert_true(compose_network(p, "n")->external);
+	assert_string_equal(compose_network(p, "n")->name, "shared-n");
+	compose_free(p);
+	load_fails("services:\n  web:\n    image: x\nvolumes:\n  v:\n"
+	    "    external: true\n    driver: local\n",
+	    "compose.yaml:5: volume \"v\": conflicting parameters \"external\" "
+	    "and \"driver\" specified");
+	load_fails("services:\n  web:\n    image: x\nnetworks:\n  n:\n"
+	    "    external: true\n    labels: {a: b}\n",
+	    "compose.yaml:5: network \"n\": conflicting parameters \"external\" "
+	    "and \"labels\" specified");
+}
+
 static void
 test_errors(void **state)
 {
@@ -1194,8 +1353,8 @@ test_errors(void **state)
 		{ "services:\n  web:\n    image: x\n    prots: [80]\n",
 		  "compose.yaml:4: service \"web\": unknown key \"prots\"" },
 		{ "services:\n  web:\n    image: x\n\n\n    secrets: [a]\n",
-		  "compose.yaml:6: service \"web\": key \"secrets\" is not "
-		  "supported" },
+		  "compose.yaml:6: service \"web\": secret \"a\" is not defined "
+		  "at the top level" },
 		{ "services:\n  web:\n    image: x\n   bad: [\n",
 		  "compose.yaml:4: yaml syntax error: did not find expected key" },
 		{ "services:\n  web:\n    image: x\n    x: *nope\n",
@@ -1254,9 +1413,10 @@ test_errors(void **state)
 		  "compose.yaml:2: service \"web\": \"cpus\" and "
 		  "\"deploy.resources.limits.cpus\" differ" },
 		{ "services:\n  web:\n    image: x\n    deploy:\n"
-		  "      restart_policy: {condition: any}\n",
-		  "compose.yaml:5: service \"web\": key \"deploy.restart_policy\" "
-		  "is not supported" },
+		  "      restart_policy: {condition: always}\n",
+		  "compose.yaml:5: service \"web\": \"deploy.restart_policy."
+		  "condition\": invalid condition \"always\" (none, on-failure or "
+		  "any)" },
 		{ "services:\n  web:\n    image: x\n    deploy:\n"
 		  "      resources: {limits: {gpus: 1}}\n",
 		  "compose.yaml:5: service \"web\": unknown key "
@@ -1287,7 +1447,8 @@ test_errors(void **state)
 		{ "services:\n  web: nginx\n",
 		  "compose.yaml:2: service \"web\": the service must be a mapping" },
 		{ "services:\n  web:\n    image: x\nsecrets:\n  a: {}\n",
-		  "compose.yaml:4: key \"secrets\" is not supported" },
+		  "compose.yaml:5: secret \"a\": needs exactly one of \"file\", "
+		  "\"environment\"" },
 		{ "services:\n  web:\n    image: x\nservice:\n  a: {}\n",
 		  "compose.yaml:4: unknown key \"service\"" },
 		{ "services:\n  web:\n    image: x\nvolumes:\n  a:\n    driver: x\n"
@@ -1759,6 +1920,8 @@ main(void)
 		cmocka_unit_test(test_top_level),
 		cmocka_unit_test(test_anchors),
 		cmocka_unit_test(test_interpolation),
+		cmocka_unit_test(test_secrets_configs),
+		cmocka_unit_test(test_compat_keys),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_order_direct),

@@ -820,6 +820,69 @@ test_image_name_and_builder(void **state)
 	compose_free(p);
 }
 
+/* secrets, configs and the keys that map one to one. */
+static void
+test_files_and_compat(void **state)
+{
+	struct compose_project *p = project_new("r1");
+	struct compose_service *db = service_add(p, "db", "x");
+	struct compose_service *s = service_add(p, "web", "x");
+	struct spec_copy c[4];
+	json_t *body;
+	char *h1, *h2;
+
+	(void)state;
+	p->secrets = xcalloc(2, sizeof *p->secrets);
+	p->nsecrets = 2;
+	p->secrets[0].key = xstrdup("pw");
+	p->secrets[0].file = xstrdup("/srv/app/releases/r1/pw.txt");
+	p->secrets[1].key = xstrdup("tok");
+	p->secrets[1].content = xstrdup("s3cr3t");
+	s->secrets = xcalloc(2, sizeof *s->secrets);
+	s->nsecrets = 2;
+	s->secrets[0].source = xstrdup("pw");
+	s->secrets[0].target = xstrdup("/run/secrets/pw");
+	s->secrets[0].mode = -1;
+	s->secrets[1].source = xstrdup("tok");
+	s->secrets[1].target = xstrdup("/run/secrets/tok");
+	s->secrets[1].mode = 0400;
+	s->cpu_shares = 512;
+	strv_set(&s->group_add, "audio", NULL);
+	s->oom_score_adj = -100;
+	s->mac_address = xstrdup("02:42:ac:11:00:02");
+	strv_set(&s->volumes_from, "db:ro", NULL);
+	strv_set(&s->links, "db:database", NULL);
+	db->replicas = 2;
+
+	body = spec_container(p, s, 1, "x", "sha256:x", SHA, "h", 141);
+	expect_json(at(body, "HostConfig", "Mounts", NULL),
+	    "[{\"Type\": \"bind\", \"Source\": \"/srv/app/releases/r1/pw.txt\","
+	    " \"Target\": \"/run/secrets/pw\", \"ReadOnly\": true}]");
+	expect_json(at(body, "HostConfig", "VolumesFrom", NULL), "[\"app-db-1:ro\"]");
+	expect_json(at(body, "HostConfig", "Links", NULL),
+	    "[\"app-db-1:database\", \"app-db-2:database\"]");
+	expect_json(at(body, "HostConfig", "CpuShares", NULL), "512");
+	expect_json(at(body, "HostConfig", "GroupAdd", NULL), "[\"audio\"]");
+	expect_json(at(body, "HostConfig", "OomScoreAdj", NULL), "-100");
+	expect_json(at(body, "MacAddress", NULL), "\"02:42:ac:11:00:02\"");
+	/* the value is copied in, never in the body */
+	assert_null(json_object_get(body, "x-copies"));
+	json_decref(body);
+	assert_int_equal(spec_copies(p, s, c, ARRAY_SIZE(c)), 1);
+	assert_string_equal(c[0].target, "/run/secrets/tok");
+	assert_string_equal(c[0].content, "s3cr3t");
+	assert_int_equal(c[0].mode, 0400);
+	/* a new value recreates the container */
+	h1 = spec_config_hash(p, s);
+	free(p->secrets[1].content);
+	p->secrets[1].content = xstrdup("other");
+	h2 = spec_config_hash(p, s);
+	assert_string_not_equal(h1, h2);
+	free(h1);
+	free(h2);
+	compose_free(p);
+}
+
 /* Networks and volumes. */
 
 static void
@@ -1130,6 +1193,7 @@ main(void)
 		cmocka_unit_test(test_container_name),
 		cmocka_unit_test(test_image_ref),
 		cmocka_unit_test(test_image_name_and_builder),
+		cmocka_unit_test(test_files_and_compat),
 		cmocka_unit_test(test_network_and_volume_bodies),
 		cmocka_unit_test(test_hash_stable),
 		cmocka_unit_test(test_hash_pinned),
