@@ -23,6 +23,29 @@ const char *const compose_file_names[] = {
 	"docker-compose.yml", NULL
 };
 
+/* Two services cannot have one container_name (compose-go refuses it). */
+static int
+unique_container_names(struct loader *ld)
+{
+	const struct compose_project *p = ld->p;
+	size_t i, j;
+
+	for (i = 0; i < p->nservices; i++) {
+		const char *c = p->services[i].container_name;
+
+		for (j = 0; c != NULL && j < i; j++) {
+			if (p->services[j].container_name != NULL &&
+			    strcmp(p->services[j].container_name, c) == 0)
+				return error_set("%s:%d: service \"%s\": container "
+				    "name \"%s\" is already in use by service "
+				    "\"%s\"", ld->file, p->services[i].line,
+				    p->services[i].name, c,
+				    p->services[j].name);
+		}
+	}
+	return 0;
+}
+
 static int
 load_top(struct loader *ld, const char *name)
 {
@@ -38,7 +61,7 @@ load_top(struct loader *ld, const char *name)
 	int rc = -1;
 
 	if (root == NULL || is_null(root)) {
-		lerr(ld, NULL, "empty compose file");
+		error_set("%s:1: empty compose file", ld->file);
 		goto done;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
@@ -82,7 +105,7 @@ load_top(struct loader *ld, const char *name)
 		goto done;
 	services = pairs_find(&top, "services");
 	if (services == NULL || is_null(services->value)) {
-		lerr(ld, services ? services->knode : NULL,
+		lerr(ld, services ? services->knode : root,
 		    "no services defined");
 		goto done;
 	}
@@ -94,6 +117,8 @@ load_top(struct loader *ld, const char *name)
 		if (load_service(ld, &ld->services.v[i], &p->services[i]) < 0)
 			goto done;
 	}
+	if (unique_container_names(ld) < 0)
+		goto done;
 	settle_default_network(p);
 	rc = 0;
 done:
@@ -143,6 +168,33 @@ check_depth(struct loader *ld, const char *text, size_t len)
 	}
 	yaml_parser_delete(&parser);
 	return rc;
+}
+
+/*
+ * compose_order's error with the line of the service it names first
+ * ("service \"a\" depends on ...", "dependency cycle: a -> b -> a").
+ */
+static void
+order_error(struct loader *ld)
+{
+	char *msg = xstrdup(error_last()), *name = NULL;
+	const struct compose_service *s;
+	size_t n;
+
+	if (starts_with(msg, "service \"")) {
+		n = strcspn(msg + 9, "\"");
+		name = xstrndup(msg + 9, n);
+	} else if (starts_with(msg, "dependency cycle: ")) {
+		n = strcspn(msg + 18, " ");
+		name = xstrndup(msg + 18, n);
+	}
+	s = name != NULL ? compose_service(ld->p, name) : NULL;
+	if (s != NULL)
+		error_set("%s:%d: %s", ld->file, s->line, msg);
+	else
+		error_set("%s: %s", ld->file, msg);
+	free(name);
+	free(msg);
 }
 
 static int
@@ -210,7 +262,7 @@ load(struct compose_project **out, const char *text, size_t len,
 		goto done;
 	order = xcalloc(p->nservices + 1, sizeof *order);
 	if (compose_order(p, order) < 0) {
-		lerr(&ld, NULL, "%s", error_last());
+		order_error(&ld);
 		goto done;
 	}
 	*out = p;

@@ -147,6 +147,36 @@ merge_from(struct loader *ld, yaml_node_t *m, struct pairs *out, int depth)
 }
 
 /*
+ * A plain key that YAML types as a number, a boolean or null is not a
+ * string: compose-go refuses it ("non-string key"), e.g. a service 123.
+ */
+static int
+string_key(const yaml_node_t *k)
+{
+	const char *v = sval(k);
+	char *end;
+
+	if (k->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 1;
+	if (is_null(k) || strcmp(v, "true") == 0 || strcmp(v, "True") == 0 ||
+	    strcmp(v, "TRUE") == 0 || strcmp(v, "false") == 0 ||
+	    strcmp(v, "False") == 0 || strcmp(v, "FALSE") == 0 ||
+	    strcmp(v, ".inf") == 0 || strcmp(v, "-.inf") == 0 ||
+	    strcmp(v, ".nan") == 0 || strcmp(v, ".NaN") == 0)
+		return 0;
+	if (strncmp(v, "0o", 2) == 0 || strncmp(v, "0x", 2) == 0) {
+		if (v[2] != '\0' && strspn(v + 2, "0123456789abcdefABCDEF") ==
+		    strlen(v + 2))
+			return 0;
+		return 1;
+	}
+	if (strchr("+-.0123456789", *v) == NULL)
+		return 1;
+	(void)strtod(v, &end);
+	return *end != '\0';
+}
+
+/*
  * The keys of mapping n in file order with "<<" merges applied: explicit
  * keys win over merged ones, earlier merge sources over later ones.
  */
@@ -170,6 +200,9 @@ collect(struct loader *ld, yaml_node_t *n, struct pairs *out, int depth)
 		if (k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    strcmp(sval(k), "<<") == 0)
 			continue;
+		if (!string_key(k))
+			return lerr(ld, k, "non-string key %s: quote it to make "
+			    "it a string", *sval(k) ? sval(k) : "(empty)");
 		if (pairs_find(out, sval(k)) != NULL)
 			return lerr(ld, k, "duplicate key \"%s\"", sval(k));
 		pairs_add(out, sval(k), k, v);

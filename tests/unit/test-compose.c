@@ -251,7 +251,7 @@ test_environment(void **state)
 		{ "[A=1, B=, \"C=x=y\", FOO, NOT_SET, EMPTY]",
 		/* unset bare names stay bare: the engine then removes them */
 		  "A=1|B=|C=x=y|FOO=foo|NOT_SET|EMPTY=" },
-		{ "{TRUE: true, NUM: 1.50, Q: \"yes\"}", "TRUE=true|NUM=1.50|Q=yes" },
+		{ "{\"TRUE\": true, NUM: 1.50, Q: \"yes\"}", "TRUE=true|NUM=1.50|Q=yes" },
 		{ "[A=1, A=2]", "A=2" },
 	};
 	size_t i;
@@ -1458,9 +1458,9 @@ test_errors(void **state)
 		  "    external: maybe\n",
 		  "compose.yaml:6: volume \"a\": \"external\" must be a boolean, not "
 		  "\"maybe\"" },
-		{ "", "compose.yaml: empty compose file" },
-		{ "# nothing\n", "compose.yaml: empty compose file" },
-		{ "version: '3'\n", "compose.yaml: no services defined" },
+		{ "", "compose.yaml:1: empty compose file" },
+		{ "# nothing\n", "compose.yaml:1: empty compose file" },
+		{ "version: '3'\n", "compose.yaml:1: no services defined" },
 		{ "services:\n", "compose.yaml:1: no services defined" },
 		{ "- a\n- b\n", "compose.yaml:1: the compose file must be a "
 		  "mapping" },
@@ -1468,7 +1468,21 @@ test_errors(void **state)
 		  "compose.yaml:5: more than one yaml document" },
 		{ "services:\n  a:\n    image: x\n    depends_on: [b]\n"
 		  "  b:\n    image: x\n    depends_on: [a]\n",
-		  "compose.yaml: dependency cycle: a -> b -> a" },
+		  "compose.yaml:2: dependency cycle: a -> b -> a" },
+		/* compose-go: keys are strings, container names unique */
+		{ "services:\n  123:\n    image: x\n",
+		  "compose.yaml:2: non-string key 123: quote it to make it a "
+		  "string" },
+		{ "services:\n  web:\n    image: x\n    environment: {TRUE: 1}\n",
+		  "compose.yaml:4: service \"web\": non-string key TRUE: quote it "
+		  "to make it a string" },
+		{ "123: x\nservices:\n  web:\n    image: x\n",
+		  "compose.yaml:1: non-string key 123: quote it to make it a "
+		  "string" },
+		{ "services:\n  a:\n    image: x\n    container_name: same\n"
+		  "  b:\n    image: x\n    container_name: same\n",
+		  "compose.yaml:5: service \"b\": container name \"same\" is "
+		  "already in use by service \"a\"" },
 	};
 	size_t i;
 
@@ -1530,20 +1544,20 @@ test_order(void **state)
 		  "web", NULL },
 		{ "services:\n  web: {image: x, depends_on: [dbg]}\n"
 		  "  dbg: {image: x, profiles: [debug]}\n",
-		  NULL, "compose.yaml: service \"web\" depends on service \"dbg\", "
+		  NULL, "compose.yaml:2: service \"web\" depends on service \"dbg\", "
 		  "which is not enabled (profiles)" },
 		/* cycles */
 		{ "services:\n  a: {image: x, depends_on: [a]}\n", NULL,
-		  "compose.yaml: dependency cycle: a -> a" },
+		  "compose.yaml:2: dependency cycle: a -> a" },
 		{ "services:\n  ok: {image: x}\n"
 		  "  a: {image: x, depends_on: [ok, b]}\n"
 		  "  b: {image: x, depends_on: [c]}\n"
 		  "  c: {image: x, depends_on: [a]}\n", NULL,
-		  "compose.yaml: dependency cycle: a -> b -> c -> a" },
+		  "compose.yaml:3: dependency cycle: a -> b -> c -> a" },
 		{ "services:\n  x: {image: x, depends_on: [a]}\n"
 		  "  a: {image: x, depends_on: [b]}\n"
 		  "  b: {image: x, depends_on: [a]}\n", NULL,
-		  "compose.yaml: dependency cycle: a -> b -> a" },
+		  "compose.yaml:3: dependency cycle: a -> b -> a" },
 		/* unknown */
 		{ "services:\n  web: {image: x, depends_on: [db]}\n", NULL,
 		  "compose.yaml:2: service \"web\" depends on undefined "
