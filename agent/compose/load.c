@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compose/loader.h"
+#include "compose/dotenv.h"
 
 #define COMPOSE_MAX_SIZE (4 << 20)
 /*
@@ -22,6 +23,50 @@ const char *const compose_file_names[] = {
 	"compose.yaml", "compose.yml", "docker-compose.yaml",
 	"docker-compose.yml", NULL
 };
+
+/*
+ * COMPOSE_PROFILES (from .env or the app's config): the services of those
+ * profiles ("*": all) start with the others, as `docker compose up` does.
+ * COMPOSE_PROJECT_NAME cannot rename the app: a warning says so.
+ */
+static void
+enable_profiles(struct loader *ld)
+{
+	struct compose_project *p = ld->p;
+	const struct kv *kv = kvlist_find(&ld->vars, "COMPOSE_PROFILES");
+	const struct kv *pn = kvlist_find(&ld->vars, "COMPOSE_PROJECT_NAME");
+	size_t i, j;
+
+	if (pn != NULL && pn->value != NULL && *pn->value != '\0' &&
+	    strcmp(pn->value, p->name) != 0)
+		strv_push_owned(&p->warnings, xasprintf("COMPOSE_PROJECT_NAME "
+		    "\"%s\" is ignored: the app is \"%s\"", pn->value,
+		    p->name));
+	if (kv == NULL || kv->value == NULL || *kv->value == '\0')
+		return;
+	for (i = 0; i < p->nservices; i++) {
+		struct compose_service *s = &p->services[i];
+
+		for (j = 0; j < s->profiles.n; j++) {
+			const char *v = kv->value, *prof = s->profiles.v[j];
+			size_t n = strlen(prof);
+
+			/* a comma-separated list */
+			for (; *v != '\0'; v += strcspn(v, ",") + (v[strcspn(v,
+			    ",")] == ',')) {
+				size_t len = strcspn(v, ",");
+
+				if ((len == 1 && *v == '*') ||
+				    (len == n && strncmp(v, prof, n) == 0))
+					break;
+			}
+			if (*v != '\0') {
+				strv_clear(&s->profiles);
+				break;
+			}
+		}
+	}
+}
 
 /* Two services cannot have one container_name (compose-go refuses it). */
 static int
@@ -119,6 +164,7 @@ load_top(struct loader *ld, const char *name)
 	}
 	if (unique_container_names(ld) < 0)
 		goto done;
+	enable_profiles(ld);
 	settle_default_network(p);
 	rc = 0;
 done:
@@ -313,6 +359,47 @@ compose_load(struct compose_project **out, const char *path, const char *dir,
 	return rc;
 }
 
+/*
+ * COMPOSE_FILE in dir/.env names the compose file (inside the release). One
+ * file only: slipway does not merge several. *path stays NULL without it.
+ */
+static int
+compose_file_setting(const char *dir, char **path)
+{
+	char *env = path_join(dir, ".env"), *real = realpath(env, NULL);
+	struct kvlist vars = KVLIST_INIT;
+	const struct kv *kv;
+	int rc = 0;
+
+	*path = NULL;
+	if (real == NULL || !compose_path_within(real, dir) ||
+	    dotenv_read(real, NULL, &vars) < 0)
+		goto done;      /* compose_load reports a bad .env */
+	kv = kvlist_find(&vars, "COMPOSE_FILE");
+	if (kv == NULL || kv->value == NULL || *kv->value == '\0')
+		goto done;
+	if (strchr(kv->value, ':') != NULL) {
+		rc = error_set(".env: COMPOSE_FILE names several files: slipway "
+		    "loads one compose file (it does not merge them)");
+		goto done;
+	}
+	*path = resolve_path(dir, kv->value);
+	if (!compose_path_within(*path, dir) || !path_exists(*path)) {
+		rc = error_set(".env: COMPOSE_FILE \"%s\" %s", kv->value,
+		    compose_path_within(*path, dir) ? "not found" :
+		    "is outside the release");
+		free(*path);
+		*path = NULL;
+	}
+done:
+	if (rc == 0)
+		error_clear();
+	kvlist_clear(&vars);
+	free(real);
+	free(env);
+	return rc;
+}
+
 char *
 compose_find(const char *dir)
 {
@@ -323,7 +410,11 @@ compose_find(const char *dir)
 		error_set("cannot resolve \"%s\": %s", dir, strerror(errno));
 		return NULL;
 	}
-	for (i = 0; compose_file_names[i] != NULL; i++) {
+	if (compose_file_setting(real, &path) < 0) {
+		free(real);
+		return NULL;
+	}
+	for (i = 0; path == NULL && compose_file_names[i] != NULL; i++) {
 		path = path_join(real, compose_file_names[i]);
 		if (path_exists(path))
 			break;
@@ -337,7 +428,7 @@ compose_find(const char *dir)
 	else if ((target = realpath(path, NULL)) == NULL ||
 	    !compose_path_within(target, real)) {
 		error_set("\"%s\" points outside the project directory",
-		    compose_file_names[i]);
+		    path + strlen(real) + 1);
 		free(path);
 		path = NULL;
 		free(target);

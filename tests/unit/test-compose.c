@@ -1344,6 +1344,65 @@ test_compat_keys(void **state)
 	    "and \"labels\" specified");
 }
 
+/* .env settings compose reads: COMPOSE_PROFILES, _PROJECT_NAME, _FILE. */
+static void
+test_compose_settings(void **state)
+{
+	struct kvlist v = KVLIST_INIT;
+	struct compose_project *p = NULL;
+	char dir[] = "/tmp/slipway-test-compose-XXXXXX", *f, *path;
+	const char *yaml = "services:\n  web: {image: x}\n"
+	    "  dbg: {image: x, profiles: [debug]}\n"
+	    "  ops: {image: x, profiles: [ops, tools]}\n";
+
+	(void)state;
+	kvlist_set(&v, "COMPOSE_PROFILES", "nope,tools");
+	kvlist_set(&v, "COMPOSE_PROJECT_NAME", "other");
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml", DIR,
+	    "app", &v) < 0)
+		fail_msg("%s", error_last());
+	assert_false(compose_service_active(svc(p, "dbg")));
+	assert_true(compose_service_active(svc(p, "ops")));
+	assert_int_equal(p->warnings.n, 1);
+	assert_string_equal(p->warnings.v[0], "COMPOSE_PROJECT_NAME \"other\" "
+	    "is ignored: the app is \"app\"");
+	compose_free(p);
+	kvlist_set(&v, "COMPOSE_PROFILES", "*");
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml", DIR,
+	    "app", &v) < 0)
+		fail_msg("%s", error_last());
+	assert_true(compose_service_active(svc(p, "dbg")));
+	compose_free(p);
+	kvlist_clear(&v);
+
+	assert_non_null(mkdtemp(dir));
+	f = path_join(dir, "compose.yaml");
+	assert_int_equal(write_file_atomic(f, "x", 1, 0644), 0);
+	free(f);
+	f = path_join(dir, "deploy.yml");
+	assert_int_equal(write_file_atomic(f, "x", 1, 0644), 0);
+	free(f);
+	f = path_join(dir, ".env");
+	assert_int_equal(write_file_atomic(f, "COMPOSE_FILE=deploy.yml\n", 24,
+	    0644), 0);
+	path = compose_find(dir);
+	assert_non_null(path);
+	assert_true(ends_with(path, "/deploy.yml"));
+	free(path);
+	assert_int_equal(write_file_atomic(f, "COMPOSE_FILE=a.yml:b.yml\n", 25,
+	    0644), 0);
+	assert_null(compose_find(dir));
+	assert_string_equal(error_last(), ".env: COMPOSE_FILE names several "
+	    "files: slipway loads one compose file (it does not merge them)");
+	assert_int_equal(write_file_atomic(f, "COMPOSE_FILE=../x.yml\n", 22,
+	    0644), 0);
+	assert_null(compose_find(dir));
+	assert_string_equal(error_last(), ".env: COMPOSE_FILE \"../x.yml\" is "
+	    "outside the release");
+	free(f);
+	assert_int_equal(remove_tree(dir), 0);
+}
+
 static void
 test_errors(void **state)
 {
@@ -1936,6 +1995,7 @@ main(void)
 		cmocka_unit_test(test_interpolation),
 		cmocka_unit_test(test_secrets_configs),
 		cmocka_unit_test(test_compat_keys),
+		cmocka_unit_test(test_compose_settings),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_order_direct),
