@@ -180,6 +180,11 @@ struct compose_volume {
 	int external;
 };
 
+struct compose_ipam_config {
+	char *subnet, *ip_range, *gateway;
+	struct kvlist aux_addresses;
+};
+
 struct compose_network {
 	char *key;
 	char *name;        /* engine name: <project>_<key> unless name:/external */
@@ -190,6 +195,11 @@ struct compose_network {
 	int internal;
 	int attachable;
 	int enable_ipv6;
+	int ipam_set;
+	char *ipam_driver;
+	struct kvlist ipam_options;
+	struct compose_ipam_config *ipam_config;
+	size_t nipam_config;
 };
 
 /*

@@ -1090,6 +1090,25 @@ network_body(const struct compose_project *p, const struct compose_network *n)
 	json_object_set_new(o, "Attachable", json_boolean(n->attachable));
 	json_object_set_new(o, "EnableIPv6", json_boolean(n->enable_ipv6));
 	json_object_set_new(o, "CheckDuplicate", json_true());
+	if (n->ipam_set) {
+		json_t *ipam = json_object(), *cfg = json_array();
+		size_t i;
+
+		set_str(ipam, "Driver", n->ipam_driver);
+		set_kvlist(ipam, "Options", &n->ipam_options);
+		for (i = 0; i < n->nipam_config; i++) {
+			const struct compose_ipam_config *c = &n->ipam_config[i];
+			json_t *e = json_object();
+
+			set_str(e, "Subnet", c->subnet);
+			set_str(e, "IPRange", c->ip_range);
+			set_str(e, "Gateway", c->gateway);
+			set_kvlist(e, "AuxiliaryAddresses", &c->aux_addresses);
+			json_array_append_new(cfg, e);
+		}
+		json_object_set_new(ipam, "Config", cfg);
+		json_object_set_new(o, "IPAM", ipam);
+	}
 	return o;
 }
 

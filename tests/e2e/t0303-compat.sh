@@ -84,6 +84,18 @@ expect_not_in "$WORLD/push.out" "Nothing to change"
 [ "$(container_id $app-a-1)" = "$a_id" ] || fail "a was recreated rather than reconnected"
 [ "$(docker inspect -f '{{.State.Running}}' $app-a-1)" = true ] || fail "a not running after the network was recreated"
 docker exec $app-b-1 ping -c1 -W2 alpha >/dev/null || fail "b cannot reach a by its alias on the new network"
+say "1. ipam is applied, and a changed subnet recreates the network"
+net1=10.$((0x${RUN:0:2})).$((0x${RUN:2:2})).0/24
+net2=10.$((0x${RUN:0:2})).$(( (0x${RUN:2:2} + 1) % 256 )).0/24
+sed -i "s|^    labels: {tier: back}$|    labels: {tier: back}\n    ipam:\n      config: [{subnet: $net1}]|" "$WORLD/src/$app/compose.yaml"
+commit_all $app "ipam"
+deploy $app
+[ "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' ${app}_back)" = "$net1" ] || fail "ipam subnet not applied"
+sed -i "s|$net1|$net2|" "$WORLD/src/$app/compose.yaml"
+commit_all $app "ipam changed"
+deploy $app
+[ "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' ${app}_back)" = "$net2" ] || fail "changed subnet not applied"
+docker exec $app-b-1 ping -c1 -W2 alpha >/dev/null || fail "b cannot reach a after the subnet changed"
 say "1. and an unchanged network is left alone"
 git -C "$WORLD/src/$app" commit -q --allow-empty -m again
 deploy $app

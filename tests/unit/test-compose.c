@@ -707,9 +707,21 @@ test_networks(void **state)
 	    "    networks: [a]\nnetworks:\n  a:\n",
 	    "compose.yaml:2: service \"web\": \"network_mode\" and \"networks\" "
 	    "exclude each other");
+	p = load("services:\n  web:\n    image: x\nnetworks:\n  a:\n"
+	    "    ipam:\n      driver: default\n      config:\n"
+	    "        - subnet: 172.28.0.0/16\n          ip_range: 172.28.5.0/24\n"
+	    "          gateway: 172.28.5.254\n"
+	    "          aux_addresses: {host1: 172.28.1.5}\n");
+	assert_true(p->networks[0].ipam_set);
+	assert_string_equal(p->networks[0].ipam_driver, "default");
+	assert_int_equal(p->networks[0].nipam_config, 1);
+	assert_string_equal(p->networks[0].ipam_config[0].subnet, "172.28.0.0/16");
+	assert_string_equal(p->networks[0].ipam_config[0].gateway, "172.28.5.254");
+	EXPECT_KV(&p->networks[0].ipam_config[0].aux_addresses, "host1=172.28.1.5");
+	compose_free(p);
 	load_fails("services:\n  web:\n    image: x\nnetworks:\n  a:\n"
-	    "    ipam: {}\n",
-	    "compose.yaml:6: network \"a\": key \"ipam\" is not supported");
+	    "    ipam: {config: [{subnet: 10.0.0.0/8, mask: 1}]}\n",
+	    "compose.yaml:6: network \"a\": unknown key \"ipam.config.mask\"");
 }
 
 static void
