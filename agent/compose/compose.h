@@ -19,6 +19,8 @@ struct compose_build {
 	char *dockerfile;  /* relative to context; NULL = "Dockerfile" */
 	struct kvlist args;
 	char *target;
+	struct strv tags;  /* build.tags: more names for the image */
+	char *dockerfile_inline;
 };
 
 /* One container port (ranges are expanded, one entry per target port). */
@@ -88,6 +90,13 @@ struct compose_healthcheck {
 struct compose_ulimit {
 	char *name;
 	long long soft, hard;
+};
+
+/* A post_start or pre_stop hook: a command run in the container. */
+struct compose_hook {
+	struct strv command;
+	char *user, *working_dir;
+	struct kvlist environment;
 };
 
 struct compose_http {      /* x-slipway.http (issue 5) */
@@ -166,6 +175,8 @@ struct compose_service {
 	struct strv links;         /* "service" or "service:alias" */
 	struct compose_fileref *secrets, *configs;
 	size_t nsecrets, nconfigs;
+	struct compose_hook *post_start, *pre_stop;
+	size_t npost_start, npre_stop;
 	/* x-slipway */
 	char *release;             /* release command (shell form) or NULL */
 	struct compose_http http;

@@ -450,6 +450,8 @@ free_service(struct compose_service *s)
 		free(s->build->dockerfile);
 		kvlist_clear(&s->build->args);
 		free(s->build->target);
+		strv_clear(&s->build->tags);
+		free(s->build->dockerfile_inline);
 		free(s->build);
 	}
 	strv_clear(&s->command);
@@ -514,6 +516,17 @@ free_service(struct compose_service *s)
 	free(s->mac_address);
 	strv_clear(&s->volumes_from);
 	strv_clear(&s->links);
+	for (i = 0; i < s->npost_start + s->npre_stop; i++) {
+		struct compose_hook *h = i < s->npost_start ?
+		    &s->post_start[i] : &s->pre_stop[i - s->npost_start];
+
+		strv_clear(&h->command);
+		free(h->user);
+		free(h->working_dir);
+		kvlist_clear(&h->environment);
+	}
+	free(s->post_start);
+	free(s->pre_stop);
 	free_filerefs(s->secrets, s->nsecrets);
 	free_filerefs(s->configs, s->nconfigs);
 	free(s->release);

@@ -20,8 +20,7 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 	static const char *const unsupported[] = {
 		"ssh", "cache_from", "cache_to", "labels", "network",
 		"shm_size", "extra_hosts", "isolation", "privileged", "secrets",
-		"tags",
-		"platforms", "dockerfile_inline", "additional_contexts",
+		"platforms", "additional_contexts",
 		"no_cache", "pull", "ulimits", "entitlements", "provenance",
 		"sbom", NULL
 	};
@@ -54,6 +53,11 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 				r = get_kv(ld, v, "build.args", 0, &b->args);
 			else if (strcmp(k, "target") == 0)
 				r = get_str(ld, v, "build.target", &b->target);
+			else if (strcmp(k, "tags") == 0)
+				r = get_list(ld, v, "build.tags", 0, &b->tags);
+			else if (strcmp(k, "dockerfile_inline") == 0)
+				r = get_str(ld, v, "build.dockerfile_inline",
+				    &b->dockerfile_inline);
 			else
 				r = bad_key(ld, &ps.v[i], "build", unsupported);
 			if (r < 0)
@@ -73,6 +77,11 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 	if (*ctx == '~') {
 		lerr(ld, at, "\"build.context\": home-relative path \"%s\" "
 		    "is not supported", ctx);
+		goto done;
+	}
+	if (b->dockerfile_inline != NULL && b->dockerfile != NULL) {
+		lerr(ld, at, "\"build\": \"dockerfile\" and "
+		    "\"dockerfile_inline\" exclude each other");
 		goto done;
 	}
 	b->context = resolve_path(ld->p->dir, ctx);
@@ -104,6 +113,72 @@ svc_entrypoint(struct loader *ld, struct svc *sv, yaml_node_t *n,
 {
 	return get_command(ld, n, key, &sv->s->entrypoint,
 	    &sv->s->entrypoint_set);
+}
+
+/*
+ * post_start / pre_stop: [{command, user, working_dir, environment}]. A
+ * privileged hook is refused: it would hold more than the container.
+ */
+static int
+svc_hooks(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	struct compose_service *s = sv->s;
+	int post = strcmp(key, "post_start") == 0;
+	struct compose_hook **v = post ? &s->post_start : &s->pre_stop;
+	size_t *count = post ? &s->npost_start : &s->npre_stop, len, i;
+	yaml_node_item_t *it;
+	struct pairs ps = { 0 };
+	int rc = -1, set;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return lerr(ld, n, "\"%s\" must be a list", key);
+	len = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	*v = xcalloc(len + 1, sizeof **v);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		struct compose_hook *h = &(*v)[(*count)++];
+		yaml_node_t *item = NODE(ld, *it);
+
+		if (get_map(ld, item, key, &ps) < 0)
+			goto done;
+		for (i = 0; i < ps.n; i++) {
+			const char *k = ps.v[i].key;
+			yaml_node_t *hv = ps.v[i].value;
+			int r, priv = 0;
+
+			if (strcmp(k, "command") == 0)
+				r = get_command(ld, hv, "command", &h->command,
+				    &set);
+			else if (strcmp(k, "user") == 0)
+				r = get_str(ld, hv, "user", &h->user);
+			else if (strcmp(k, "working_dir") == 0)
+				r = get_str(ld, hv, "working_dir",
+				    &h->working_dir);
+			else if (strcmp(k, "environment") == 0)
+				r = get_kv(ld, hv, "environment", 0,
+				    &h->environment);
+			else if (strcmp(k, "privileged") == 0) {
+				r = get_bool(ld, hv, "privileged", &priv);
+				if (r == 0 && priv)
+					r = lerr(ld, hv, "\"%s\": a privileged "
+					    "hook is refused: it would have more "
+					    "rights than its container", key);
+			} else
+				r = bad_key(ld, &ps.v[i], key, NULL);
+			if (r < 0)
+				goto done;
+		}
+		pairs_free(&ps);
+		if (h->command.n == 0) {
+			lerr(ld, item, "\"%s\": \"command\" is required", key);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
 }
 
 static int
@@ -327,8 +402,10 @@ static const struct field service_fields[] = {
 	HANDLER("networks", svc_networks),
 	HANDLER("oom_score_adj", svc_oom_score_adj),
 	FIELD("pid", F_STR, pid),
+	HANDLER("post_start", svc_hooks),
 	HANDLER("pids_limit", svc_pids_limit),
 	FIELD("platform", F_STR, platform),
+	HANDLER("pre_stop", svc_hooks),
 	HANDLER("ports", svc_ports),
 	FIELD("privileged", F_BOOL, privileged),
 	FIELD("profiles", F_LIST, profiles),
@@ -362,7 +439,7 @@ static const char *const service_unsupported[] = {
 	"credential_spec", "develop", "device_cgroup_rules", "extends",
 	"external_links", "gpus", "isolation", "label_file",
 	"memswap_limit", "mem_swappiness", "models",
-	"oom_kill_disable", "post_start", "pre_stop",
+	"oom_kill_disable",
 	"provider", "runtime", "storage_opt", "use_api_socket",
 	"uts", NULL
 };

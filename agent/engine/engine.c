@@ -919,6 +919,57 @@ engine_container_put_archive(struct engine *e, const char *id,
 	return status >= 200 && status < 300 ? 0 : -1;
 }
 
+int
+engine_exec(struct engine *e, const char *id, json_t *config, long timeout_ms,
+    long *exit_code)
+{
+	char *path = epath("/containers/%s/exec", id, NULL), *exec_path = NULL;
+	json_t *res = NULL, *start = json_pack("{s:b}", "Detach", 1);
+	const char *exec_id;
+	long long deadline = now_ms() + timeout_ms;
+	int rc = -1;
+
+	*exit_code = -1;
+	if (call_ok(e, "POST", path, config, &res, 0, 0) < 0)
+		goto done;
+	if ((exec_id = json_string_value(json_object_get(res, "Id"))) == NULL) {
+		error_set("engine returned no exec Id for container \"%s\"", id);
+		goto done;
+	}
+	free(path);
+	path = epath("/exec/%s/start", exec_id, NULL);
+	exec_path = epath("/exec/%s/json", exec_id, NULL);
+	json_decref(res);
+	res = NULL;
+	if (call_ok(e, "POST", path, start, NULL, 0, 0) < 0)
+		goto done;
+	for (;;) {
+		json_t *info = NULL;
+		int running;
+
+		if (call_ok(e, "GET", exec_path, NULL, &info, 0, 0) < 0)
+			goto done;
+		running = json_is_true(json_object_get(info, "Running"));
+		*exit_code = (long)json_integer_value(json_object_get(info,
+		    "ExitCode"));
+		json_decref(info);
+		if (!running)
+			break;
+		if (now_ms() > deadline) {
+			error_set("still running after %lds", timeout_ms / 1000);
+			goto done;
+		}
+		sleep_ms(100);
+	}
+	rc = 0;
+done:
+	json_decref(start);
+	json_decref(res);
+	free(exec_path);
+	free(path);
+	return rc;
+}
+
 /* Images. */
 
 int

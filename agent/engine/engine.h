@@ -74,6 +74,13 @@ MUST_CHECK int engine_container_rename(struct engine *e, const char *id, const c
 MUST_CHECK int engine_container_wait(struct engine *e, const char *id, long *exit_code);
 MUST_CHECK int engine_network_connect(struct engine *e, const char *network,
     const char *container, json_t *endpoint_config);
+/*
+ * Run a command in running container id (config: the exec create body,
+ * {Cmd, User, WorkingDir, Env}), detached, and wait up to timeout_ms for it
+ * to end; *exit_code gets its status.
+ */
+int engine_exec(struct engine *e, const char *id, json_t *config,
+    long timeout_ms, long *exit_code);
 /* Extract the tar archive (len bytes) into dir of the container. */
 int engine_container_put_archive(struct engine *e, const char *id,
     const char *dir, const void *tar, size_t len);

@@ -215,20 +215,29 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
  * refused before the build starts, like an image-only service's.
  */
 static int
-build_sources_check(struct deploy *d, const struct compose_service *s)
+build_sources_check(struct deploy *d, const struct release *r,
+    const struct compose_service *s)
 {
 	const struct compose_build *b = s->build;
-	char *path = path_join(b->context, b->dockerfile != NULL ?
-	    b->dockerfile : "Dockerfile");
 	struct buf text = BUF_INIT;
 	struct strv refs = STRV_INIT;
 	size_t i;
 	int rc = 0;
 
-	/* A missing or unreadable Dockerfile is the build's to report. */
-	if (read_file(path, &text, 1 << 20) < 0) {
-		error_clear();
-		goto done;
+	/* A missing or unreadable Dockerfile is the build's to report; a
+	 * dockerfile_inline is checked like a file. */
+	if (b->dockerfile_inline != NULL)
+		buf_adds(&text, b->dockerfile_inline);
+	else {
+		char *path = path_join(b->context, b->dockerfile != NULL ?
+		    b->dockerfile : "Dockerfile");
+		int rd = read_file(path, &text, 1 << 20);
+
+		free(path);
+		if (rd < 0) {
+			error_clear();
+			goto done;
+		}
 	}
 	dockerfile_images(text.buf, &b->args, &refs);
 	for (i = 0; i < refs.n && rc == 0; i++) {
@@ -254,47 +263,64 @@ build_sources_check(struct deploy *d, const struct compose_service *s)
 done:
 	strv_clear(&refs);
 	buf_release(&text);
-	free(path);
 	return rc;
 }
 
 /*
- * Tag the image s built with the name compose gives it (spec_image_name), so
- * that `FROM` in another Dockerfile and `docker run` find it. A name held by
- * an image that is not this app's is left alone: a push never retags what
- * another app or the host owns.
+ * Tag image id as name (":latest" added when it has no tag), unless an image
+ * that is not this app's holds that name: a push never retags what another
+ * app or the host owns.
+ */
+static void
+tag_as(struct deploy *d, const char *name, const char *id)
+{
+	char *ref, *colon, *slash;
+	json_t *info = NULL;
+	const char *owner;
+	int found;
+
+	if (strchr(name, '@') != NULL)
+		return;
+	slash = strrchr(name, '/');
+	colon = strrchr(name, ':');
+	ref = colon != NULL && (slash == NULL || colon > slash) ?
+	    xstrdup(name) : xasprintf("%s:latest", name);
+	found = engine_image_inspect(d->engine, ref, &info);
+	owner = json_string_value(json_object_get(json_object_get(
+	    json_object_get(info, "Config"), "Labels"), "slipway.app"));
+	if (found < 0 || (found == 0 && (owner == NULL ||
+	    strcmp(owner, d->app) != 0))) {
+		out_warn("warning: not tagging %s: %s", ref, found < 0 ?
+		    error_last() : "an image of that name is not this app's");
+		goto done;
+	}
+	colon = strrchr(ref, ':');
+	*colon = '\0';
+	if (engine_image_tag(d->engine, id, ref, colon + 1) < 0)
+		out_warn("warning: cannot tag %s:%s: %s", ref, colon + 1,
+		    error_last());
+done:
+	json_decref(info);
+	free(ref);
+	error_clear();
+}
+
+/*
+ * Tag the image s built with the names compose gives it: spec_image_name
+ * (so that `FROM` in another Dockerfile finds it) and build.tags.
  */
 static void
 tag_image_name(struct deploy *d, const struct compose_project *p,
     const struct compose_service *s, const struct service_image *img)
 {
-	char *name = spec_image_name(p, s), *colon;
-	json_t *info = NULL;
-	const char *owner;
-	int found;
+	char *name = spec_image_name(p, s);
+	size_t i;
 
-	if (name == NULL || strchr(name, '@') != NULL) {
-		free(name);
-		return;
-	}
-	found = engine_image_inspect(d->engine, name, &info);
-	owner = json_string_value(json_object_get(json_object_get(
-	    json_object_get(info, "Config"), "Labels"), "slipway.app"));
-	if (found < 0 || (found == 0 && (owner == NULL ||
-	    strcmp(owner, d->app) != 0))) {
-		out_warn("warning: not tagging %s: %s", name, found < 0 ?
-		    error_last() : "an image of that name is not this app's");
-		goto done;
-	}
-	colon = strrchr(name, ':');
-	*colon = '\0';
-	if (engine_image_tag(d->engine, img->id, name, colon + 1) < 0)
-		out_warn("warning: cannot tag %s:%s: %s", name, colon + 1,
-		    error_last());
-done:
-	json_decref(info);
+	if (name != NULL)
+		tag_as(d, name, img->id);
 	free(name);
-	error_clear();
+	for (i = 0; i < s->build->tags.n; i++)
+		tag_as(d, s->build->tags.v[i], img->id);
 }
 
 /* Build the image of service s as img->ref; store its id in img. */
@@ -304,20 +330,44 @@ build_service(struct deploy *d, struct release *r,
 {
 	const struct compose_build *b = s->build;
 	struct engine_build_opts bo = { 0 };
-	const char *tags[] = { img->ref, NULL };
+	const char *tags[] = { img->ref, NULL }, *dockerfile;
+	char *inline_name = NULL, *inline_path = NULL;
 	struct tarctx *t = NULL;
 	unsigned long files = 0;
 	unsigned long long bytes = 0;
 	int rc = -1;
 
 	out_info("-----> Building %s (%s)", s->name, img->ref);
-	if (build_sources_check(d, s) < 0)
+	if (build_sources_check(d, r, s) < 0)
 		goto done;
-	if (tarctx_open(&t, b->context, b->dockerfile) < 0) {
+	if (b->dockerfile_inline != NULL) {
+		/* The context is the release's own checkout: the inline
+		 * Dockerfile is written there, under a name of its own. */
+		char *real = compose_path_resolve(b->context);
+		int inside = compose_path_within(real, r->dir);
+
+		free(real);
+		if (!inside) {
+			error_set("build of \"%s\" failed: dockerfile_inline "
+			    "needs a build context inside the release", s->name);
+			goto done;
+		}
+		inline_name = xasprintf(".slipway-dockerfile-inline.%s", s->name);
+		inline_path = path_join(b->context, inline_name);
+		if (!is_dir(b->context) || write_file_atomic(inline_path,
+		    b->dockerfile_inline, strlen(b->dockerfile_inline),
+		    0644) < 0) {
+			error_set("build of \"%s\" failed: cannot write its "
+			    "dockerfile_inline: %s", s->name, error_last());
+			goto done;
+		}
+	}
+	dockerfile = inline_name != NULL ? inline_name : b->dockerfile;
+	if (tarctx_open(&t, b->context, dockerfile) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
 	}
-	bo.dockerfile = b->dockerfile;
+	bo.dockerfile = dockerfile;
 	bo.target = b->target;
 	if ((bo.buildargs = kv_to_json(&b->args)) == NULL) {
 		error_set("build of \"%s\" failed: build arg %s", s->name,
@@ -359,6 +409,10 @@ done:
 	json_decref(bo.buildargs);
 	json_decref(bo.labels);
 	tarctx_free(t);
+	if (inline_path != NULL)
+		unlink(inline_path);
+	free(inline_path);
+	free(inline_name);
 	return rc;
 }
 
@@ -390,7 +444,9 @@ dockerfile_froms(const struct release *r, const struct compose_service *s,
 	char *real = compose_path_resolve(path), *line, *next;
 	struct buf text = BUF_INIT;
 
-	if (!compose_path_within(real, r->dir) || is_dir(real) ||
+	if (b->dockerfile_inline != NULL)
+		buf_adds(&text, b->dockerfile_inline);
+	else if (!compose_path_within(real, r->dir) || is_dir(real) ||
 	    read_file(real, &text, 1u << 20) < 0)
 		goto done;
 	for (line = text.buf; line != NULL && *line != '\0'; line = next) {

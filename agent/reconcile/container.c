@@ -45,6 +45,32 @@ done:
 	return rc;
 }
 
+int
+container_hooks(struct engine *e, const struct compose_service *s,
+    const char *id, const char *name, int post_start)
+{
+	const struct compose_hook *h = post_start ? s->post_start : s->pre_stop;
+	size_t i, n = post_start ? s->npost_start : s->npre_stop;
+	const char *what = post_start ? "post_start" : "pre_stop";
+
+	for (i = 0; i < n; i++) {
+		json_t *body = spec_hook(&h[i]);
+		long code = -1;
+		int rc;
+
+		out_info("-----> Running the %s hook of %s", what, name);
+		rc = engine_exec(e, id, body, 60 * 1000, &code);
+		json_decref(body);
+		if (rc < 0)
+			return error_set("%s hook of \"%s\": %s", what, name,
+			    error_last());
+		if (code != 0)
+			return error_set("%s hook of \"%s\" exited with code %ld",
+			    what, name, code);
+	}
+	return 0;
+}
+
 long
 container_stop_timeout(const struct compose_service *s)
 {

@@ -407,6 +407,24 @@ wait_dependency(struct engine *e, const struct compose_project *p,
 	return 0;
 }
 
+/*
+ * The pre_stop hooks of the running container o (of service s, which may be
+ * NULL for an orphan); a failing hook does not keep it from stopping, as in
+ * compose.
+ */
+static void
+pre_stop(struct engine *e, const struct compose_service *s,
+    const struct observed *o)
+{
+	if (s == NULL || s->npre_stop == 0 || o->state == NULL ||
+	    strcmp(o->state, "running") != 0)
+		return;
+	if (container_hooks(e, s, o->id, o->name, 0) < 0) {
+		out_warn("warning: %s", error_last());
+		error_clear();
+	}
+}
+
 /* Carry out one step for service s. */
 static int
 apply_step(struct engine *e, const struct compose_project *p,
@@ -432,6 +450,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
 		}
+		if (container_hooks(e, s, st->old->id, name, 1) < 0)
+			break;
 		rc = 0;
 		break;
 	case PLAN_CREATE:
@@ -443,6 +463,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
 		}
+		if (container_hooks(e, s, id, name, 1) < 0)
+			break;
 		rc = 0;
 		break;
 	case PLAN_RECREATE:
@@ -451,6 +473,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 		if (container_create(e, p, s, st->number, tmp, img, hash, opts,
 		    &id) < 0)
 			break;
+		pre_stop(e, compose_service(p, st->old->service ?
+		    st->old->service : ""), st->old);
 		if (engine_container_stop(e, st->old->id, container_stop_timeout(s)) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot replace \"%s\": %s", name, error_last());
@@ -462,6 +486,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
 		}
+		if (container_hooks(e, s, id, name, 1) < 0)
+			break;
 		rc = 0;
 		break;
 	}
@@ -562,6 +588,8 @@ converge_project(struct engine *e, const struct compose_project *p,
 		    compose_service(p, st->service)->http.set)
 			continue;
 		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
+		pre_stop(e, st->service ? compose_service(p, st->service) :
+		    NULL, st->old);
 		if (engine_container_stop(e, st->old->id,
 		    container_stop_timeout(st->service ? compose_service(p, st->service) : NULL)) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {

@@ -926,6 +926,40 @@ spec_copies(const struct compose_project *p, const struct compose_service *s,
 	return k;
 }
 
+json_t *
+spec_hook(const struct compose_hook *h)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "Cmd", strv_json(&h->command));
+	set_str(o, "User", h->user);
+	set_str(o, "WorkingDir", h->working_dir);
+	add_env(&h->environment, o);
+	json_object_set_new(o, "AttachStdout", json_false());
+	json_object_set_new(o, "AttachStderr", json_false());
+	return o;
+}
+
+/* The hooks belong to the configuration: a change recreates. */
+static void
+add_hooks(const struct compose_service *s, json_t *body)
+{
+	json_t *post = json_array(), *pre = json_array();
+	size_t i;
+
+	for (i = 0; i < s->npost_start; i++)
+		json_array_append_new(post, spec_hook(&s->post_start[i]));
+	for (i = 0; i < s->npre_stop; i++)
+		json_array_append_new(pre, spec_hook(&s->pre_stop[i]));
+	if (s->npost_start + s->npre_stop > 0)
+		json_object_set_new(body, "x-hooks", json_pack("{s:o,s:o}",
+		    "post_start", post, "pre_stop", pre));
+	else {
+		json_decref(post);
+		json_decref(pre);
+	}
+}
+
 /* cpu_shares, group_add, oom_score_adj, mac_address, volumes_from, links. */
 static void
 add_compat(const struct compose_project *p, const struct compose_service *s,
@@ -1027,6 +1061,8 @@ build(const struct compose_project *p, const struct compose_service *s,
 	set_str(host, "UsernsMode", s->userns_mode);
 	add_compat(p, s, body, host);
 	add_files(p, s, body, host, canonical);
+	if (canonical)
+		add_hooks(s, body);
 	json_object_set_new(body, "HostConfig", host);
 	return body;
 }

@@ -74,6 +74,9 @@ json_t *spec_container(const struct compose_project *p,
     const struct compose_service *s, int number, const char *image_ref,
     const char *image_id, const char *commit, const char *hash, int api);
 
+/* The exec create body of a post_start / pre_stop hook. New reference. */
+json_t *spec_hook(const struct compose_hook *h);
+
 /* A secret or config value copied into the container before it starts. */
 struct spec_copy {
 	const char *target;   /* absolute path in the container */

@@ -222,6 +222,28 @@ base_id=$(docker image inspect -f '{{.Id}}' "$app-base:$sha")
 [ "$(docker image inspect -f '{{.Id}}' "$app-web:latest")" = "$(docker image inspect -f '{{.Id}}' "$app-web:$sha")" ] || fail "$app-web:latest not tagged"
 [ "$(docker inspect -f '{{.Image}}' $app-worker-1)" = "$base_id" ] || fail "worker does not run base's build"
 [ "$(docker exec $app-web-1 cat /web.txt)" = base ] || fail "web was not built FROM base's image"
+say "4. build.tags and dockerfile_inline"
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build:
+      context: .
+      dockerfile_inline: |
+        FROM $BASE_IMAGE
+        RUN echo inline >/inline.txt
+      tags: ["$app-extra:v1", "$app-extra2"]
+    init: true
+    command: ["sleep", "600"]
+YML
+commit_all $app "inline"
+deploy $app
+[ "$(docker exec $app-web-1 cat /inline.txt)" = inline ] || fail "dockerfile_inline not built"
+web_img=$(docker inspect -f '{{.Image}}' $app-web-1)
+[ "$(docker image inspect -f '{{.Id}}' "$app-extra:v1")" = "$web_img" ] || fail "build.tags $app-extra:v1 missing"
+[ "$(docker image inspect -f '{{.Id}}' "$app-extra2:latest")" = "$web_img" ] || fail "build.tags $app-extra2 missing"
+[ ! -e "$WORLD/state/apps/$app/releases/$(git -C "$src" rev-parse HEAD)/.slipway-dockerfile-inline.web" ] ||
+	fail "the inline Dockerfile was left in the release"
+git -C "$src" checkout -q HEAD~1 -- compose.yaml
 say "4. a name held by an image that is not this app's is not retagged"
 other=e2e-notmine-$RUN
 docker tag "$BASE_IMAGE" "$other:latest"
@@ -320,5 +342,40 @@ commit_all $app "secret outside"
 push $app || true
 expect_in "$WORLD/push.out" 'secret "db_password": file "/etc/passwd" is outside the release'
 [ "$(container_id $app-web-1)" = "$web_id" ] || fail "a refused push changed the container"
+
+say "6. post_start and pre_stop hooks run in the container"
+app=e2e-hooks-$RUN
+new_app $app
+src=$WORLD/src/$app
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    volumes: [marks:/marks]
+    post_start:
+      - command: ["sh", "-c", "echo started-\$\$HOOK_VAR >>/marks/log"]
+        environment: {HOOK_VAR: one}
+    pre_stop:
+      - command: sh -c 'echo stopping >>/marks/log'
+volumes:
+  marks: {}
+YML
+commit_all $app "hooks"
+deploy $app
+expect_in "$WORLD/push.out" "Running the post_start hook of $app-web-1"
+[ "$(docker exec $app-web-1 cat /marks/log)" = "started-one" ] || fail "post_start hook did not run: $(docker exec $app-web-1 cat /marks/log)"
+sed -i 's/HOOK_VAR: one/HOOK_VAR: two/' "$src/compose.yaml"
+commit_all $app "hooks changed"
+deploy $app
+[ "$(docker exec $app-web-1 cat /marks/log | tr '\n' ' ')" = "started-one stopping started-two " ] ||
+	fail "hooks on recreate: $(docker exec $app-web-1 cat /marks/log | tr '\n' ' ')"
+say "6. a failing post_start hook fails the deploy"
+sed -i 's/echo started-/exit 3; echo /' "$src/compose.yaml"
+commit_all $app "hook fails"
+push $app || true
+expect_in "$WORLD/push.out" "post_start hook of \"$app-web-1\" exited with code 3"
+expect_in "$WORLD/push.out" "Rolled back"
 
 say "all scenarios passed"

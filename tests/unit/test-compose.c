@@ -1337,6 +1337,35 @@ test_compat_keys(void **state)
 	    "compose.yaml:4: service \"web\": \"oom_score_adj\" must be an "
 	    "integer between -1000 and 1000, not \"2000\"");
 
+	p = load("services:\n  web:\n    image: x\n"
+	    "    post_start:\n      - command: [\"sh\", \"-c\", \"echo $FOO\"]\n"
+	    "        user: root\n        environment: [A=1]\n"
+	    "    pre_stop:\n      - command: ./drain --now\n"
+	    "    build:\n      dockerfile_inline: \"FROM x\"\n"
+	    "      tags: [\"app-web:v1\"]\n");
+	s = svc(p, "web");
+	assert_int_equal(s->npost_start, 1);
+	EXPECT_STRV(&s->post_start[0].command, "sh|-c|echo foo");
+	assert_string_equal(s->post_start[0].user, "root");
+	EXPECT_KV(&s->post_start[0].environment, "A=1");
+	assert_int_equal(s->npre_stop, 1);
+	EXPECT_STRV(&s->pre_stop[0].command, "./drain|--now");
+	assert_string_equal(s->build->dockerfile_inline, "FROM x");
+	EXPECT_STRV(&s->build->tags, "app-web:v1");
+	compose_free(p);
+	load_fails("services:\n  web:\n    image: x\n    post_start:\n"
+	    "      - {command: id, privileged: true}\n",
+	    "compose.yaml:5: service \"web\": \"post_start\": a privileged hook "
+	    "is refused: it would have more rights than its container");
+	load_fails("services:\n  web:\n    image: x\n    pre_stop:\n"
+	    "      - {user: root}\n",
+	    "compose.yaml:5: service \"web\": \"pre_stop\": \"command\" is "
+	    "required");
+	load_fails("services:\n  web:\n    build:\n      dockerfile: D\n"
+	    "      dockerfile_inline: FROM x\n",
+	    "compose.yaml:4: service \"web\": \"build\": \"dockerfile\" and "
+	    "\"dockerfile_inline\" exclude each other");
+
 	/* the old external form; external excludes configuring the object */
 	p = load("services:\n  web:\n    image: x\n    volumes: [v:/v]\n"
 	    "    networks: [n]\nvolumes:\n  v:\n    external: {name: shared-v}\n"
