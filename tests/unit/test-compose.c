@@ -581,7 +581,8 @@ test_volume_errors(void **state)
 		{ "{type: tmpfs, target: /x, tmpfs: {mode: 999}}",
 		  "\"volumes.tmpfs.mode\": invalid mode \"999\"" },
 		{ "{type: volume, source: data, target: /x, volume: {subpath: a}}",
-		  "key \"volumes.volume.subpath\" is not supported" },
+		  "key \"volumes.volume.subpath\" is not supported: not "
+		  "implemented yet" },
 		{ "{type: bind, source: ., target: /x, bind: {propagation: up}}",
 		  "\"volumes.bind.propagation\": invalid value \"up\"" },
 		{ "{type: volume, source: data, target: /x, extra: 1}",
@@ -702,7 +703,7 @@ test_networks(void **state)
 	load_fails("services:\n  web:\n    image: x\n    networks:\n"
 	    "      a:\n        ipv6_address: ::1\nnetworks:\n  a:\n",
 	    "compose.yaml:6: service \"web\": key \"networks.ipv6_address\" is "
-	    "not supported");
+	    "not supported: not implemented yet");
 	load_fails("services:\n  web:\n    image: x\n    network_mode: host\n"
 	    "    networks: [a]\nnetworks:\n  a:\n",
 	    "compose.yaml:2: service \"web\": \"network_mode\" and \"networks\" "
@@ -1527,7 +1528,14 @@ test_errors(void **state)
 		  "single replica" },
 		{ "services:\n  web:\n    image: x\n    build:\n      ssh: default\n",
 		  "compose.yaml:5: service \"web\": key \"build.ssh\" is not "
-		  "supported" },
+		  "supported: SSH forwarding needs a BuildKit client session" },
+		{ "services:\n  web:\n    image: x\n    use_api_socket: true\n",
+		  "compose.yaml:4: service \"web\": key \"use_api_socket\" is not "
+		  "supported: it hands the container the engine's socket" },
+		{ "services:\n  web:\n    image: x\n    deploy:\n"
+		  "      placement: {}\n",
+		  "compose.yaml:5: service \"web\": key \"deploy.placement\" is "
+		  "not supported: swarm only" },
 		{ "services:\n  web:\n    build: https://github.com/a/b.git\n",
 		  "compose.yaml:3: service \"web\": \"build.context\": remote "
 		  "context \"https://github.com/a/b.git\" is not supported" },
