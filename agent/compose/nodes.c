@@ -259,7 +259,6 @@ static const struct {
 	{ "credential_spec", "Windows containers only" },
 	{ "develop", "compose watch is a development tool" },
 	{ "device_cgroup_rules", "it grants host devices" },
-	{ "extends", "not implemented yet: inline the service" },
 	{ "external_links", "it links containers outside the app" },
 	{ "gpus", "GPU devices are the host's" },
 	{ "isolation", "Windows containers only" },

@@ -436,7 +436,7 @@ static const char *const service_unsupported[] = {
 	"annotations", "attach", "blkio_config", "cgroup", "cgroup_parent",
 	"cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
 	"cpu_rt_period", "cpu_rt_runtime", "cpuset",
-	"credential_spec", "develop", "device_cgroup_rules", "extends",
+	"credential_spec", "develop", "device_cgroup_rules",
 	"external_links", "gpus", "isolation", "label_file",
 	"memswap_limit", "mem_swappiness", "models",
 	"oom_kill_disable",
@@ -594,6 +594,137 @@ finish_service(struct loader *ld, struct svc *sv)
 	return 0;
 }
 
+/* The service name extends names, with its file checked (this file only). */
+static int
+extends_target(struct loader *ld, const struct pair *ext, char **name)
+{
+	struct pairs ps = { 0 };
+	char *file = NULL;
+	size_t i;
+	int rc = -1;
+
+	*name = NULL;
+	if (ext->value->type == YAML_SCALAR_NODE)
+		return get_str_req(ld, ext->value, "extends", name);
+	if (get_map(ld, ext->value, "extends", &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		int r;
+
+		if (strcmp(ps.v[i].key, "service") == 0)
+			r = get_str_req(ld, ps.v[i].value, "extends.service",
+			    name);
+		else if (strcmp(ps.v[i].key, "file") == 0)
+			r = get_str_req(ld, ps.v[i].value, "extends.file", &file);
+		else
+			r = bad_key(ld, &ps.v[i], "extends", NULL);
+		if (r < 0)
+			goto done;
+	}
+	if (*name == NULL) {
+		lerr(ld, ext->value, "\"extends\": \"service\" is required");
+		goto done;
+	}
+	if (file != NULL) {
+		char *abs = resolve_path(ld->p->dir, file);
+		int same = strcmp(abs, ld->p->file) == 0;
+
+		free(abs);
+		if (!same) {
+			lerr(ld, ext->value, "\"extends.file\": \"%s\": "
+			    "extending a service of another file is not "
+			    "implemented yet", file);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	if (rc < 0) {
+		free(*name);
+		*name = NULL;
+	}
+	free(file);
+	pairs_free(&ps);
+	return rc;
+}
+
+/*
+ * extends (a service of this file, itself possibly extending another): the
+ * base's keys fill in what the service does not set. A scalar the service
+ * sets wins, as in compose; a list or mapping set in both would be merged
+ * by compose, which slipway does not do yet: that is refused, naming the key.
+ */
+static int
+apply_extends(struct loader *ld, struct pairs *ps)
+{
+	const struct pair *ext;
+	struct pairs base = { 0 };
+	struct strv seen = STRV_INIT;
+	char *name = NULL;
+	size_t i;
+	int rc = -1, depth;
+
+	for (depth = 0; (ext = pairs_find(ps, "extends")) != NULL; depth++) {
+		const struct pair *b;
+		yaml_node_t *ev = ext->value;
+
+		if (extends_target(ld, ext, &name) < 0)
+			goto done;
+		if (depth > 16 || strv_contains(&seen, name) ||
+		    (ld->service != NULL && strcmp(name, ld->service) == 0)) {
+			lerr(ld, ev, "\"extends\": service \"%s\" extends "
+			    "itself", name);
+			goto done;
+		}
+		strv_push(&seen, name);
+		if ((b = pairs_find(&ld->services, name)) == NULL) {
+			lerr(ld, ev, "\"extends\": undefined service \"%s\"",
+			    name);
+			goto done;
+		}
+		if (b->value->type != YAML_MAPPING_NODE ||
+		    collect(ld, b->value, &base, 0) < 0) {
+			if (b->value->type != YAML_MAPPING_NODE)
+				lerr(ld, b->value, "the service must be a "
+				    "mapping");
+			goto done;
+		}
+		/* this extends is spent: the base's own one, if any, is next */
+		for (i = 0; i < ps->n; i++) {
+			if (ps->v[i].value == ev)
+				ps->v[i].key = "extends-done";
+		}
+		for (i = 0; i < base.n; i++) {
+			const struct pair *mine = pairs_find(ps, base.v[i].key);
+
+			if (mine == NULL) {
+				ps->v = xgrow(ps->v, &ps->alloc, ps->n + 1,
+				    sizeof *ps->v);
+				ps->v[ps->n++] = base.v[i];
+			} else if (mine->value->type != YAML_SCALAR_NODE &&
+			    base.v[i].value->type != YAML_SCALAR_NODE) {
+				lerr(ld, mine->knode, "\"extends\": \"%s\" is "
+				    "set here and in \"%s\": merging them is "
+				    "not implemented yet", mine->key, name);
+				goto done;
+			}
+		}
+		pairs_free(&base);
+		free(name);
+		name = NULL;
+	}
+	for (i = 0; i < ps->n; i++) {
+		if (strcmp(ps->v[i].key, "extends-done") == 0)
+			ps->v[i].key = "extends";
+	}
+	rc = 0;
+done:
+	pairs_free(&base);
+	strv_clear(&seen);
+	free(name);
+	return rc;
+}
+
 int
 load_service(struct loader *ld, const struct pair *pr,
     struct compose_service *s)
@@ -628,9 +759,11 @@ load_service(struct loader *ld, const struct pair *pr,
 		lerr(ld, pr->value, "the service must be a mapping");
 		goto done;
 	}
-	if (collect(ld, pr->value, &ps, 0) < 0)
+	if (collect(ld, pr->value, &ps, 0) < 0 || apply_extends(ld, &ps) < 0)
 		goto done;
 	for (i = 0; i < ps.n; i++) {
+		if (strcmp(ps.v[i].key, "extends") == 0)
+			continue;
 		for (j = 0; j < ARRAY_SIZE(service_fields); j++) {
 			if (strcmp(service_fields[j].key, ps.v[i].key) == 0)
 				break;

@@ -1367,6 +1367,33 @@ test_compat_keys(void **state)
 	    "compose.yaml:4: service \"web\": \"build\": \"dockerfile\" and "
 	    "\"dockerfile_inline\" exclude each other");
 
+	/* extends within the file: the base fills in, scalars here win */
+	p = load("services:\n  base:\n    image: x\n    user: nobody\n"
+	    "    environment: {A: 1}\n  mid:\n    extends: base\n    user: mid\n"
+	    "  web:\n    extends: {service: mid, file: compose.yaml}\n"
+	    "    image: y\n    command: [run]\n");
+	s = svc(p, "web");
+	assert_string_equal(s->image, "y");
+	assert_string_equal(s->user, "mid");
+	EXPECT_KV(&s->environment, "A=1");
+	EXPECT_STRV(&s->command, "run");
+	compose_free(p);
+	load_fails("services:\n  base:\n    image: x\n    ports: [\"80\"]\n"
+	    "  web:\n    extends: base\n    ports: [\"81\"]\n",
+	    "compose.yaml:7: service \"web\": \"extends\": \"ports\" is set "
+	    "here and in \"base\": merging them is not implemented yet");
+	load_fails("services:\n  a:\n    image: x\n    extends: b\n"
+	    "  b:\n    image: x\n    extends: a\n",
+	    "compose.yaml:7: service \"a\": \"extends\": service \"a\" "
+	    "extends itself");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "    extends: {service: base, file: other.yml}\n",
+	    "compose.yaml:4: service \"web\": \"extends.file\": \"other.yml\": "
+	    "extending a service of another file is not implemented yet");
+	load_fails("services:\n  web:\n    image: x\n    extends: nope\n",
+	    "compose.yaml:4: service \"web\": \"extends\": undefined service "
+	    "\"nope\"");
+
 	/* the old external form; external excludes configuring the object */
 	p = load("services:\n  web:\n    image: x\n    volumes: [v:/v]\n"
 	    "    networks: [n]\nvolumes:\n  v:\n    external: {name: shared-v}\n"
