@@ -650,9 +650,10 @@ done:
 
 /*
  * extends (a service of this file, itself possibly extending another): the
- * base's keys fill in what the service does not set. A scalar the service
- * sets wins, as in compose; a list or mapping set in both would be merged
- * by compose, which slipway does not do yet: that is refused, naming the key.
+ * base's keys fill in what the service does not set. A scalar, a command or
+ * an entrypoint the service sets wins, as in compose; another list or
+ * mapping set in both would be merged by compose, which slipway does not do
+ * yet: that is refused, naming the key.
  */
 static int
 apply_extends(struct loader *ld, struct pairs *ps)
@@ -702,7 +703,9 @@ apply_extends(struct loader *ld, struct pairs *ps)
 				    sizeof *ps->v);
 				ps->v[ps->n++] = base.v[i];
 			} else if (mine->value->type != YAML_SCALAR_NODE &&
-			    base.v[i].value->type != YAML_SCALAR_NODE) {
+			    base.v[i].value->type != YAML_SCALAR_NODE &&
+			    strcmp(mine->key, "command") != 0 &&
+			    strcmp(mine->key, "entrypoint") != 0) {
 				lerr(ld, mine->knode, "\"extends\": \"%s\" is "
 				    "set here and in \"%s\": merging them is "
 				    "not implemented yet", mine->key, name);
