@@ -38,7 +38,7 @@ did() { echo "-----> $*"; }
 
 pkgs=(build-essential pkg-config git ca-certificates openssh-server
 	libgit2-dev libcurl4-openssl-dev libyaml-dev libinih-dev libjansson-dev
-	libarchive-dev libsqlite3-dev libssh2-1-dev)
+	libarchive-dev libsqlite3-dev libssh2-1-dev protobuf-c-compiler libprotobuf-c-dev)
 # Without systemd, the boot hook that runs `slipway recover --all` is cron's.
 [ -d /run/systemd/system ] || pkgs+=(cron)
 if [ $WITH_DOCKER = 1 ] && ! docker info >/dev/null 2>&1 && ! dpkg -s docker.io >/dev/null 2>&1; then

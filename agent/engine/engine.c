@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "engine/buildkit.h"
 #include "engine/engine.h"
 #include "lib/util.h"
 
@@ -75,6 +76,7 @@ struct xfer {
 	void *line_ctx;
 	char *image_id;
 	char *build_error;	/* the first error the stream reported */
+	struct bk_progress *bk;	/* BuildKit's progress, version=2 */
 
 	/* Logs. */
 	struct engine_demux demux;
@@ -132,6 +134,7 @@ xfer_dispose(struct xfer *x)
 	free(x->read_error);
 	free(x->image_id);
 	free(x->build_error);
+	bk_progress_free(x->bk);
 	free(x->demux.line);
 }
 
@@ -1247,6 +1250,19 @@ done:
 static void
 build_line(struct xfer *x, const char *line, size_t len)
 {
+	if (x->bk != NULL && len > 0 && memmem(line, len,
+	    "\"moby.buildkit.trace\"", 21) != NULL) {
+		json_t *j = json_loadb(line, len, 0, NULL);
+		json_t *aux = json_object_get(j, "aux");
+
+		if (json_is_string(aux) && bk_progress_feed(x->bk,
+		    json_string_value(aux), json_string_length(aux),
+		    x->line_fn, x->line_ctx) < 0 && x->build_error == NULL)
+			x->build_error = xstrdup(error_last());
+		json_decref(j);
+		if (json_is_string(aux))
+			return;
+	}
 	if (engine_build_parse_line(line, len, x->line_fn, x->line_ctx,
 	    &x->image_id) < 0 && x->build_error == NULL)
 		x->build_error = error_save();
@@ -1301,7 +1317,8 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	*image_id = NULL;
 	if (opts == NULL)
 		opts = &defaults;
-	buf_adds(&path, "/build?version=1&rm=1&forcerm=1");
+	buf_addf(&path, "/build?version=%d&rm=1&forcerm=1",
+	    opts->buildkit ? 2 : 1);
 	for (t = opts->tags; t != NULL && *t != NULL; t++) {
 		enc = engine_urlencode(*t);
 		buf_addf(&path, "&t=%s", enc);
@@ -1346,6 +1363,8 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	x.content_type = "application/x-tar";
 	x.read_fn = read_fn;
 	x.read_ctx = read_ctx;
+	if (opts->buildkit)
+		x.bk = bk_progress_new();
 	x.feed = build_feed;
 	x.line_fn = line_fn;
 	x.line_ctx = line_ctx;

@@ -142,6 +142,7 @@ struct engine_build_opts {
 	int nocache;
 	engine_tick_fn tick;      /* NULL, or called about once a second */
 	void *tick_ctx;
+	int buildkit;             /* version=2: BuildKit, its progress decoded */
 };
 
 MUST_CHECK int engine_build(struct engine *e, const struct engine_build_opts *opts,

@@ -56,6 +56,7 @@ struct deploy {
 	struct engine *engine;
 	struct release rel;
 	char *previous;           /* commit running before this deploy, or NULL */
+	int classic_builder;      /* the engine has no BuildKit */
 	long long t_build, t_converge, t_gate;
 	struct history *h;        /* NULL when the history cannot be used */
 	long long row;            /* this deploy's history row, 0 = none */
@@ -323,6 +324,18 @@ tag_image_name(struct deploy *d, const struct compose_project *p,
 		tag_as(d, s->build->tags.v[i], img->id);
 }
 
+static int check_session_mounts(const struct release *r,
+    const struct compose_service *s);
+
+/* Does the engine's answer to a BuildKit build say it has none? */
+static int
+no_buildkit(const char *msg)
+{
+	return msg != NULL && (strcasestr(msg, "buildkit not supported") ||
+	    strcasestr(msg, "unknown builder version") ||
+	    strcasestr(msg, "builder version 2"));
+}
+
 /* Build the image of service s as img->ref; store its id in img. */
 static int
 build_service(struct deploy *d, struct release *r,
@@ -333,10 +346,13 @@ build_service(struct deploy *d, struct release *r,
 	const char *tags[] = { img->ref, NULL }, *dockerfile;
 	char *inline_name = NULL, *inline_path = NULL;
 	struct tarctx *t = NULL;
+	int built;
 	unsigned long files = 0;
 	unsigned long long bytes = 0;
 	int rc = -1;
 
+	if (check_session_mounts(r, s) < 0)
+		return -1;
 	out_info("-----> Building %s (%s)", s->name, img->ref);
 	if (build_sources_check(d, r, s) < 0)
 		goto done;
@@ -383,8 +399,26 @@ build_service(struct deploy *d, struct release *r,
 	bo.tick_ctx = d;
 	d->last_line_ms = d->step_ms = now_ms();
 	d->step[0] = '\0';
-	if (engine_build(d->engine, &bo, tarctx_read, t, build_line, d,
-	    &img->id) < 0) {
+	bo.buildkit = !d->classic_builder;
+	built = engine_build(d->engine, &bo, tarctx_read, t, build_line, d,
+	    &img->id);
+	if (built < 0 && bo.buildkit && no_buildkit(error_last())) {
+		/* Only an engine without BuildKit: the stream had not started. */
+		out_warn("warning: the engine has no BuildKit (%s): building "
+		    "with the classic builder", error_last());
+		d->classic_builder = 1;
+		bo.buildkit = 0;
+		tarctx_free(t);
+		t = NULL;
+		if (tarctx_open(&t, b->context, dockerfile) < 0) {
+			error_set("build of \"%s\" failed: %s", s->name,
+			    error_last());
+			goto done;
+		}
+		built = engine_build(d->engine, &bo, tarctx_read, t,
+		    build_line, d, &img->id);
+	}
+	if (built < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
 	}
@@ -430,6 +464,60 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
 }
 
 /*
+ * The Dockerfile of s (its dockerfile_inline, or the file when it is a
+ * regular file inside the release) into text; -1 when there is none to read.
+ */
+static int
+dockerfile_text(const struct release *r, const struct compose_service *s,
+    struct buf *text)
+{
+	const struct compose_build *b = s->build;
+	char *path, *real;
+	int rc = -1;
+
+	if (b->dockerfile_inline != NULL) {
+		buf_adds(text, b->dockerfile_inline);
+		return 0;
+	}
+	path = path_join(b->context, b->dockerfile ? b->dockerfile :
+	    "Dockerfile");
+	real = compose_path_resolve(path);
+	if (compose_path_within(real, r->dir) && !is_dir(real) &&
+	    read_file(real, text, 1u << 20) == 0)
+		rc = 0;
+	free(real);
+	free(path);
+	return rc;
+}
+
+/*
+ * RUN --mount=type=ssh or type=secret needs a BuildKit client session
+ * (gRPC over a hijacked connection), which slipway does not open: refuse
+ * it in one line rather than fail half-way through the build.
+ */
+static int
+check_session_mounts(const struct release *r, const struct compose_service *s)
+{
+	struct buf text = BUF_INIT;
+	const char *kind = NULL;
+
+	if (dockerfile_text(r, s, &text) == 0 && text.buf != NULL) {
+		if (strstr(text.buf, "type=ssh") != NULL)
+			kind = "ssh";
+		else if (strstr(text.buf, "type=secret") != NULL)
+			kind = "secret";
+	}
+	buf_release(&text);
+	error_clear();
+	if (kind == NULL)
+		return 0;
+	return error_set("build of \"%s\" failed: its Dockerfile mounts "
+	    "type=%s, which needs a BuildKit client session: slipway does not "
+	    "open one (pass what the build needs as a build arg or a file of "
+	    "the repository)", s->name, kind);
+}
+
+/*
  * The image references the Dockerfile of s starts FROM (first word after
  * FROM and its --flags), into from. The Dockerfile is read only when it is
  * a regular file inside the release; a missing one gives none.
@@ -438,16 +526,10 @@ static void
 dockerfile_froms(const struct release *r, const struct compose_service *s,
     struct strv *from)
 {
-	const struct compose_build *b = s->build;
-	char *path = path_join(b->context, b->dockerfile ? b->dockerfile :
-	    "Dockerfile");
-	char *real = compose_path_resolve(path), *line, *next;
+	char *line, *next;
 	struct buf text = BUF_INIT;
 
-	if (b->dockerfile_inline != NULL)
-		buf_adds(&text, b->dockerfile_inline);
-	else if (!compose_path_within(real, r->dir) || is_dir(real) ||
-	    read_file(real, &text, 1u << 20) < 0)
+	if (dockerfile_text(r, s, &text) < 0)
 		goto done;
 	for (line = text.buf; line != NULL && *line != '\0'; line = next) {
 		char *word, *end;
@@ -472,8 +554,6 @@ dockerfile_froms(const struct release *r, const struct compose_service *s,
 done:
 	error_clear();
 	buf_release(&text);
-	free(real);
-	free(path);
 }
 
 /*

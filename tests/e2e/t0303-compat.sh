@@ -378,4 +378,68 @@ push $app || true
 expect_in "$WORLD/push.out" "post_start hook of \"$app-web-1\" exited with code 3"
 expect_in "$WORLD/push.out" "Rolled back"
 
+say "6. extends within the file gives what docker-compose gives"
+app=e2e-ext-$RUN
+new_app $app
+src=$WORLD/src/$app
+cat >"$src/compose.yaml" <<YML
+services:
+  base:
+    image: $BASE_IMAGE
+    init: true
+    user: "1000"
+    working_dir: /tmp
+    environment: {FROM_BASE: "1", SHARED: base}
+    command: ["sleep", "600"]
+  web:
+    extends: base
+    command: ["sleep", "601"]
+    labels: {role: web}
+YML
+commit_all $app "extends"
+deploy $app
+dc_up $app || { cat "$WORLD/dc.out" >&2; fail "docker-compose up failed"; }
+for proj in $DCP $app; do
+	c=$(docker ps -q --filter "label=com.docker.compose.project=$proj" --filter label=com.docker.compose.service=web)
+	docker inspect "$c" | jq -S '.[0].Config | {User, WorkingDir, Cmd, Env: (.Env | sort), role: .Labels.role}' >"$WORLD/ext-$proj"
+done
+diff -u "$WORLD/ext-$DCP" "$WORLD/ext-$app" || fail "extends differs from docker-compose's"
+
+# --- 5. BuildKit --------------------------------------------------------------
+say "5. Dockerfiles that need BuildKit build (RUN --mount=type=cache, COPY --chmod)"
+app=e2e-bk-$RUN
+new_app $app
+src=$WORLD/src/$app
+printf 'hello\n' >"$src/hello.txt"
+cat >"$src/Dockerfile" <<DF
+FROM $BASE_IMAGE
+COPY --chmod=0640 hello.txt /hello.txt
+RUN --mount=type=cache,target=/cache echo cached-run >/cache/x && cp /cache/x /ran.txt && echo output-of-run
+DF
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: .
+    init: true
+    command: ["sleep", "600"]
+YML
+commit_all $app "buildkit"
+deploy $app
+expect_in "$WORLD/push.out" "RUN --mount=type=cache"
+expect_in "$WORLD/push.out" "output-of-run"
+[ "$(docker exec $app-web-1 stat -c %a /hello.txt)" = 640 ] || fail "COPY --chmod not applied"
+[ "$(docker exec $app-web-1 cat /ran.txt)" = cached-run ] || fail "RUN --mount did not run"
+say "5. a failing step names itself; a secret mount is refused in one line"
+printf 'RUN echo about to fail; exit 9\n' >>"$src/Dockerfile"
+commit_all $app "failing step"
+push $app || true
+expect_in "$WORLD/push.out" "about to fail"
+expect_in "$WORLD/push.out" 'error: build of "web" failed'
+expect_in "$WORLD/push.out" "exit code: 9"
+sed -i '$d' "$src/Dockerfile"
+printf 'RUN --mount=type=secret,id=npm cat /run/secrets/npm\n' >>"$src/Dockerfile"
+commit_all $app "secret mount"
+push $app || true
+expect_in "$WORLD/push.out" 'error: build of "web" failed: its Dockerfile mounts type=secret, which needs a BuildKit client session'
+
 say "all scenarios passed"
