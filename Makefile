@@ -33,7 +33,7 @@ endif
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LD = -pie -Wl,-z,relro,-z,now
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(HARDEN) $(PKG_CFLAGS) -Iagent \
-	-I$(BUILD)/gen \
+	-I$(abspath $(BUILD)/gen) \
 	-DSLIPWAY_SHAREDIR='"$(SHAREDIR)"' -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
 	-MMD -MP
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
@@ -62,7 +62,7 @@ $(BUILD)/obj/%.o: agent/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/engine/buildkit.pb-c.c $(BUILD)/gen/engine/buildkit.pb-c.h: \
+$(BUILD)/gen/engine/buildkit.pb-c.c $(BUILD)/gen/engine/buildkit.pb-c.h &: \
     agent/engine/buildkit.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=agent --c_out=$(BUILD)/gen engine/buildkit.proto
@@ -104,7 +104,7 @@ test: unit e2e
 check-layers:
 	tests/check-layers.sh
 
-check-status:
+check-status: $(BUILD)/gen/engine/buildkit.pb-c.h
 	CC="$(CC)" FLAGS="$(ALL_CFLAGS)" tests/check-status.sh
 
 demo:

@@ -173,7 +173,7 @@ load_ipam(struct loader *ld, yaml_node_t *n, struct compose_network *nw)
 			continue;
 		}
 		if (strcmp(k, "config") != 0) {
-			bad_key(ld, &ps.v[i], "ipam", NULL);
+			rc = bad_key(ld, &ps.v[i], "ipam", NULL);
 			goto done;
 		}
 		if (v->type != YAML_SEQUENCE_NODE) {

@@ -23,7 +23,7 @@ void bk_progress_free(struct bk_progress *bk);
  * line_fn: steps that started, cached or failed, and their output. 0, or -1
  * with error_set when the message cannot be decoded.
  */
-int bk_progress_feed(struct bk_progress *bk, const char *b64, size_t len,
+MUST_CHECK int bk_progress_feed(struct bk_progress *bk, const char *b64, size_t len,
     engine_line_fn line_fn, void *line_ctx);
 
 /* The error of the first step that failed, or NULL. */

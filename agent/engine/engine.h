@@ -79,13 +79,13 @@ MUST_CHECK int engine_network_connect(struct engine *e, const char *network,
  * {Cmd, User, WorkingDir, Env}), detached, and wait up to timeout_ms for it
  * to end; *exit_code gets its status.
  */
-int engine_exec(struct engine *e, const char *id, json_t *config,
+MUST_CHECK int engine_exec(struct engine *e, const char *id, json_t *config,
     long timeout_ms, long *exit_code);
 /* Extract the tar archive (len bytes) into dir of the container. */
-int engine_container_put_archive(struct engine *e, const char *id,
+MUST_CHECK int engine_container_put_archive(struct engine *e, const char *id,
     const char *dir, const void *tar, size_t len);
 /* Disconnect container from network (forced: it may be stopped). */
-int engine_network_disconnect(struct engine *e, const char *network,
+MUST_CHECK int engine_network_disconnect(struct engine *e, const char *network,
     const char *container);
 
 /* An inspect's answer when the object does not exist (not an error). */

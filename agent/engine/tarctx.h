@@ -9,7 +9,6 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "lib/util.h"
 
 #include "lib/util.h"
 
@@ -42,6 +41,6 @@ struct tar_member {
 	long uid, gid;
 };
 /* A tar of the n members into out (uncapped: the caller bounds the data). */
-int tar_memory(const struct tar_member *m, size_t n, struct buf *out);
+MUST_CHECK int tar_memory(const struct tar_member *m, size_t n, struct buf *out);
 
 #endif

@@ -52,14 +52,14 @@ MUST_CHECK int container_vet(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, json_t *body);
 
 /* Copy the secret and config values of s into container id (not started). */
-int container_copy_files(struct engine *e, const struct compose_project *p,
+MUST_CHECK int container_copy_files(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, const char *id);
 
 /*
  * Run the post_start (post_start 1) or pre_stop hooks of s in container id,
  * named name in messages; each must exit 0 within a minute.
  */
-int container_hooks(struct engine *e, const struct compose_service *s,
+MUST_CHECK int container_hooks(struct engine *e, const struct compose_service *s,
     const char *id, const char *name, int post_start);
 
 /* The stop timeout of s in seconds, or -1 for the engine's default. */
