@@ -36,6 +36,17 @@ dc_up() {
 	(cd "$WORLD/dc-$DCP" && docker-compose -p "$DCP" up -d "$@") >"$WORLD/dc.out" 2>&1
 }
 
+# finish APP: remove the app and its docker-compose twin now, not at the end:
+# networks take address pools, and the engine is shared.
+finish() {
+	local app=$1 d=dc-$1
+	slipway app destroy "$app" --volumes >/dev/null 2>&1 || true
+	if [ -d "$WORLD/dc-$d" ]; then
+		(cd "$WORLD/dc-$d" && docker-compose -p "$d" down -t 1 -v \
+			>/dev/null 2>&1) || true
+	fi
+}
+
 # state_of PROJECT SERVICE: "status exitcode" of its first container.
 state_of() {
 	docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(docker ps -aq \
@@ -104,6 +115,7 @@ expect_not_in "$WORLD/push.out" "Recreating network"
 
 # --- 2. an unset bare environment name removes the image's value -------------
 say "2. environment: [EMPTY] with EMPTY unset hides the image's EMPTY, as in docker-compose"
+finish $app
 app=e2e-env-$RUN
 new_app $app
 src=$WORLD/src/$app
@@ -131,6 +143,7 @@ expect_in "$WORLD/env-$app" "KEPT=from-image"
 
 # --- 3. one-shot containers and the health gate ------------------------------
 say "3. a one-shot job (exit 0, restart: no / on-failure) passes the gate"
+finish $app
 app=e2e-once-$RUN
 new_app $app
 cat >"$WORLD/src/$app/compose.yaml" <<YML
@@ -170,6 +183,7 @@ for svc in init task flaky web; do
 done
 
 say "3. a job that fails for good fails the gate, and a failing first deploy leaves no container"
+finish $app
 app=e2e-first-$RUN
 new_app $app
 cat >"$WORLD/src/$app/compose.yaml" <<YML
@@ -192,6 +206,7 @@ expect_not_in "$WORLD/push.out" "rollback failed"
 
 # --- 4. built images are tagged as compose tags them, and shared -----------
 say "4. image: X with build: is tagged X too; FROM X and image: X use that build"
+finish $app
 app=e2e-img-$RUN
 new_app $app
 src=$WORLD/src/$app
@@ -260,6 +275,7 @@ docker rmi "$other:latest" >/dev/null
 
 # --- 6. keys compose supports, within the safety policy ---------------------
 say "6. secrets, configs, links, volumes_from and friends deploy as docker-compose deploys them"
+finish $app
 app=e2e-keys-$RUN
 new_app $app
 src=$WORLD/src/$app
@@ -344,6 +360,7 @@ expect_in "$WORLD/push.out" 'secret "db_password": file "/etc/passwd" is outside
 [ "$(container_id $app-web-1)" = "$web_id" ] || fail "a refused push changed the container"
 
 say "6. post_start and pre_stop hooks run in the container"
+finish $app
 app=e2e-hooks-$RUN
 new_app $app
 src=$WORLD/src/$app
@@ -379,6 +396,7 @@ expect_in "$WORLD/push.out" "post_start hook of \"$app-web-1\" exited with code 
 expect_in "$WORLD/push.out" "Rolled back"
 
 say "6. extends within the file gives what docker-compose gives"
+finish $app
 app=e2e-ext-$RUN
 new_app $app
 src=$WORLD/src/$app
@@ -407,6 +425,7 @@ diff -u "$WORLD/ext-$DCP" "$WORLD/ext-$app" || fail "extends differs from docker
 
 # --- 5. BuildKit --------------------------------------------------------------
 say "5. Dockerfiles that need BuildKit build (RUN --mount=type=cache, COPY --chmod)"
+finish $app
 app=e2e-bk-$RUN
 new_app $app
 src=$WORLD/src/$app
@@ -442,4 +461,5 @@ commit_all $app "secret mount"
 push $app || true
 expect_in "$WORLD/push.out" 'error: build of "web" failed: its Dockerfile mounts type=secret, which needs a BuildKit client session'
 
+finish $app
 say "all scenarios passed"
