@@ -211,6 +211,9 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 	    s->name, ref, owner);
 }
 
+static int dockerfile_text(const struct release *r,
+    const struct compose_service *s, struct buf *text);
+
 /*
  * The images a build reads (FROM, COPY --from) must not be another app's:
  * refused before the build starts, like an image-only service's.
@@ -227,18 +230,9 @@ build_sources_check(struct deploy *d, const struct release *r,
 
 	/* A missing or unreadable Dockerfile is the build's to report; a
 	 * dockerfile_inline is checked like a file. */
-	if (b->dockerfile_inline != NULL)
-		buf_adds(&text, b->dockerfile_inline);
-	else {
-		char *path = path_join(b->context, b->dockerfile != NULL ?
-		    b->dockerfile : "Dockerfile");
-		int rd = read_file(path, &text, 1 << 20);
-
-		free(path);
-		if (rd < 0) {
-			error_clear();
-			goto done;
-		}
+	if (dockerfile_text(r, s, &text) < 0 || text.buf == NULL) {
+		error_clear();
+		goto done;
 	}
 	dockerfile_images(text.buf, &b->args, &refs);
 	for (i = 0; i < refs.n && rc == 0; i++) {
@@ -518,40 +512,17 @@ check_session_mounts(const struct release *r, const struct compose_service *s)
 }
 
 /*
- * The image references the Dockerfile of s starts FROM (first word after
- * FROM and its --flags), into from. The Dockerfile is read only when it is
- * a regular file inside the release; a missing one gives none.
+ * The images the Dockerfile of s reads (FROM, COPY --from: dockerfile.h),
+ * into from; none when it cannot be read.
  */
 static void
 dockerfile_froms(const struct release *r, const struct compose_service *s,
     struct strv *from)
 {
-	char *line, *next;
 	struct buf text = BUF_INIT;
 
-	if (dockerfile_text(r, s, &text) < 0)
-		goto done;
-	for (line = text.buf; line != NULL && *line != '\0'; line = next) {
-		char *word, *end;
-
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		word = line + strspn(line, " \t");
-		if (strncasecmp(word, "FROM", 4) != 0 ||
-		    (word[4] != ' ' && word[4] != '\t'))
-			continue;
-		word += 4;
-		for (;;) {
-			word += strspn(word, " \t");
-			end = word + strcspn(word, " \t\r");
-			if (strncmp(word, "--", 2) != 0)
-				break;
-			word = end;
-		}
-		if (end > word)
-			strv_push_owned(from, xstrndup(word, (size_t)(end - word)));
-	}
-done:
+	if (dockerfile_text(r, s, &text) == 0 && text.buf != NULL)
+		dockerfile_images(text.buf, &s->build->args, from);
 	error_clear();
 	buf_release(&text);
 }
