@@ -901,6 +901,8 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 				out_info("       %s completed", name);
 				done[i] = 1, left--;
 			} else if (status && strcmp(status, "restarting") == 0) {
+				/* its uptime counts from when it is seen up */
+				since[i] = now;
 				if (now >= deadline)
 					rc = error_set("%s is still restarting after %lds (%ld restart%s)",
 					    name, d->cfg->health_timeout, restarts,

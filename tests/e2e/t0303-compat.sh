@@ -150,6 +150,7 @@ cat >"$WORLD/src/$app/compose.yaml" <<YML
 services:
   init:
     image: $BASE_IMAGE
+    restart: "no"    # [deploy] default_restart would restart it otherwise
     command: ["sh", "-c", "echo initialised"]
   task:
     image: $BASE_IMAGE
