@@ -195,6 +195,7 @@ services:
     command: ["sleep", "600"]
   job:
     image: $BASE_IMAGE
+    restart: "no"
     command: ["sh", "-c", "echo broken job; exit 4"]
 YML
 commit_all $app "broken first deploy"
