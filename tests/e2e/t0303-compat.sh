@@ -225,6 +225,7 @@ services:
   base:
     build: ./base
     image: $app-base
+    restart: "no"
     command: ["true"]
   worker:
     image: $app-base
