@@ -22,7 +22,8 @@ SHAREDIR ?= $(PREFIX)/share/slipway
 SYSCONFDIR ?= /etc
 
 CC ?= cc
-PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2 libcrypto
+PKGS = libgit2 libcurl yaml-0.1 inih jansson libarchive sqlite3 libssh2 libcrypto \
+	libprotobuf-c
 # Quietly: before tools/deps.sh ran there may be no pkg-config at all.
 HAVE_PKG_CONFIG := $(shell command -v pkg-config 2>/dev/null)
 ifneq ($(HAVE_PKG_CONFIG),)
@@ -46,6 +47,7 @@ endif
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LD = -pie -Wl,-z,relro,-z,now
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(HARDEN) $(PKG_CFLAGS) -Iagent \
+	-I$(abspath $(BUILD)/gen) \
 	-DSLIPWAY_SHAREDIR='"$(SHAREDIR)"' -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
 	-MMD -MP
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
@@ -61,7 +63,9 @@ endif
 
 LIB_SRCS := $(filter-out agent/cmd/%,$(wildcard agent/*/*.c))
 CMD_SRCS := $(filter-out agent/cmd/main.c,$(wildcard agent/cmd/*.c))
-LIB_OBJS := $(LIB_SRCS:agent/%.c=$(BUILD)/obj/%.o)
+# BuildKit's progress messages: C from agent/engine/buildkit.proto (protoc-c).
+PROTO_OBJS := $(BUILD)/obj/gen/engine/buildkit.pb-c.o
+LIB_OBJS := $(LIB_SRCS:agent/%.c=$(BUILD)/obj/%.o) $(PROTO_OBJS)
 CMD_OBJS := $(CMD_SRCS:agent/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -71,6 +75,17 @@ all: $(BUILD)/slipway
 $(BUILD)/obj/%.o: agent/%.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/engine/buildkit.pb-c.c $(BUILD)/gen/engine/buildkit.pb-c.h &: \
+    agent/engine/buildkit.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=agent --c_out=$(BUILD)/gen engine/buildkit.proto
+
+$(BUILD)/obj/engine/buildkit.o: $(BUILD)/gen/engine/buildkit.pb-c.h
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libslipway.a: $(LIB_OBJS) $(CMD_OBJS)
 	@rm -f $@
@@ -104,7 +119,7 @@ test: unit e2e
 check-layers:
 	tests/check-layers.sh
 
-check-status:
+check-status: $(BUILD)/gen/engine/buildkit.pb-c.h
 	CC="$(CC)" FLAGS="$(ALL_CFLAGS)" tests/check-status.sh
 # Static analysis: both analyzers, every finding fails. A proven false
 # positive is silenced in the code with a comment saying why.

@@ -19,7 +19,8 @@ set -eu
 deps_list() {
 	build="build-essential pkg-config ca-certificates libgit2-dev
 		libcurl4-openssl-dev libyaml-dev libinih-dev libjansson-dev
-		libarchive-dev libsqlite3-dev libssh2-1-dev libssl-dev"
+		libarchive-dev libsqlite3-dev libssh2-1-dev libssl-dev
+		protobuf-c-compiler libprotobuf-c-dev"
 	docker=
 	command -v docker >/dev/null 2>&1 || docker=docker.io
 	case "$1" in

@@ -19,6 +19,8 @@ struct compose_build {
 	char *dockerfile;  /* relative to context; NULL = "Dockerfile" */
 	struct kvlist args;
 	char *target;
+	struct strv tags;  /* build.tags: more names for the image */
+	char *dockerfile_inline;
 };
 
 /* One container port (ranges are expanded, one entry per target port). */
@@ -90,11 +92,26 @@ struct compose_ulimit {
 	long long soft, hard;
 };
 
+/* A post_start or pre_stop hook: a command run in the container. */
+struct compose_hook {
+	struct strv command;
+	char *user, *working_dir;
+	struct kvlist environment;
+};
+
 struct compose_http {      /* x-slipway.http (issue 5) */
 	int set;
 	unsigned port;
 	struct strv hosts;
 	char *healthcheck; /* path, NULL = "/" */
+};
+
+/* A service's use of a secret or config: read-only at target. */
+struct compose_fileref {
+	char *source;      /* key of the top-level secrets:/configs: entry */
+	char *target;      /* absolute path in the container */
+	char *uid, *gid;   /* NULL = unset */
+	long mode;         /* -1 = unset */
 };
 
 struct compose_service {
@@ -150,6 +167,16 @@ struct compose_service {
 	struct strv security_opt;
 	char *platform;
 	char *pull_policy;
+	long long cpu_shares;      /* 0 unset */
+	struct strv group_add;
+	long oom_score_adj;        /* 0 unset */
+	char *mac_address;
+	struct strv volumes_from;  /* "service" or "service:ro" (this app's) */
+	struct strv links;         /* "service" or "service:alias" */
+	struct compose_fileref *secrets, *configs;
+	size_t nsecrets, nconfigs;
+	struct compose_hook *post_start, *pre_stop;
+	size_t npost_start, npre_stop;
 	/* x-slipway */
 	char *release;             /* release command (shell form) or NULL */
 	struct compose_http http;
@@ -164,6 +191,11 @@ struct compose_volume {
 	int external;
 };
 
+struct compose_ipam_config {
+	char *subnet, *ip_range, *gateway;
+	struct kvlist aux_addresses;
+};
+
 struct compose_network {
 	char *key;
 	char *name;        /* engine name: <project>_<key> unless name:/external */
@@ -174,6 +206,22 @@ struct compose_network {
 	int internal;
 	int attachable;
 	int enable_ipv6;
+	int ipam_set;
+	char *ipam_driver;
+	struct kvlist ipam_options;
+	struct compose_ipam_config *ipam_config;
+	size_t nipam_config;
+};
+
+/*
+ * A top-level secrets: or configs: entry: a file inside the release
+ * (bind-mounted read-only, as compose does) or a value (environment: or
+ * content:, copied into the container before it starts).
+ */
+struct compose_fileobj {
+	char *key;
+	char *file;        /* absolute path inside the release, or NULL */
+	char *content;     /* when file is NULL */
 };
 
 struct compose_project {
@@ -186,6 +234,8 @@ struct compose_project {
 	size_t nvolumes;
 	struct compose_network *networks; /* includes "default" when used */
 	size_t nnetworks;
+	struct compose_fileobj *secrets, *configs;
+	size_t nsecrets, nconfigs;
 	struct strv warnings;      /* e.g. unset variables */
 	char *shared_dir;  /* binds_share(): the app's shared directory, or NULL */
 };
@@ -221,6 +271,9 @@ const struct compose_volume *compose_volume(const struct compose_project *p,
     const char *key);
 const struct compose_network *compose_network(const struct compose_project *p,
     const char *key);
+/* The secrets: (configs 0) or configs: (configs 1) entry key, or NULL. */
+const struct compose_fileobj *compose_fileobj(const struct compose_project *p,
+    int configs, const char *key);
 /* Is the service started by a plain deploy (no profiles)? */
 int compose_service_active(const struct compose_service *s);
 

@@ -174,11 +174,13 @@ resolve_environment(struct loader *ld, struct svc *sv)
 	for (i = 0; i < sv->env.n; i++) {
 		const struct kv *kv = &sv->env.v[i];
 
+		/* A bare name takes its value from the variables; unset, it
+		 * goes to the engine bare, which removes it from the image's
+		 * environment (compose-go's MappingWithEquals.Resolve). */
 		if (kv->value == NULL)
 			kv = kvlist_find(&ld->vars, kv->key);
-		if (kv != NULL && kv->value != NULL)
-			kvlist_set(&s->environment, sv->env.v[i].key,
-			    kv->value);
+		kvlist_set(&s->environment, sv->env.v[i].key,
+		    kv != NULL ? kv->value : NULL);
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compose/loader.h"
+#include "compose/dotenv.h"
 
 #define COMPOSE_MAX_SIZE (4 << 20)
 /*
@@ -23,11 +24,78 @@ const char *const compose_file_names[] = {
 	"docker-compose.yml", NULL
 };
 
+/*
+ * COMPOSE_PROFILES (from .env or the app's config): the services of those
+ * profiles ("*": all) start with the others, as `docker compose up` does.
+ * COMPOSE_PROJECT_NAME cannot rename the app: a warning says so.
+ */
+static void
+enable_profiles(struct loader *ld)
+{
+	struct compose_project *p = ld->p;
+	const struct kv *kv = kvlist_find(&ld->vars, "COMPOSE_PROFILES");
+	const struct kv *pn = kvlist_find(&ld->vars, "COMPOSE_PROJECT_NAME");
+	size_t i, j;
+
+	if (pn != NULL && pn->value != NULL && *pn->value != '\0' &&
+	    strcmp(pn->value, p->name) != 0)
+		strv_push_owned(&p->warnings, xasprintf("COMPOSE_PROJECT_NAME "
+		    "\"%s\" is ignored: the app is \"%s\"", pn->value,
+		    p->name));
+	if (kv == NULL || kv->value == NULL || *kv->value == '\0')
+		return;
+	for (i = 0; i < p->nservices; i++) {
+		struct compose_service *s = &p->services[i];
+
+		for (j = 0; j < s->profiles.n; j++) {
+			const char *v = kv->value, *prof = s->profiles.v[j];
+			size_t n = strlen(prof);
+
+			/* a comma-separated list */
+			for (; *v != '\0'; v += strcspn(v, ",") + (v[strcspn(v,
+			    ",")] == ',')) {
+				size_t len = strcspn(v, ",");
+
+				if ((len == 1 && *v == '*') ||
+				    (len == n && strncmp(v, prof, n) == 0))
+					break;
+			}
+			if (*v != '\0') {
+				strv_clear(&s->profiles);
+				break;
+			}
+		}
+	}
+}
+
+/* Two services cannot have one container_name (compose-go refuses it). */
+static int
+unique_container_names(struct loader *ld)
+{
+	const struct compose_project *p = ld->p;
+	size_t i, j;
+
+	for (i = 0; i < p->nservices; i++) {
+		const char *c = p->services[i].container_name;
+
+		for (j = 0; c != NULL && j < i; j++) {
+			if (p->services[j].container_name != NULL &&
+			    strcmp(p->services[j].container_name, c) == 0)
+				return error_set("%s:%d: service \"%s\": container "
+				    "name \"%s\" is already in use by service "
+				    "\"%s\"", ld->file, p->services[i].line,
+				    p->services[i].name, c,
+				    p->services[j].name);
+		}
+	}
+	return 0;
+}
+
 static int
 load_top(struct loader *ld, const char *name)
 {
 	static const char *const unsupported[] = {
-		"secrets", "configs", "include", "models", NULL
+		"include", "models", NULL
 	};
 	struct compose_project *p = ld->p;
 	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -38,7 +106,7 @@ load_top(struct loader *ld, const char *name)
 	int rc = -1;
 
 	if (root == NULL || is_null(root)) {
-		lerr(ld, NULL, "empty compose file");
+		error_set("%s:1: empty compose file", ld->file);
 		goto done;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
@@ -52,7 +120,8 @@ load_top(struct loader *ld, const char *name)
 
 		if (strcmp(k, "version") == 0 || strcmp(k, "name") == 0 ||
 		    strcmp(k, "services") == 0 || strcmp(k, "volumes") == 0 ||
-		    strcmp(k, "networks") == 0)
+		    strcmp(k, "networks") == 0 || strcmp(k, "secrets") == 0 ||
+		    strcmp(k, "configs") == 0)
 			continue;
 		if (bad_key(ld, &top.v[i], NULL, unsupported) < 0)
 			goto done;
@@ -73,9 +142,15 @@ load_top(struct loader *ld, const char *name)
 		goto done;
 	if (p->networks == NULL)
 		p->networks = xcalloc(1, sizeof *p->networks);
+	if ((pn = pairs_find(&top, "secrets")) != NULL &&
+	    load_fileobjs(ld, pn->value, 0) < 0)
+		goto done;
+	if ((pn = pairs_find(&top, "configs")) != NULL &&
+	    load_fileobjs(ld, pn->value, 1) < 0)
+		goto done;
 	services = pairs_find(&top, "services");
 	if (services == NULL || is_null(services->value)) {
-		lerr(ld, services ? services->knode : NULL,
+		lerr(ld, services ? services->knode : root,
 		    "no services defined");
 		goto done;
 	}
@@ -87,6 +162,9 @@ load_top(struct loader *ld, const char *name)
 		if (load_service(ld, &ld->services.v[i], &p->services[i]) < 0)
 			goto done;
 	}
+	if (unique_container_names(ld) < 0)
+		goto done;
+	enable_profiles(ld);
 	settle_default_network(p);
 	rc = 0;
 done:
@@ -136,6 +214,33 @@ check_depth(struct loader *ld, const char *text, size_t len)
 	}
 	yaml_parser_delete(&parser);
 	return rc;
+}
+
+/*
+ * compose_order's error with the line of the service it names first
+ * ("service \"a\" depends on ...", "dependency cycle: a -> b -> a").
+ */
+static void
+order_error(struct loader *ld)
+{
+	char *msg = xstrdup(error_last()), *name = NULL;
+	const struct compose_service *s;
+	size_t n;
+
+	if (starts_with(msg, "service \"")) {
+		n = strcspn(msg + 9, "\"");
+		name = xstrndup(msg + 9, n);
+	} else if (starts_with(msg, "dependency cycle: ")) {
+		n = strcspn(msg + 18, " ");
+		name = xstrndup(msg + 18, n);
+	}
+	s = name != NULL ? compose_service(ld->p, name) : NULL;
+	if (s != NULL)
+		error_set("%s:%d: %s", ld->file, s->line, msg);
+	else
+		error_set("%s: %s", ld->file, msg);
+	free(name);
+	free(msg);
 }
 
 static int
@@ -203,7 +308,7 @@ load(struct compose_project **out, const char *text, size_t len,
 		goto done;
 	order = xcalloc(p->nservices + 1, sizeof *order);
 	if (compose_order(p, order) < 0) {
-		lerr(&ld, NULL, "%s", error_last());
+		order_error(&ld);
 		goto done;
 	}
 	*out = p;
@@ -254,6 +359,47 @@ compose_load(struct compose_project **out, const char *path, const char *dir,
 	return rc;
 }
 
+/*
+ * COMPOSE_FILE in dir/.env names the compose file (inside the release). One
+ * file only: slipway does not merge several. *path stays NULL without it.
+ */
+static int
+compose_file_setting(const char *dir, char **path)
+{
+	char *env = path_join(dir, ".env"), *real = realpath(env, NULL);
+	struct kvlist vars = KVLIST_INIT;
+	const struct kv *kv;
+	int rc = 0;
+
+	*path = NULL;
+	if (real == NULL || !compose_path_within(real, dir) ||
+	    dotenv_read(real, NULL, &vars) < 0)
+		goto done;      /* compose_load reports a bad .env */
+	kv = kvlist_find(&vars, "COMPOSE_FILE");
+	if (kv == NULL || kv->value == NULL || *kv->value == '\0')
+		goto done;
+	if (strchr(kv->value, ':') != NULL) {
+		rc = error_set(".env: COMPOSE_FILE names several files: slipway "
+		    "loads one compose file (it does not merge them)");
+		goto done;
+	}
+	*path = resolve_path(dir, kv->value);
+	if (!compose_path_within(*path, dir) || !path_exists(*path)) {
+		rc = error_set(".env: COMPOSE_FILE \"%s\" %s", kv->value,
+		    compose_path_within(*path, dir) ? "not found" :
+		    "is outside the release");
+		free(*path);
+		*path = NULL;
+	}
+done:
+	if (rc == 0)
+		error_clear();
+	kvlist_clear(&vars);
+	free(real);
+	free(env);
+	return rc;
+}
+
 char *
 compose_find(const char *dir)
 {
@@ -264,7 +410,11 @@ compose_find(const char *dir)
 		error_set("cannot resolve \"%s\": %s", dir, strerror(errno));
 		return NULL;
 	}
-	for (i = 0; compose_file_names[i] != NULL; i++) {
+	if (compose_file_setting(real, &path) < 0) {
+		free(real);
+		return NULL;
+	}
+	for (i = 0; path == NULL && compose_file_names[i] != NULL; i++) {
 		path = path_join(real, compose_file_names[i]);
 		if (path_exists(path))
 			break;
@@ -278,7 +428,7 @@ compose_find(const char *dir)
 	else if ((target = realpath(path, NULL)) == NULL ||
 	    !compose_path_within(target, real)) {
 		error_set("\"%s\" points outside the project directory",
-		    compose_file_names[i]);
+		    path + strlen(real) + 1);
 		free(path);
 		path = NULL;
 		free(target);
@@ -300,6 +450,8 @@ free_service(struct compose_service *s)
 		free(s->build->dockerfile);
 		kvlist_clear(&s->build->args);
 		free(s->build->target);
+		strv_clear(&s->build->tags);
+		free(s->build->dockerfile_inline);
 		free(s->build);
 	}
 	strv_clear(&s->command);
@@ -360,6 +512,23 @@ free_service(struct compose_service *s)
 	strv_clear(&s->security_opt);
 	free(s->platform);
 	free(s->pull_policy);
+	strv_clear(&s->group_add);
+	free(s->mac_address);
+	strv_clear(&s->volumes_from);
+	strv_clear(&s->links);
+	for (i = 0; i < s->npost_start + s->npre_stop; i++) {
+		struct compose_hook *h = i < s->npost_start ?
+		    &s->post_start[i] : &s->pre_stop[i - s->npost_start];
+
+		strv_clear(&h->command);
+		free(h->user);
+		free(h->working_dir);
+		kvlist_clear(&h->environment);
+	}
+	free(s->post_start);
+	free(s->pre_stop);
+	free_filerefs(s->secrets, s->nsecrets);
+	free_filerefs(s->configs, s->nconfigs);
 	free(s->release);
 	strv_clear(&s->http.hosts);
 	free(s->http.healthcheck);
@@ -386,6 +555,8 @@ compose_free(struct compose_project *p)
 	for (i = 0; i < p->nnetworks; i++)
 		free_network(&p->networks[i]);
 	free(p->networks);
+	free_fileobjs(p->secrets, p->nsecrets);
+	free_fileobjs(p->configs, p->nconfigs);
 	strv_clear(&p->warnings);
 	free(p->name);
 	free(p->dir);

@@ -51,6 +51,7 @@ struct svc {
 	long scale, replicas;      /* -1 unset */
 	double d_cpus;             /* deploy.resources; < 0 unset */
 	long long d_mem, d_memres, d_pids;
+	char *d_restart;           /* deploy.restart_policy as a restart: */
 };
 
 #define NODE(ld, i) yaml_document_get_node(&(ld)->doc, (i))
@@ -145,6 +146,15 @@ MUST_CHECK int svc_ulimits(struct loader *ld, struct svc *sv, yaml_node_t *n,
     const char *key);
 MUST_CHECK int svc_devices(struct loader *ld, struct svc *sv, yaml_node_t *n,
     const char *key);
+
+/* files.c */
+int load_fileobjs(struct loader *ld, yaml_node_t *n, int configs);
+int svc_secrets(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key);
+int svc_configs(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key);
+void free_fileobjs(struct compose_fileobj *o, size_t n);
+void free_filerefs(struct compose_fileref *r, size_t n);
 
 /* xslipway.c */
 MUST_CHECK int svc_x_slipway(struct loader *ld, struct svc *sv, yaml_node_t *n,

@@ -147,6 +147,36 @@ merge_from(struct loader *ld, yaml_node_t *m, struct pairs *out, int depth)
 }
 
 /*
+ * A plain key that YAML types as a number, a boolean or null is not a
+ * string: compose-go refuses it ("non-string key"), e.g. a service 123.
+ */
+static int
+string_key(const yaml_node_t *k)
+{
+	const char *v = sval(k);
+	char *end;
+
+	if (k->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 1;
+	if (is_null(k) || strcmp(v, "true") == 0 || strcmp(v, "True") == 0 ||
+	    strcmp(v, "TRUE") == 0 || strcmp(v, "false") == 0 ||
+	    strcmp(v, "False") == 0 || strcmp(v, "FALSE") == 0 ||
+	    strcmp(v, ".inf") == 0 || strcmp(v, "-.inf") == 0 ||
+	    strcmp(v, ".nan") == 0 || strcmp(v, ".NaN") == 0)
+		return 0;
+	if (strncmp(v, "0o", 2) == 0 || strncmp(v, "0x", 2) == 0) {
+		if (v[2] != '\0' && strspn(v + 2, "0123456789abcdefABCDEF") ==
+		    strlen(v + 2))
+			return 0;
+		return 1;
+	}
+	if (strchr("+-.0123456789", *v) == NULL)
+		return 1;
+	(void)strtod(v, &end);
+	return *end != '\0';
+}
+
+/*
  * The keys of mapping n in file order with "<<" merges applied: explicit
  * keys win over merged ones, earlier merge sources over later ones.
  */
@@ -170,6 +200,9 @@ collect(struct loader *ld, yaml_node_t *n, struct pairs *out, int depth)
 		if (k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    strcmp(sval(k), "<<") == 0)
 			continue;
+		if (!string_key(k))
+			return lerr(ld, k, "non-string key %s: quote it to make "
+			    "it a string", *sval(k) ? sval(k) : "(empty)");
 		if (pairs_find(out, sval(k)) != NULL)
 			return lerr(ld, k, "duplicate key \"%s\"", sval(k));
 		pairs_add(out, sval(k), k, v);
@@ -207,9 +240,82 @@ get_map(struct loader *ld, yaml_node_t *n, const char *key, struct pairs *out)
 	return collect(ld, n, out, 0);
 }
 
+/* Why a compose key slipway knows is refused: full dotted name, then key. */
+static const struct {
+	const char *key, *why;
+} refused_why[] = {
+	{ "annotations", "the engine takes annotations from API 1.43 on" },
+	{ "attach", "slipway runs every service detached" },
+	{ "blkio_config", "it tunes the host's block devices" },
+	{ "cgroup", "it reaches into the host's cgroups" },
+	{ "cgroup_parent", "it reaches into the host's cgroups" },
+	{ "cpu_count", "Windows containers only" },
+	{ "cpu_percent", "Windows containers only" },
+	{ "cpu_period", "use cpus instead" },
+	{ "cpu_quota", "use cpus instead" },
+	{ "cpu_rt_period", "real-time scheduling is the host's" },
+	{ "cpu_rt_runtime", "real-time scheduling is the host's" },
+	{ "cpuset", "pinning CPUs is the host's decision" },
+	{ "credential_spec", "Windows containers only" },
+	{ "develop", "compose watch is a development tool" },
+	{ "device_cgroup_rules", "it grants host devices" },
+	{ "external_links", "it links containers outside the app" },
+	{ "gpus", "GPU devices are the host's" },
+	{ "isolation", "Windows containers only" },
+	{ "label_file", "not implemented yet: use labels" },
+	{ "memswap_limit", "swap is the host's" },
+	{ "mem_swappiness", "swap is the host's" },
+	{ "models", "AI models need a model runner" },
+	{ "oom_kill_disable", "it would let the app starve the host" },
+	{ "provider", "compose providers run host programs" },
+	{ "runtime", "the runtime is the host's" },
+	{ "storage_opt", "storage options are the host's" },
+	{ "use_api_socket", "it hands the container the engine's socket" },
+	{ "uts", "it shares the host's UTS namespace" },
+	{ "include", "not implemented yet: one compose file per app" },
+	{ "enable_ipv4", "the engine takes it from API 1.47 on" },
+	{ "deploy.mode", "swarm only" },
+	{ "deploy.endpoint_mode", "swarm only" },
+	{ "deploy.labels", "swarm only" },
+	{ "deploy.placement", "swarm only" },
+	{ "deploy.rollback_config", "swarm only: slipway rolls back itself" },
+	{ "deploy.update_config", "swarm only: see x-slipway.http" },
+	{ "build.ssh", "SSH forwarding needs a BuildKit client session" },
+	{ "build.secrets", "build secrets need a BuildKit client session" },
+	{ "build.cache_from", "the classic builder has no cache import" },
+	{ "build.cache_to", "the classic builder has no cache export" },
+	{ "build.additional_contexts", "the classic builder has one context" },
+	{ "build.platforms", "one platform: the engine's" },
+	{ "build.entitlements", "it grants the build host rights" },
+	{ "build.privileged", "it grants the build host rights" },
+	{ "build.network", "builds use the engine's default network" },
+	{ "build.provenance", "BuildKit attestations" },
+	{ "build.sbom", "BuildKit attestations" },
+};
+
+static const char *
+why_refused(const char *prefix, const char *key)
+{
+	char *full = prefix != NULL ? xasprintf("%s.%s", prefix, key) : NULL;
+	const char *why = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(refused_why) && why == NULL; i++) {
+		if (full != NULL && strcmp(refused_why[i].key, full) == 0)
+			why = refused_why[i].why;
+	}
+	for (i = 0; i < ARRAY_SIZE(refused_why) && why == NULL; i++) {
+		if (prefix == NULL && strcmp(refused_why[i].key, key) == 0)
+			why = refused_why[i].why;
+	}
+	free(full);
+	return why != NULL ? why : "not implemented yet";
+}
+
 /*
  * A key no handler took: x-* is ignored, a compose key slipway does not
- * support and an unknown key are errors. prefix is the dotted path shown.
+ * support (with why, in the same line) and an unknown key are errors.
+ * prefix is the dotted path shown.
  */
 int
 bad_key(struct loader *ld, const struct pair *pr, const char *prefix,
@@ -222,8 +328,9 @@ bad_key(struct loader *ld, const struct pair *pr, const char *prefix,
 	for (i = 0; unsupported != NULL && unsupported[i] != NULL; i++) {
 		if (strcmp(unsupported[i], pr->key) == 0)
 			return lerr(ld, pr->knode, "key \"%s%s%s\" is not "
-			    "supported", prefix ? prefix : "",
-			    prefix ? "." : "", pr->key);
+			    "supported: %s", prefix ? prefix : "",
+			    prefix ? "." : "", pr->key,
+			    why_refused(prefix, pr->key));
 	}
 	return lerr(ld, pr->knode, "unknown key \"%s%s%s\"",
 	    prefix ? prefix : "", prefix ? "." : "", pr->key);

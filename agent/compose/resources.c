@@ -56,12 +56,64 @@ done:
 	return rc;
 }
 
+/*
+ * deploy.restart_policy as compose v2 maps it outside swarm: condition none,
+ * on-failure (with max_attempts) or any (the default); delay and window
+ * have no engine equivalent and are ignored, as compose does.
+ */
+static int
+deploy_restart(struct loader *ld, struct svc *sv, yaml_node_t *n)
+{
+	struct pairs ps = { 0 };
+	char *cond = NULL;
+	long attempts = 0;
+	size_t i;
+	int rc = -1;
+
+	if (get_map(ld, n, "deploy.restart_policy", &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		int r;
+
+		if (strcmp(k, "condition") == 0)
+			r = get_str_req(ld, ps.v[i].value,
+			    "deploy.restart_policy.condition", &cond);
+		else if (strcmp(k, "max_attempts") == 0)
+			r = get_long(ld, ps.v[i].value,
+			    "deploy.restart_policy.max_attempts", 0, 1000000,
+			    &attempts);
+		else if (strcmp(k, "delay") == 0 || strcmp(k, "window") == 0)
+			r = spend(ld, ps.v[i].value);
+		else
+			r = bad_key(ld, &ps.v[i], "deploy.restart_policy", NULL);
+		if (r < 0)
+			goto done;
+	}
+	if (cond != NULL && strcmp(cond, "none") != 0 &&
+	    strcmp(cond, "on-failure") != 0 && strcmp(cond, "any") != 0) {
+		lerr(ld, n, "\"deploy.restart_policy.condition\": invalid "
+		    "condition \"%s\" (none, on-failure or any)", cond);
+		goto done;
+	}
+	free(sv->d_restart);
+	if (cond != NULL && strcmp(cond, "on-failure") == 0 && attempts > 0)
+		sv->d_restart = xasprintf("on-failure:%ld", attempts);
+	else
+		sv->d_restart = xstrdup(cond != NULL ? cond : "any");
+	rc = 0;
+done:
+	free(cond);
+	pairs_free(&ps);
+	return rc;
+}
+
 int
 svc_deploy(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 {
 	static const char *const unsupported[] = {
 		"mode", "endpoint_mode", "labels", "placement",
-		"restart_policy", "rollback_config", "update_config", NULL
+		"rollback_config", "update_config", NULL
 	};
 	struct pairs ps = { 0 }, res = { 0 };
 	size_t i, j;
@@ -76,6 +128,8 @@ svc_deploy(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 		if (strcmp(ps.v[i].key, "replicas") == 0)
 			r = get_long(ld, v, "deploy.replicas", 0, 1000,
 			    &sv->replicas);
+		else if (strcmp(ps.v[i].key, "restart_policy") == 0)
+			r = deploy_restart(ld, sv, v);
 		else if (strcmp(ps.v[i].key, "resources") == 0) {
 			r = get_map(ld, v, "deploy.resources", &res);
 			for (j = 0; r == 0 && j < res.n; j++)

@@ -20,8 +20,7 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 	static const char *const unsupported[] = {
 		"ssh", "cache_from", "cache_to", "labels", "network",
 		"shm_size", "extra_hosts", "isolation", "privileged", "secrets",
-		"tags",
-		"platforms", "dockerfile_inline", "additional_contexts",
+		"platforms", "additional_contexts",
 		"no_cache", "pull", "ulimits", "entitlements", "provenance",
 		"sbom", NULL
 	};
@@ -54,6 +53,11 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 				r = get_kv(ld, v, "build.args", 0, &b->args);
 			else if (strcmp(k, "target") == 0)
 				r = get_str(ld, v, "build.target", &b->target);
+			else if (strcmp(k, "tags") == 0)
+				r = get_list(ld, v, "build.tags", 0, &b->tags);
+			else if (strcmp(k, "dockerfile_inline") == 0)
+				r = get_str(ld, v, "build.dockerfile_inline",
+				    &b->dockerfile_inline);
 			else
 				r = bad_key(ld, &ps.v[i], "build", unsupported);
 			if (r < 0)
@@ -73,6 +77,11 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 	if (*ctx == '~') {
 		lerr(ld, at, "\"build.context\": home-relative path \"%s\" "
 		    "is not supported", ctx);
+		goto done;
+	}
+	if (b->dockerfile_inline != NULL && b->dockerfile != NULL) {
+		lerr(ld, at, "\"build\": \"dockerfile\" and "
+		    "\"dockerfile_inline\" exclude each other");
 		goto done;
 	}
 	b->context = resolve_path(ld->p->dir, ctx);
@@ -104,6 +113,86 @@ svc_entrypoint(struct loader *ld, struct svc *sv, yaml_node_t *n,
 {
 	return get_command(ld, n, key, &sv->s->entrypoint,
 	    &sv->s->entrypoint_set);
+}
+
+/*
+ * post_start / pre_stop: [{command, user, working_dir, environment}]. A
+ * privileged hook is refused: it would hold more than the container.
+ */
+static int
+svc_hooks(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
+{
+	struct compose_service *s = sv->s;
+	int post = strcmp(key, "post_start") == 0;
+	struct compose_hook **v = post ? &s->post_start : &s->pre_stop;
+	size_t *count = post ? &s->npost_start : &s->npre_stop, len, i;
+	yaml_node_item_t *it;
+	struct pairs ps = { 0 };
+	int rc = -1, set;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return lerr(ld, n, "\"%s\" must be a list", key);
+	len = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	*v = xcalloc(len + 1, sizeof **v);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		struct compose_hook *h = &(*v)[(*count)++];
+		yaml_node_t *item = NODE(ld, *it);
+
+		if (get_map(ld, item, key, &ps) < 0)
+			goto done;
+		for (i = 0; i < ps.n; i++) {
+			const char *k = ps.v[i].key;
+			yaml_node_t *hv = ps.v[i].value;
+			int r, priv = 0;
+
+			if (strcmp(k, "command") == 0)
+				r = get_command(ld, hv, "command", &h->command,
+				    &set);
+			else if (strcmp(k, "user") == 0)
+				r = get_str(ld, hv, "user", &h->user);
+			else if (strcmp(k, "working_dir") == 0)
+				r = get_str(ld, hv, "working_dir",
+				    &h->working_dir);
+			else if (strcmp(k, "environment") == 0)
+				r = get_kv(ld, hv, "environment", 0,
+				    &h->environment);
+			else if (strcmp(k, "privileged") == 0) {
+				r = get_bool(ld, hv, "privileged", &priv);
+				if (r == 0 && priv)
+					r = lerr(ld, hv, "\"%s\": a privileged "
+					    "hook is refused: it would have more "
+					    "rights than its container", key);
+			} else
+				r = bad_key(ld, &ps.v[i], key, NULL);
+			if (r < 0)
+				goto done;
+		}
+		pairs_free(&ps);
+		if (h->command.n == 0) {
+			lerr(ld, item, "\"%s\": \"command\" is required", key);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+static int
+svc_cpu_shares(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_ll(ld, n, key, 0, 262144, &sv->s->cpu_shares);
+}
+
+static int
+svc_oom_score_adj(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_long(ld, n, key, -1000, 1000, &sv->s->oom_score_adj);
 }
 
 static int
@@ -281,7 +370,9 @@ static const struct field service_fields[] = {
 	FIELD("cap_add", F_LIST, cap_add),
 	FIELD("cap_drop", F_LIST, cap_drop),
 	HANDLER("command", svc_command),
+	HANDLER("configs", svc_configs),
 	FIELD("container_name", F_STR, container_name),
+	HANDLER("cpu_shares", svc_cpu_shares),
 	HANDLER("cpus", svc_cpus),
 	HANDLER("depends_on", svc_depends_on),
 	HANDLER("deploy", svc_deploy),
@@ -295,20 +386,26 @@ static const struct field service_fields[] = {
 	HANDLER("environment", svc_environment),
 	HANDLER("expose", svc_expose),
 	HANDLER("extra_hosts", svc_extra_hosts),
+	FIELD("group_add", F_STRLIST, group_add),
 	HANDLER("healthcheck", svc_healthcheck),
 	FIELD("hostname", F_STR, hostname),
 	FIELD("image", F_STR, image),
 	FIELD("init", F_TRI, init),
 	FIELD("ipc", F_STR, ipc),
 	FIELD("labels", F_KV, labels),
+	FIELD("links", F_LIST, links),
 	HANDLER("logging", svc_logging),
+	FIELD("mac_address", F_STR, mac_address),
 	FIELD("mem_limit", F_BYTES, mem_limit),
 	FIELD("mem_reservation", F_BYTES, mem_reservation),
 	FIELD("network_mode", F_STR, network_mode),
 	HANDLER("networks", svc_networks),
+	HANDLER("oom_score_adj", svc_oom_score_adj),
 	FIELD("pid", F_STR, pid),
+	HANDLER("post_start", svc_hooks),
 	HANDLER("pids_limit", svc_pids_limit),
 	FIELD("platform", F_STR, platform),
+	HANDLER("pre_stop", svc_hooks),
 	HANDLER("ports", svc_ports),
 	FIELD("privileged", F_BOOL, privileged),
 	FIELD("profiles", F_LIST, profiles),
@@ -316,6 +413,7 @@ static const struct field service_fields[] = {
 	FIELD("read_only", F_BOOL, read_only),
 	HANDLER("restart", svc_restart),
 	HANDLER("scale", svc_scale),
+	HANDLER("secrets", svc_secrets),
 	FIELD("security_opt", F_LIST, security_opt),
 	FIELD("shm_size", F_BYTES, shm_size),
 	FIELD("stdin_open", F_BOOL, stdin_open),
@@ -328,6 +426,7 @@ static const struct field service_fields[] = {
 	FIELD("user", F_STR, user),
 	FIELD("userns_mode", F_STR, userns_mode),
 	HANDLER("volumes", svc_volumes),
+	FIELD("volumes_from", F_LIST, volumes_from),
 	FIELD("working_dir", F_STR, working_dir),
 	HANDLER("x-slipway", svc_x_slipway),
 };
@@ -335,14 +434,14 @@ static const struct field service_fields[] = {
 /* Compose keys slipway knows and refuses, rather than calling unknown. */
 static const char *const service_unsupported[] = {
 	"annotations", "attach", "blkio_config", "cgroup", "cgroup_parent",
-	"configs", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
-	"cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset",
-	"credential_spec", "develop", "device_cgroup_rules", "extends",
-	"external_links", "gpus", "group_add", "isolation", "label_file",
-	"links", "mac_address", "memswap_limit", "mem_swappiness", "models",
-	"oom_kill_disable", "oom_score_adj", "post_start", "pre_stop",
-	"provider", "runtime", "secrets", "storage_opt", "use_api_socket",
-	"uts", "volumes_from", NULL
+	"cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
+	"cpu_rt_period", "cpu_rt_runtime", "cpuset",
+	"credential_spec", "develop", "device_cgroup_rules",
+	"external_links", "gpus", "isolation", "label_file",
+	"memswap_limit", "mem_swappiness", "models",
+	"oom_kill_disable",
+	"provider", "runtime", "storage_opt", "use_api_socket",
+	"uts", NULL
 };
 
 static int
@@ -376,6 +475,40 @@ apply_field(struct loader *ld, struct svc *sv, const struct field *f,
 		return f->fn(ld, sv, v, f->key);
 	}
 	return -1;
+}
+
+/*
+ * volumes_from and links name services of this app ("service[:mode]" or
+ * "service[:alias]"), which then start first. A container is refused: it is
+ * the host's or another app's.
+ */
+static int
+service_refs(struct loader *ld, struct svc *sv, const char *key,
+    const struct strv *refs)
+{
+	size_t i;
+
+	for (i = 0; i < refs->n; i++) {
+		const char *r = refs->v[i], *colon = strchr(r, ':');
+		char *mode;
+		int rc;
+
+		if (starts_with(r, "container:"))
+			return lerr(ld, sv->knode, "\"%s\": \"%s\": only this "
+			    "app's services can be named, not a container",
+			    key, r);
+		if (colon != NULL && strcmp(key, "volumes_from") == 0 &&
+		    strcmp(colon, ":ro") != 0 && strcmp(colon, ":rw") != 0)
+			return lerr(ld, sv->knode, "\"%s\": \"%s\": the mode "
+			    "must be ro or rw", key, r);
+		mode = xasprintf("service:%.*s", colon ? (int)(colon - r) :
+		    (int)strlen(r), r);
+		rc = mode_depends(ld, sv, key, mode);
+		free(mode);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Checks that need the whole service. */
@@ -430,6 +563,14 @@ finish_service(struct loader *ld, struct svc *sv)
 	if (s->network_mode != NULL && s->networks_set)
 		return lerr(ld, sv->knode, "\"network_mode\" and \"networks\" "
 		    "exclude each other");
+	if (service_refs(ld, sv, "volumes_from", &s->volumes_from) < 0 ||
+	    service_refs(ld, sv, "links", &s->links) < 0)
+		return -1;
+	if (sv->d_restart != NULL) {
+		free(s->restart);       /* compose: deploy's policy wins */
+		s->restart = sv->d_restart;
+		sv->d_restart = NULL;
+	}
 	if (mode_depends(ld, sv, "network_mode", s->network_mode) < 0 ||
 	    mode_depends(ld, sv, "pid", s->pid) < 0 ||
 	    mode_depends(ld, sv, "ipc", s->ipc) < 0)
@@ -451,6 +592,140 @@ finish_service(struct loader *ld, struct svc *sv)
 		}
 	}
 	return 0;
+}
+
+/* The service name extends names, with its file checked (this file only). */
+static int
+extends_target(struct loader *ld, const struct pair *ext, char **name)
+{
+	struct pairs ps = { 0 };
+	char *file = NULL;
+	size_t i;
+	int rc = -1;
+
+	*name = NULL;
+	if (ext->value->type == YAML_SCALAR_NODE)
+		return get_str_req(ld, ext->value, "extends", name);
+	if (get_map(ld, ext->value, "extends", &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		int r;
+
+		if (strcmp(ps.v[i].key, "service") == 0)
+			r = get_str_req(ld, ps.v[i].value, "extends.service",
+			    name);
+		else if (strcmp(ps.v[i].key, "file") == 0)
+			r = get_str_req(ld, ps.v[i].value, "extends.file", &file);
+		else
+			r = bad_key(ld, &ps.v[i], "extends", NULL);
+		if (r < 0)
+			goto done;
+	}
+	if (*name == NULL) {
+		lerr(ld, ext->value, "\"extends\": \"service\" is required");
+		goto done;
+	}
+	if (file != NULL) {
+		char *abs = resolve_path(ld->p->dir, file);
+		int same = strcmp(abs, ld->p->file) == 0;
+
+		free(abs);
+		if (!same) {
+			lerr(ld, ext->value, "\"extends.file\": \"%s\": "
+			    "extending a service of another file is not "
+			    "implemented yet", file);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	if (rc < 0) {
+		free(*name);
+		*name = NULL;
+	}
+	free(file);
+	pairs_free(&ps);
+	return rc;
+}
+
+/*
+ * extends (a service of this file, itself possibly extending another): the
+ * base's keys fill in what the service does not set. A scalar, a command or
+ * an entrypoint the service sets wins, as in compose; another list or
+ * mapping set in both would be merged by compose, which slipway does not do
+ * yet: that is refused, naming the key.
+ */
+static int
+apply_extends(struct loader *ld, struct pairs *ps)
+{
+	const struct pair *ext;
+	struct pairs base = { 0 };
+	struct strv seen = STRV_INIT;
+	char *name = NULL;
+	size_t i;
+	int rc = -1, depth;
+
+	for (depth = 0; (ext = pairs_find(ps, "extends")) != NULL; depth++) {
+		const struct pair *b;
+		yaml_node_t *ev = ext->value;
+
+		if (extends_target(ld, ext, &name) < 0)
+			goto done;
+		if (depth > 16 || strv_contains(&seen, name) ||
+		    (ld->service != NULL && strcmp(name, ld->service) == 0)) {
+			lerr(ld, ev, "\"extends\": service \"%s\" extends "
+			    "itself", name);
+			goto done;
+		}
+		strv_push(&seen, name);
+		if ((b = pairs_find(&ld->services, name)) == NULL) {
+			lerr(ld, ev, "\"extends\": undefined service \"%s\"",
+			    name);
+			goto done;
+		}
+		if (b->value->type != YAML_MAPPING_NODE ||
+		    collect(ld, b->value, &base, 0) < 0) {
+			if (b->value->type != YAML_MAPPING_NODE)
+				lerr(ld, b->value, "the service must be a "
+				    "mapping");
+			goto done;
+		}
+		/* this extends is spent: the base's own one, if any, is next */
+		for (i = 0; i < ps->n; i++) {
+			if (ps->v[i].value == ev)
+				ps->v[i].key = "extends-done";
+		}
+		for (i = 0; i < base.n; i++) {
+			const struct pair *mine = pairs_find(ps, base.v[i].key);
+
+			if (mine == NULL) {
+				ps->v = xgrow(ps->v, &ps->alloc, ps->n + 1,
+				    sizeof *ps->v);
+				ps->v[ps->n++] = base.v[i];
+			} else if (mine->value->type != YAML_SCALAR_NODE &&
+			    base.v[i].value->type != YAML_SCALAR_NODE &&
+			    strcmp(mine->key, "command") != 0 &&
+			    strcmp(mine->key, "entrypoint") != 0) {
+				lerr(ld, mine->knode, "\"extends\": \"%s\" is "
+				    "set here and in \"%s\": merging them is "
+				    "not implemented yet", mine->key, name);
+				goto done;
+			}
+		}
+		pairs_free(&base);
+		free(name);
+		name = NULL;
+	}
+	for (i = 0; i < ps->n; i++) {
+		if (strcmp(ps->v[i].key, "extends-done") == 0)
+			ps->v[i].key = "extends";
+	}
+	rc = 0;
+done:
+	pairs_free(&base);
+	strv_clear(&seen);
+	free(name);
+	return rc;
 }
 
 int
@@ -487,9 +762,11 @@ load_service(struct loader *ld, const struct pair *pr,
 		lerr(ld, pr->value, "the service must be a mapping");
 		goto done;
 	}
-	if (collect(ld, pr->value, &ps, 0) < 0)
+	if (collect(ld, pr->value, &ps, 0) < 0 || apply_extends(ld, &ps) < 0)
 		goto done;
 	for (i = 0; i < ps.n; i++) {
+		if (strcmp(ps.v[i].key, "extends") == 0)
+			continue;
 		for (j = 0; j < ARRAY_SIZE(service_fields); j++) {
 			if (strcmp(service_fields[j].key, ps.v[i].key) == 0)
 				break;
@@ -506,6 +783,7 @@ done:
 	set_where(ld, NULL, NULL);
 	ld->service = NULL;
 	kvlist_clear(&sv.env);
+	free(sv.d_restart);
 	strv_clear(&sv.env_files);
 	strv_clear(&sv.optional_env);
 	pairs_free(&ps);

@@ -7,6 +7,50 @@
 
 #include "compose/loader.h"
 
+/*
+ * external: a boolean, or the old form {name: N} (compose-go still reads
+ * it, as external: true with name: N).
+ */
+static int
+get_external(struct loader *ld, yaml_node_t *n, int *external, char **name)
+{
+	struct pairs ps = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return get_bool(ld, n, "external", external);
+	if (collect(ld, n, &ps, 0) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		if (strcmp(ps.v[i].key, "name") != 0) {
+			rc = bad_key(ld, &ps.v[i], "external", NULL);
+			goto done;
+		}
+		if (get_str_req(ld, ps.v[i].value, "external.name", name) < 0)
+			goto done;
+	}
+	*external = 1;
+	rc = 0;
+done:
+	pairs_free(&ps);
+	return rc;
+}
+
+/* compose-go: an external object is not ours to configure. */
+static int
+external_conflict(struct loader *ld, const yaml_node_t *n, const char *driver,
+    size_t nopts, size_t nlabels)
+{
+	const char *conflict = driver != NULL ? "driver" : nopts > 0 ?
+	    "driver_opts" : nlabels > 0 ? "labels" : NULL;
+
+	if (conflict == NULL)
+		return 0;
+	return lerr(ld, n, "conflicting parameters \"external\" and \"%s\" "
+	    "specified", conflict);
+}
+
 static char *
 engine_name(struct loader *ld, const char *key, char *name, int external)
 {
@@ -56,7 +100,7 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 		else if (strcmp(k, "driver_opts") == 0)
 			r = get_kv(ld, n, "driver_opts", 1, &v->driver_opts);
 		else if (strcmp(k, "external") == 0)
-			r = get_bool(ld, n, "external", &v->external);
+			r = get_external(ld, n, &v->external, &name);
 		else if (strcmp(k, "name") == 0)
 			r = get_str(ld, n, "name", &name);
 		else if (strcmp(k, "labels") == 0)
@@ -66,6 +110,8 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 		if (r < 0)
 			goto done;
 	}
+	if (v->external && external_conflict(ld, pr->knode, v->driver, v->driver_opts.n, v->labels.n) < 0)
+		goto done;
 	v->name = engine_name(ld, v->key, name, v->external);
 	name = NULL;
 	absolute_bind_device(ld, v);
@@ -98,12 +144,92 @@ done:
 	return rc;
 }
 
+/* ipam: driver, config [{subnet, ip_range, gateway, aux_addresses}], options. */
+static int
+load_ipam(struct loader *ld, yaml_node_t *n, struct compose_network *nw)
+{
+	struct pairs ps = { 0 }, cs = { 0 };
+	yaml_node_item_t *it;
+	size_t i, j;
+	int rc = -1;
+
+	nw->ipam_set = 1;
+	if (get_map(ld, n, "ipam", &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		yaml_node_t *v = ps.v[i].value;
+		size_t len;
+
+		if (strcmp(k, "driver") == 0) {
+			if (get_str(ld, v, "ipam.driver", &nw->ipam_driver) < 0)
+				goto done;
+			continue;
+		}
+		if (strcmp(k, "options") == 0) {
+			if (get_kv(ld, v, "ipam.options", 1,
+			    &nw->ipam_options) < 0)
+				goto done;
+			continue;
+		}
+		if (strcmp(k, "config") != 0) {
+			rc = bad_key(ld, &ps.v[i], "ipam", NULL);
+			goto done;
+		}
+		if (v->type != YAML_SEQUENCE_NODE) {
+			lerr(ld, v, "\"ipam.config\" must be a list");
+			goto done;
+		}
+		len = (size_t)(v->data.sequence.items.top -
+		    v->data.sequence.items.start);
+		nw->ipam_config = xcalloc(len + 1, sizeof *nw->ipam_config);
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++) {
+			struct compose_ipam_config *c =
+			    &nw->ipam_config[nw->nipam_config++];
+
+			if (get_map(ld, NODE(ld, *it), "ipam.config", &cs) < 0)
+				goto done;
+			for (j = 0; j < cs.n; j++) {
+				const char *ck = cs.v[j].key;
+				yaml_node_t *cv = cs.v[j].value;
+				int r;
+
+				if (strcmp(ck, "subnet") == 0)
+					r = get_str(ld, cv, "ipam.config.subnet",
+					    &c->subnet);
+				else if (strcmp(ck, "ip_range") == 0)
+					r = get_str(ld, cv,
+					    "ipam.config.ip_range", &c->ip_range);
+				else if (strcmp(ck, "gateway") == 0)
+					r = get_str(ld, cv, "ipam.config.gateway",
+					    &c->gateway);
+				else if (strcmp(ck, "aux_addresses") == 0)
+					r = get_kv(ld, cv,
+					    "ipam.config.aux_addresses", 1,
+					    &c->aux_addresses);
+				else
+					r = bad_key(ld, &cs.v[j], "ipam.config",
+					    NULL);
+				if (r < 0)
+					goto done;
+			}
+			pairs_free(&cs);
+		}
+	}
+	rc = 0;
+done:
+	pairs_free(&cs);
+	pairs_free(&ps);
+	return rc;
+}
+
 static int
 load_network(struct loader *ld, const struct pair *pr,
     struct compose_network *nw)
 {
 	static const char *const unsupported[] = {
-		"ipam", "enable_ipv4", NULL
+		"enable_ipv4", NULL
 	};
 	struct pairs ps = { 0 };
 	char *name = NULL;
@@ -124,7 +250,7 @@ load_network(struct loader *ld, const struct pair *pr,
 		else if (strcmp(k, "driver_opts") == 0)
 			r = get_kv(ld, n, "driver_opts", 1, &nw->driver_opts);
 		else if (strcmp(k, "external") == 0)
-			r = get_bool(ld, n, "external", &nw->external);
+			r = get_external(ld, n, &nw->external, &name);
 		else if (strcmp(k, "name") == 0)
 			r = get_str(ld, n, "name", &name);
 		else if (strcmp(k, "internal") == 0)
@@ -135,11 +261,15 @@ load_network(struct loader *ld, const struct pair *pr,
 			r = get_bool(ld, n, "enable_ipv6", &nw->enable_ipv6);
 		else if (strcmp(k, "labels") == 0)
 			r = get_kv(ld, n, "labels", 1, &nw->labels);
+		else if (strcmp(k, "ipam") == 0)
+			r = load_ipam(ld, n, nw);
 		else
 			r = bad_key(ld, &ps.v[i], NULL, unsupported);
 		if (r < 0)
 			goto done;
 	}
+	if (nw->external && external_conflict(ld, pr->knode, nw->driver, nw->driver_opts.n, nw->labels.n) < 0)
+		goto done;
 	nw->name = engine_name(ld, nw->key, name, nw->external);
 	name = NULL;
 	rc = 0;
@@ -176,11 +306,22 @@ done:
 void
 free_network(struct compose_network *n)
 {
+	size_t i;
+
 	free(n->key);
 	free(n->name);
 	free(n->driver);
 	kvlist_clear(&n->driver_opts);
 	kvlist_clear(&n->labels);
+	free(n->ipam_driver);
+	kvlist_clear(&n->ipam_options);
+	for (i = 0; i < n->nipam_config; i++) {
+		free(n->ipam_config[i].subnet);
+		free(n->ipam_config[i].ip_range);
+		free(n->ipam_config[i].gateway);
+		kvlist_clear(&n->ipam_config[i].aux_addresses);
+	}
+	free(n->ipam_config);
 }
 
 /* "default" is in p->networks exactly when an active service uses it. */

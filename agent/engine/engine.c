@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "engine/buildkit.h"
 #include "engine/engine.h"
 #include "lib/util.h"
 
@@ -81,6 +82,7 @@ struct xfer {
 	void *line_ctx;
 	char *image_id;
 	char *build_error;	/* the first error the stream reported */
+	struct bk_progress *bk;	/* BuildKit's progress, version=2 */
 
 	/* Logs. */
 	struct engine_demux demux;
@@ -138,6 +140,7 @@ xfer_dispose(struct xfer *x)
 	free(x->read_error);
 	free(x->image_id);
 	free(x->build_error);
+	bk_progress_free(x->bk);
 	free(x->demux.line);
 }
 
@@ -267,12 +270,15 @@ xfer_run(struct xfer *x)
 		curl_easy_setopt(e->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(e->curl, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(e->curl, CURLOPT_READDATA, x);
-	} else if (strcmp(x->method, "POST") == 0) {
+	} else if (strcmp(x->method, "POST") == 0 || x->body != NULL) {
 		curl_easy_setopt(e->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS,
 		    x->body != NULL ? x->body : "");
 		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(x->body != NULL ? x->body_len : 0));
+		if (strcmp(x->method, "POST") != 0)      /* PUT with a body */
+			curl_easy_setopt(e->curl, CURLOPT_CUSTOMREQUEST,
+			    x->method);
 	} else if (strcmp(x->method, "GET") != 0)
 		curl_easy_setopt(e->curl, CURLOPT_CUSTOMREQUEST, x->method);
 	curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, hdrs);
@@ -888,6 +894,91 @@ engine_network_connect(struct engine *e, const char *network,
 	return rc;
 }
 
+int
+engine_network_disconnect(struct engine *e, const char *network,
+    const char *container)
+{
+	char *path = epath("/networks/%s/disconnect", network, NULL);
+	json_t *body = json_pack("{s:s,s:b}", "Container", container, "Force", 1);
+	int rc = call_ok(e, "POST", path, body, NULL, 0, 0);
+
+	json_decref(body);
+	free(path);
+	return rc;
+}
+
+int
+engine_container_put_archive(struct engine *e, const char *id,
+    const char *dir, const void *tar, size_t len)
+{
+	char *path = epath("/containers/%s/archive?path=%s", id, dir);
+	struct xfer x;
+	int status;
+
+	xfer_init(&x, e, "PUT", path, 0);
+	x.body = (const char *)tar;
+	x.body_len = len;
+	x.content_type = "application/x-tar";
+	x.answer.max = ENGINE_ERROR_MAX;
+	status = xfer_run(&x);
+	if (status >= 400)
+		set_engine_error(status, &x.answer);
+	xfer_dispose(&x);
+	free(path);
+	return status >= 200 && status < 300 ? 0 : -1;
+}
+
+int
+engine_exec(struct engine *e, const char *id, json_t *config, long timeout_ms,
+    long *exit_code)
+{
+	char *path = epath("/containers/%s/exec", id, NULL), *exec_path = NULL;
+	json_t *res = NULL, *start = json_pack("{s:b}", "Detach", 1);
+	const char *exec_id;
+	long long deadline = now_ms() + timeout_ms;
+	int rc = -1;
+
+	*exit_code = -1;
+	if (call_ok(e, "POST", path, config, &res, 0, 0) < 0)
+		goto done;
+	if ((exec_id = json_string_value(json_object_get(res, "Id"))) == NULL) {
+		error_set("engine returned no exec Id for container \"%s\"", id);
+		goto done;
+	}
+	free(path);
+	path = epath("/exec/%s/start", exec_id, NULL);
+	exec_path = epath("/exec/%s/json", exec_id, NULL);
+	json_decref(res);
+	res = NULL;
+	if (call_ok(e, "POST", path, start, NULL, 0, 0) < 0)
+		goto done;
+	for (;;) {
+		json_t *info = NULL;
+		int running;
+
+		if (call_ok(e, "GET", exec_path, NULL, &info, 0, 0) < 0)
+			goto done;
+		running = json_is_true(json_object_get(info, "Running"));
+		*exit_code = (long)json_integer_value(json_object_get(info,
+		    "ExitCode"));
+		json_decref(info);
+		if (!running)
+			break;
+		if (now_ms() > deadline) {
+			error_set("still running after %lds", timeout_ms / 1000);
+			goto done;
+		}
+		sleep_ms(100);
+	}
+	rc = 0;
+done:
+	json_decref(start);
+	json_decref(res);
+	free(exec_path);
+	free(path);
+	return rc;
+}
+
 /* Images. */
 
 int
@@ -1165,6 +1256,19 @@ done:
 static void
 build_line(struct xfer *x, const char *line, size_t len)
 {
+	if (x->bk != NULL && len > 0 && memmem(line, len,
+	    "\"moby.buildkit.trace\"", 21) != NULL) {
+		json_t *j = json_loadb(line, len, 0, NULL);
+		json_t *aux = json_object_get(j, "aux");
+
+		if (json_is_string(aux) && bk_progress_feed(x->bk,
+		    json_string_value(aux), json_string_length(aux),
+		    x->line_fn, x->line_ctx) < 0 && x->build_error == NULL)
+			x->build_error = xstrdup(error_last());
+		json_decref(j);
+		if (json_is_string(aux))
+			return;
+	}
 	if (engine_build_parse_line(line, len, x->line_fn, x->line_ctx,
 	    &x->image_id) < 0 && x->build_error == NULL)
 		x->build_error = error_save();
@@ -1219,7 +1323,8 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	*image_id = NULL;
 	if (opts == NULL)
 		opts = &defaults;
-	buf_adds(&path, "/build?version=1&rm=1&forcerm=1");
+	buf_addf(&path, "/build?version=%d&rm=1&forcerm=1",
+	    opts->buildkit ? 2 : 1);
 	for (t = opts->tags; t != NULL && *t != NULL; t++) {
 		enc = engine_urlencode(*t);
 		buf_addf(&path, "&t=%s", enc);
@@ -1264,6 +1369,8 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	x.content_type = "application/x-tar";
 	x.read_fn = read_fn;
 	x.read_ctx = read_ctx;
+	if (opts->buildkit)
+		x.bk = bk_progress_new();
 	x.feed = build_feed;
 	x.line_fn = line_fn;
 	x.line_ctx = line_ctx;

@@ -76,6 +76,19 @@ MUST_CHECK int engine_container_rename(struct engine *e, const char *id, const c
 MUST_CHECK int engine_container_wait(struct engine *e, const char *id, long *exit_code);
 MUST_CHECK int engine_network_connect(struct engine *e, const char *network,
     const char *container, json_t *endpoint_config);
+/*
+ * Run a command in running container id (config: the exec create body,
+ * {Cmd, User, WorkingDir, Env}), detached, and wait up to timeout_ms for it
+ * to end; *exit_code gets its status.
+ */
+MUST_CHECK int engine_exec(struct engine *e, const char *id, json_t *config,
+    long timeout_ms, long *exit_code);
+/* Extract the tar archive (len bytes) into dir of the container. */
+MUST_CHECK int engine_container_put_archive(struct engine *e, const char *id,
+    const char *dir, const void *tar, size_t len);
+/* Disconnect container from network (forced: it may be stopped). */
+MUST_CHECK int engine_network_disconnect(struct engine *e, const char *network,
+    const char *container);
 
 /* An inspect's answer when the object does not exist (not an error). */
 #define ENGINE_MISSING 1
@@ -131,6 +144,7 @@ struct engine_build_opts {
 	int nocache;
 	engine_tick_fn tick;      /* NULL, or called about once a second */
 	void *tick_ctx;
+	int buildkit;             /* version=2: BuildKit, its progress decoded */
 };
 
 MUST_CHECK int engine_build(struct engine *e, const struct engine_build_opts *opts,

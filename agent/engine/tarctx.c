@@ -453,3 +453,53 @@ tarctx_free(struct tarctx *t)
 	free(t->dir);
 	free(t);
 }
+
+static la_ssize_t
+memory_write_cb(struct archive *a, void *ctx, const void *data, size_t len)
+{
+	buf_add(ctx, data, len);
+	return (la_ssize_t)len;
+}
+
+int
+tar_memory(const struct tar_member *m, size_t n, struct buf *out)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open(a, out, NULL, memory_write_cb, NULL) !=
+	    ARCHIVE_OK) {
+		error_set("cannot make a tar: %s", archive_error_string(a));
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		e = archive_entry_new();
+		archive_entry_set_pathname(e, m[i].path);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, m[i].mode);
+		archive_entry_set_uid(e, m[i].uid);
+		archive_entry_set_gid(e, m[i].gid);
+		archive_entry_set_size(e, (la_int64_t)m[i].len);
+		if (archive_write_header(a, e) != ARCHIVE_OK ||
+		    (m[i].len > 0 && archive_write_data(a, m[i].data,
+		    m[i].len) < 0)) {
+			error_set("cannot make a tar: %s",
+			    archive_error_string(a));
+			goto done;
+		}
+		archive_entry_free(e);
+		e = NULL;
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		error_set("cannot make a tar: %s", archive_error_string(a));
+		goto done;
+	}
+	rc = 0;
+done:
+	archive_entry_free(e);
+	archive_write_free(a);
+	return rc;
+}

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+
 #include "lib/util.h"
 
 struct tarctx;
@@ -30,5 +31,16 @@ void tarctx_free(struct tarctx *t);
 #define TARCTX_CHUNK (64 * 1024)
 /* For tests: the most tar bytes ever held in the internal buffer. */
 size_t tarctx_peak_buffer(const struct tarctx *t);
+
+/* A file of a tar made in memory (tar_memory). */
+struct tar_member {
+	const char *path;     /* inside the archive, no leading "/" */
+	const char *data;
+	size_t len;
+	unsigned mode;
+	long uid, gid;
+};
+/* A tar of the n members into out (uncapped: the caller bounds the data). */
+MUST_CHECK int tar_memory(const struct tar_member *m, size_t n, struct buf *out);
 
 #endif

@@ -61,6 +61,7 @@ struct deploy {
 	struct engine *engine;
 	struct release rel;
 	char *previous;           /* commit running before this deploy, or NULL */
+	int classic_builder;      /* the engine has no BuildKit */
 	long long t_build, t_converge, t_gate;
 	struct history *h;        /* NULL when the history cannot be used */
 	long long row;            /* this deploy's history row, 0 = none */
@@ -215,23 +216,26 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 	    s->name, ref, owner);
 }
 
+static int dockerfile_text(const struct release *r,
+    const struct compose_service *s, struct buf *text);
+
 /*
  * The images a build reads (FROM, COPY --from) must not be another app's:
  * refused before the build starts, like an image-only service's.
  */
 static int
-build_sources_check(struct deploy *d, const struct compose_service *s)
+build_sources_check(struct deploy *d, const struct release *r,
+    const struct compose_service *s)
 {
 	const struct compose_build *b = s->build;
-	char *path = path_join(b->context, b->dockerfile != NULL ?
-	    b->dockerfile : "Dockerfile");
 	struct buf text = BUF_INIT;
 	struct strv refs = STRV_INIT;
 	size_t i;
 	int rc = 0;
 
-	/* A missing or unreadable Dockerfile is the build's to report. */
-	if (read_file(path, &text, 1 << 20) < 0) {
+	/* A missing or unreadable Dockerfile is the build's to report; a
+	 * dockerfile_inline is checked like a file. */
+	if (dockerfile_text(r, s, &text) < 0 || text.buf == NULL) {
 		error_clear();
 		goto done;
 	}
@@ -259,8 +263,76 @@ build_sources_check(struct deploy *d, const struct compose_service *s)
 done:
 	strv_clear(&refs);
 	buf_release(&text);
-	free(path);
 	return rc;
+}
+
+/*
+ * Tag image id as name (":latest" added when it has no tag), unless an image
+ * that is not this app's holds that name: a push never retags what another
+ * app or the host owns.
+ */
+static void
+tag_as(struct deploy *d, const char *name, const char *id)
+{
+	char *ref, *colon, *slash;
+	json_t *info = NULL;
+	const char *owner;
+	int found;
+
+	if (strchr(name, '@') != NULL)
+		return;
+	slash = strrchr(name, '/');
+	colon = strrchr(name, ':');
+	ref = colon != NULL && (slash == NULL || colon > slash) ?
+	    xstrdup(name) : xasprintf("%s:latest", name);
+	found = engine_image_inspect(d->engine, ref, &info);
+	owner = json_string_value(json_object_get(json_object_get(
+	    json_object_get(info, "Config"), "Labels"), "slipway.app"));
+	if (found < 0 || (found == 0 && (owner == NULL ||
+	    strcmp(owner, d->app) != 0))) {
+		out_warn("warning: not tagging %s: %s", ref, found < 0 ?
+		    error_last() : "an image of that name is not this app's");
+		goto done;
+	}
+	colon = strrchr(ref, ':');
+	*colon = '\0';
+	if (engine_image_tag(d->engine, id, ref, colon + 1) < 0)
+		out_warn("warning: cannot tag %s:%s: %s", ref, colon + 1,
+		    error_last());
+done:
+	json_decref(info);
+	free(ref);
+	error_clear();
+}
+
+/*
+ * Tag the image s built with the names compose gives it: spec_image_name
+ * (so that `FROM` in another Dockerfile finds it) and build.tags.
+ */
+static void
+tag_image_name(struct deploy *d, const struct compose_project *p,
+    const struct compose_service *s, const struct service_image *img)
+{
+	char *name = spec_image_name(p, s);
+	size_t i;
+
+	if (name != NULL)
+		tag_as(d, name, img->id);
+	free(name);
+	for (i = 0; i < s->build->tags.n; i++)
+		tag_as(d, s->build->tags.v[i], img->id);
+}
+
+static int check_session_mounts(const struct release *r,
+    const struct compose_service *s);
+
+/* Does the engine's answer to a BuildKit build say it has none? */
+static int
+no_buildkit(const char *msg)
+{
+	return msg != NULL && (strcasestr(msg, "buildkit not supported") ||
+	    strcasestr(msg, "unknown builder version") ||
+	    strcasestr(msg, "builder version 2"));
 }
 
 /* Build the image of service s as img->ref; store its id in img. */
@@ -270,20 +342,47 @@ build_service(struct deploy *d, struct release *r,
 {
 	const struct compose_build *b = s->build;
 	struct engine_build_opts bo = { 0 };
-	const char *tags[] = { img->ref, NULL };
+	const char *tags[] = { img->ref, NULL }, *dockerfile;
+	char *inline_name = NULL, *inline_path = NULL;
 	struct tarctx *t = NULL;
+	int built;
 	unsigned long files = 0;
 	unsigned long long bytes = 0;
 	int rc = -1;
 
+	if (check_session_mounts(r, s) < 0)
+		return -1;
 	out_info("-----> Building %s (%s)", s->name, img->ref);
-	if (build_sources_check(d, s) < 0)
+	if (build_sources_check(d, r, s) < 0)
 		goto done;
-	if (tarctx_open(&t, b->context, b->dockerfile) < 0) {
+	if (b->dockerfile_inline != NULL) {
+		/* The context is the release's own checkout: the inline
+		 * Dockerfile is written there, under a name of its own. */
+		char *real = compose_path_resolve(b->context);
+		int inside = compose_path_within(real, r->dir);
+
+		free(real);
+		if (!inside) {
+			error_set("build of \"%s\" failed: dockerfile_inline "
+			    "needs a build context inside the release", s->name);
+			goto done;
+		}
+		inline_name = xasprintf(".slipway-dockerfile-inline.%s", s->name);
+		inline_path = path_join(b->context, inline_name);
+		if (!is_dir(b->context) || write_file_atomic(inline_path,
+		    b->dockerfile_inline, strlen(b->dockerfile_inline),
+		    0644) < 0) {
+			error_set("build of \"%s\" failed: cannot write its "
+			    "dockerfile_inline: %s", s->name, error_last());
+			goto done;
+		}
+	}
+	dockerfile = inline_name != NULL ? inline_name : b->dockerfile;
+	if (tarctx_open(&t, b->context, dockerfile) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
 	}
-	bo.dockerfile = b->dockerfile;
+	bo.dockerfile = dockerfile;
 	bo.target = b->target;
 	if ((bo.buildargs = kv_to_json(&b->args)) == NULL) {
 		error_set("build of \"%s\" failed: build arg %s", s->name,
@@ -299,8 +398,26 @@ build_service(struct deploy *d, struct release *r,
 	bo.tick_ctx = d;
 	d->last_line_ms = d->step_ms = now_ms();
 	d->step[0] = '\0';
-	if (engine_build(d->engine, &bo, tarctx_read, t, build_line, d,
-	    &img->id) < 0) {
+	bo.buildkit = !d->classic_builder;
+	built = engine_build(d->engine, &bo, tarctx_read, t, build_line, d,
+	    &img->id);
+	if (built < 0 && bo.buildkit && no_buildkit(error_last())) {
+		/* Only an engine without BuildKit: the stream had not started. */
+		out_warn("warning: the engine has no BuildKit (%s): building "
+		    "with the classic builder", error_last());
+		d->classic_builder = 1;
+		bo.buildkit = 0;
+		tarctx_free(t);
+		t = NULL;
+		if (tarctx_open(&t, b->context, dockerfile) < 0) {
+			error_set("build of \"%s\" failed: %s", s->name,
+			    error_last());
+			goto done;
+		}
+		built = engine_build(d->engine, &bo, tarctx_read, t,
+		    build_line, d, &img->id);
+	}
+	if (built < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
 	}
@@ -319,11 +436,16 @@ build_service(struct deploy *d, struct release *r,
 	tarctx_stats(t, &files, &bytes);
 	out_info("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
 	    files, bytes / 1024);
+	tag_image_name(d, r->project, s, img);
 	rc = 0;
 done:
 	json_decref(bo.buildargs);
 	json_decref(bo.labels);
 	tarctx_free(t);
+	if (inline_path != NULL)
+		unlink(inline_path);
+	free(inline_path);
+	free(inline_name);
 	return rc;
 }
 
@@ -338,6 +460,137 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
 			return xstrdup(images[i].id);
 	}
 	return NULL;
+}
+
+/*
+ * The Dockerfile of s (its dockerfile_inline, or the file when it is a
+ * regular file inside the release) into text; -1 when there is none to read.
+ */
+static int
+dockerfile_text(const struct release *r, const struct compose_service *s,
+    struct buf *text)
+{
+	const struct compose_build *b = s->build;
+	char *path, *real;
+	int rc = -1;
+
+	if (b->dockerfile_inline != NULL) {
+		buf_adds(text, b->dockerfile_inline);
+		return 0;
+	}
+	path = path_join(b->context, b->dockerfile ? b->dockerfile :
+	    "Dockerfile");
+	real = compose_path_resolve(path);
+	if (compose_path_within(real, r->dir) && !is_dir(real) &&
+	    read_file(real, text, 1u << 20) == 0)
+		rc = 0;
+	free(real);
+	free(path);
+	return rc;
+}
+
+/*
+ * RUN --mount=type=ssh or type=secret needs a BuildKit client session
+ * (gRPC over a hijacked connection), which slipway does not open: refuse
+ * it in one line rather than fail half-way through the build.
+ */
+static int
+check_session_mounts(const struct release *r, const struct compose_service *s)
+{
+	struct buf text = BUF_INIT;
+	const char *kind = NULL;
+
+	if (dockerfile_text(r, s, &text) == 0 && text.buf != NULL) {
+		if (strstr(text.buf, "type=ssh") != NULL)
+			kind = "ssh";
+		else if (strstr(text.buf, "type=secret") != NULL)
+			kind = "secret";
+	}
+	buf_release(&text);
+	error_clear();
+	if (kind == NULL)
+		return 0;
+	return error_set("build of \"%s\" failed: its Dockerfile mounts "
+	    "type=%s, which needs a BuildKit client session: slipway does not "
+	    "open one (pass what the build needs as a build arg or a file of "
+	    "the repository)", s->name, kind);
+}
+
+/*
+ * The images the Dockerfile of s reads (FROM, COPY --from: dockerfile.h),
+ * into from; none when it cannot be read.
+ */
+static void
+dockerfile_froms(const struct release *r, const struct compose_service *s,
+    struct strv *from)
+{
+	struct buf text = BUF_INIT;
+
+	if (dockerfile_text(r, s, &text) == 0 && text.buf != NULL)
+		dockerfile_images(text.buf, &s->build->args, from);
+	error_clear();
+	buf_release(&text);
+}
+
+/*
+ * Build the images r lacks, a service whose Dockerfile starts FROM the image
+ * another one builds after that one (compose orders builds the same way); in
+ * dependency order otherwise, and as listed when FROMs form a cycle.
+ */
+static int
+build_in_order(struct deploy *d, struct release *r, const size_t *order)
+{
+	const struct compose_project *p = r->project;
+	struct strv *froms = xcalloc(r->nimages + 1, sizeof *froms);
+	char *built = xcalloc(r->nimages + 1, 1);
+	size_t i, j, k, left = 0;
+	int rc = -1;
+
+	for (i = 0; i < r->nimages; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+
+		if (r->images[i].id != NULL || s->build == NULL) {
+			built[i] = 1;
+			continue;
+		}
+		dockerfile_froms(r, s, &froms[i]);
+		left++;
+	}
+	while (left > 0) {
+		size_t pick = r->nimages;
+
+		for (i = 0; i < r->nimages && pick == r->nimages; i++) {
+			int waits = 0;
+
+			if (built[i])
+				continue;
+			for (j = 0; j < r->nimages && !waits; j++) {
+				if (j == i || built[j])
+					continue;
+				for (k = 0; k < froms[i].n && !waits; k++)
+					waits = spec_image_builds(p,
+					    &p->services[order[j]], froms[i].v[k]);
+			}
+			if (!waits)
+				pick = i;
+		}
+		for (i = 0; pick == r->nimages && i < r->nimages; i++) {
+			if (!built[i])
+				pick = i;
+		}
+		if (build_service(d, r, &p->services[order[pick]],
+		    &r->images[pick]) < 0)
+			goto done;
+		built[pick] = 1;
+		left--;
+	}
+	rc = 0;
+done:
+	for (i = 0; i < r->nimages; i++)
+		strv_clear(&froms[i]);
+	free(froms);
+	free(built);
+	return rc;
 }
 
 /*
@@ -378,7 +631,8 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		json_decref(info);
 		if (found < 0)
 			goto done;
-		if (found == ENGINE_MISSING && s->build == NULL) {
+		if (found == ENGINE_MISSING && s->build == NULL &&
+		    spec_image_builder(p, s) == NULL) {
 			error_set("service \"%s\": image \"%s\" is not on this host",
 			    s->name, img->ref);
 			goto done;
@@ -395,10 +649,17 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		    r->commit);
 		goto done;
 	}
+	if (build_in_order(d, r, order) < 0)
+		goto done;
+	/* The services that run what another one built. */
 	for (i = 0; i < r->nimages; i++) {
-		if (r->images[i].id == NULL && build_service(d, r,
-		    &p->services[order[i]], &r->images[i]) < 0)
+		if (r->images[i].id == NULL &&
+		    (r->images[i].id = known_image_id(r->images, r->nimages,
+		    r->images[i].ref)) == NULL) {
+			error_set("service \"%s\": image \"%s\" was not built",
+			    r->images[i].service, r->images[i].ref);
 			goto done;
+		}
 	}
 	rc = 0;
 done:
@@ -628,20 +889,41 @@ runs_to_completion(const struct compose_project *p, const char *service)
 	return 0;
 }
 
+/* Would the engine start a container of this restart policy again after it
+ * exited with status 0? */
+static int
+restarts_after_success(json_t *info)
+{
+	const char *policy = json_string_value(json_object_get(json_object_get(
+	    json_object_get(info, "HostConfig"), "RestartPolicy"), "Name"));
+
+	return policy != NULL && (strcmp(policy, "always") == 0 ||
+	    strcmp(policy, "unless-stopped") == 0);
+}
+
 /*
  * The health gate: every changed container with a healthcheck must become
- * healthy within health_timeout; every other one must still run after
- * min_uptime. -1 names the failing container in *failed (allocated).
+ * healthy within health_timeout; every other one must run for min_uptime
+ * without restarting. A container that exited 0 has done its job when its
+ * restart policy will not start it again (or a service waits for it to
+ * complete); one the engine is restarting is judged once it settles: it
+ * passes when it then stays up for min_uptime, fails when it exits for good
+ * or is still restarting at the deadline. -1 names the failing container in
+ * *failed (allocated).
  */
 static int
 health_gate(struct deploy *d, const struct strv *changed, char **failed)
 {
 	long long t0 = now_ms(), deadline = t0 + d->cfg->health_timeout * 1000;
-	long long settle = t0 + d->cfg->min_uptime * 1000;
+	long long uptime = d->cfg->min_uptime * 1000;
 	char *done = xcalloc(changed->n + 1, 1);
+	long *seen = xcalloc(changed->n + 1, sizeof *seen);
+	long long *since = xcalloc(changed->n + 1, sizeof *since);
 	size_t left = changed->n, i;
 	int rc = 0;
 
+	for (i = 0; i < changed->n; i++)
+		seen[i] = -1;
 	if (left)
 		out_info("-----> Health gate: %zu container%s (up to %lds)", left,
 		    left == 1 ? "" : "s", d->cfg->health_timeout);
@@ -649,6 +931,7 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 		for (i = 0; i < changed->n && rc == 0; i++) {
 			json_t *info = NULL, *state, *health;
 			const char *name = changed->v[i], *status, *hs, *svc;
+			long long now = now_ms();
 			long code, restarts;
 
 			if (done[i])
@@ -668,26 +951,47 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 			    "RestartCount"));
 			svc = json_string_value(json_object_get(json_object_get(
 			    json_object_get(info, "Config"), "Labels"), LABEL_SERVICE));
+			/* The restart count moved: the clock of its uptime restarts. */
+			if (restarts != seen[i]) {
+				seen[i] = restarts;
+				since[i] = now;
+			}
 			if (status && strcmp(status, "exited") == 0 && code == 0 &&
-			    svc && runs_to_completion(d->rel.project, svc)) {
+			    ((svc && runs_to_completion(d->rel.project, svc)) ||
+			    !restarts_after_success(info))) {
+				out_info("       %s completed", name);
 				done[i] = 1, left--;
+			} else if (status && strcmp(status, "restarting") == 0) {
+				/* its uptime counts from when it is seen up */
+				since[i] = now;
+				if (now >= deadline)
+					rc = error_set("%s is still restarting after %lds (%ld restart%s)",
+					    name, d->cfg->health_timeout, restarts,
+					    restarts == 1 ? "" : "s");
 			} else if (status && strcmp(status, "running") != 0) {
 				rc = error_set("%s is %s (exit code %ld)", name,
 				    status, code);
-			} else if (restarts > 0) {
-				rc = error_set("%s restarted %ld time%s", name,
-				    restarts, restarts == 1 ? "" : "s");
 			} else if (hs != NULL && strcmp(hs, "unhealthy") == 0) {
 				rc = error_set("%s is unhealthy", name);
 			} else if (hs != NULL && strcmp(hs, "healthy") == 0) {
 				out_info("       %s is healthy", name);
 				done[i] = 1, left--;
-			} else if (hs == NULL && now_ms() >= settle) {
-				out_info("       %s is running", name);
+			} else if (hs == NULL && now - since[i] >= uptime &&
+			    now - t0 >= uptime) {
+				if (restarts > 0)
+					out_info("       %s is running (after %ld restart%s)",
+					    name, restarts, restarts == 1 ? "" : "s");
+				else
+					out_info("       %s is running", name);
 				done[i] = 1, left--;
-			} else if (now_ms() >= deadline) {
-				rc = error_set("%s did not become healthy within %lds",
-				    name, d->cfg->health_timeout);
+			} else if (now >= deadline) {
+				if (restarts > 0)
+					rc = error_set("%s kept restarting (%ld restart%s in %lds)",
+					    name, restarts, restarts == 1 ? "" : "s",
+					    d->cfg->health_timeout);
+				else
+					rc = error_set("%s did not become healthy within %lds",
+					    name, d->cfg->health_timeout);
 			}
 			if (rc < 0)
 				*failed = xstrdup(name);
@@ -697,6 +1001,8 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 			sleep_ms(250);
 	}
 	free(done);
+	free(seen);
+	free(since);
 	d->t_gate = now_ms() - t0;
 	return rc;
 }
@@ -732,6 +1038,7 @@ release_command(struct deploy *d, const struct compose_service *s,
 	if (engine_container_remove(d->engine, name, 0) < 0 ||
 	    container_vet(d->engine, p, s, body) < 0 ||
 	    engine_container_create(d->engine, name, body, &id) < 0 ||
+	    container_copy_files(d->engine, p, s, id) < 0 ||
 	    engine_container_start(d->engine, id) < 0 ||
 	    engine_container_wait(d->engine, id, &code) < 0) {
 		error_set("release command of \"%s\": %s", s->name, error_last());
@@ -844,8 +1151,10 @@ roll_back(struct deploy *d)
 	struct converge_opts co = { 0 };
 	int rc = -1;
 
+	/* A failed first deploy leaves nothing behind but its volumes. */
 	if (d->previous == NULL) {
-		return error_set("there is no previous release to roll back to");
+		out_info("-----> Removing the containers of the failed first deploy");
+		return converge_down(d->engine, d->rel.project->name, 0);
 	}
 	out_info("-----> Rolling back to %.7s", d->previous);
 	if (load_release(d, d->previous, &d->vars, &d->ops, &prev) < 0 ||
@@ -1166,7 +1475,12 @@ failed:
 		show_logs(d, failed);
 	if (roll_back_retrying(d) == 0) {
 		d->rolled_back = 1;
-		error_set("%s; rolled back to %.7s", reason, d->previous);
+		if (d->previous == NULL)
+			error_set("%s; the failed first deploy was removed",
+			    reason);
+		else
+			error_set("%s; rolled back to %.7s", reason,
+			    d->previous);
 	} else if (d->previous == NULL)
 		error_set("%s; rollback failed: %s", reason, error_last());
 	else {

@@ -7,8 +7,69 @@
 #include <string.h>
 
 #include "compose/binds.h"
+#include "engine/tarctx.h"
 #include "reconcile/container.h"
 #include "reconcile/spec.h"
+
+int
+container_copy_files(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const char *id)
+{
+	struct spec_copy c[64];
+	struct tar_member m[64];
+	struct buf tar = BUF_INIT;
+	size_t n = spec_copies(p, s, c, ARRAY_SIZE(c)), i;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		long uid = 0, gid = 0;
+
+		if ((c[i].uid && parse_long(c[i].uid, &uid) < 0) ||
+		    (c[i].gid && parse_long(c[i].gid, &gid) < 0))
+			uid = gid = 0;
+		m[i].path = c[i].target + 1;
+		m[i].data = c[i].content;
+		m[i].len = strlen(c[i].content);
+		m[i].mode = c[i].mode >= 0 ? (unsigned)c[i].mode : 0444;
+		m[i].uid = uid;
+		m[i].gid = gid;
+	}
+	if (tar_memory(m, n, &tar) < 0 ||
+	    engine_container_put_archive(e, id, "/", tar.buf, tar.len) < 0)
+		goto done;
+	rc = 0;
+done:
+	buf_release(&tar);
+	return rc;
+}
+
+int
+container_hooks(struct engine *e, const struct compose_service *s,
+    const char *id, const char *name, int post_start)
+{
+	const struct compose_hook *h = post_start ? s->post_start : s->pre_stop;
+	size_t i, n = post_start ? s->npost_start : s->npre_stop;
+	const char *what = post_start ? "post_start" : "pre_stop";
+
+	for (i = 0; i < n; i++) {
+		json_t *body = spec_hook(&h[i]);
+		long code = -1;
+		int rc;
+
+		out_info("-----> Running the %s hook of %s", what, name);
+		rc = engine_exec(e, id, body, 60 * 1000, &code);
+		json_decref(body);
+		if (rc < 0)
+			return error_set("%s hook of \"%s\": %s", what, name,
+			    error_last());
+		if (code != 0)
+			return error_set("%s hook of \"%s\" exited with code %ld",
+			    what, name, code);
+	}
+	return 0;
+}
 
 long
 container_stop_timeout(const struct compose_service *s)
@@ -193,6 +254,13 @@ container_create(struct engine *e, const struct compose_project *p,
 			}
 		}
 		strv_clear(&nets);
+	}
+	if (container_copy_files(e, p, s, id) < 0) {
+		error_set("cannot copy the secrets and configs of \"%s\": %s",
+		    name, error_last());
+		container_discard(e, id);
+		free(id);
+		return -1;
 	}
 	*id_out = id;
 	return 0;

@@ -53,6 +53,17 @@ void container_discard(struct engine *e, const char *id);
 MUST_CHECK int container_vet(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, json_t *body);
 
+/* Copy the secret and config values of s into container id (not started). */
+MUST_CHECK int container_copy_files(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const char *id);
+
+/*
+ * Run the post_start (post_start 1) or pre_stop hooks of s in container id,
+ * named name in messages; each must exit 0 within a minute.
+ */
+MUST_CHECK int container_hooks(struct engine *e, const struct compose_service *s,
+    const char *id, const char *name, int post_start);
+
 /* The stop timeout of s in seconds, or -1 for the engine's default. */
 long container_stop_timeout(const struct compose_service *s);
 

@@ -189,6 +189,141 @@ converge_resources(struct engine *e, const struct compose_project *p)
 	return 0;
 }
 
+/* The plan step that keeps or starts container o, or NULL. */
+static const struct plan_step *
+step_for(const struct plan *plan, const struct observed *o)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsteps; i++) {
+		if (plan->steps[i].old == o)
+			return &plan->steps[i];
+	}
+	return NULL;
+}
+
+/*
+ * Recreate each network of plan->networks the way compose v2 does: stop and
+ * disconnect the containers attached to it, remove it, create it anew, and
+ * reconnect the containers that are kept (their START step starts them
+ * again; the ones being replaced or removed are not reconnected).
+ */
+static int
+recreate_networks(struct engine *e, const struct compose_project *p,
+    const struct plan *plan, const struct observed *obs, size_t nobs)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < plan->networks.n; i++) {
+		const char *name = plan->networks.v[i];
+		const struct compose_network *n = NULL;
+		json_t *body;
+		int r;
+
+		for (k = 0; k < p->nnetworks; k++) {
+			if (strcmp(p->networks[k].name, name) == 0)
+				n = &p->networks[k];
+		}
+		if (n == NULL)
+			continue;
+		out_info("-----> Recreating network %s (configuration changed)",
+		    name);
+		for (j = 0; j < nobs; j++) {
+			const struct observed *o = &obs[j];
+			const struct compose_service *s = o->service ?
+			    compose_service(p, o->service) : NULL;
+
+			if (!strv_contains(&o->networks, name))
+				continue;
+			if (engine_container_stop(e, o->id,
+			    container_stop_timeout(s)) < 0 ||
+			    engine_network_disconnect(e, name, o->id) < 0)
+				return error_set("cannot detach \"%s\" from network \"%s\": %s",
+				    o->name, name, error_last());
+		}
+		if (engine_network_remove(e, name) < 0)
+			return error_set("cannot remove network \"%s\": %s", name,
+			    error_last());
+		body = spec_network(p, n);
+		r = engine_network_create(e, body);
+		json_decref(body);
+		if (r < 0)
+			return error_set("cannot create network \"%s\": %s", name,
+			    error_last());
+		for (j = 0; j < nobs; j++) {
+			const struct observed *o = &obs[j];
+			const struct plan_step *st = step_for(plan, o);
+			const struct compose_service *s;
+			struct strv names = STRV_INIT;
+
+			if (!strv_contains(&o->networks, name) || st == NULL ||
+			    (st->action != PLAN_KEEP && st->action != PLAN_START) ||
+			    (s = compose_service(p, o->service)) == NULL)
+				continue;
+			spec_service_networks(p, s, &names);
+			for (k = 0, r = 0; k < names.n && r == 0; k++) {
+				json_t *ep;
+
+				if (strcmp(names.v[k], name) != 0)
+					continue;
+				ep = spec_endpoint(p, s, o->number, k);
+				r = engine_network_connect(e, name, o->id, ep);
+				json_decref(ep);
+			}
+			strv_clear(&names);
+			if (r < 0)
+				return error_set("cannot connect \"%s\" to network \"%s\": %s",
+				    o->name, name, error_last());
+		}
+	}
+	return 0;
+}
+
+/*
+ * The project's networks as the file wants them (hashes allocated into
+ * hashes, parallel to p->networks) and as the engine has them (pointing
+ * into *list). External networks are not ours to change.
+ */
+static int
+network_states(struct engine *e, const struct compose_project *p,
+    struct net_state **des, char ***hashes, size_t *ndes,
+    struct net_state **obs, size_t *nobs, json_t **list)
+{
+	char *label = xasprintf(LABEL_PROJECT "=%s", p->name);
+	const char *labels[] = { label };
+	json_t *v;
+	size_t i;
+	int rc;
+
+	*des = xcalloc(p->nnetworks + 1, sizeof **des);
+	*hashes = xcalloc(p->nnetworks + 1, sizeof **hashes);
+	*ndes = 0;
+	for (i = 0; i < p->nnetworks; i++) {
+		if (p->networks[i].external)
+			continue;
+		(*hashes)[i] = spec_network_hash(p, &p->networks[i]);
+		(*des)[*ndes].name = p->networks[i].name;
+		(*des)[(*ndes)++].hash = (*hashes)[i];
+	}
+	*obs = NULL;
+	*nobs = 0;
+	rc = engine_network_list(e, labels, 1, list);
+	free(label);
+	if (rc < 0)
+		return -1;
+	*obs = xcalloc(json_array_size(*list) + 1, sizeof **obs);
+	json_array_foreach(*list, i, v) {
+		const char *name = json_str(v, "Name");
+
+		if (name == NULL)
+			continue;
+		(*obs)[*nobs].name = name;
+		(*obs)[(*nobs)++].hash = json_str(json_object_get(v, "Labels"),
+		    LABEL_HASH);
+	}
+	return 0;
+}
+
 static const struct service_image *
 image_for(const struct service_image *images, size_t n, const char *service)
 {
@@ -304,6 +439,24 @@ wanted(const struct converge_opts *opts, const char *service)
 	return 0;
 }
 
+/*
+ * The pre_stop hooks of the running container o (of service s, which may be
+ * NULL for an orphan); a failing hook does not keep it from stopping, as in
+ * compose.
+ */
+static void
+pre_stop(struct engine *e, const struct compose_service *s,
+    const struct observed *o)
+{
+	if (s == NULL || s->npre_stop == 0 || o->state == NULL ||
+	    strcmp(o->state, "running") != 0)
+		return;
+	if (container_hooks(e, s, o->id, o->name, 0) < 0) {
+		out_warn("warning: %s", error_last());
+		error_clear();
+	}
+}
+
 /* Carry out one step for service s. */
 static int
 apply_step(struct engine *e, const struct compose_project *p,
@@ -329,6 +482,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
 		}
+		if (container_hooks(e, s, st->old->id, name, 1) < 0)
+			break;
 		rc = 0;
 		break;
 	case PLAN_CREATE:
@@ -340,6 +495,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
 		}
+		if (container_hooks(e, s, id, name, 1) < 0)
+			break;
 		rc = 0;
 		break;
 	case PLAN_RECREATE:
@@ -348,6 +505,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 		if (container_create(e, p, s, st->number, tmp, img, hash, opts,
 		    &id) < 0)
 			break;
+		pre_stop(e, compose_service(p, st->old->service ?
+		    st->old->service : ""), st->old);
 		if (container_stop(e, s, st->old->id, name) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot replace \"%s\": %s", name, error_last());
@@ -359,6 +518,8 @@ apply_step(struct engine *e, const struct compose_project *p,
 			error_set("cannot start \"%s\": %s", name, error_last());
 			break;
 		}
+		if (container_hooks(e, s, id, name, 1) < 0)
+			break;
 		rc = 0;
 		break;
 	}
@@ -388,6 +549,10 @@ converge_project(struct engine *e, const struct compose_project *p,
 	char **hashes = NULL;
 	size_t *order = NULL, nobs = 0, nact = 0, i, j;
 	struct plan plan = { 0 };
+	struct net_state *netdes = NULL, *netobs = NULL;
+	char **nethashes = NULL;
+	size_t nnetdes = 0, nnetobs = 0;
+	json_t *netlist = NULL;
 	int rc = -1, ord;
 
 	order = xcalloc(p->nservices + 1, sizeof *order);
@@ -415,8 +580,15 @@ converge_project(struct engine *e, const struct compose_project *p,
 	}
 	if (converge_observe(e, p->name, &obs, &nobs) < 0)
 		goto done;
+	if (network_states(e, p, &netdes, &nethashes, &nnetdes, &netobs,
+	    &nnetobs, &netlist) < 0)
+		goto done;
 	plan_compute(&plan, des, nact, obs, nobs);
+	plan_networks(&plan, netdes, nnetdes, netobs, nnetobs);
 	if (opts->dry_run) {
+		for (i = 0; i < plan.networks.n; i++)
+			out_info("recreate network %s: configuration changed",
+			    plan.networks.v[i]);
 		for (i = 0; i < plan.nsteps; i++)
 			out_info("%s %s-%d%s%s", plan_action_name(plan.steps[i].action),
 			    plan.steps[i].service ? plan.steps[i].service : "?",
@@ -438,7 +610,8 @@ converge_project(struct engine *e, const struct compose_project *p,
 		rc = cutover_site(e, p, opts);
 		goto done;
 	}
-	if (converge_resources(e, p) < 0)
+	if (converge_resources(e, p) < 0 ||
+	    recreate_networks(e, p, &plan, obs, nobs) < 0)
 		goto done;
 	/* Removals first: they may hold ports or names the new ones need. */
 	for (i = 0; i < plan.nsteps; i++) {
@@ -451,6 +624,8 @@ converge_project(struct engine *e, const struct compose_project *p,
 		    compose_service(p, st->service)->http.set)
 			continue;
 		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
+		pre_stop(e, st->service ? compose_service(p, st->service) :
+		    NULL, st->old);
 		if (container_stop(e, st->service ? compose_service(p,
 		    st->service) : NULL, st->old->id, st->old->name) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
@@ -486,6 +661,12 @@ converge_project(struct engine *e, const struct compose_project *p,
 done:
 	plan_dispose(&plan);
 	observed_list_free(obs, nobs);
+	for (i = 0; nethashes != NULL && i < p->nnetworks; i++)
+		free(nethashes[i]);
+	free(nethashes);
+	free(netdes);
+	free(netobs);
+	json_decref(netlist);
 	for (i = 0; i < nact; i++) {
 		desired_dispose(&des[i]);
 		free(hashes[i]);

@@ -110,8 +110,48 @@ plan_compute(struct plan *plan, const struct desired *desired,
 }
 
 void
+plan_networks(struct plan *plan, const struct net_state *desired,
+    size_t ndesired, const struct net_state *observed, size_t nobserved)
+{
+	size_t i, j;
+
+	for (i = 0; i < ndesired; i++) {
+		const struct net_state *d = &desired[i];
+
+		for (j = 0; j < nobserved; j++) {
+			const struct net_state *o = &observed[j];
+
+			if (strcmp(o->name, d->name) != 0)
+				continue;
+			if (o->hash != NULL && *o->hash != '\0' &&
+			    d->hash != NULL && strcmp(o->hash, d->hash) != 0 &&
+			    !strv_contains(&plan->networks, d->name)) {
+				strv_push(&plan->networks, d->name);
+				plan->changes++;
+			}
+			break;
+		}
+	}
+	for (i = 0; i < plan->nsteps; i++) {
+		struct plan_step *st = &plan->steps[i];
+
+		if (st->action != PLAN_KEEP || st->old == NULL)
+			continue;
+		for (j = 0; j < plan->networks.n; j++) {
+			if (strv_contains(&st->old->networks, plan->networks.v[j])) {
+				st->action = PLAN_START;
+				st->reason = "network recreated";
+				plan->changes++;
+				break;
+			}
+		}
+	}
+}
+
+void
 plan_dispose(struct plan *plan)
 {
+	strv_clear(&plan->networks);
 	free(plan->steps);
 	memset(plan, 0, sizeof *plan);
 }

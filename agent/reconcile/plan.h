@@ -53,10 +53,17 @@ struct plan_step {
 	const char *reason;     /* why a recreate: "configuration", "image", ... */
 };
 
+/* A network by engine name and config hash (NULL: none recorded). */
+struct net_state {
+	const char *name;
+	const char *hash;
+};
+
 struct plan {
 	struct plan_step *steps; /* desired services in the given order, then removals */
 	size_t nsteps, alloc;
-	size_t changes;          /* steps that are not PLAN_KEEP */
+	size_t changes;          /* steps that are not PLAN_KEEP, networks to recreate */
+	struct strv networks;    /* networks to recreate (engine names) */
 };
 
 /*
@@ -67,6 +74,18 @@ struct plan {
 void plan_compute(struct plan *plan, const struct desired *desired,
     size_t ndesired, const struct observed *observed, size_t nobserved);
 void plan_dispose(struct plan *plan);
+
+/*
+ * Add the networks whose configuration diverged (compose v2's
+ * reconcileNetworks): those observed under a desired name with a recorded
+ * hash that differs from the desired one. An observed network with no hash
+ * (created before it was recorded) is left as it is, as compose does. The
+ * containers attached to a recreated network are stopped and reconnected:
+ * their KEEP steps become START ("network recreated"). Call after
+ * plan_compute.
+ */
+void plan_networks(struct plan *plan, const struct net_state *desired,
+    size_t ndesired, const struct net_state *observed, size_t nobserved);
 const char *plan_action_name(enum plan_action a);
 
 void observed_dispose(struct observed *o);

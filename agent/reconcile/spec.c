@@ -124,8 +124,12 @@ spec_image_ref(const struct compose_project *p,
 {
 	char *repo, *ref;
 
-	if (s->build == NULL && s->image != NULL)
-		return xstrdup(s->image);
+	if (s->build == NULL && s->image != NULL) {
+		const struct compose_service *b = spec_image_builder(p, s);
+
+		return b != NULL ? spec_image_ref(p, b, commit) :
+		    xstrdup(s->image);
+	}
 	if (s->image != NULL)
 		repo = image_repository(s->image);
 	else {
@@ -143,6 +147,69 @@ spec_image_ref(const struct compose_project *p,
 	ref = xasprintf("%s:%s", repo, commit);
 	free(repo);
 	return ref;
+}
+
+/* name with ":latest" when it names no tag and no digest (allocated). */
+static char *
+image_with_tag(const char *name)
+{
+	char *repo = image_repository(name);
+	char *ref = strlen(repo) == strlen(name) ?
+	    xasprintf("%s:latest", name) : xstrdup(name);
+
+	free(repo);
+	return ref;
+}
+
+char *
+spec_image_name(const struct compose_project *p,
+    const struct compose_service *s)
+{
+	char *repo, *ref;
+
+	if (s->build == NULL)
+		return NULL;
+	if (s->image != NULL)
+		return image_with_tag(s->image);
+	repo = spec_image_ref(p, s, NULL);
+	ref = xasprintf("%s:latest", repo);
+	free(repo);
+	return ref;
+}
+
+/* Does image reference ref name what builder builds? */
+int
+spec_image_builds(const struct compose_project *p,
+    const struct compose_service *builder, const char *ref)
+{
+	char *name = spec_image_name(p, builder), *want;
+	int same;
+
+	if (name == NULL)
+		return 0;
+	want = image_with_tag(ref);
+	same = strcmp(name, want) == 0;
+	free(want);
+	free(name);
+	return same;
+}
+
+const struct compose_service *
+spec_image_builder(const struct compose_project *p,
+    const struct compose_service *s)
+{
+	size_t i;
+
+	if (s->build != NULL || s->image == NULL)
+		return NULL;
+	for (i = 0; i < p->nservices; i++) {
+		const struct compose_service *b = &p->services[i];
+
+		if (b != s && compose_service_active(b) &&
+		    spec_image_builds(p, b, s->image))
+			return b;
+	}
+	return NULL;
 }
 
 static int
@@ -203,6 +270,36 @@ spec_service_networks(const struct compose_project *p,
 }
 
 /*
+ * links: "service[:alias]" -> "<container>:<alias>" for every container of
+ * the service (the engine makes them aliases on user-defined networks).
+ */
+static json_t *
+links_json(const struct compose_project *p, const struct compose_service *s)
+{
+	json_t *a = json_array();
+	size_t i;
+	int n;
+
+	for (i = 0; i < s->links.n; i++) {
+		const char *l = s->links.v[i], *colon = strchr(l, ':');
+		char *svc = xstrndup(l, colon ? (size_t)(colon - l) : strlen(l));
+		const struct compose_service *dep = compose_service(p, svc);
+
+		for (n = 1; dep != NULL &&
+		    n <= (dep->container_name ? 1 : dep->replicas); n++) {
+			char *c = spec_container_name(p, dep, n);
+			char *link = xasprintf("%s:%s", c, colon ? colon + 1 : svc);
+
+			json_array_append_new(a, jstr(link));
+			free(link);
+			free(c);
+		}
+		free(svc);
+	}
+	return a;
+}
+
+/*
  * EndpointSettings: aliases [container name, service, aliases...] and the
  * static address. The canonical form leaves out a generated container name.
  */
@@ -226,6 +323,8 @@ endpoint_json(const struct compose_project *p, const struct compose_service *s,
 			    jstr(n->cfg->aliases.v[i]));
 	}
 	json_object_set_new(ep, "Aliases", aliases);
+	if (s->links.n > 0)
+		json_object_set_new(ep, "Links", links_json(p, s));
 	if (n->cfg != NULL && n->cfg->ipv4_address != NULL) {
 		json_t *ipam = json_object();
 
@@ -728,6 +827,180 @@ add_networks(const struct compose_project *p, const struct compose_service *s,
 	free(nets);
 }
 
+static char *hash_json(json_t *body);
+
+/* A digest of text, for the canonical form (allocated). */
+static char *
+hash_text(const char *text)
+{
+	json_t *j = json_array();
+	char *hex;
+
+	json_array_append_new(j, json_stringn_nocheck(text, strlen(text)));
+	hex = hash_json(j);
+
+	json_decref(j);
+	return hex;
+}
+
+/*
+ * secrets and configs: files are bind-mounted read-only (compose outside
+ * swarm does the same); values are copied in before start
+ * (spec_copies()), so only their digest goes into the canonical form.
+ */
+static void
+add_files(const struct compose_project *p, const struct compose_service *s,
+    json_t *body, json_t *host, int canonical)
+{
+	json_t *mounts = json_object_get(host, "Mounts"), *copies = NULL;
+	int c;
+	size_t i;
+
+	for (c = 0; c <= 1; c++) {
+		const struct compose_fileref *r = c ? s->configs : s->secrets;
+		size_t n = c ? s->nconfigs : s->nsecrets;
+
+		for (i = 0; i < n; i++) {
+			const struct compose_fileobj *o = compose_fileobj(p, c,
+			    r[i].source);
+			json_t *m;
+
+			if (o == NULL)
+				continue;
+			if (o->file == NULL) {
+				char *digest;
+
+				if (!canonical)
+					continue;
+				m = json_object();
+				set_str(m, "Target", r[i].target);
+				set_str(m, "Uid", r[i].uid);
+				set_str(m, "Gid", r[i].gid);
+				json_object_set_new(m, "Mode",
+				    json_integer(r[i].mode));
+				digest = hash_text(o->content);
+				set_str(m, "Content", digest);
+				free(digest);
+				if (copies == NULL)
+					copies = json_array();
+				json_array_append_new(copies, m);
+				continue;
+			}
+			if (mounts == NULL) {
+				mounts = json_array();
+				json_object_set_new(host, "Mounts", mounts);
+			}
+			json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:b}",
+			    "Type", "bind", "Source", o->file, "Target",
+			    r[i].target, "ReadOnly", 1));
+		}
+	}
+	if (copies != NULL)
+		json_object_set_new(body, "x-copies", copies);
+}
+
+size_t
+spec_copies(const struct compose_project *p, const struct compose_service *s,
+    struct spec_copy *out, size_t max)
+{
+	size_t i, k = 0;
+	int c;
+
+	for (c = 0; c <= 1; c++) {
+		const struct compose_fileref *r = c ? s->configs : s->secrets;
+		size_t n = c ? s->nconfigs : s->nsecrets;
+
+		for (i = 0; i < n && k < max; i++) {
+			const struct compose_fileobj *o = compose_fileobj(p, c,
+			    r[i].source);
+
+			if (o == NULL || o->file != NULL)
+				continue;
+			out[k].target = r[i].target;
+			out[k].content = o->content;
+			out[k].uid = r[i].uid;
+			out[k].gid = r[i].gid;
+			out[k++].mode = r[i].mode;
+		}
+	}
+	return k;
+}
+
+json_t *
+spec_hook(const struct compose_hook *h)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "Cmd", strv_json(&h->command));
+	set_str(o, "User", h->user);
+	set_str(o, "WorkingDir", h->working_dir);
+	add_env(&h->environment, o);
+	json_object_set_new(o, "AttachStdout", json_false());
+	json_object_set_new(o, "AttachStderr", json_false());
+	return o;
+}
+
+/* The hooks belong to the configuration: a change recreates. */
+static void
+add_hooks(const struct compose_service *s, json_t *body)
+{
+	json_t *post = json_array(), *pre = json_array();
+	size_t i;
+
+	for (i = 0; i < s->npost_start; i++)
+		json_array_append_new(post, spec_hook(&s->post_start[i]));
+	for (i = 0; i < s->npre_stop; i++)
+		json_array_append_new(pre, spec_hook(&s->pre_stop[i]));
+	if (s->npost_start + s->npre_stop > 0)
+		json_object_set_new(body, "x-hooks", json_pack("{s:o,s:o}",
+		    "post_start", post, "pre_stop", pre));
+	else {
+		json_decref(post);
+		json_decref(pre);
+	}
+}
+
+/* cpu_shares, group_add, oom_score_adj, mac_address, volumes_from, links. */
+static void
+add_compat(const struct compose_project *p, const struct compose_service *s,
+    json_t *body, json_t *host)
+{
+	json_t *a;
+	size_t i;
+
+	if (s->cpu_shares > 0)
+		json_object_set_new(host, "CpuShares",
+		    json_integer(s->cpu_shares));
+	set_strv(host, "GroupAdd", &s->group_add);
+	if (s->oom_score_adj != 0)
+		json_object_set_new(host, "OomScoreAdj",
+		    json_integer(s->oom_score_adj));
+	set_str(body, "MacAddress", s->mac_address);
+	if (s->volumes_from.n > 0) {
+		a = json_array();
+		for (i = 0; i < s->volumes_from.n; i++) {
+			const char *v = s->volumes_from.v[i];
+			const char *colon = strchr(v, ':');
+			char *svc = xstrndup(v, colon ? (size_t)(colon - v) :
+			    strlen(v));
+			const struct compose_service *dep = compose_service(p,
+			    svc);
+			char *c = dep ? spec_container_name(p, dep, 1) : NULL;
+			char *e = c ? xasprintf("%s%s", c, colon ? colon : "") :
+			    NULL;
+
+			if (e != NULL)
+				json_array_append_new(a, jstr(e));
+			free(e);
+			free(c);
+			free(svc);
+		}
+		json_object_set_new(host, "VolumesFrom", a);
+	}
+	if (s->links.n > 0)
+		json_object_set_new(host, "Links", links_json(p, s));
+}
+
 static json_t *
 build(const struct compose_project *p, const struct compose_service *s,
     int number, const char *image_ref, const char *image_id,
@@ -786,6 +1059,10 @@ build(const struct compose_project *p, const struct compose_service *s,
 	set_mode(host, "PidMode", p, s->pid);
 	set_mode(host, "IpcMode", p, s->ipc);
 	set_str(host, "UsernsMode", s->userns_mode);
+	add_compat(p, s, body, host);
+	add_files(p, s, body, host, canonical);
+	if (canonical)
+		add_hooks(s, body);
 	json_object_set_new(body, "HostConfig", host);
 	return body;
 }
@@ -798,12 +1075,11 @@ spec_container(const struct compose_project *p,
 	return build(p, s, number, image_ref, image_id, commit, hash, api, 0);
 }
 
-char *
-spec_config_hash(const struct compose_project *p,
-    const struct compose_service *s)
+/* The canonical hash of a JSON body: 40 hex chars (allocated). */
+static char *
+hash_json(json_t *body)
 {
 	static int initialised;
-	json_t *body = build(p, s, 0, NULL, NULL, NULL, NULL, API_LATEST, 1);
 	char *text = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT);
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid oid;
@@ -819,12 +1095,23 @@ spec_config_hash(const struct compose_project *p,
 		abort();
 	git_oid_tostr(hex, sizeof hex, &oid);
 	free(text);
-	json_decref(body);
 	return xstrdup(hex);
 }
 
-json_t *
-spec_network(const struct compose_project *p, const struct compose_network *n)
+char *
+spec_config_hash(const struct compose_project *p,
+    const struct compose_service *s)
+{
+	json_t *body = build(p, s, 0, NULL, NULL, NULL, NULL, API_LATEST, 1);
+	char *hex = hash_json(body);
+
+	json_decref(body);
+	return hex;
+}
+
+/* The network create body without its config-hash label. */
+static json_t *
+network_body(const struct compose_project *p, const struct compose_network *n)
 {
 	json_t *o = json_object(), *labels = kvlist_json(&n->labels);
 
@@ -839,6 +1126,47 @@ spec_network(const struct compose_project *p, const struct compose_network *n)
 	json_object_set_new(o, "Attachable", json_boolean(n->attachable));
 	json_object_set_new(o, "EnableIPv6", json_boolean(n->enable_ipv6));
 	json_object_set_new(o, "CheckDuplicate", json_true());
+	if (n->ipam_set) {
+		json_t *ipam = json_object(), *cfg = json_array();
+		size_t i;
+
+		set_str(ipam, "Driver", n->ipam_driver);
+		set_kvlist(ipam, "Options", &n->ipam_options);
+		for (i = 0; i < n->nipam_config; i++) {
+			const struct compose_ipam_config *c = &n->ipam_config[i];
+			json_t *e = json_object();
+
+			set_str(e, "Subnet", c->subnet);
+			set_str(e, "IPRange", c->ip_range);
+			set_str(e, "Gateway", c->gateway);
+			set_kvlist(e, "AuxiliaryAddresses", &c->aux_addresses);
+			json_array_append_new(cfg, e);
+		}
+		json_object_set_new(ipam, "Config", cfg);
+		json_object_set_new(o, "IPAM", ipam);
+	}
+	return o;
+}
+
+char *
+spec_network_hash(const struct compose_project *p,
+    const struct compose_network *n)
+{
+	json_t *body = network_body(p, n);
+	char *hex = hash_json(body);
+
+	json_decref(body);
+	return hex;
+}
+
+json_t *
+spec_network(const struct compose_project *p, const struct compose_network *n)
+{
+	json_t *o = network_body(p, n);
+	char *hex = spec_network_hash(p, n);
+
+	set_str(json_object_get(o, "Labels"), LABEL_HASH, hex);
+	free(hex);
 	return o;
 }
 

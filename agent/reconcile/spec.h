@@ -46,6 +46,24 @@ char *spec_image_ref(const struct compose_project *p,
     const struct compose_service *s, const char *commit);
 
 /*
+ * The name compose gives the image service s builds, which slipway tags as
+ * well as the commit tag: its image: (":latest" added when it names no tag),
+ * or <project>-<service>:latest. NULL when s builds nothing. Allocated.
+ */
+char *spec_image_name(const struct compose_project *p,
+    const struct compose_service *s);
+/* Does the image reference ref name what builder builds? */
+int spec_image_builds(const struct compose_project *p,
+    const struct compose_service *builder, const char *ref);
+/*
+ * The active service that builds the image s only names (image: X without
+ * build:, where another service has build: and image: X), or NULL: s then
+ * runs that service's image of the same commit.
+ */
+const struct compose_service *spec_image_builder(
+    const struct compose_project *p, const struct compose_service *s);
+
+/*
  * The body of POST /containers/create for container `number` of service s,
  * running image_ref (whose ID is image_id) deployed from commit, with the
  * config hash `hash`. api is the negotiated API version as a number (141):
@@ -55,6 +73,20 @@ char *spec_image_ref(const struct compose_project *p,
 json_t *spec_container(const struct compose_project *p,
     const struct compose_service *s, int number, const char *image_ref,
     const char *image_id, const char *commit, const char *hash, int api);
+
+/* The exec create body of a post_start / pre_stop hook. New reference. */
+json_t *spec_hook(const struct compose_hook *h);
+
+/* A secret or config value copied into the container before it starts. */
+struct spec_copy {
+	const char *target;   /* absolute path in the container */
+	const char *content;
+	const char *uid, *gid; /* NULL = 0 */
+	long mode;            /* -1 = 0444 */
+};
+/* The values s gets copied in, at most max of them. */
+size_t spec_copies(const struct compose_project *p,
+    const struct compose_service *s, struct spec_copy *out, size_t max);
 
 /*
  * The engine network name of each network the service joins, first first,
@@ -75,7 +107,13 @@ json_t *spec_endpoint(const struct compose_project *p,
 size_t spec_service_volumes(const struct compose_project *p,
     const struct compose_service *s, struct strv *out);
 
-/* POST /networks/create and /volumes/create bodies, with compose's labels. */
+/*
+ * POST /networks/create and /volumes/create bodies, with compose's labels; a
+ * network carries its config hash (spec_network_hash) in LABEL_HASH, which
+ * tells a changed network from an unchanged one on the next deploy.
+ */
+char *spec_network_hash(const struct compose_project *p,
+    const struct compose_network *n);
 json_t *spec_network(const struct compose_project *p,
     const struct compose_network *n);
 json_t *spec_volume(const struct compose_project *p,

@@ -17,7 +17,7 @@ sha1=$(git -C "$WORLD/src/$app" rev-parse HEAD)
 say "first push deploys"
 push $app || { cat "$WORLD/push.out"; fail "push failed"; }
 expect_in "$WORLD/push.out" "remote: -----> Building web"
-expect_in "$WORLD/push.out" "remote:        Step 1/4 : FROM $BASE_IMAGE"
+expect_in "$WORLD/push.out" "] FROM docker.io/library/$BASE_IMAGE"   # BuildKit's progress
 expect_in "$WORLD/push.out" "remote: -----> Deployed $app ${sha1:0:7}"
 wait_http "http://127.0.0.1:$port/" "hello from v1"
 

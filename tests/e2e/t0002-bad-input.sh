@@ -45,7 +45,10 @@ try_push "unknown key" 'remote: error: compose.yaml:4: service "web": unknown ke
 
 say "a Dockerfile that fails to build"
 printf 'FROM %s\nRUN exit 3\n' "$BASE_IMAGE" >"$src/Dockerfile"
-try_push "bad Dockerfile" 'remote: error: build of "web" failed: The command'
+try_push "bad Dockerfile" 'remote: error: build of "web" failed: '
+# the engine's own words, in the one error line (BuildKit's: "... exit code: 3")
+grep -qE 'remote: error: build of "web" failed: .*exit code: 3' "$WORLD/push.out" ||
+	{ cat "$WORLD/push.out" >&2; fail "the build error does not carry the engine's message"; }
 
 say "an unknown instruction"
 printf 'FROM %s\nFROBNICATE now\n' "$BASE_IMAGE" >"$src/Dockerfile"

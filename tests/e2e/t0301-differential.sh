@@ -97,7 +97,8 @@ normalise() { # normalise PROJECT DIR
 }
 
 # The project's networks and volumes: driver, options, labels. (Attachable
-# is left out: 1.29 makes every network attachable, v2 only when asked.)
+# is left out: 1.29 makes every network attachable, v2 only when asked; so is
+# the network's config-hash label, which v2 writes and 1.29 does not.)
 resources() { # resources PROJECT
 	local f="label=com.docker.compose.project=$1"
 	# shellcheck disable=SC2046
@@ -106,7 +107,8 @@ resources() { # resources PROJECT
 			jq -S --arg proj "$1" 'map({Name: (.Name | ltrimstr($proj + "_")),
 			Driver, Internal, EnableIPv6, Options,
 			Labels: (.Labels | del(.["com.docker.compose.project"],
-			    .["com.docker.compose.version"]))}) | sort_by(.Name)'
+			    .["com.docker.compose.version"],
+			    .["com.docker.compose.config-hash"]))}) | sort_by(.Name)'
 		docker volume inspect $(docker volume ls -q --filter "$f") |
 			jq -S --arg proj "$1" 'map({Name: (.Name | ltrimstr($proj + "_")),
 			Driver, Options, Labels: (.Labels | del(.["com.docker.compose.project"],

@@ -248,10 +248,11 @@ test_environment(void **state)
 		const char *env;
 	} t[] = {
 		{ "{A: 1, B: \"two\", C: '', D: null, FOO: null, E: \"$FOO-x\"}",
-		  "A=1|B=two|C=|FOO=foo|E=foo-x" },
+		  "A=1|B=two|C=|D|FOO=foo|E=foo-x" },
 		{ "[A=1, B=, \"C=x=y\", FOO, NOT_SET, EMPTY]",
-		  "A=1|B=|C=x=y|FOO=foo|EMPTY=" },
-		{ "{TRUE: true, NUM: 1.50, Q: \"yes\"}", "TRUE=true|NUM=1.50|Q=yes" },
+		/* unset bare names stay bare: the engine then removes them */
+		  "A=1|B=|C=x=y|FOO=foo|NOT_SET|EMPTY=" },
+		{ "{\"TRUE\": true, NUM: 1.50, Q: \"yes\"}", "TRUE=true|NUM=1.50|Q=yes" },
 		{ "[A=1, A=2]", "A=2" },
 	};
 	size_t i;
@@ -290,7 +291,7 @@ test_env_files(void **state)
 	free(want);
 	assert_string_equal(s->image, "registry/web:1.2");
 	EXPECT_KV(&s->environment, "A=from-file|B=from-environment|REF=1.2|"
-	    "OVERRIDE=from-vars|FROM_DOTENV=dotenv");
+	    "OVERRIDE=from-vars|FROM_DOTENV=dotenv|NOT_SET_ANYWHERE");
 	EXPECT_KV(&s->labels, "over=from-vars");
 	compose_free(p);
 
@@ -581,7 +582,8 @@ test_volume_errors(void **state)
 		{ "{type: tmpfs, target: /x, tmpfs: {mode: 999}}",
 		  "\"volumes.tmpfs.mode\": invalid mode \"999\"" },
 		{ "{type: volume, source: data, target: /x, volume: {subpath: a}}",
-		  "key \"volumes.volume.subpath\" is not supported" },
+		  "key \"volumes.volume.subpath\" is not supported: not "
+		  "implemented yet" },
 		{ "{type: bind, source: ., target: /x, bind: {propagation: up}}",
 		  "\"volumes.bind.propagation\": invalid value \"up\"" },
 		{ "{type: volume, source: data, target: /x, extra: 1}",
@@ -702,14 +704,26 @@ test_networks(void **state)
 	load_fails("services:\n  web:\n    image: x\n    networks:\n"
 	    "      a:\n        ipv6_address: ::1\nnetworks:\n  a:\n",
 	    "compose.yaml:6: service \"web\": key \"networks.ipv6_address\" is "
-	    "not supported");
+	    "not supported: not implemented yet");
 	load_fails("services:\n  web:\n    image: x\n    network_mode: host\n"
 	    "    networks: [a]\nnetworks:\n  a:\n",
 	    "compose.yaml:2: service \"web\": \"network_mode\" and \"networks\" "
 	    "exclude each other");
+	p = load("services:\n  web:\n    image: x\nnetworks:\n  a:\n"
+	    "    ipam:\n      driver: default\n      config:\n"
+	    "        - subnet: 172.28.0.0/16\n          ip_range: 172.28.5.0/24\n"
+	    "          gateway: 172.28.5.254\n"
+	    "          aux_addresses: {host1: 172.28.1.5}\n");
+	assert_true(p->networks[0].ipam_set);
+	assert_string_equal(p->networks[0].ipam_driver, "default");
+	assert_int_equal(p->networks[0].nipam_config, 1);
+	assert_string_equal(p->networks[0].ipam_config[0].subnet, "172.28.0.0/16");
+	assert_string_equal(p->networks[0].ipam_config[0].gateway, "172.28.5.254");
+	EXPECT_KV(&p->networks[0].ipam_config[0].aux_addresses, "host1=172.28.1.5");
+	compose_free(p);
 	load_fails("services:\n  web:\n    image: x\nnetworks:\n  a:\n"
-	    "    ipam: {}\n",
-	    "compose.yaml:6: network \"a\": key \"ipam\" is not supported");
+	    "    ipam: {config: [{subnet: 10.0.0.0/8, mask: 1}]}\n",
+	    "compose.yaml:6: network \"a\": unknown key \"ipam.config.mask\"");
 
 	/* make fuzz: no network at all reached qsort(NULL, 0) (UBSan) */
 	p = load("services:\n  web:\n    image: x\n    networks:\n");
@@ -1194,6 +1208,280 @@ test_interpolation(void **state)
 	    "not \"foo\"");
 }
 
+/* Loading from the envproj directory (real files for secrets). */
+static struct compose_project *
+load_in_envproj(const char *yaml)
+{
+	struct compose_project *p = NULL;
+
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml",
+	    "data/compose/envproj", "app", &vars) < 0)
+		fail_msg("load failed: %s\n%s", error_last(), yaml);
+	return p;
+}
+
+static void
+load_fails_in_envproj(const char *yaml, const char *err)
+{
+	struct compose_project *p = NULL;
+
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml",
+	    "data/compose/envproj", "app", &vars) == 0) {
+		compose_free(p);
+		fail_msg("no error for:\n%s", yaml);
+	}
+	if (strcmp(error_last(), err) != 0)
+		fail_msg("error \"%s\",\n want \"%s\" for:\n%s", error_last(),
+		    err, yaml);
+}
+
+/* secrets and configs: sources, targets, and what stays refused. */
+static void
+test_secrets_configs(void **state)
+{
+	struct compose_project *p;
+	const struct compose_service *s;
+	char *dir = realpath("data/compose/envproj", NULL), *want;
+
+	(void)state;
+	p = load_in_envproj("services:\n  web:\n    image: x\n"
+	    "    secrets: [db, {source: token, target: tok, mode: 0400, uid: '1'}]\n"
+	    "    configs: [conf, {source: inline, target: /etc/app.conf}]\n"
+	    "secrets:\n  db: {file: ./app.env}\n  token: {environment: SECRET}\n"
+	    "configs:\n  conf: {file: app.env}\n  inline: {content: \"a=$FOO\"}\n");
+	s = svc(p, "web");
+	assert_int_equal(s->nsecrets, 2);
+	assert_string_equal(s->secrets[0].target, "/run/secrets/db");
+	assert_string_equal(s->secrets[1].target, "/run/secrets/tok");
+	assert_int_equal(s->secrets[1].mode, 0400);
+	assert_string_equal(s->secrets[1].uid, "1");
+	assert_string_equal(s->configs[0].target, "/conf");
+	assert_string_equal(s->configs[1].target, "/etc/app.conf");
+	want = xasprintf("%s/app.env", dir);
+	assert_string_equal(compose_fileobj(p, 0, "db")->file, want);
+	free(want);
+	assert_string_equal(compose_fileobj(p, 0, "token")->content, "s3cr3t");
+	assert_null(compose_fileobj(p, 0, "token")->file);
+	assert_string_equal(compose_fileobj(p, 1, "inline")->content, "a=foo");
+	compose_free(p);
+	free(dir);
+
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {file: ../badenv/.env}\n",
+	    "compose.yaml:5: secret \"a\": file \"../badenv/.env\" is outside "
+	    "the release");
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {file: link-out.env}\n",
+	    "compose.yaml:5: secret \"a\": file \"link-out.env\" is outside "
+	    "the release");
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {file: /etc/passwd}\n",
+	    "compose.yaml:5: secret \"a\": file \"/etc/passwd\" is outside "
+	    "the release");
+	load_fails_in_envproj("services:\n  web:\n    image: x\n"
+	    "configs:\n  a: {file: missing.conf}\n",
+	    "compose.yaml:5: config \"a\": file \"missing.conf\" not found");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {environment: NOT_SET_ANYWHERE}\n",
+	    "compose.yaml:5: secret \"a\": variable \"NOT_SET_ANYWHERE\" is "
+	    "not set");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {external: true}\n",
+	    "compose.yaml:5: secret \"a\": external secrets live in swarm, "
+	    "which slipway does not use");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "secrets:\n  a: {content: x}\n",
+	    "compose.yaml:5: secret \"a\": unknown key \"content\"");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "    secrets: [{target: /x}]\nsecrets:\n  a: {environment: FOO}\n",
+	    "compose.yaml:4: service \"web\": \"secrets\": \"source\" is "
+	    "required");
+}
+
+/* Keys compose supports that map one to one, and service references. */
+static void
+test_compat_keys(void **state)
+{
+	struct compose_project *p;
+	const struct compose_service *s;
+
+	(void)state;
+	p = load("services:\n  db:\n    image: x\n  web:\n    image: x\n"
+	    "    cpu_shares: 512\n    group_add: [audio, 1000]\n"
+	    "    oom_score_adj: -500\n    mac_address: 02:42:ac:11:00:02\n"
+	    "    volumes_from: [\"db:ro\"]\n    links: [\"db:database\"]\n"
+	    "    restart: always\n"
+	    "    deploy: {restart_policy: {condition: on-failure, max_attempts: 3,"
+	    " delay: 5s}}\n");
+	s = svc(p, "web");
+	assert_int_equal(s->cpu_shares, 512);
+	EXPECT_STRV(&s->group_add, "audio|1000");
+	assert_int_equal(s->oom_score_adj, -500);
+	assert_string_equal(s->mac_address, "02:42:ac:11:00:02");
+	EXPECT_STRV(&s->volumes_from, "db:ro");
+	EXPECT_STRV(&s->links, "db:database");
+	/* deploy.restart_policy wins over restart:, as in compose v2 */
+	assert_string_equal(s->restart, "on-failure:3");
+	/* volumes_from and links start db first */
+	assert_int_equal(s->ndepends, 1);
+	assert_string_equal(s->depends[0].service, "db");
+	compose_free(p);
+
+	p = load("services:\n  web:\n    image: x\n"
+	    "    deploy: {restart_policy: {}}\n");
+	assert_string_equal(svc(p, "web")->restart, "any");
+	compose_free(p);
+
+	load_fails("services:\n  web:\n    image: x\n"
+	    "    volumes_from: [\"container:other-app-db-1\"]\n",
+	    "compose.yaml:2: service \"web\": \"volumes_from\": "
+	    "\"container:other-app-db-1\": only this app's services can be "
+	    "named, not a container");
+	load_fails("services:\n  web:\n    image: x\n    links: [nope]\n",
+	    "compose.yaml:2: service \"web\": \"links\" refers to undefined "
+	    "service \"nope\"");
+	load_fails("services:\n  db:\n    image: x\n  web:\n    image: x\n"
+	    "    volumes_from: [\"db:rx\"]\n",
+	    "compose.yaml:4: service \"web\": \"volumes_from\": \"db:rx\": "
+	    "the mode must be ro or rw");
+	load_fails("services:\n  web:\n    image: x\n    oom_score_adj: 2000\n",
+	    "compose.yaml:4: service \"web\": \"oom_score_adj\" must be an "
+	    "integer between -1000 and 1000, not \"2000\"");
+
+	p = load("services:\n  web:\n    image: x\n"
+	    "    post_start:\n      - command: [\"sh\", \"-c\", \"echo $FOO\"]\n"
+	    "        user: root\n        environment: [A=1]\n"
+	    "    pre_stop:\n      - command: ./drain --now\n"
+	    "    build:\n      dockerfile_inline: \"FROM x\"\n"
+	    "      tags: [\"app-web:v1\"]\n");
+	s = svc(p, "web");
+	assert_int_equal(s->npost_start, 1);
+	EXPECT_STRV(&s->post_start[0].command, "sh|-c|echo foo");
+	assert_string_equal(s->post_start[0].user, "root");
+	EXPECT_KV(&s->post_start[0].environment, "A=1");
+	assert_int_equal(s->npre_stop, 1);
+	EXPECT_STRV(&s->pre_stop[0].command, "./drain|--now");
+	assert_string_equal(s->build->dockerfile_inline, "FROM x");
+	EXPECT_STRV(&s->build->tags, "app-web:v1");
+	compose_free(p);
+	load_fails("services:\n  web:\n    image: x\n    post_start:\n"
+	    "      - {command: id, privileged: true}\n",
+	    "compose.yaml:5: service \"web\": \"post_start\": a privileged hook "
+	    "is refused: it would have more rights than its container");
+	load_fails("services:\n  web:\n    image: x\n    pre_stop:\n"
+	    "      - {user: root}\n",
+	    "compose.yaml:5: service \"web\": \"pre_stop\": \"command\" is "
+	    "required");
+	load_fails("services:\n  web:\n    build:\n      dockerfile: D\n"
+	    "      dockerfile_inline: FROM x\n",
+	    "compose.yaml:4: service \"web\": \"build\": \"dockerfile\" and "
+	    "\"dockerfile_inline\" exclude each other");
+
+	/* extends within the file: the base fills in, scalars here win */
+	p = load("services:\n  base:\n    image: x\n    user: nobody\n"
+	    "    environment: {A: 1}\n  mid:\n    extends: base\n    user: mid\n"
+	    "  web:\n    extends: {service: mid, file: compose.yaml}\n"
+	    "    image: y\n    command: [run]\n");
+	s = svc(p, "web");
+	assert_string_equal(s->image, "y");
+	assert_string_equal(s->user, "mid");
+	EXPECT_KV(&s->environment, "A=1");
+	EXPECT_STRV(&s->command, "run");
+	compose_free(p);
+	load_fails("services:\n  base:\n    image: x\n    ports: [\"80\"]\n"
+	    "  web:\n    extends: base\n    ports: [\"81\"]\n",
+	    "compose.yaml:7: service \"web\": \"extends\": \"ports\" is set "
+	    "here and in \"base\": merging them is not implemented yet");
+	load_fails("services:\n  a:\n    image: x\n    extends: b\n"
+	    "  b:\n    image: x\n    extends: a\n",
+	    "compose.yaml:7: service \"a\": \"extends\": service \"a\" "
+	    "extends itself");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "    extends: {service: base, file: other.yml}\n",
+	    "compose.yaml:4: service \"web\": \"extends.file\": \"other.yml\": "
+	    "extending a service of another file is not implemented yet");
+	load_fails("services:\n  web:\n    image: x\n    extends: nope\n",
+	    "compose.yaml:4: service \"web\": \"extends\": undefined service "
+	    "\"nope\"");
+
+	/* the old external form; external excludes configuring the object */
+	p = load("services:\n  web:\n    image: x\n    volumes: [v:/v]\n"
+	    "    networks: [n]\nvolumes:\n  v:\n    external: {name: shared-v}\n"
+	    "networks:\n  n:\n    external:\n      name: shared-n\n");
+	assert_true(p->volumes[0].external);
+	assert_string_equal(p->volumes[0].name, "shared-v");
+	assert_true(compose_network(p, "n")->external);
+	assert_string_equal(compose_network(p, "n")->name, "shared-n");
+	compose_free(p);
+	load_fails("services:\n  web:\n    image: x\nvolumes:\n  v:\n"
+	    "    external: true\n    driver: local\n",
+	    "compose.yaml:5: volume \"v\": conflicting parameters \"external\" "
+	    "and \"driver\" specified");
+	load_fails("services:\n  web:\n    image: x\nnetworks:\n  n:\n"
+	    "    external: true\n    labels: {a: b}\n",
+	    "compose.yaml:5: network \"n\": conflicting parameters \"external\" "
+	    "and \"labels\" specified");
+}
+
+/* .env settings compose reads: COMPOSE_PROFILES, _PROJECT_NAME, _FILE. */
+static void
+test_compose_settings(void **state)
+{
+	struct kvlist v = KVLIST_INIT;
+	struct compose_project *p = NULL;
+	char dir[] = "/tmp/slipway-test-compose-XXXXXX", *f, *path;
+	const char *yaml = "services:\n  web: {image: x}\n"
+	    "  dbg: {image: x, profiles: [debug]}\n"
+	    "  ops: {image: x, profiles: [ops, tools]}\n";
+
+	(void)state;
+	kvlist_set(&v, "COMPOSE_PROFILES", "nope,tools");
+	kvlist_set(&v, "COMPOSE_PROJECT_NAME", "other");
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml", DIR,
+	    "app", &v) < 0)
+		fail_msg("%s", error_last());
+	assert_false(compose_service_active(svc(p, "dbg")));
+	assert_true(compose_service_active(svc(p, "ops")));
+	assert_int_equal(p->warnings.n, 1);
+	assert_string_equal(p->warnings.v[0], "COMPOSE_PROJECT_NAME \"other\" "
+	    "is ignored: the app is \"app\"");
+	compose_free(p);
+	kvlist_set(&v, "COMPOSE_PROFILES", "*");
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml", DIR,
+	    "app", &v) < 0)
+		fail_msg("%s", error_last());
+	assert_true(compose_service_active(svc(p, "dbg")));
+	compose_free(p);
+	kvlist_clear(&v);
+
+	assert_non_null(mkdtemp(dir));
+	f = path_join(dir, "compose.yaml");
+	assert_int_equal(write_file_atomic(f, "x", 1, 0644), 0);
+	free(f);
+	f = path_join(dir, "deploy.yml");
+	assert_int_equal(write_file_atomic(f, "x", 1, 0644), 0);
+	free(f);
+	f = path_join(dir, ".env");
+	assert_int_equal(write_file_atomic(f, "COMPOSE_FILE=deploy.yml\n", 24,
+	    0644), 0);
+	path = compose_find(dir);
+	assert_non_null(path);
+	assert_true(ends_with(path, "/deploy.yml"));
+	free(path);
+	assert_int_equal(write_file_atomic(f, "COMPOSE_FILE=a.yml:b.yml\n", 25,
+	    0644), 0);
+	assert_null(compose_find(dir));
+	assert_string_equal(error_last(), ".env: COMPOSE_FILE names several "
+	    "files: slipway loads one compose file (it does not merge them)");
+	assert_int_equal(write_file_atomic(f, "COMPOSE_FILE=../x.yml\n", 22,
+	    0644), 0);
+	assert_null(compose_find(dir));
+	assert_string_equal(error_last(), ".env: COMPOSE_FILE \"../x.yml\" is "
+	    "outside the release");
+	free(f);
+	assert_int_equal(remove_tree(dir), 0);
+}
+
 static void
 test_errors(void **state)
 {
@@ -1203,8 +1491,8 @@ test_errors(void **state)
 		{ "services:\n  web:\n    image: x\n    prots: [80]\n",
 		  "compose.yaml:4: service \"web\": unknown key \"prots\"" },
 		{ "services:\n  web:\n    image: x\n\n\n    secrets: [a]\n",
-		  "compose.yaml:6: service \"web\": key \"secrets\" is not "
-		  "supported" },
+		  "compose.yaml:6: service \"web\": secret \"a\" is not defined "
+		  "at the top level" },
 		{ "services:\n  web:\n    image: x\n   bad: [\n",
 		  "compose.yaml:4: yaml syntax error: did not find expected key" },
 		{ "services:\n  web:\n    image: x\n    x: *nope\n",
@@ -1263,9 +1551,10 @@ test_errors(void **state)
 		  "compose.yaml:2: service \"web\": \"cpus\" and "
 		  "\"deploy.resources.limits.cpus\" differ" },
 		{ "services:\n  web:\n    image: x\n    deploy:\n"
-		  "      restart_policy: {condition: any}\n",
-		  "compose.yaml:5: service \"web\": key \"deploy.restart_policy\" "
-		  "is not supported" },
+		  "      restart_policy: {condition: always}\n",
+		  "compose.yaml:5: service \"web\": \"deploy.restart_policy."
+		  "condition\": invalid condition \"always\" (none, on-failure or "
+		  "any)" },
 		{ "services:\n  web:\n    image: x\n    deploy:\n"
 		  "      resources: {limits: {gpus: 1}}\n",
 		  "compose.yaml:5: service \"web\": unknown key "
@@ -1276,7 +1565,14 @@ test_errors(void **state)
 		  "single replica" },
 		{ "services:\n  web:\n    image: x\n    build:\n      ssh: default\n",
 		  "compose.yaml:5: service \"web\": key \"build.ssh\" is not "
-		  "supported" },
+		  "supported: SSH forwarding needs a BuildKit client session" },
+		{ "services:\n  web:\n    image: x\n    use_api_socket: true\n",
+		  "compose.yaml:4: service \"web\": key \"use_api_socket\" is not "
+		  "supported: it hands the container the engine's socket" },
+		{ "services:\n  web:\n    image: x\n    deploy:\n"
+		  "      placement: {}\n",
+		  "compose.yaml:5: service \"web\": key \"deploy.placement\" is "
+		  "not supported: swarm only" },
 		{ "services:\n  web:\n    build: https://github.com/a/b.git\n",
 		  "compose.yaml:3: service \"web\": \"build.context\": remote "
 		  "context \"https://github.com/a/b.git\" is not supported" },
@@ -1296,7 +1592,8 @@ test_errors(void **state)
 		{ "services:\n  web: nginx\n",
 		  "compose.yaml:2: service \"web\": the service must be a mapping" },
 		{ "services:\n  web:\n    image: x\nsecrets:\n  a: {}\n",
-		  "compose.yaml:4: key \"secrets\" is not supported" },
+		  "compose.yaml:5: secret \"a\": needs exactly one of \"file\", "
+		  "\"environment\"" },
 		{ "services:\n  web:\n    image: x\nservice:\n  a: {}\n",
 		  "compose.yaml:4: unknown key \"service\"" },
 		{ "services:\n  web:\n    image: x\nvolumes:\n  a:\n    driver: x\n"
@@ -1306,9 +1603,9 @@ test_errors(void **state)
 		  "    external: maybe\n",
 		  "compose.yaml:6: volume \"a\": \"external\" must be a boolean, not "
 		  "\"maybe\"" },
-		{ "", "compose.yaml: empty compose file" },
-		{ "# nothing\n", "compose.yaml: empty compose file" },
-		{ "version: '3'\n", "compose.yaml: no services defined" },
+		{ "", "compose.yaml:1: empty compose file" },
+		{ "# nothing\n", "compose.yaml:1: empty compose file" },
+		{ "version: '3'\n", "compose.yaml:1: no services defined" },
 		{ "services:\n", "compose.yaml:1: no services defined" },
 		{ "- a\n- b\n", "compose.yaml:1: the compose file must be a "
 		  "mapping" },
@@ -1316,7 +1613,21 @@ test_errors(void **state)
 		  "compose.yaml:5: more than one yaml document" },
 		{ "services:\n  a:\n    image: x\n    depends_on: [b]\n"
 		  "  b:\n    image: x\n    depends_on: [a]\n",
-		  "compose.yaml: dependency cycle: a -> b -> a" },
+		  "compose.yaml:2: dependency cycle: a -> b -> a" },
+		/* compose-go: keys are strings, container names unique */
+		{ "services:\n  123:\n    image: x\n",
+		  "compose.yaml:2: non-string key 123: quote it to make it a "
+		  "string" },
+		{ "services:\n  web:\n    image: x\n    environment: {TRUE: 1}\n",
+		  "compose.yaml:4: service \"web\": non-string key TRUE: quote it "
+		  "to make it a string" },
+		{ "123: x\nservices:\n  web:\n    image: x\n",
+		  "compose.yaml:1: non-string key 123: quote it to make it a "
+		  "string" },
+		{ "services:\n  a:\n    image: x\n    container_name: same\n"
+		  "  b:\n    image: x\n    container_name: same\n",
+		  "compose.yaml:5: service \"b\": container name \"same\" is "
+		  "already in use by service \"a\"" },
 	};
 	size_t i;
 
@@ -1378,20 +1689,20 @@ test_order(void **state)
 		  "web", NULL },
 		{ "services:\n  web: {image: x, depends_on: [dbg]}\n"
 		  "  dbg: {image: x, profiles: [debug]}\n",
-		  NULL, "compose.yaml: service \"web\" depends on service \"dbg\", "
+		  NULL, "compose.yaml:2: service \"web\" depends on service \"dbg\", "
 		  "which is not enabled (profiles)" },
 		/* cycles */
 		{ "services:\n  a: {image: x, depends_on: [a]}\n", NULL,
-		  "compose.yaml: dependency cycle: a -> a" },
+		  "compose.yaml:2: dependency cycle: a -> a" },
 		{ "services:\n  ok: {image: x}\n"
 		  "  a: {image: x, depends_on: [ok, b]}\n"
 		  "  b: {image: x, depends_on: [c]}\n"
 		  "  c: {image: x, depends_on: [a]}\n", NULL,
-		  "compose.yaml: dependency cycle: a -> b -> c -> a" },
+		  "compose.yaml:3: dependency cycle: a -> b -> c -> a" },
 		{ "services:\n  x: {image: x, depends_on: [a]}\n"
 		  "  a: {image: x, depends_on: [b]}\n"
 		  "  b: {image: x, depends_on: [a]}\n", NULL,
-		  "compose.yaml: dependency cycle: a -> b -> a" },
+		  "compose.yaml:3: dependency cycle: a -> b -> a" },
 		/* unknown */
 		{ "services:\n  web: {image: x, depends_on: [db]}\n", NULL,
 		  "compose.yaml:2: service \"web\" depends on undefined "
@@ -1799,6 +2110,9 @@ main(void)
 		cmocka_unit_test(test_top_level),
 		cmocka_unit_test(test_anchors),
 		cmocka_unit_test(test_interpolation),
+		cmocka_unit_test(test_secrets_configs),
+		cmocka_unit_test(test_compat_keys),
+		cmocka_unit_test(test_compose_settings),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_order_direct),

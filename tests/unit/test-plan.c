@@ -240,6 +240,53 @@ test_fixed_name_single_replica(void **state)
 	free_all(d, 1, NULL, 0);
 }
 
+static void
+test_network_diverged(void **state)
+{
+	struct desired d[2] = { des("db", 1, "h1", "i1"), des("web", 1, "h2", "i2") };
+	struct observed o[2] = { obs("db", 1, "h1", "i1", "running"),
+	    obs("web", 1, "h2-old", "i2", "running") };
+	struct net_state nd[2] = { { "app_default", "n-new" }, { "app_back", "b" } };
+	struct net_state no[2] = { { "app_back", "b" }, { "app_default", "n-old" } };
+	struct plan p;
+
+	(void)state;
+	plan_compute(&p, d, 2, o, 2);
+	assert_int_equal(p.changes, 1);
+	plan_networks(&p, nd, 2, no, 2);
+	assert_int_equal(p.networks.n, 1);
+	assert_string_equal(p.networks.v[0], "app_default");
+	/* db is kept: stopped and reconnected, then started again */
+	assert_int_equal(p.steps[0].action, PLAN_START);
+	assert_string_equal(p.steps[0].reason, "network recreated");
+	/* web is replaced anyway */
+	assert_int_equal(p.steps[1].action, PLAN_RECREATE);
+	assert_int_equal(p.changes, 3);
+	plan_dispose(&p);
+	free_all(d, 2, o, 2);
+}
+
+static void
+test_network_unchanged_or_unrecorded(void **state)
+{
+	struct desired d[1] = { des("db", 1, "h1", "i1") };
+	struct observed o[1] = { obs("db", 1, "h1", "i1", "running") };
+	/* same hash; no hash recorded (an older network); not created yet */
+	struct net_state nd[3] = { { "app_default", "n" }, { "app_old", "x" },
+	    { "app_new", "y" } };
+	struct net_state no[2] = { { "app_default", "n" }, { "app_old", NULL } };
+	struct plan p;
+
+	(void)state;
+	plan_compute(&p, d, 1, o, 1);
+	plan_networks(&p, nd, 3, no, 2);
+	assert_int_equal(p.networks.n, 0);
+	assert_int_equal(p.changes, 0);
+	assert_int_equal(p.steps[0].action, PLAN_KEEP);
+	plan_dispose(&p);
+	free_all(d, 1, o, 1);
+}
+
 int
 main(void)
 {
@@ -253,6 +300,8 @@ main(void)
 		cmocka_unit_test(test_duplicate_number_removed),
 		cmocka_unit_test(test_order_follows_desired),
 		cmocka_unit_test(test_fixed_name_single_replica),
+		cmocka_unit_test(test_network_diverged),
+		cmocka_unit_test(test_network_unchanged_or_unrecorded),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

@@ -777,6 +777,112 @@ test_image_ref(void **state)
 	compose_free(p);
 }
 
+/* What compose tags, and a service running the image another one builds. */
+static void
+test_image_name_and_builder(void **state)
+{
+	struct compose_project *p = project_new("r1");
+	struct compose_service *base = service_add(p, "base", "acme/base");
+	struct compose_service *web = service_add(p, "web", NULL);
+	struct compose_service *worker = service_add(p, "worker", "acme/base:latest");
+	struct compose_service *cache = service_add(p, "cache", "redis:7");
+	struct compose_service *api = service_add(p, "api", "acme/api:2");
+	char *name, *ref;
+
+	(void)state;
+	base->build = xcalloc(1, sizeof *base->build);
+	web->build = xcalloc(1, sizeof *web->build);
+	api->build = xcalloc(1, sizeof *api->build);
+	name = spec_image_name(p, base);
+	assert_string_equal(name, "acme/base:latest");
+	free(name);
+	name = spec_image_name(p, web);
+	assert_string_equal(name, "app-web:latest");
+	free(name);
+	name = spec_image_name(p, api);
+	assert_string_equal(name, "acme/api:2");
+	free(name);
+	assert_null(spec_image_name(p, cache));
+	assert_true(spec_image_builds(p, base, "acme/base"));
+	assert_true(spec_image_builds(p, api, "acme/api:2"));
+	assert_false(spec_image_builds(p, api, "acme/api"));
+	assert_false(spec_image_builds(p, cache, "redis:7"));
+	/* worker names base's image: it runs base's build of the commit */
+	assert_ptr_equal(spec_image_builder(p, worker), base);
+	ref = spec_image_ref(p, worker, SHA);
+	assert_string_equal(ref, "acme/base:" SHA);
+	free(ref);
+	assert_null(spec_image_builder(p, cache));
+	assert_null(spec_image_builder(p, base));
+	ref = spec_image_ref(p, cache, SHA);
+	assert_string_equal(ref, "redis:7");
+	free(ref);
+	compose_free(p);
+}
+
+/* secrets, configs and the keys that map one to one. */
+static void
+test_files_and_compat(void **state)
+{
+	struct compose_project *p = project_new("r1");
+	struct compose_service *db = service_add(p, "db", "x");
+	struct compose_service *s = service_add(p, "web", "x");
+	struct spec_copy c[4];
+	json_t *body;
+	char *h1, *h2;
+
+	(void)state;
+	p->secrets = xcalloc(2, sizeof *p->secrets);
+	p->nsecrets = 2;
+	p->secrets[0].key = xstrdup("pw");
+	p->secrets[0].file = xstrdup("/srv/app/releases/r1/pw.txt");
+	p->secrets[1].key = xstrdup("tok");
+	p->secrets[1].content = xstrdup("s3cr3t");
+	s->secrets = xcalloc(2, sizeof *s->secrets);
+	s->nsecrets = 2;
+	s->secrets[0].source = xstrdup("pw");
+	s->secrets[0].target = xstrdup("/run/secrets/pw");
+	s->secrets[0].mode = -1;
+	s->secrets[1].source = xstrdup("tok");
+	s->secrets[1].target = xstrdup("/run/secrets/tok");
+	s->secrets[1].mode = 0400;
+	s->cpu_shares = 512;
+	strv_set(&s->group_add, "audio", NULL);
+	s->oom_score_adj = -100;
+	s->mac_address = xstrdup("02:42:ac:11:00:02");
+	strv_set(&s->volumes_from, "db:ro", NULL);
+	strv_set(&s->links, "db:database", NULL);
+	db->replicas = 2;
+
+	body = spec_container(p, s, 1, "x", "sha256:x", SHA, "h", 141);
+	expect_json(at(body, "HostConfig", "Mounts", NULL),
+	    "[{\"Type\": \"bind\", \"Source\": \"/srv/app/releases/r1/pw.txt\","
+	    " \"Target\": \"/run/secrets/pw\", \"ReadOnly\": true}]");
+	expect_json(at(body, "HostConfig", "VolumesFrom", NULL), "[\"app-db-1:ro\"]");
+	expect_json(at(body, "HostConfig", "Links", NULL),
+	    "[\"app-db-1:database\", \"app-db-2:database\"]");
+	expect_json(at(body, "HostConfig", "CpuShares", NULL), "512");
+	expect_json(at(body, "HostConfig", "GroupAdd", NULL), "[\"audio\"]");
+	expect_json(at(body, "HostConfig", "OomScoreAdj", NULL), "-100");
+	expect_json(at(body, "MacAddress", NULL), "\"02:42:ac:11:00:02\"");
+	/* the value is copied in, never in the body */
+	assert_null(json_object_get(body, "x-copies"));
+	json_decref(body);
+	assert_int_equal(spec_copies(p, s, c, ARRAY_SIZE(c)), 1);
+	assert_string_equal(c[0].target, "/run/secrets/tok");
+	assert_string_equal(c[0].content, "s3cr3t");
+	assert_int_equal(c[0].mode, 0400);
+	/* a new value recreates the container */
+	h1 = spec_config_hash(p, s);
+	free(p->secrets[1].content);
+	p->secrets[1].content = xstrdup("other");
+	h2 = spec_config_hash(p, s);
+	assert_string_not_equal(h1, h2);
+	free(h1);
+	free(h2);
+	compose_free(p);
+}
+
 /* Networks and volumes. */
 
 static void
@@ -786,8 +892,23 @@ test_network_and_volume_bodies(void **state)
 	struct compose_network *n = &p->networks[1];
 	struct compose_volume *v = &p->volumes[0];
 	json_t *body;
+	char *h1, *h2;
 
+	/* The config hash label: recorded, and it follows the configuration. */
 	body = spec_network(p, &p->networks[0]);
+	h1 = spec_network_hash(p, &p->networks[0]);
+	assert_string_equal(json_string_value(at(body, "Labels", LABEL_HASH,
+	    NULL)), h1);
+	json_object_del(json_object_get(body, "Labels"), LABEL_HASH);
+	p->networks[0].internal = 1;
+	h2 = spec_network_hash(p, &p->networks[0]);
+	assert_string_not_equal(h1, h2);
+	p->networks[0].internal = 0;
+	free(h2);
+	h2 = spec_network_hash(p, &p->networks[0]);
+	assert_string_equal(h1, h2);
+	free(h1);
+	free(h2);
 	expect_json(body, "{\"Name\": \"app_default\", \"Labels\": {"
 	    " \"com.docker.compose.network\": \"default\","
 	    " \"com.docker.compose.project\": \"app\","
@@ -803,6 +924,7 @@ test_network_and_volume_bodies(void **state)
 	kvlist_set(&n->labels, LABEL_PROJECT, "other");
 	n->internal = n->attachable = n->enable_ipv6 = 1;
 	body = spec_network(p, n);
+	json_object_del(json_object_get(body, "Labels"), LABEL_HASH);
 	expect_json(body, "{\"Name\": \"app_back\", \"Driver\": \"bridge\","
 	    " \"Options\": {\"com.docker.network.bridge.name\": \"br-app\"},"
 	    " \"Labels\": {\"team\": \"ops\","
@@ -1070,6 +1192,8 @@ main(void)
 		cmocka_unit_test(test_service_volumes),
 		cmocka_unit_test(test_container_name),
 		cmocka_unit_test(test_image_ref),
+		cmocka_unit_test(test_image_name_and_builder),
+		cmocka_unit_test(test_files_and_compat),
 		cmocka_unit_test(test_network_and_volume_bodies),
 		cmocka_unit_test(test_hash_stable),
 		cmocka_unit_test(test_hash_pinned),
