@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compose/compose.h"
@@ -263,7 +264,251 @@ done:
 	return rc;
 }
 
-/* Build the image of service s as img->ref; store its id in img. */
+/*
+ * Build keys: what a build depends on, so that a push which cannot change an
+ * image builds nothing. The key of a service is the content hash of its
+ * context as sent (every path, mode and blob id left after .dockerignore,
+ * read from the commit's tree), its Dockerfile, target and build args. The
+ * keys of past builds are in <app>/build-keys, one "<key> <image id>
+ * <commit>" a line, newest last. Not an image label: a label is a build step,
+ * so a change to a file no step reads would give the image a new ID and
+ * recreate its containers, where docker's cache alone keeps the image.
+ */
+#define BUILD_KEYS_FILE "build-keys"
+#define BUILD_KEYS_MAX 200
+
+/* A context read from the commit's tree: the tarctx_source over repo. */
+struct tree_ctx {
+	struct repo *repo;
+	char root[41];		/* the context directory's tree */
+};
+
+static int
+tree_list(void *ctx, const char *id, struct tarctx_node **out, size_t *n)
+{
+	struct tree_ctx *tc = ctx;
+	struct repo_entry *v = NULL;
+	struct tarctx_node *nodes;
+	size_t i, count = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (repo_tree_list(tc->repo, id != NULL ? id : tc->root, &v,
+	    &count) < 0)
+		return -1;
+	nodes = xcalloc(count + 1, sizeof *nodes);
+	for (i = 0; i < count; i++) {
+		nodes[i].name = v[i].name;
+		v[i].name = NULL;
+		nodes[i].mode = v[i].mode;
+		nodes[i].id = xstrdup(v[i].oid);
+	}
+	repo_entries_free(v, count);
+	*out = nodes;
+	*n = count;
+	return 0;
+}
+
+static int
+tree_load(void *ctx, const char *id, const void **data, size_t *size)
+{
+	struct tree_ctx *tc = ctx;
+
+	return repo_tree_load(tc->repo, id, data, size);
+}
+
+/*
+ * Open the build context of s as a tar stream: from the commit's tree when
+ * the context is a directory the commit tracks, else (a symlink, a path
+ * outside the release) from the disk. *tc stays open while t is used.
+ */
+static int
+open_context(struct deploy *d, struct release *r,
+    const struct compose_service *s, struct tree_ctx *tc, struct tarctx **t)
+{
+	const struct compose_build *b = s->build;
+	struct tarctx_source src = { 0 };
+	char *dir = compose_path_clean(r->dir);
+	const char *rel = NULL;
+	size_t len = strlen(dir);
+	unsigned mode = 0;
+	int found = 1, rc = -1;
+
+	if (strcmp(b->context, dir) == 0)
+		rel = "";
+	else if (strncmp(b->context, dir, len) == 0 && b->context[len] == '/')
+		rel = b->context + len + 1;
+	if (rel != NULL) {
+		if (tc->repo == NULL && repo_tree_open(&tc->repo, d->repo,
+		    d->opts->from_env, r->commit) < 0)
+			goto done;
+		if ((found = repo_tree_find(tc->repo, rel, &mode,
+		    tc->root)) < 0)
+			goto done;
+	}
+	if (found == 0 && S_ISDIR(mode)) {
+		src.ctx = tc;
+		src.list = tree_list;
+		src.load = tree_load;
+		src.mtime = repo_tree_time(tc->repo);
+		rc = tarctx_open_source(t, &src, b->dockerfile);
+	} else
+		rc = tarctx_open(t, b->context, b->dockerfile);
+done:
+	free(dir);
+	return rc;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The build key of s whose context is t, into key (41 bytes). */
+static int
+build_key(const struct compose_service *s, const struct tarctx *t,
+    char key[41])
+{
+	const struct compose_build *b = s->build;
+	struct buf text = BUF_INIT;
+	struct strv args = STRV_INIT;
+	size_t i;
+	int rc;
+
+	buf_addf(&text, "slipway build key 1\ndockerfile %s\ntarget %s\n",
+	    b->dockerfile != NULL ? b->dockerfile : "Dockerfile",
+	    b->target != NULL ? b->target : "");
+	for (i = 0; i < b->args.n; i++) {
+		if (b->args.v[i].value != NULL)
+			strv_push_owned(&args, xasprintf("%s=%s",
+			    b->args.v[i].key, b->args.v[i].value));
+	}
+	if (args.n > 1)
+		qsort(args.v, args.n, sizeof *args.v, str_cmp);
+	for (i = 0; i < args.n; i++)
+		buf_addf(&text, "arg %zu %s\n", strlen(args.v[i]), args.v[i]);
+	tarctx_listing(t, &text);
+	rc = repo_hash(text.buf, text.len, key);
+	strv_clear(&args);
+	buf_release(&text);
+	return rc;
+}
+
+/* The lines of the app's build-keys file (missing: none). */
+static void
+read_build_keys(const struct deploy *d, struct strv *lines)
+{
+	char *path = app_file(d, BUILD_KEYS_FILE), *p, *nl;
+	struct buf b = BUF_INIT;
+
+	if (path_exists(path) && read_file(path, &b, 64u << 10) == 0) {
+		for (p = b.buf; *p != '\0'; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				break;
+			*nl = '\0';
+			strv_push(lines, p);
+		}
+	}
+	error_clear();
+	buf_release(&b);
+	free(path);
+}
+
+/*
+ * The image built for key and the commit it was built for, from the newest
+ * matching line (allocated), or 1 when there is none.
+ */
+static int
+find_build_key(const struct strv *lines, const char *key, char **image,
+    char commit[41])
+{
+	size_t i = lines->n, klen = strlen(key);
+
+	while (i-- > 0) {
+		const char *l = lines->v[i], *sp;
+
+		if (strncmp(l, key, klen) != 0 || l[klen] != ' ')
+			continue;
+		l += klen + 1;
+		if ((sp = strchr(l, ' ')) == NULL || strlen(sp + 1) != 40)
+			continue;
+		*image = xstrndup(l, (size_t)(sp - l));
+		memcpy(commit, sp + 1, 41);
+		return 0;
+	}
+	return 1;
+}
+
+/* Record that key built image for commit (the newest BUILD_KEYS_MAX kept). */
+static void
+add_build_key(const struct deploy *d, const char *key, const char *image,
+    const char *commit)
+{
+	struct strv lines = STRV_INIT;
+	struct buf text = BUF_INIT;
+	char *path = app_file(d, BUILD_KEYS_FILE);
+	size_t i;
+
+	read_build_keys(d, &lines);
+	strv_push_owned(&lines, xasprintf("%s %s %s", key, image, commit));
+	for (i = lines.n > BUILD_KEYS_MAX ? lines.n - BUILD_KEYS_MAX : 0;
+	    i < lines.n; i++)
+		buf_addf(&text, "%s\n", lines.v[i]);
+	if (write_file_atomic(path, text.buf, text.len, 0644) < 0)
+		out_warn("warning: cannot record the build key: %s",
+		    error_last());
+	error_clear();
+	buf_release(&text);
+	strv_clear(&lines);
+	free(path);
+}
+
+/*
+ * When a past build had the same key and its image is still here, tag that
+ * image as img->ref: 0 skipped, 1 a build is needed, -1 engine error.
+ */
+static int
+reuse_build(struct deploy *d, const struct compose_service *s,
+    const char *key, struct service_image *img)
+{
+	struct strv lines = STRV_INIT;
+	char *image = NULL, *repo = NULL, *colon, commit[41];
+	json_t *info = NULL;
+	int rc = 1, found;
+
+	read_build_keys(d, &lines);
+	if (find_build_key(&lines, key, &image, commit) != 0)
+		goto done;
+	found = engine_image_inspect(d->engine, image, &info);
+	if (found != 0) {
+		rc = found < 0 ? -1 : 1;
+		goto done;
+	}
+	repo = xstrdup(img->ref);
+	if ((colon = strrchr(repo, ':')) == NULL || strchr(colon, '/') != NULL)
+		goto done;
+	*colon = '\0';
+	if (engine_image_tag(d->engine, image, repo, colon + 1) < 0) {
+		rc = -1;
+		goto done;
+	}
+	img->id = xstrdup(json_string_value(json_object_get(info, "Id")));
+	out_info("-----> Build of %s skipped: context unchanged since %.7s",
+	    s->name, commit);
+	rc = 0;
+done:
+	json_decref(info);
+	strv_clear(&lines);
+	free(image);
+	free(repo);
+	return rc;
+}
+
+/*
+ * Build the image of service s as img->ref (or reuse the image of a build
+ * with the same key); store its id in img.
+ */
 static int
 build_service(struct deploy *d, struct release *r,
     const struct compose_service *s, struct service_image *img)
@@ -271,18 +516,24 @@ build_service(struct deploy *d, struct release *r,
 	const struct compose_build *b = s->build;
 	struct engine_build_opts bo = { 0 };
 	const char *tags[] = { img->ref, NULL };
+	struct tree_ctx tc = { 0 };
 	struct tarctx *t = NULL;
 	unsigned long files = 0;
 	unsigned long long bytes = 0;
-	int rc = -1;
+	char key[41];
+	int rc = -1, reused;
 
-	out_info("-----> Building %s (%s)", s->name, img->ref);
 	if (build_sources_check(d, s) < 0)
 		goto done;
-	if (tarctx_open(&t, b->context, b->dockerfile) < 0) {
+	if (open_context(d, r, s, &tc, &t) < 0 || build_key(s, t, key) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
 	}
+	if ((reused = reuse_build(d, s, key, img)) <= 0) {
+		rc = reused;
+		goto done;
+	}
+	out_info("-----> Building %s (%s)", s->name, img->ref);
 	bo.dockerfile = b->dockerfile;
 	bo.target = b->target;
 	if ((bo.buildargs = kv_to_json(&b->args)) == NULL) {
@@ -316,6 +567,7 @@ build_service(struct deploy *d, struct release *r,
 		img->id = xstrdup(json_string_value(json_object_get(info, "Id")));
 		json_decref(info);
 	}
+	add_build_key(d, key, img->id, r->commit);
 	tarctx_stats(t, &files, &bytes);
 	out_info("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
 	    files, bytes / 1024);
@@ -324,6 +576,7 @@ done:
 	json_decref(bo.buildargs);
 	json_decref(bo.labels);
 	tarctx_free(t);
+	repo_tree_free(tc.repo);
 	return rc;
 }
 
