@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compose/compose.h"
 #include "compose/binds.h"
 #include "reconcile/converge.h"
 #include "pipeline/announce.h"
+#include "pipeline/buildctx.h"
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
 #include "history/history.h"
@@ -277,124 +277,6 @@ done:
 #define BUILD_KEYS_FILE "build-keys"
 #define BUILD_KEYS_MAX 200
 
-/* A context read from the commit's tree: the tarctx_source over repo. */
-struct tree_ctx {
-	struct repo *repo;
-	char root[41];		/* the context directory's tree */
-};
-
-static int
-tree_list(void *ctx, const char *id, struct tarctx_node **out, size_t *n)
-{
-	struct tree_ctx *tc = ctx;
-	struct repo_entry *v = NULL;
-	struct tarctx_node *nodes;
-	size_t i, count = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (repo_tree_list(tc->repo, id != NULL ? id : tc->root, &v,
-	    &count) < 0)
-		return -1;
-	nodes = xcalloc(count + 1, sizeof *nodes);
-	for (i = 0; i < count; i++) {
-		nodes[i].name = v[i].name;
-		v[i].name = NULL;
-		nodes[i].mode = v[i].mode;
-		nodes[i].id = xstrdup(v[i].oid);
-	}
-	repo_entries_free(v, count);
-	*out = nodes;
-	*n = count;
-	return 0;
-}
-
-static int
-tree_load(void *ctx, const char *id, const void **data, size_t *size)
-{
-	struct tree_ctx *tc = ctx;
-
-	return repo_tree_load(tc->repo, id, data, size);
-}
-
-/*
- * Open the build context of s as a tar stream: from the commit's tree when
- * the context is a directory the commit tracks, else (a symlink, a path
- * outside the release) from the disk. *tc stays open while t is used.
- */
-static int
-open_context(struct deploy *d, struct release *r,
-    const struct compose_service *s, struct tree_ctx *tc, struct tarctx **t)
-{
-	const struct compose_build *b = s->build;
-	struct tarctx_source src = { 0 };
-	char *dir = compose_path_clean(r->dir);
-	const char *rel = NULL;
-	size_t len = strlen(dir);
-	unsigned mode = 0;
-	int found = 1, rc = -1;
-
-	if (strcmp(b->context, dir) == 0)
-		rel = "";
-	else if (strncmp(b->context, dir, len) == 0 && b->context[len] == '/')
-		rel = b->context + len + 1;
-	if (rel != NULL) {
-		if (tc->repo == NULL && repo_tree_open(&tc->repo, d->repo,
-		    d->opts->from_env, r->commit) < 0)
-			goto done;
-		if ((found = repo_tree_find(tc->repo, rel, &mode,
-		    tc->root)) < 0)
-			goto done;
-	}
-	if (found == 0 && S_ISDIR(mode)) {
-		src.ctx = tc;
-		src.list = tree_list;
-		src.load = tree_load;
-		src.mtime = repo_tree_time(tc->repo);
-		rc = tarctx_open_source(t, &src, b->dockerfile);
-	} else
-		rc = tarctx_open(t, b->context, b->dockerfile);
-done:
-	free(dir);
-	return rc;
-}
-
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The build key of s whose context is t, into key (41 bytes). */
-static int
-build_key(const struct compose_service *s, const struct tarctx *t,
-    char key[41])
-{
-	const struct compose_build *b = s->build;
-	struct buf text = BUF_INIT;
-	struct strv args = STRV_INIT;
-	size_t i;
-	int rc;
-
-	buf_addf(&text, "slipway build key 1\ndockerfile %s\ntarget %s\n",
-	    b->dockerfile != NULL ? b->dockerfile : "Dockerfile",
-	    b->target != NULL ? b->target : "");
-	for (i = 0; i < b->args.n; i++) {
-		if (b->args.v[i].value != NULL)
-			strv_push_owned(&args, xasprintf("%s=%s",
-			    b->args.v[i].key, b->args.v[i].value));
-	}
-	if (args.n > 1)
-		qsort(args.v, args.n, sizeof *args.v, str_cmp);
-	for (i = 0; i < args.n; i++)
-		buf_addf(&text, "arg %zu %s\n", strlen(args.v[i]), args.v[i]);
-	tarctx_listing(t, &text);
-	rc = repo_hash(text.buf, text.len, key);
-	strv_clear(&args);
-	buf_release(&text);
-	return rc;
-}
-
 /* The lines of the app's build-keys file (missing: none). */
 static void
 read_build_keys(const struct deploy *d, struct strv *lines)
@@ -516,24 +398,26 @@ build_service(struct deploy *d, struct release *r,
 	const struct compose_build *b = s->build;
 	struct engine_build_opts bo = { 0 };
 	const char *tags[] = { img->ref, NULL };
-	struct tree_ctx tc = { 0 };
-	struct tarctx *t = NULL;
+	struct buildctx *bc = NULL;
+	struct tarctx *t;
 	unsigned long files = 0;
 	unsigned long long bytes = 0;
 	char key[41];
-	int rc = -1, reused;
+	int rc = -1, keyed, reused;
 
 	if (build_sources_check(d, s) < 0)
 		goto done;
-	if (open_context(d, r, s, &tc, &t) < 0 || build_key(s, t, key) < 0) {
+	if (buildctx_open(&bc, d->repo, d->opts->from_env, r->commit, r->dir,
+	    b) < 0 || (keyed = buildctx_key(bc, key)) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
 	}
-	if ((reused = reuse_build(d, s, key, img)) <= 0) {
+	if (keyed == 0 && (reused = reuse_build(d, s, key, img)) <= 0) {
 		rc = reused;
 		goto done;
 	}
 	out_info("-----> Building %s (%s)", s->name, img->ref);
+	t = buildctx_tar(bc);
 	bo.dockerfile = b->dockerfile;
 	bo.target = b->target;
 	if ((bo.buildargs = kv_to_json(&b->args)) == NULL) {
@@ -567,7 +451,8 @@ build_service(struct deploy *d, struct release *r,
 		img->id = xstrdup(json_string_value(json_object_get(info, "Id")));
 		json_decref(info);
 	}
-	add_build_key(d, key, img->id, r->commit);
+	if (keyed == 0)
+		add_build_key(d, key, img->id, r->commit);
 	tarctx_stats(t, &files, &bytes);
 	out_info("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
 	    files, bytes / 1024);
@@ -575,8 +460,7 @@ build_service(struct deploy *d, struct release *r,
 done:
 	json_decref(bo.buildargs);
 	json_decref(bo.labels);
-	tarctx_free(t);
-	repo_tree_free(tc.repo);
+	buildctx_free(bc);
 	return rc;
 }
 
