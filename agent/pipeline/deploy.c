@@ -1594,6 +1594,8 @@ deploy_app(const struct config *cfg, const char *app,
 		error_set("app \"%s\" does not exist", app);
 		goto out;
 	}
+	/* libgit2's start-up overlaps the lock and the history's. */
+	repo_preload();
 	/* A pusher who goes away (Ctrl-C, hang-up) must not stop a deploy
 	 * half-way: it finishes or rolls back. */
 	memset(&ign, 0, sizeof ign);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,30 +40,60 @@
 #define MWINDOW_MAPPED_LIMIT (16u << 20)
 
 static int initialised;
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t preload_thread;
+static int preloading;	/* only the caller's thread reads or sets it */
+
+static void *
+init_locked(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&init_lock);
+	if (!initialised) {
+		git_libgit2_init();
+		/*
+		 * Repositories live under repos_dir, which the operator
+		 * configures; root running `slipway deploy` on a repository
+		 * the git user owns is expected, not an attack.
+		 */
+		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)MWINDOW_SIZE);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
+		    (size_t)MWINDOW_MAPPED_LIMIT);
+		initialised = 1;
+	}
+	pthread_mutex_unlock(&init_lock);
+	return NULL;
+}
 
 /* Initialise libgit2 on first use only: paths that open no repository
  * never pay for it (it parses the CA bundle when built on mbedTLS). */
 static void
 repo_init(void)
 {
-	if (initialised)
+	if (preloading) {
+		pthread_join(preload_thread, NULL);
+		preloading = 0;
+	}
+	init_locked(NULL);
+}
+
+void
+repo_preload(void)
+{
+	if (initialised || preloading)
 		return;
-	git_libgit2_init();
-	/*
-	 * Repositories live under repos_dir, which the operator configures;
-	 * root running `slipway deploy` on a repository the git user owns is
-	 * expected, not an attack.
-	 */
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)MWINDOW_SIZE);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
-	    (size_t)MWINDOW_MAPPED_LIMIT);
-	initialised = 1;
+	preloading = pthread_create(&preload_thread, NULL, init_locked,
+	    NULL) == 0;
 }
 
 void
 repo_shutdown(void)
 {
+	if (preloading) {	/* a preload must finish first */
+		pthread_join(preload_thread, NULL);
+		preloading = 0;
+	}
 	if (!initialised)
 		return;
 	git_libgit2_shutdown();

@@ -94,6 +94,14 @@ int repo_tree_load(struct repo *r, const char *blob_oid, const void **data,
 /* The git blob id of text (a content hash). 0 or -1. */
 int repo_hash(const char *text, size_t len, char oid[41]);
 
+/*
+ * Start initialising libgit2 in a thread of its own (it parses the system's
+ * CA bundle when built on mbedTLS, several milliseconds), for a caller that
+ * will open a repository after other work; the first repo_* call waits for
+ * it. Optional: every repo_* call initialises libgit2 itself.
+ */
+void repo_preload(void);
+
 /* Release libgit2 (for a clean exit under valgrind); later calls re-init. */
 void repo_shutdown(void);
 
