@@ -416,7 +416,7 @@ service_changes(const struct plan *plan, const char *service)
 	return 0;
 }
 
-#define PARALLEL_MAX 8
+#define PARALLEL_MAX 16
 
 /* One service brought up by a thread of its own. */
 struct worker {
