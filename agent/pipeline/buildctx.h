@@ -8,6 +8,8 @@
 #ifndef SLIPWAY_BUILDCTX_H
 #define SLIPWAY_BUILDCTX_H
 
+#include "lib/util.h"
+
 struct buildctx;
 struct compose_build;
 struct tarctx;
@@ -17,7 +19,7 @@ struct tarctx;
  * release directory is release_dir (b->context is absolute, usually inside
  * it). Keeps b. 0 or -1 with error_set.
  */
-int buildctx_open(struct buildctx **out, const char *repo, int from_env,
+MUST_CHECK int buildctx_open(struct buildctx **out, const char *repo, int from_env,
     const char *commit, const char *release_dir,
     const struct compose_build *b);
 /* The tar stream of the context (owned by bc). */
@@ -30,7 +32,7 @@ int buildctx_from_git(const struct buildctx *bc);
  * mean the engine would get the same context and instructions. 1 (no key)
  * for a context read from the disk; -1 with error_set.
  */
-int buildctx_key(const struct buildctx *bc, char key[41]);
+MUST_CHECK int buildctx_key(const struct buildctx *bc, char key[41]);
 void buildctx_free(struct buildctx *bc);
 
 #endif

@@ -74,25 +74,25 @@ struct repo_entry {
 };
 
 /* Open the repository at path on the tree of commit oid. 0 or -1. */
-int repo_tree_open(struct repo **out, const char *path, int from_env,
+MUST_CHECK int repo_tree_open(struct repo **out, const char *path, int from_env,
     const char *oid);
 void repo_tree_free(struct repo *r);
 /* The commit's time (seconds since the epoch). */
 long long repo_tree_time(const struct repo *r);
 /* Find path ("" the root): 0 with its mode and oid, 1 absent, -1 error. */
-int repo_tree_find(struct repo *r, const char *path, unsigned *mode,
+MUST_CHECK int repo_tree_find(struct repo *r, const char *path, unsigned *mode,
     char oid[41]);
 /* The entries of tree tree_oid in git's order (allocated; free with
  * repo_entries_free). A name git would not check out is an error. */
-int repo_tree_list(struct repo *r, const char *tree_oid,
+MUST_CHECK int repo_tree_list(struct repo *r, const char *tree_oid,
     struct repo_entry **out, size_t *n);
 void repo_entries_free(struct repo_entry *v, size_t n);
 /* The content of a blob; *data stays valid until the next call on r. */
-int repo_tree_load(struct repo *r, const char *blob_oid, const void **data,
+MUST_CHECK int repo_tree_load(struct repo *r, const char *blob_oid, const void **data,
     size_t *size);
 
 /* The git blob id of text (a content hash). 0 or -1. */
-int repo_hash(const char *text, size_t len, char oid[41]);
+MUST_CHECK int repo_hash(const char *text, size_t len, char oid[41]);
 
 /*
  * Start initialising libgit2 in a thread of its own (it parses the system's

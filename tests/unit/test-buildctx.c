@@ -102,7 +102,8 @@ setup(void **state)
 	setenv("GIT_COMMITTER_NAME", "t", 1);
 	setenv("GIT_COMMITTER_EMAIL", "t@example.invalid", 1);
 	free(env);
-	mkdir_p(work, 0755);
+	if (mkdir_p(work, 0755) < 0)
+		return -1;
 	run_git("init", "-q", NULL, NULL);
 	return 0;
 }
@@ -111,7 +112,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	remove_tree(root);
+	assert_int_equal(remove_tree(root), 0);
 	memcpy(root + strlen(root) - 6, "XXXXXX", 6);
 	free(work);
 	return 0;
