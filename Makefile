@@ -172,6 +172,8 @@ demo:
 
 bench: $(BUILD)/slipway
 	tests/bench/run.sh
+	tests/bench/deploy.sh
+	tests/bench/build.sh
 
 install: $(BUILD)/slipway
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/hooks $(DESTDIR)$(SHAREDIR)/templates \

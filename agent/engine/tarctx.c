@@ -29,8 +29,13 @@
 #define REL_PATH_MAX 4096
 
 struct tarctx {
-	char *dir;
+	char *dir;		/* NULL when the context comes from src */
+	struct tarctx_source src;
 	struct strv paths;	/* relative, in walk order */
+	struct strv ids;	/* with src: the id of each path */
+	unsigned *modes;	/* with src: the mode of each path */
+	size_t modes_alloc;
+	const char *mem;	/* with src: file data not yet sent */
 	size_t next;		/* next path to write a header for */
 	struct archive *a;
 	struct buf out;		/* tar bytes not yet read */
@@ -46,6 +51,9 @@ struct tarctx {
 	unsigned long files;
 	unsigned long long bytes;
 };
+
+static char *clean_dockerfile(const char *);
+static int start_archive(struct tarctx *);
 
 struct ent {
 	char *name;
@@ -166,6 +174,39 @@ done:
 }
 
 /*
+ * Parse the text of a .dockerignore, and make sure it and the Dockerfile
+ * are never excluded (docker/cli TrimBuildFilesFromExcludes).
+ */
+static int
+parse_ignore(struct ignore **out, const char *text, size_t len,
+    const char *dockerfile)
+{
+	struct ignore *ig = NULL;
+	char *keep;
+	int rc = -1;
+
+	*out = NULL;
+	if (ignore_parse(&ig, text, len, ".dockerignore") < 0)
+		goto done;
+	if (ignore_excluded(ig, ".dockerignore") &&
+	    ignore_add(ig, "!.dockerignore") < 0)
+		goto done;
+	if (ignore_excluded(ig, dockerfile)) {
+		keep = xasprintf("!%s", dockerfile);
+		rc = ignore_add(ig, keep);
+		free(keep);
+		if (rc < 0)
+			goto done;
+	}
+	*out = ig;
+	ig = NULL;
+	rc = 0;
+done:
+	ignore_free(ig);
+	return rc;
+}
+
+/*
  * Read dir/.dockerignore if there is one, and make sure it and the
  * Dockerfile are never excluded (docker/cli TrimBuildFilesFromExcludes).
  */
@@ -174,7 +215,7 @@ load_ignore(struct ignore **out, const char *dir, const char *dockerfile)
 {
 	struct ignore *ig = NULL;
 	struct buf text = BUF_INIT;
-	char *path = path_join(dir, ".dockerignore"), *keep;
+	char *path = path_join(dir, ".dockerignore");
 	struct stat st;
 	int rc = -1;
 
@@ -192,18 +233,8 @@ load_ignore(struct ignore **out, const char *dir, const char *dockerfile)
 		goto done;
 	}
 	if (read_file(path, &text, IGNORE_FILE_MAX) < 0 ||
-	    ignore_parse(&ig, text.buf, text.len, ".dockerignore") < 0)
+	    parse_ignore(&ig, text.buf, text.len, dockerfile) < 0)
 		goto done;
-	if (ignore_excluded(ig, ".dockerignore") &&
-	    ignore_add(ig, "!.dockerignore") < 0)
-		goto done;
-	if (ignore_excluded(ig, dockerfile)) {
-		keep = xasprintf("!%s", dockerfile);
-		rc = ignore_add(ig, keep);
-		free(keep);
-		if (rc < 0)
-			goto done;
-	}
 	*out = ig;
 	ig = NULL;
 	rc = 0;
@@ -247,12 +278,8 @@ tarctx_open(struct tarctx **out, const char *dir, const char *dockerfile)
 	t->fd = -1;
 	t->dir = xstrdup(dir);
 	buf_init(&t->out, OUT_MAX);
-	df = ignore_clean(dockerfile != NULL ? dockerfile : "Dockerfile");
-	if (df[0] == '/' || strcmp(df, "..") == 0 || starts_with(df, "../")) {
-		error_set("dockerfile \"%s\" is outside the build context",
-		    dockerfile);
+	if ((df = clean_dockerfile(dockerfile)) == NULL)
 		goto done;
-	}
 	if (!is_dir(dir)) {
 		error_set("build context \"%s\" is not a directory", dir);
 		goto done;
@@ -265,15 +292,8 @@ tarctx_open(struct tarctx **out, const char *dir, const char *dockerfile)
 	if (load_ignore(&ig, dir, df) < 0 || walk(t, ig, "") < 0)
 		goto done;
 
-	t->chunk = xmalloc(TARCTX_CHUNK);
-	t->a = archive_write_new();
-	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(t->a, 0) != ARCHIVE_OK ||
-	    archive_write_open(t->a, t, NULL, write_cb, NULL) != ARCHIVE_OK) {
-		error_set("cannot start tar stream: %s",
-		    archive_error_string(t->a));
+	if (start_archive(t) < 0)
 		goto done;
-	}
 	*out = t;
 	t = NULL;
 	rc = 0;
@@ -283,6 +303,252 @@ done:
 	free(df);
 	tarctx_free(t);
 	return rc;
+}
+
+static int
+node_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tarctx_node *)a)->name,
+	    ((const struct tarctx_node *)b)->name);
+}
+
+static void
+nodes_free(struct tarctx_node *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].id);
+	}
+	free(v);
+}
+
+/* Append path with its mode and id to what is sent (a source context). */
+static void
+push_node(struct tarctx *t, const char *path, const struct tarctx_node *nd)
+{
+	t->modes = xgrow(t->modes, &t->modes_alloc, t->paths.n + 1,
+	    sizeof *t->modes);
+	t->modes[t->paths.n] = nd->mode;
+	strv_push(&t->paths, path);
+	strv_push(&t->ids, nd->id != NULL ? nd->id : "");
+}
+
+/* walk() for a source: the entries v of directory rel (consumed). */
+static int
+walk_src(struct tarctx *t, const struct ignore *ig, const char *rel,
+    struct tarctx_node *v, size_t n, int depth)
+{
+	struct tarctx_node *sub;
+	size_t nsub, i;
+	char *child;
+	int rc = -1, excluded;
+
+	if (depth > 128) {
+		error_set("\"%s\" is nested too deep", rel);
+		goto done;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, node_cmp);
+	for (i = 0; i < n; i++) {
+		unsigned m = v[i].mode;
+
+		if (!S_ISREG(m) && !S_ISDIR(m) && !S_ISLNK(m))
+			continue;
+		child = rel[0] != '\0' ? xasprintf("%s/%s", rel, v[i].name) :
+		    xstrdup(v[i].name);
+		if (strlen(child) > REL_PATH_MAX) {
+			error_set("path \"%.64s...\" is too long", child);
+			free(child);
+			goto done;
+		}
+		excluded = ig != NULL && ignore_excluded(ig, child);
+		if (!excluded)
+			push_node(t, child, &v[i]);
+		if (S_ISDIR(m) && (!excluded || !ignore_can_skip_dir(ig, child))) {
+			if (t->src.list(t->src.ctx, v[i].id, &sub, &nsub) < 0 ||
+			    walk_src(t, ig, child, sub, nsub, depth + 1) < 0) {
+				free(child);
+				goto done;
+			}
+		}
+		free(child);
+	}
+	rc = 0;
+done:
+	nodes_free(v, n);
+	return rc;
+}
+
+/* The clean Dockerfile path, or NULL with error_set when outside. */
+static char *
+clean_dockerfile(const char *dockerfile)
+{
+	char *df = ignore_clean(dockerfile != NULL ? dockerfile : "Dockerfile");
+
+	if (df[0] == '/' || strcmp(df, "..") == 0 || starts_with(df, "../")) {
+		error_set("dockerfile \"%s\" is outside the build context",
+		    dockerfile);
+		free(df);
+		return NULL;
+	}
+	return df;
+}
+
+static int
+start_archive(struct tarctx *t)
+{
+	t->chunk = xmalloc(TARCTX_CHUNK);
+	t->a = archive_write_new();
+	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(t->a, 0) != ARCHIVE_OK ||
+	    archive_write_open(t->a, t, NULL, write_cb, NULL) != ARCHIVE_OK)
+		return error_set("cannot start tar stream: %s",
+		    archive_error_string(t->a));
+	return 0;
+}
+
+int
+tarctx_open_source(struct tarctx **out, const struct tarctx_source *src,
+    const char *dockerfile)
+{
+	struct tarctx *t = xcalloc(1, sizeof *t);
+	struct ignore *ig = NULL;
+	struct tarctx_node *root = NULL;
+	size_t nroot = 0, i;
+	const void *data;
+	size_t size;
+	char *df;
+	int rc = -1, found = 0;
+
+	*out = NULL;
+	t->fd = -1;
+	t->src = *src;
+	buf_init(&t->out, OUT_MAX);
+	if ((df = clean_dockerfile(dockerfile)) == NULL)
+		goto done;
+	if (src->list(src->ctx, NULL, &root, &nroot) < 0)
+		goto done;
+	for (i = 0; i < nroot; i++) {
+		if (strcmp(root[i].name, ".dockerignore") != 0)
+			continue;
+		if (!S_ISREG(root[i].mode)) {
+			error_set("\".dockerignore\" is not a regular file");
+			goto done;
+		}
+		if (src->load(src->ctx, root[i].id, &data, &size) < 0)
+			goto done;
+		if (size > IGNORE_FILE_MAX) {
+			error_set("\".dockerignore\" is larger than %d bytes",
+			    IGNORE_FILE_MAX);
+			goto done;
+		}
+		if (parse_ignore(&ig, data, size, df) < 0)
+			goto done;
+	}
+	rc = walk_src(t, ig, "", root, nroot, 0);
+	root = NULL;
+	nroot = 0;
+	if (rc < 0)
+		goto done;
+	rc = -1;
+	for (i = 0; i < t->paths.n && !found; i++)
+		found = strcmp(t->paths.v[i], df) == 0 && !S_ISDIR(t->modes[i]);
+	if (!found) {
+		error_set("cannot find Dockerfile \"%s\" in build context", df);
+		goto done;
+	}
+	if (start_archive(t) < 0)
+		goto done;
+	*out = t;
+	t = NULL;
+	rc = 0;
+done:
+	nodes_free(root, nroot);
+	ignore_free(ig);
+	free(df);
+	tarctx_free(t);
+	return rc;
+}
+
+void
+tarctx_listing(const struct tarctx *t, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < t->paths.n; i++)
+		buf_addf(out, "%o %s %s\n", t->modes != NULL ? t->modes[i] : 0,
+		    t->ids.n > i && t->ids.v[i][0] != '\0' ? t->ids.v[i] : "-",
+		    t->paths.v[i]);
+}
+
+/* Write the header of the next path of a source context. */
+static int
+next_header_src(struct tarctx *t)
+{
+	size_t i = t->next++;
+	const char *rel = t->paths.v[i], *id = t->ids.v[i];
+	unsigned mode = t->modes[i];
+	struct archive_entry *e = archive_entry_new();
+	const void *data = NULL;
+	size_t size = 0;
+	char *name = NULL, *target = NULL;
+	int rc = -1;
+
+	if (!S_ISDIR(mode) && t->src.load(t->src.ctx, id, &data, &size) < 0)
+		goto done;
+	if (S_ISREG(mode)) {
+		archive_entry_set_size(e, (la_int64_t)size);
+		t->cur = rel;
+		t->mem = data;
+		t->remaining = (off_t)size;
+		t->files++;
+	} else if (S_ISLNK(mode)) {
+		target = xstrndup(data, size);
+		if (size == 0 || size >= PATH_MAX || strlen(target) != size) {
+			error_set("invalid symlink \"%s\" in commit", rel);
+			goto done;
+		}
+		archive_entry_set_symlink(e, target);
+	}
+	name = S_ISDIR(mode) ? xasprintf("%s/", rel) : xstrdup(rel);
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_mode(e, mode);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_mtime(e, (time_t)t->src.mtime, 0);
+	if (archive_write_header(t->a, e) < ARCHIVE_WARN) {
+		error_set("cannot add \"%s\" to the tar stream: %s", rel,
+		    archive_error_string(t->a));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0 || t->remaining == 0)
+		t->mem = NULL;
+	archive_entry_free(e);
+	free(target);
+	free(name);
+	return rc;
+}
+
+/* Send the next chunk of the current file of a source context. */
+static int
+next_chunk_mem(struct tarctx *t)
+{
+	size_t n = t->remaining < TARCTX_CHUNK ? (size_t)t->remaining :
+	    TARCTX_CHUNK;
+
+	if (archive_write_data(t->a, t->mem, n) < 0)
+		return error_set("cannot add \"%s\" to the tar stream: %s",
+		    t->cur, archive_error_string(t->a));
+	t->mem += n;
+	t->remaining -= (off_t)n;
+	t->bytes += n;
+	if (t->remaining == 0)
+		t->mem = NULL;
+	return 0;
 }
 
 /* Write the header of the next path, opening it when it is a file. */
@@ -386,8 +652,10 @@ step(struct tarctx *t)
 {
 	if (t->fd >= 0)
 		return next_chunk(t);
+	if (t->mem != NULL)
+		return next_chunk_mem(t);
 	if (t->next < t->paths.n)
-		return next_header(t);
+		return t->dir != NULL ? next_header(t) : next_header_src(t);
 	if (archive_write_close(t->a) != ARCHIVE_OK)
 		return error_set("cannot finish the tar stream: %s",
 		    archive_error_string(t->a));
@@ -449,6 +717,8 @@ tarctx_free(struct tarctx *t)
 		archive_write_free(t->a);
 	buf_release(&t->out);
 	strv_clear(&t->paths);
+	strv_clear(&t->ids);
+	free(t->modes);
 	free(t->chunk);
 	free(t->dir);
 	free(t);

@@ -13,6 +13,7 @@
 #include "lib/util.h"
 
 struct tarctx;
+struct buf;
 
 /*
  * Prepare the stream for directory dir. dockerfile is the Dockerfile's path
@@ -20,6 +21,38 @@ struct tarctx;
  * 0 or -1 with error_set.
  */
 MUST_CHECK int tarctx_open(struct tarctx **out, const char *dir, const char *dockerfile);
+/*
+ * A context that is not a directory on disk (the tree of a git commit): the
+ * same walk, .dockerignore and always-sent rules, and the same stream.
+ * list hands over the entries of the directory whose id is given (NULL: the
+ * root), allocated, in any order; load the content of a file or the target
+ * of a link, valid until its next call. Modes are st_mode values
+ * (S_IFDIR/S_IFREG/S_IFLNK with permissions); ids are the source's own.
+ * Every entry gets mtime.
+ */
+struct tarctx_node {
+	char *name;
+	unsigned mode;
+	char *id;
+};
+struct tarctx_source {
+	void *ctx;
+	int (*list)(void *ctx, const char *id, struct tarctx_node **out,
+	    size_t *n);
+	int (*load)(void *ctx, const char *id, const void **data,
+	    size_t *size);
+	long long mtime;
+};
+MUST_CHECK int tarctx_open_source(struct tarctx **out, const struct tarctx_source *src,
+    const char *dockerfile);
+/*
+ * What is sent, one line per entry in stream order: "<mode> <id> <path>\n"
+ * (octal mode; the id is the source's, "-" for a directory on disk). Two
+ * contexts with the same listing from a content-addressed source send the
+ * same bytes. Appended to out.
+ */
+void tarctx_listing(const struct tarctx *t, struct buf *out);
+
 /* Fill buf with up to len bytes of tar; 0 at the end, -1 on error. */
 ssize_t tarctx_read(void *tarctx, char *buf, size_t len);
 /* How many files and bytes of file data have been sent (for reports). */

@@ -4,6 +4,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -230,9 +231,10 @@ buf_rtrim(struct buf *b)
 		b->buf[b->len] = '\0';
 }
 
-/* The last error. */
+/* The last error: each thread has its own (converge runs services in
+ * threads; a worker hands its message to the caller). */
 
-static char *last_error;
+static __thread char *last_error;
 
 int
 error_set(const char *fmt, ...)
@@ -445,12 +447,17 @@ out_redacted(const char *s)
 	return buf_detach(&b, NULL);
 }
 
+/* Lines from threads reach the sink whole and one at a time. */
+static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void
 out_line(int is_warning, const char *line)
 {
 	char *safe = out_redacted(line);
 
+	pthread_mutex_lock(&sink_lock);
 	sink_fn(sink_ctx, is_warning, safe);
+	pthread_mutex_unlock(&sink_lock);
 	free(safe);
 }
 

@@ -17,6 +17,7 @@
 #include "compose/binds.h"
 #include "reconcile/converge.h"
 #include "pipeline/announce.h"
+#include "pipeline/buildctx.h"
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
 #include "history/history.h"
@@ -335,29 +336,156 @@ no_buildkit(const char *msg)
 	    strcasestr(msg, "builder version 2"));
 }
 
-/* Build the image of service s as img->ref; store its id in img. */
+/*
+ * Build keys: what a build depends on, so that a push which cannot change an
+ * image builds nothing. The key of a service is the content hash of its
+ * context as sent (every path, mode and blob id left after .dockerignore,
+ * read from the commit's tree), its Dockerfile, target and build args. The
+ * keys of past builds are in <app>/build-keys, one "<key> <image id>
+ * <commit>" a line, newest last. Not an image label: a label is a build step,
+ * so a change to a file no step reads would give the image a new ID and
+ * recreate its containers, where docker's cache alone keeps the image.
+ */
+#define BUILD_KEYS_FILE "build-keys"
+#define BUILD_KEYS_MAX 200
+
+/* The lines of the app's build-keys file (missing: none). */
+static void
+read_build_keys(const struct deploy *d, struct strv *lines)
+{
+	char *path = app_file(d, BUILD_KEYS_FILE), *p, *nl;
+	struct buf b = BUF_INIT;
+
+	if (path_exists(path) && read_file(path, &b, 64u << 10) == 0) {
+		for (p = b.buf; *p != '\0'; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				break;
+			*nl = '\0';
+			strv_push(lines, p);
+		}
+	}
+	error_clear();
+	buf_release(&b);
+	free(path);
+}
+
+/*
+ * The image built for key and the commit it was built for, from the newest
+ * matching line (allocated), or 1 when there is none.
+ */
+static int
+find_build_key(const struct strv *lines, const char *key, char **image,
+    char commit[41])
+{
+	size_t i = lines->n, klen = strlen(key);
+
+	while (i-- > 0) {
+		const char *l = lines->v[i], *sp;
+
+		if (strncmp(l, key, klen) != 0 || l[klen] != ' ')
+			continue;
+		l += klen + 1;
+		if ((sp = strchr(l, ' ')) == NULL || strlen(sp + 1) != 40)
+			continue;
+		*image = xstrndup(l, (size_t)(sp - l));
+		memcpy(commit, sp + 1, 41);
+		return 0;
+	}
+	return 1;
+}
+
+/* Record that key built image for commit (the newest BUILD_KEYS_MAX kept). */
+static void
+add_build_key(const struct deploy *d, const char *key, const char *image,
+    const char *commit)
+{
+	struct strv lines = STRV_INIT;
+	struct buf text = BUF_INIT;
+	char *path = app_file(d, BUILD_KEYS_FILE);
+	size_t i;
+
+	read_build_keys(d, &lines);
+	strv_push_owned(&lines, xasprintf("%s %s %s", key, image, commit));
+	for (i = lines.n > BUILD_KEYS_MAX ? lines.n - BUILD_KEYS_MAX : 0;
+	    i < lines.n; i++)
+		buf_addf(&text, "%s\n", lines.v[i]);
+	if (write_file_atomic(path, text.buf, text.len, 0644) < 0)
+		out_warn("warning: cannot record the build key: %s",
+		    error_last());
+	error_clear();
+	buf_release(&text);
+	strv_clear(&lines);
+	free(path);
+}
+
+/*
+ * When a past build had the same key and its image is still here, tag that
+ * image as img->ref: 0 skipped, 1 a build is needed, -1 engine error.
+ */
+static int
+reuse_build(struct deploy *d, const struct compose_service *s,
+    const char *key, struct service_image *img)
+{
+	struct strv lines = STRV_INIT;
+	char *image = NULL, *repo = NULL, *colon, commit[41];
+	json_t *info = NULL;
+	int rc = 1, found;
+
+	read_build_keys(d, &lines);
+	if (find_build_key(&lines, key, &image, commit) != 0)
+		goto done;
+	found = engine_image_inspect(d->engine, image, &info);
+	if (found != 0) {
+		rc = found < 0 ? -1 : 1;
+		goto done;
+	}
+	repo = xstrdup(img->ref);
+	if ((colon = strrchr(repo, ':')) == NULL || strchr(colon, '/') != NULL)
+		goto done;
+	*colon = '\0';
+	if (engine_image_tag(d->engine, image, repo, colon + 1) < 0) {
+		rc = -1;
+		goto done;
+	}
+	img->id = xstrdup(json_string_value(json_object_get(info, "Id")));
+	out_info("-----> Build of %s skipped: context unchanged since %.7s",
+	    s->name, commit);
+	rc = 0;
+done:
+	json_decref(info);
+	strv_clear(&lines);
+	free(image);
+	free(repo);
+	return rc;
+}
+
+/*
+ * Build the image of service s as img->ref (or reuse the image of a build
+ * with the same key); store its id in img.
+ */
 static int
 build_service(struct deploy *d, struct release *r,
     const struct compose_service *s, struct service_image *img)
 {
 	const struct compose_build *b = s->build;
 	struct engine_build_opts bo = { 0 };
-	const char *tags[] = { img->ref, NULL }, *dockerfile;
+	const char *tags[] = { img->ref, NULL }, *dockerfile = b->dockerfile;
 	char *inline_name = NULL, *inline_path = NULL;
-	struct tarctx *t = NULL;
-	int built;
+	struct buildctx *bc = NULL;
+	struct tarctx *t = NULL, *disk = NULL;
 	unsigned long files = 0;
 	unsigned long long bytes = 0;
-	int rc = -1;
+	char key[41];
+	int rc = -1, keyed = 1, reused, built;
 
 	if (check_session_mounts(r, s) < 0)
 		return -1;
-	out_info("-----> Building %s (%s)", s->name, img->ref);
 	if (build_sources_check(d, r, s) < 0)
 		goto done;
 	if (b->dockerfile_inline != NULL) {
 		/* The context is the release's own checkout: the inline
-		 * Dockerfile is written there, under a name of its own. */
+		 * Dockerfile is written there, under a name of its own, and
+		 * the context is read from the disk (no build key). */
 		char *real = compose_path_resolve(b->context);
 		int inside = compose_path_within(real, r->dir);
 
@@ -376,12 +504,29 @@ build_service(struct deploy *d, struct release *r,
 			    "dockerfile_inline: %s", s->name, error_last());
 			goto done;
 		}
+		dockerfile = inline_name;
+	} else {
+		if (buildctx_open(&bc, d->repo, d->opts->from_env, r->commit,
+		    r->dir, b) < 0 || (keyed = buildctx_key(bc, key)) < 0) {
+			error_set("build of \"%s\" failed: %s", s->name,
+			    error_last());
+			goto done;
+		}
+		if (keyed == 0 && (reused = reuse_build(d, s, key, img)) <= 0) {
+			if (reused == 0)
+				tag_image_name(d, r->project, s, img);
+			rc = reused;
+			goto done;
+		}
 	}
-	dockerfile = inline_name != NULL ? inline_name : b->dockerfile;
-	if (tarctx_open(&t, b->context, dockerfile) < 0) {
+	out_info("-----> Building %s (%s)", s->name, img->ref);
+	if (bc != NULL)
+		t = buildctx_tar(bc);
+	else if (tarctx_open(&disk, b->context, dockerfile) < 0) {
 		error_set("build of \"%s\" failed: %s", s->name, error_last());
 		goto done;
-	}
+	} else
+		t = disk;
 	bo.dockerfile = dockerfile;
 	bo.target = b->target;
 	if ((bo.buildargs = kv_to_json(&b->args)) == NULL) {
@@ -402,18 +547,24 @@ build_service(struct deploy *d, struct release *r,
 	built = engine_build(d->engine, &bo, tarctx_read, t, build_line, d,
 	    &img->id);
 	if (built < 0 && bo.buildkit && no_buildkit(error_last())) {
-		/* Only an engine without BuildKit: the stream had not started. */
+		/* Only an engine without BuildKit: the stream had not started,
+		 * so the context is opened again from its start. */
 		out_warn("warning: the engine has no BuildKit (%s): building "
 		    "with the classic builder", error_last());
 		d->classic_builder = 1;
 		bo.buildkit = 0;
-		tarctx_free(t);
-		t = NULL;
-		if (tarctx_open(&t, b->context, dockerfile) < 0) {
+		buildctx_free(bc);
+		bc = NULL;
+		tarctx_free(disk);
+		disk = NULL;
+		if (b->dockerfile_inline == NULL ? buildctx_open(&bc, d->repo,
+		    d->opts->from_env, r->commit, r->dir, b) < 0 :
+		    tarctx_open(&disk, b->context, dockerfile) < 0) {
 			error_set("build of \"%s\" failed: %s", s->name,
 			    error_last());
 			goto done;
 		}
+		t = bc != NULL ? buildctx_tar(bc) : disk;
 		built = engine_build(d->engine, &bo, tarctx_read, t,
 		    build_line, d, &img->id);
 	}
@@ -433,6 +584,8 @@ build_service(struct deploy *d, struct release *r,
 		img->id = xstrdup(json_string_value(json_object_get(info, "Id")));
 		json_decref(info);
 	}
+	if (keyed == 0)
+		add_build_key(d, key, img->id, r->commit);
 	tarctx_stats(t, &files, &bytes);
 	out_info("-----> Built %s (%lu files, %llu KiB of context)", img->ref,
 	    files, bytes / 1024);
@@ -441,9 +594,11 @@ build_service(struct deploy *d, struct release *r,
 done:
 	json_decref(bo.buildargs);
 	json_decref(bo.labels);
-	tarctx_free(t);
-	if (inline_path != NULL)
-		unlink(inline_path);
+	buildctx_free(bc);
+	tarctx_free(disk);
+	if (inline_path != NULL && unlink(inline_path) < 0 && errno != ENOENT)
+		out_warn("warning: cannot remove \"%s\": %s", inline_path,
+		    strerror(errno));
 	free(inline_path);
 	free(inline_name);
 	return rc;
@@ -1771,6 +1926,8 @@ deploy_app(const struct config *cfg, const char *app,
 		error_set("app \"%s\" does not exist", app);
 		goto out;
 	}
+	/* libgit2's start-up overlaps the lock and the history's. */
+	repo_preload();
 	/* A pusher who goes away (Ctrl-C, hang-up) must not stop a deploy
 	 * half-way: it finishes or rolls back. */
 	memset(&ign, 0, sizeof ign);

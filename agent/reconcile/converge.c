@@ -2,7 +2,11 @@
  * converge.c - observe, plan, apply. The only place that turns a plan into
  * Engine API calls; compose's recreate sequence (create under a temporary
  * name, stop and remove the old, rename the new), dependency conditions.
+ * Services that do not depend on each other are brought up at the same time,
+ * each on its own engine connection (like compose): dependency levels run one
+ * after the other, the services of a level in parallel.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -532,6 +536,176 @@ apply_step(struct engine *e, const struct compose_project *p,
 	return rc;
 }
 
+/* Wait for the dependencies of s, then carry out its steps. */
+static int
+converge_service(struct engine *e, const struct compose_project *p,
+    const struct compose_service *s, const struct plan *plan,
+    const struct service_image *img, const char *hash,
+    const struct converge_opts *opts)
+{
+	size_t j;
+
+	if (converge_wait_dependencies(e, p, s, opts->wait_timeout_ms) < 0)
+		return -1;
+	if (s->http.set && opts->site_template != NULL)
+		return cutover_service(e, p, s, plan, img, hash, opts);
+	for (j = 0; j < plan->nsteps; j++) {
+		const struct plan_step *st = &plan->steps[j];
+
+		if (st->service == NULL || st->action == PLAN_REMOVE ||
+		    strcmp(st->service, s->name) != 0)
+			continue;
+		if (apply_step(e, p, s, st, img, hash, opts) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Does the plan change anything of service s? */
+static int
+service_changes(const struct plan *plan, const char *service)
+{
+	size_t j;
+
+	for (j = 0; j < plan->nsteps; j++) {
+		const struct plan_step *st = &plan->steps[j];
+
+		if (st->service != NULL && strcmp(st->service, service) == 0 &&
+		    st->action != PLAN_KEEP && st->action != PLAN_REMOVE)
+			return 1;
+	}
+	return 0;
+}
+
+#define PARALLEL_MAX 16
+
+/* One service brought up by a thread of its own. */
+struct worker {
+	pthread_t thread;
+	int started;
+	const struct compose_project *p;
+	const struct compose_service *s;
+	const struct plan *plan;
+	const struct service_image *img;
+	const char *hash;
+	struct converge_opts opts;	/* changed: the worker's own list */
+	struct strv changed;
+	char *error;
+	int rc;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct engine *e = NULL;
+
+	w->opts.changed = &w->changed;
+	w->rc = engine_open(&e, w->opts.cfg->docker_host);
+	if (w->rc == 0)
+		w->rc = converge_service(e, w->p, w->s, w->plan, w->img,
+		    w->hash, &w->opts);
+	if (w->rc < 0)
+		w->error = xstrdup(error_last());
+	engine_free(e);
+	error_clear();
+	return NULL;
+}
+
+/*
+ * Apply the plan service by service in dependency levels: a service's level
+ * is one more than its dependencies' highest, so the services of one level
+ * never wait for each other and run in parallel (web services that go
+ * through nginx, one at a time, by the caller's thread).
+ */
+static int
+apply_levels(struct engine *e, const struct compose_project *p,
+    const size_t *order, size_t nact, const struct plan *plan,
+    const struct service_image *images, size_t nimages, char **hashes,
+    const struct converge_opts *opts)
+{
+	int *level = xcalloc(nact + 1, sizeof *level);
+	struct worker *w = xcalloc(nact + 1, sizeof *w);
+	size_t i, j, k, nw;
+	int lvl, top = 0, rc = 0;
+
+	for (i = 0; i < nact; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+
+		for (j = 0; j < s->ndepends; j++) {
+			for (k = 0; k < i; k++) {
+				if (strcmp(p->services[order[k]].name,
+				    s->depends[j].service) == 0 &&
+				    level[k] + 1 > level[i])
+					level[i] = level[k] + 1;
+			}
+		}
+		if (level[i] > top)
+			top = level[i];
+	}
+	for (lvl = 0; lvl <= top && rc == 0; lvl++) {
+		/* The services of this level that change, for threads. */
+		nw = 0;
+		for (i = 0; i < nact; i++) {
+			const struct compose_service *s = &p->services[order[i]];
+
+			if (level[i] != lvl || !wanted(opts, s->name) ||
+			    (s->http.set && opts->site_template != NULL) ||
+			    !service_changes(plan, s->name))
+				continue;
+			w[nw].p = p;
+			w[nw].s = s;
+			w[nw].plan = plan;
+			w[nw].img = image_for(images, nimages, s->name);
+			w[nw].hash = hashes[i];
+			w[nw].opts = *opts;
+			nw++;
+		}
+		if (nw < 2 || opts->cfg == NULL)
+			nw = 0;		/* nothing to gain: the loop below */
+		for (k = 0; k < nw; k += PARALLEL_MAX) {
+			for (j = k; j < nw && j < k + PARALLEL_MAX; j++)
+				w[j].started = pthread_create(&w[j].thread,
+				    NULL, worker_main, &w[j]) == 0;
+			for (j = k; j < nw && j < k + PARALLEL_MAX; j++) {
+				if (w[j].started)
+					pthread_join(w[j].thread, NULL);
+				else
+					worker_main(&w[j]);
+			}
+		}
+		for (j = 0; j < nw; j++) {
+			if (opts->changed != NULL)
+				for (k = 0; k < w[j].changed.n; k++)
+					strv_push(opts->changed,
+					    w[j].changed.v[k]);
+			if (w[j].rc < 0 && rc == 0)
+				rc = error_set("%s", w[j].error);
+		}
+		for (i = 0; i < nact && rc == 0; i++) {
+			const struct compose_service *s = &p->services[order[i]];
+
+			if (level[i] != lvl || !wanted(opts, s->name))
+				continue;
+			for (j = 0; j < nw && w[j].s != s; j++)
+				;
+			if (j < nw)
+				continue;	/* done by a thread */
+			rc = converge_service(e, p, s, plan,
+			    image_for(images, nimages, s->name), hashes[i],
+			    opts);
+		}
+		for (j = 0; j < nw; j++) {
+			strv_clear(&w[j].changed);
+			free(w[j].error);
+		}
+		memset(w, 0, (nact + 1) * sizeof *w);
+	}
+	free(w);
+	free(level);
+	return rc;
+}
+
 static void
 desired_dispose(struct desired *d)
 {
@@ -547,7 +721,7 @@ converge_project(struct engine *e, const struct compose_project *p,
 	struct observed *obs = NULL;
 	struct desired *des = NULL;
 	char **hashes = NULL;
-	size_t *order = NULL, nobs = 0, nact = 0, i, j;
+	size_t *order = NULL, nobs = 0, nact = 0, i;
 	struct plan plan = { 0 };
 	struct net_state *netdes = NULL, *netobs = NULL;
 	char **nethashes = NULL;
@@ -634,29 +808,9 @@ converge_project(struct engine *e, const struct compose_project *p,
 			goto done;
 		}
 	}
-	for (i = 0; i < nact; i++) {
-		const struct compose_service *s = &p->services[order[i]];
-		const struct service_image *img = image_for(images, nimages, s->name);
-
-		if (!wanted(opts, s->name))
-			continue;
-		if (converge_wait_dependencies(e, p, s, opts->wait_timeout_ms) < 0)
-			goto done;
-		if (s->http.set && opts->site_template != NULL) {
-			if (cutover_service(e, p, s, &plan, img, hashes[i], opts) < 0)
-				goto done;
-			continue;
-		}
-		for (j = 0; j < plan.nsteps; j++) {
-			const struct plan_step *st = &plan.steps[j];
-
-			if (st->service == NULL || st->action == PLAN_REMOVE ||
-			    strcmp(st->service, s->name) != 0)
-				continue;
-			if (apply_step(e, p, s, st, img, hashes[i], opts) < 0)
-				goto done;
-		}
-	}
+	if (apply_levels(e, p, order, nact, &plan, images, nimages, hashes,
+	    opts) < 0)
+		goto done;
 	rc = opts->only != NULL ? 0 : cutover_site(e, p, opts);
 done:
 	plan_dispose(&plan);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,26 +31,69 @@
 #define TREE_DEPTH_MAX 128
 #define SUBJECT_MAX 200
 
-static int initialised;
+/*
+ * libgit2 maps pack files in windows; by default up to 8 GiB of them stay
+ * mapped (and counted in the resident set while they are read). A checkout
+ * or a build context read from a 200 MB pack needs none of that at once.
+ */
+#define MWINDOW_SIZE (4u << 20)
+#define MWINDOW_MAPPED_LIMIT (16u << 20)
 
+static int initialised;
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t preload_thread;
+static int preloading;	/* only the caller's thread reads or sets it */
+
+static void *
+init_locked(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&init_lock);
+	if (!initialised) {
+		git_libgit2_init();
+		/*
+		 * Repositories live under repos_dir, which the operator
+		 * configures; root running `slipway deploy` on a repository
+		 * the git user owns is expected, not an attack.
+		 */
+		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)MWINDOW_SIZE);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
+		    (size_t)MWINDOW_MAPPED_LIMIT);
+		initialised = 1;
+	}
+	pthread_mutex_unlock(&init_lock);
+	return NULL;
+}
+
+/* Initialise libgit2 on first use only: paths that open no repository
+ * never pay for it (it parses the CA bundle when built on mbedTLS). */
 static void
 repo_init(void)
 {
-	if (initialised)
+	if (preloading) {
+		pthread_join(preload_thread, NULL);
+		preloading = 0;
+	}
+	init_locked(NULL);
+}
+
+void
+repo_preload(void)
+{
+	if (initialised || preloading)
 		return;
-	git_libgit2_init();
-	/*
-	 * Repositories live under repos_dir, which the operator configures;
-	 * root running `slipway deploy` on a repository the git user owns is
-	 * expected, not an attack.
-	 */
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-	initialised = 1;
+	preloading = pthread_create(&preload_thread, NULL, init_locked,
+	    NULL) == 0;
 }
 
 void
 repo_shutdown(void)
 {
+	if (preloading) {	/* a preload must finish first */
+		pthread_join(preload_thread, NULL);
+		preloading = 0;
+	}
 	if (!initialised)
 		return;
 	git_libgit2_shutdown();
@@ -74,7 +118,7 @@ git_fail(const char *fmt, ...)
 }
 
 static int
-repo_open(git_repository **out, const char *path, int from_env)
+open_git(git_repository **out, const char *path, int from_env)
 {
 	/*
 	 * With a path, OPEN_FROM_ENV still honours GIT_OBJECT_DIRECTORY and
@@ -324,7 +368,7 @@ repo_resolve(const char *path, const char *rev, int from_env,
 	oid_out[0] = '\0';
 	if (name_check_rev(rev) < 0)
 		return -1;
-	if (repo_open(&repo, path, from_env) < 0)
+	if (open_git(&repo, path, from_env) < 0)
 		goto done;
 	if (lookup_rev(&obj, repo, rev) < 0)
 		goto done;
@@ -535,7 +579,7 @@ repo_checkout(const char *path, const char *oid, int from_env,
 	/* Only complete checkouts are ever renamed into place. */
 	if ((have = dir_has_entries(dir)) != 0)
 		return have < 0 ? -1 : 0;
-	if (repo_open(&repo, path, from_env) < 0 ||
+	if (open_git(&repo, path, from_env) < 0 ||
 	    lookup_commit(&commit, repo, oid) < 0)
 		goto done;
 	if (git_commit_tree(&tree, commit) < 0) {
@@ -620,7 +664,7 @@ repo_subject(const char *path, const char *oid, int from_env)
 	char *s = NULL;
 	size_t i;
 
-	if (repo_open(&repo, path, from_env) < 0 ||
+	if (open_git(&repo, path, from_env) < 0 ||
 	    lookup_commit(&commit, repo, oid) < 0)
 		goto done;
 	if ((summary = git_commit_summary(commit)) == NULL) {
@@ -685,7 +729,7 @@ repo_tracked(const char *path, const char *oid, int from_env, const char *rel)
 
 	if (*rel == '\0')
 		return 1;
-	if (repo_open(&repo, path, from_env) < 0 ||
+	if (open_git(&repo, path, from_env) < 0 ||
 	    lookup_commit(&commit, repo, oid) < 0)
 		goto done;
 	if (git_commit_tree(&tree, commit) < 0) {
@@ -706,4 +750,180 @@ done:
 	git_commit_free(commit);
 	git_repository_free(repo);
 	return rc;
+}
+
+/* An open repository and the commit whose tree is read (repo_tree_*). */
+struct repo {
+	git_repository *git;
+	git_tree *root;
+	git_blob *blob;		/* the last one repo_tree_load handed out */
+	long long when;
+};
+
+int
+repo_tree_open(struct repo **out, const char *path, int from_env,
+    const char *oid)
+{
+	struct repo *r = xcalloc(1, sizeof *r);
+	git_commit *commit = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (open_git(&r->git, path, from_env) < 0 ||
+	    lookup_commit(&commit, r->git, oid) < 0)
+		goto done;
+	if (git_commit_tree(&r->root, commit) < 0) {
+		git_fail("cannot read the tree of \"%s\"", oid);
+		goto done;
+	}
+	r->when = (long long)git_commit_time(commit);
+	*out = r;
+	r = NULL;
+	rc = 0;
+done:
+	git_commit_free(commit);
+	repo_tree_free(r);
+	return rc;
+}
+
+long long
+repo_tree_time(const struct repo *r)
+{
+	return r->when;
+}
+
+/* A git file mode as the mode of the file it checks out to. */
+static unsigned
+entry_mode(git_filemode_t m)
+{
+	switch (m) {
+	case GIT_FILEMODE_TREE:
+	case GIT_FILEMODE_COMMIT:
+		return 040755;
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+		return 0100755;
+	case GIT_FILEMODE_LINK:
+		return 0120777;
+	default:
+		return 0100644;
+	}
+}
+
+int
+repo_tree_find(struct repo *r, const char *path, unsigned *mode,
+    char oid[41])
+{
+	git_tree_entry *e = NULL;
+	int err;
+
+	if (path[0] == '\0') {
+		git_oid_tostr(oid, 41, git_tree_id(r->root));
+		*mode = 040755;
+		return 0;
+	}
+	err = git_tree_entry_bypath(&e, r->root, path);
+	if (err == GIT_ENOTFOUND)
+		return 1;
+	if (err < 0)
+		return git_fail("cannot read \"%s\" in the commit", path);
+	*mode = entry_mode(git_tree_entry_filemode(e));
+	/* A submodule has no tree here: list it as empty. */
+	if (git_tree_entry_filemode(e) == GIT_FILEMODE_COMMIT)
+		oid[0] = '\0';
+	else
+		git_oid_tostr(oid, 41, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return 0;
+}
+
+int
+repo_tree_list(struct repo *r, const char *tree_oid,
+    struct repo_entry **out, size_t *n)
+{
+	git_tree *tree = NULL;
+	struct repo_entry *v = NULL;
+	git_oid oid;
+	size_t i, count;
+
+	*out = NULL;
+	*n = 0;
+	if (tree_oid[0] == '\0')
+		return 0;
+	if (git_oid_fromstr(&oid, tree_oid) < 0 ||
+	    git_tree_lookup(&tree, r->git, &oid) < 0)
+		return git_fail("cannot read tree %s", tree_oid);
+	count = git_tree_entrycount(tree);
+	v = xcalloc(count + 1, sizeof *v);
+	for (i = 0; i < count; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		git_filemode_t m = git_tree_entry_filemode(e);
+
+		if (!entry_name_ok(git_tree_entry_name(e))) {
+			error_set("invalid path \"%s\" in commit",
+			    git_tree_entry_name(e));
+			repo_entries_free(v, i);
+			git_tree_free(tree);
+			return -1;
+		}
+		v[i].name = xstrdup(git_tree_entry_name(e));
+		v[i].mode = entry_mode(m);
+		if (m == GIT_FILEMODE_COMMIT)
+			v[i].oid[0] = '\0';
+		else
+			git_oid_tostr(v[i].oid, sizeof v[i].oid,
+			    git_tree_entry_id(e));
+	}
+	git_tree_free(tree);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void
+repo_entries_free(struct repo_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+int
+repo_tree_load(struct repo *r, const char *blob_oid, const void **data,
+    size_t *size)
+{
+	git_oid oid;
+
+	git_blob_free(r->blob);
+	r->blob = NULL;
+	if (git_oid_fromstr(&oid, blob_oid) < 0 ||
+	    git_blob_lookup(&r->blob, r->git, &oid) < 0)
+		return git_fail("cannot read blob %s", blob_oid);
+	*data = git_blob_rawcontent(r->blob);
+	*size = (size_t)git_blob_rawsize(r->blob);
+	return 0;
+}
+
+void
+repo_tree_free(struct repo *r)
+{
+	if (r == NULL)
+		return;
+	git_blob_free(r->blob);
+	git_tree_free(r->root);
+	git_repository_free(r->git);
+	free(r);
+}
+
+int
+repo_hash(const char *text, size_t len, char oid[41])
+{
+	git_oid id;
+
+	repo_init();
+	if (git_odb_hash(&id, text, len, GIT_OBJECT_BLOB) < 0)
+		return git_fail("cannot hash");
+	git_oid_tostr(oid, 41, &id);
+	return 0;
 }

@@ -59,6 +59,49 @@ int repo_tracked(const char *path, const char *oid, int from_env,
  */
 char *repo_subject(const char *path, const char *oid, int from_env);
 
+/*
+ * Reading a commit's tree without writing it anywhere (build contexts are
+ * streamed from git's objects). Paths are relative to the tree's root, '/'
+ * separated. Modes are those of the checkout: 040755 a directory (a
+ * submodule is an empty one, with an empty oid), 0100644 or 0100755 a file,
+ * 0120777 a symlink whose target is its blob.
+ */
+struct repo;
+struct repo_entry {
+	char *name;
+	unsigned mode;
+	char oid[41];
+};
+
+/* Open the repository at path on the tree of commit oid. 0 or -1. */
+MUST_CHECK int repo_tree_open(struct repo **out, const char *path, int from_env,
+    const char *oid);
+void repo_tree_free(struct repo *r);
+/* The commit's time (seconds since the epoch). */
+long long repo_tree_time(const struct repo *r);
+/* Find path ("" the root): 0 with its mode and oid, 1 absent, -1 error. */
+MUST_CHECK int repo_tree_find(struct repo *r, const char *path, unsigned *mode,
+    char oid[41]);
+/* The entries of tree tree_oid in git's order (allocated; free with
+ * repo_entries_free). A name git would not check out is an error. */
+MUST_CHECK int repo_tree_list(struct repo *r, const char *tree_oid,
+    struct repo_entry **out, size_t *n);
+void repo_entries_free(struct repo_entry *v, size_t n);
+/* The content of a blob; *data stays valid until the next call on r. */
+MUST_CHECK int repo_tree_load(struct repo *r, const char *blob_oid, const void **data,
+    size_t *size);
+
+/* The git blob id of text (a content hash). 0 or -1. */
+MUST_CHECK int repo_hash(const char *text, size_t len, char oid[41]);
+
+/*
+ * Start initialising libgit2 in a thread of its own (it parses the system's
+ * CA bundle when built on mbedTLS, several milliseconds), for a caller that
+ * will open a repository after other work; the first repo_* call waits for
+ * it. Optional: every repo_* call initialises libgit2 itself.
+ */
+void repo_preload(void);
+
 /* Release libgit2 (for a clean exit under valgrind); later calls re-init. */
 void repo_shutdown(void);
 

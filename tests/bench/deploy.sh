@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# deploy.sh - two benchmarks against docker-compose 1.29:
+# - first deploy of 10 services (their containers removed before each run,
+#   networks kept): `slipway deploy` against `docker-compose up -d`;
+# - a one-line change, push until served: `git push` of a commit changing
+#   the page until curl gets the new text, against the manual workflow
+#   (`docker build` + `docker-compose up -d` until curl gets it).
+# min_uptime is 0 here: docker-compose waits for nothing after a start, and
+# the health gate's settle time is a policy, not work.
+set -eu
+command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
+command -v docker-compose >/dev/null || { echo "docker-compose is not installed" >&2; exit 1; }
+. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/row.sh"
+
+runs=${BENCH_RUNS:-10}
+sed -i 's/^min_uptime = .*/min_uptime = 0/' "$CONF"
+app=bench-ten
+dc=bench-ten-dc
+web=bench-web
+webdc=bench-web-dc
+dcdir=$WORLD/dc
+webdcdir=$WORLD/webdc
+dc_down() {
+	local d p
+	for p in "$dc:$dcdir" "$webdc:$webdcdir"; do
+		d=${p#*:}
+		[ -d "$d" ] || continue
+		(cd "$d" && docker-compose -p "${p%%:*}" -f compose.yaml \
+			down -t 0 -v --rmi local >/dev/null 2>&1) || true
+	done
+}
+rm_images() {
+	docker images -q --filter "label=slipway.app=$web" | sort -u |
+		xargs -r docker rmi -f >/dev/null 2>&1 || true
+}
+trap 'rc=$?; set +e; dc_down; (exit $rc); cleanup; rm_images' EXIT
+
+# --- first deploy, 10 services
+new_app $app
+src=$WORLD/src/$app
+{
+	echo "services:"
+	for i in $(seq 1 10); do
+		cat <<YML
+  s$i:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "86400"]
+YML
+	done
+} >"$src/compose.yaml"
+commit_all $app "ten"
+push $app || { cat "$WORLD/push.out"; fail "push"; }
+git clone -q "$src" "$dcdir"
+(cd "$dcdir" && docker-compose -p $dc -f compose.yaml up -d) >"$WORLD/dc.out" 2>&1 ||
+	{ cat "$WORLD/dc.out"; fail "docker-compose up"; }
+cat >"$WORLD/rm-slipway" <<SH
+#!/bin/sh
+docker ps -aq --filter label=com.docker.compose.project=$app | xargs -r docker rm -f >/dev/null
+SH
+cat >"$WORLD/rm-dc" <<SH
+#!/bin/sh
+docker ps -aq --filter label=com.docker.compose.project=$dc | xargs -r docker rm -f >/dev/null
+SH
+chmod +x "$WORLD/rm-slipway" "$WORLD/rm-dc"
+hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/ten.json" \
+	--prepare "$WORLD/rm-slipway" -n "slipway deploy" "$SLIPWAY_BIN -c $CONF deploy $app" \
+	--prepare "$WORLD/rm-dc" -n "docker-compose up -d" \
+	"docker-compose -p $dc -f $dcdir/compose.yaml --project-directory $dcdir up -d" \
+	>"$WORLD/ten.out" 2>&1 || { cat "$WORLD/ten.out"; fail "hyperfine ten"; }
+row "first deploy, 10 services" "$WORLD/ten.json"
+
+# --- one-line change, push until served
+port=$(free_port)
+dcport=$(free_port)
+new_app $web
+web_app $web "$port" "version 0"
+sed -i "s/127.0.0.1:$port:8080/127.0.0.1:\${WEB_PORT}:8080/" "$WORLD/src/$web/compose.yaml"
+slipway config $web set WEB_PORT=$port >/dev/null
+commit_all $web "web"
+push $web || { cat "$WORLD/push.out"; fail "push web"; }
+wait_http "http://127.0.0.1:$port/" "version 0"
+git clone -q "$WORLD/src/$web" "$webdcdir"
+sed -i "s|build: .|build: .\n    image: $webdc-web:latest|" "$webdcdir/compose.yaml"
+(cd "$webdcdir" && WEB_PORT=$dcport docker-compose -p $webdc -f compose.yaml up -d --build) \
+	>"$WORLD/dc.out" 2>&1 || { cat "$WORLD/dc.out"; fail "docker-compose up web"; }
+cat >"$WORLD/until" <<'SH'
+#!/bin/sh
+# until URL TEXT: poll every 20 ms, at most 30 s
+n=1500
+while [ $n -gt 0 ]; do
+	curl -fsS --max-time 1 "$1" 2>/dev/null | grep -qF -- "$2" && exit 0
+	sleep 0.02
+	n=$((n - 1))
+done
+exit 1
+SH
+cat >"$WORLD/edit-slipway" <<SH
+#!/bin/sh
+set -e
+n=\$(cat "$WORLD/n" 2>/dev/null || echo 0); n=\$((n + 1)); echo \$n >"$WORLD/n"
+echo "version \$n" >"$WORLD/src/$web/www/index.html"
+git -C "$WORLD/src/$web" commit -qam "version \$n"
+SH
+cat >"$WORLD/push-slipway" <<SH
+#!/bin/sh
+set -e
+git -C "$WORLD/src/$web" push -q production HEAD:main >/dev/null 2>&1
+"$WORLD/until" http://127.0.0.1:$port/ "version \$(cat "$WORLD/n")"
+SH
+cat >"$WORLD/edit-dc" <<SH
+#!/bin/sh
+n=\$(cat "$WORLD/m" 2>/dev/null || echo 0); n=\$((n + 1)); echo \$n >"$WORLD/m"
+echo "version \$n" >"$webdcdir/www/index.html"
+SH
+cat >"$WORLD/manual" <<SH
+#!/bin/sh
+set -e
+cd "$webdcdir"
+DOCKER_BUILDKIT=0 docker build -q -t $webdc-web:latest . >/dev/null
+WEB_PORT=$dcport docker-compose -p $webdc -f compose.yaml up -d >/dev/null 2>&1
+"$WORLD/until" http://127.0.0.1:$dcport/ "version \$(cat "$WORLD/m")"
+SH
+chmod +x "$WORLD/until" "$WORLD/edit-slipway" "$WORLD/push-slipway" "$WORLD/edit-dc" "$WORLD/manual"
+hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/web.json" \
+	--prepare "$WORLD/edit-slipway" -n "git push" "$WORLD/push-slipway" \
+	--prepare "$WORLD/edit-dc" -n "docker build + docker-compose up -d" "$WORLD/manual" \
+	>"$WORLD/web.out" 2>&1 || { cat "$WORLD/web.out"; fail "hyperfine web"; }
+row "one-line change, push until served" "$WORLD/web.json"
