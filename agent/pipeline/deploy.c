@@ -1304,6 +1304,7 @@ roll_back(struct deploy *d)
 {
 	struct release prev = { 0 };
 	struct converge_opts co = { 0 };
+	struct strv changed = STRV_INIT;
 	int rc = -1;
 
 	/* A failed first deploy leaves nothing behind but its volumes. */
@@ -1319,15 +1320,20 @@ roll_back(struct deploy *d)
 	co.wait_timeout_ms = d->cfg->health_timeout * 1000;
 	co.cfg = d->cfg;
 	co.site_template = d->opts->site_template;
+	co.changed = &changed;
 	if (converge_project(d->engine, prev.project, prev.images,
 	    prev.nimages, &co) < 0)
 		goto done;
+	if (converge_default_restart(d->engine, prev.project,
+	    d->cfg->default_restart, &changed) < 0)
+		out_warn("warning: %s", error_last());
 	out_info("-----> Rolled back: %.7s is live again", d->previous);
 	app_ops_dispose(&d->ops_next);
 	app_ops_copy(&d->ops_next, &d->ops);
 	save_live(d, &prev);
 	rc = 0;
 done:
+	strv_clear(&changed);
 	release_dispose(&prev);
 	return rc;
 }
@@ -1598,6 +1604,10 @@ run_deploy(struct deploy *d, char **message)
 	d->t_converge = now_ms() - t1;
 	if (health_gate(d, &changed, &failed) < 0)
 		goto failed;
+	/* Only now: a one-shot that exited 0 is never started again. */
+	if (converge_default_restart(d->engine, d->rel.project,
+	    cfg->default_restart, &changed) < 0)
+		out_warn("warning: %s", error_last());
 	/* Live. */
 	if (d->opts->edit != NULL && save_next(d) < 0)
 		goto done;

@@ -150,33 +150,6 @@ container_vet(struct engine *e, const struct compose_project *p,
 	return 0;
 }
 
-/*
- * Where the compose file sets no restart, the server's [deploy]
- * default_restart, so that the apps of a rebooted host serve again (a
- * deliberate difference from compose). A one-shot service, which another
- * waits on to complete, keeps compose's "no".
- */
-static void
-default_restart(const struct compose_project *p,
-    const struct compose_service *s, const struct converge_opts *opts,
-    json_t *body)
-{
-	const char *policy = opts->cfg != NULL ? opts->cfg->default_restart : NULL;
-	size_t i, j;
-
-	if (s->restart != NULL || policy == NULL || strcmp(policy, "no") == 0)
-		return;
-	for (i = 0; i < p->nservices; i++) {
-		for (j = 0; j < p->services[i].ndepends; j++) {
-			if (p->services[i].depends[j].condition == COND_COMPLETED &&
-			    strcmp(p->services[i].depends[j].service, s->name) == 0)
-				return;
-		}
-	}
-	json_object_set_new(json_object_get(body, "HostConfig"), "RestartPolicy",
-	    json_pack("{s:s}", "Name", policy));
-}
-
 /* The engine's grace period when neither compose nor the image sets one. */
 #define ENGINE_STOP_TIMEOUT_S 10
 
@@ -231,7 +204,6 @@ container_create(struct engine *e, const struct compose_project *p,
 		json_decref(body);
 		return -1;
 	}
-	default_restart(p, s, opts, body);
 	rc = engine_container_create(e, name, body, &id);
 	json_decref(body);
 	if (rc < 0)

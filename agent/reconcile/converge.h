@@ -54,4 +54,17 @@ MUST_CHECK int converge_down(struct engine *e, const char *project, int volumes)
  */
 int converge_remove_dangling(struct engine *e, const char *app);
 
+/*
+ * Where the compose file sets no restart, give the running containers named
+ * in names the server's [deploy] default_restart (a deliberate difference
+ * from compose: the apps of a rebooted host serve again). Containers are
+ * created with compose's "no" and get the policy only here, once the health
+ * gate has passed, so that a one-shot container that exited 0 is never
+ * started again; a one-shot service another waits on to complete keeps "no".
+ * 0, or -1 with error_set naming the container.
+ */
+MUST_CHECK int converge_default_restart(struct engine *e,
+    const struct compose_project *p, const char *policy,
+    const struct strv *names);
+
 #endif
