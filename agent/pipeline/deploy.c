@@ -24,6 +24,7 @@
 #include "lib/names.h"
 #include "compose/policy.h"
 #include "proxy/proxy.h"
+#include "pipeline/registry.h"
 #include "repo/repo.h"
 #include "reconcile/spec.h"
 #include "lib/state.h"
@@ -341,19 +342,85 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
 }
 
 /*
- * Make sure every active service of r has its image: reuse what exists (a
- * rollback by push builds nothing), build the rest unless no_build.
+ * After a build: push each image built now to [registry] push and record
+ * the digests r runs (pulled and pushed) for a later rollback. A failed
+ * push fails unless push_required = no.
+ */
+static int
+push_and_record(struct deploy *d, struct release *r, const size_t *order,
+    const unsigned char *built)
+{
+	const struct compose_project *p = r->project;
+	struct kvlist digests = KVLIST_INIT;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < r->nimages; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+		struct service_image *img = &r->images[i];
+		char *digest = NULL, *name;
+
+		if (s->build == NULL) {
+			char *rd = strchr(img->ref, '@') != NULL ?
+			    xstrdup(img->ref) :
+			    registry_repo_digest(d->engine, img->ref);
+
+			if (rd != NULL)
+				kvlist_set(&digests, s->name, rd);
+			free(rd);
+			continue;
+		}
+		if (!built[i] || (name = registry_push_name(d->cfg, d->app,
+		    s->name)) == NULL)
+			continue;
+		if (registry_push(d->engine, d->cfg, d->app, s->name, img->id,
+		    r->commit, &digest) < 0) {
+			free(name);
+			if (d->cfg->push_required)
+				goto done;
+			out_warn("warning: %s (push_required = no: going on)",
+			    error_last());
+			continue;
+		}
+		{
+			char *rd = xasprintf("%s@%s", name, digest);
+
+			kvlist_set(&digests, s->name, rd);
+			free(rd);
+		}
+		free(digest);
+		free(name);
+	}
+	if (registry_digests_save(d->app_dir, r->commit, &digests) < 0)
+		out_warn("warning: the digests of %.7s are not recorded: %s",
+		    r->commit, error_last());
+	rc = 0;
+done:
+	kvlist_clear(&digests);
+	return rc;
+}
+
+/*
+ * Make sure every active service of r has its image: pull image-only ones as
+ * their pull_policy says (a rollback runs the digests its release ran),
+ * reuse what exists (a rollback by push builds nothing), build the rest
+ * unless no_build, which brings them back from [registry] push instead.
  */
 static int
 prepare_images(struct deploy *d, struct release *r, int no_build)
 {
 	const struct compose_project *p = r->project;
 	size_t *order = xcalloc(p->nservices + 1, sizeof *order);
+	unsigned char *built = xcalloc(p->nservices + 1, 1);
+	struct kvlist pinned = KVLIST_INIT;
 	size_t i, missing = 0;
 	int n, rc = -1;
 	long long t0 = now_ms();
 
 	if ((n = compose_order(p, order)) < 0)
+		goto done;
+	if (no_build && registry_digests_load(d->app_dir, r->commit,
+	    &pinned) < 0)
 		goto done;
 	r->images = xcalloc((size_t)n + 1, sizeof *r->images);
 	r->nimages = (size_t)n;
@@ -365,6 +432,23 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 
 		img->service = s->name;
 		img->ref = spec_image_ref(p, s, r->commit);
+		if (s->build == NULL) {
+			const struct kv *pin = kvlist_find(&pinned, s->name);
+			const char *policy = s->pull_policy;
+
+			if (pin != NULL && pin->value != NULL &&
+			    strchr(pin->value, '@') != NULL) {
+				free(img->ref);
+				img->ref = xstrdup(pin->value);
+				policy = "missing";
+			}
+			if ((img->id = known_image_id(r->images, i,
+			    img->ref)) == NULL && registry_ensure(d->engine,
+			    d->cfg, d->app, d->app_dir, s->name, policy,
+			    img->ref, &img->id) < 0)
+				goto done;
+			continue;
+		}
 		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)
 			continue;
 		found = engine_image_inspect(d->engine, img->ref, &info);
@@ -378,31 +462,35 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		json_decref(info);
 		if (found < 0)
 			goto done;
-		if (found == ENGINE_MISSING && s->build == NULL) {
-			error_set("service \"%s\": image \"%s\" is not on this host",
-			    s->name, img->ref);
-			goto done;
-		}
 		missing += found == ENGINE_MISSING;
 	}
-	if (missing == 0) {
+	if (missing == 0)
 		out_info("-----> Reusing images of %.7s: no build needed", r->commit);
-		rc = 0;
-		goto done;
-	}
-	if (no_build) {
-		error_set("the images of %.7s are gone: push it again to rebuild it",
-		    r->commit);
-		goto done;
-	}
-	for (i = 0; i < r->nimages; i++) {
-		if (r->images[i].id == NULL && build_service(d, r,
-		    &p->services[order[i]], &r->images[i]) < 0)
+	for (i = 0; i < r->nimages && missing > 0; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+		struct service_image *img = &r->images[i];
+
+		if (img->id != NULL)
+			continue;
+		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)
+			continue;
+		if (no_build) {
+			if (registry_restore(d->engine, d->cfg, d->app, s->name,
+			    img->ref, r->commit, &img->id) < 0)
+				goto done;
+			continue;
+		}
+		if (build_service(d, r, s, img) < 0)
 			goto done;
+		built[i] = 1;
 	}
+	if (push_and_record(d, r, order, built) < 0)
+		goto done;
 	rc = 0;
 done:
 	d->t_build += now_ms() - t0;
+	kvlist_clear(&pinned);
+	free(built);
 	free(order);
 	return rc;
 }
