@@ -201,13 +201,11 @@ config_check_registry_host(const char *host)
 	long port;
 
 	if (n == 0 || *host == '.' || *host == '-' ||
-	    (host[n] != '\0' && host + n != colon))
+	    (host[n] != '\0' && host + n != colon) ||
+	    (colon != NULL && (parse_long(colon + 1, &port) < 0 || port < 1 ||
+	    port > 65535)))
 		return error_set("\"%s\" is not a registry host (HOST or "
 		    "HOST:PORT, lowercase)", host);
-	if (colon != NULL && (parse_long(colon + 1, &port) < 0 || port < 1 ||
-	    port > 65535))
-		return error_set("\"%s\" is not a registry host: bad port",
-		    host);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "compose/compose.h"
 #include "lib/json.h"
+#include "lib/state.h"
 #include "pipeline/registry.h"
 
 #define STATE_MAX (1u << 20)
@@ -441,5 +442,66 @@ done:
 	free(ltag);
 	free(ref);
 	free(name);
+	return rc;
+}
+
+int
+registry_pull_app(const struct config *cfg, const char *app)
+{
+	struct compose_project *p = NULL;
+	struct engine *e = NULL;
+	struct kvlist vars = KVLIST_INIT;
+	struct buf b = BUF_INIT;
+	char *app_dir = state_app_dir(cfg, app), *cur = NULL, *dir = NULL;
+	char *file = NULL;
+	size_t i, pulled = 0;
+	int rc = -1;
+
+	cur = path_join(app_dir, "current");
+	if (!path_exists(cur) || read_file(cur, &b, 128) < 0) {
+		error_set("\"%s\" has no live release to pull the images of", app);
+		goto done;
+	}
+	buf_rtrim(&b);
+	dir = state_release_dir(cfg, app, b.buf);
+	if (appvars_load(cfg, app, &vars) < 0)
+		goto done;
+	for (i = 0; i < vars.n; i++)
+		out_redact(vars.v[i].value);
+	if ((file = compose_find(dir)) == NULL ||
+	    compose_load(&p, file, dir, app, &vars) < 0 ||
+	    engine_open(&e, cfg->docker_host) < 0)
+		goto done;
+	for (i = 0; i < p->nservices; i++) {
+		const struct compose_service *s = &p->services[i];
+		enum pull_policy policy;
+		long long interval;
+
+		if (s->build != NULL || s->image == NULL)
+			continue;
+		if (registry_pull_policy(s->name, s->pull_policy, &policy,
+		    &interval) < 0 || registry_check_ref(cfg, app, s->image) < 0)
+			goto done;
+		if (policy == PULL_NEVER) {
+			out_info("-----> %s: pull_policy is \"never\"", s->image);
+			continue;
+		}
+		if (registry_pull(e, cfg, s->image, NULL) < 0)
+			goto done;
+		pulled_save(app_dir, s->image);
+		pulled++;
+	}
+	out_info("-----> Pulled %zu image%s of %s %.7s; deploy to run them",
+	    pulled, pulled == 1 ? "" : "s", app, b.buf);
+	rc = 0;
+done:
+	engine_free(e);
+	compose_free(p);
+	kvlist_clear(&vars);
+	buf_release(&b);
+	free(file);
+	free(dir);
+	free(cur);
+	free(app_dir);
 	return rc;
 }

@@ -90,4 +90,10 @@ MUST_CHECK int registry_digests_load(const char *app_dir, const char *commit,
 /* The repository@digest of local image ref (from RepoDigests), or NULL. */
 char *registry_repo_digest(struct engine *e, const char *ref);
 
+/*
+ * `slipway pull APP`: pull the images of the live release's image-only
+ * services again (pull_policy never: skipped), without deploying.
+ */
+MUST_CHECK int registry_pull_app(const struct config *cfg, const char *app);
+
 #endif
