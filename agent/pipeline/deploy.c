@@ -342,19 +342,24 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
 }
 
 /*
- * After a build: push each image built now to [registry] push and record
- * the digests r runs (pulled and pushed) for a later rollback. A failed
- * push fails unless push_required = no.
+ * After a build: push each built image that this release has not pushed yet
+ * (its record lacks it) to [registry] push and record the digests r runs
+ * (pulled and pushed) for a later rollback. A failed push fails unless
+ * push_required = no.
  */
 static int
 push_and_record(struct deploy *d, struct release *r, const size_t *order,
     const unsigned char *built)
 {
 	const struct compose_project *p = r->project;
-	struct kvlist digests = KVLIST_INIT;
+	struct kvlist digests = KVLIST_INIT, prev = KVLIST_INIT;
 	size_t i;
 	int rc = -1;
 
+	if (registry_digests_load(d->app_dir, r->commit, &prev) < 0) {
+		out_warn("warning: %s", error_last());
+		kvlist_clear(&prev);
+	}
 	for (i = 0; i < r->nimages; i++) {
 		const struct compose_service *s = &p->services[order[i]];
 		struct service_image *img = &r->images[i];
@@ -370,9 +375,20 @@ push_and_record(struct deploy *d, struct release *r, const size_t *order,
 			free(rd);
 			continue;
 		}
-		if (!built[i] || (name = registry_push_name(d->cfg, d->app,
-		    s->name)) == NULL)
+		if ((name = registry_push_name(d->cfg, d->app, s->name)) == NULL)
 			continue;
+		if (!built[i]) {
+			const struct kv *kv = kvlist_find(&prev, s->name);
+			size_t n = strlen(name);
+
+			if (kv != NULL && kv->value != NULL &&
+			    strncmp(kv->value, name, n) == 0 &&
+			    kv->value[n] == '@') {
+				kvlist_set(&digests, s->name, kv->value);
+				free(name);
+				continue;
+			}
+		}
 		if (registry_push(d->engine, d->cfg, d->app, s->name, img->id,
 		    r->commit, &digest) < 0) {
 			free(name);
@@ -396,6 +412,7 @@ push_and_record(struct deploy *d, struct release *r, const size_t *order,
 		    r->commit, error_last());
 	rc = 0;
 done:
+	kvlist_clear(&prev);
 	kvlist_clear(&digests);
 	return rc;
 }

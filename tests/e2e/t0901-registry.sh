@@ -18,6 +18,9 @@ reg_cleanup() {
 	# Whatever slipway pulled or tagged for this run's app.
 	docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -F -- "$RUN" |
 	    while read -r img; do docker image rm "$img" >/dev/null 2>&1 || true; done
+	docker image ls --digests --format '{{.Repository}}@{{.Digest}}' |
+	    grep -F -- "$RUN" | grep -v '@<none>$' |
+	    while read -r img; do docker image rm "$img" >/dev/null 2>&1 || true; done
 	for pid in "${REG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
@@ -94,12 +97,13 @@ port=$(free_port)
 dbport=$(free_port)
 new_app $app
 src=$WORLD/src/$app
-# version TEXT DB-IMAGE
+# version TEXT DB-IMAGE [PULL-POLICY]
 version() {
 	web_app $app $port "$1"
 	cat >>"$src/compose.yaml" <<YML
   db:
     image: $2
+    pull_policy: ${3:-missing}
     init: true
     ports:
       - "127.0.0.1:$dbport:8081"
@@ -125,6 +129,11 @@ grep -qF "$OPEN/e2e-db-$RUN@sha256:" "$WORLD/state/apps/$app/digests/$sha1.json"
     fail "db digest not recorded: $(cat "$WORLD/state/apps/$app/digests/$sha1.json")"
 grep -qF "$AUTH/slipway/$app-web@sha256:" "$WORLD/state/apps/$app/digests/$sha1.json" ||
     fail "pushed digest not recorded"
+
+say "slipway pull refreshes the live release's images without deploying"
+slipway pull $app >"$WORLD/pull.out" 2>&1 || { cat "$WORLD/pull.out"; fail "slipway pull"; }
+expect_in "$WORLD/pull.out" "Pulling $OPEN/e2e-db-$RUN:1"
+expect_in "$WORLD/pull.out" "Pulled 1 image of $app"
 
 say "a wrong password fails clearly and leaves v1 serving"
 printf 'wrong-%s\n' "$RUN" >"$WORLD/regpass"
@@ -162,9 +171,30 @@ push $app || true
 expect_in "$WORLD/push.out" "an app may only pull its own builds"
 git -C "$src" reset -q --hard HEAD~1
 
+say "a failed push fails the deploy before anything changes"
+printf 'wrong-%s\n' "$RUN" >"$WORLD/regpass"
+version "version 2b" "$OPEN/e2e-db-$RUN:1"
+push $app -f || true
+expect_in "$WORLD/push.out" "error: cannot push image \"$AUTH/slipway/$app-web:"
+wait_http "http://127.0.0.1:$port/" "version 2"
+curl -fsS "http://127.0.0.1:$port/" | grep -qF "version 2b" && fail "v2b went live"
+say "push_required = no: warn and go on"
+printf '[registry]\npush_required = no\n' >>"$CONF"
+slipway deploy $app >"$WORLD/deploy.out" 2>&1 || { cat "$WORLD/deploy.out"; fail "deploy v2b"; }
+expect_in "$WORLD/deploy.out" "warning: cannot push image \"$AUTH/slipway/$app-web:"
+wait_http "http://127.0.0.1:$port/" "version 2b"
+printf '%s\n' "$password" >"$WORLD/regpass"
+
+say "the db tag moves in the registry; pull_policy always follows it"
+echo "db2 of $RUN" >"$WORLD/db/www/index.html"
+docker build -q -t "$OPEN/e2e-db-$RUN:1" "$WORLD/db" >/dev/null
+docker push -q "$OPEN/e2e-db-$RUN:1" >/dev/null
+docker image rm "$OPEN/e2e-db-$RUN:1" >/dev/null
+
 say "retention removes v1's image; a rollback pulls it back"
-version "version 3" "$OPEN/e2e-db-$RUN:1"
-push $app -f || { cat "$WORLD/push.out"; fail "push v3"; }
+version "version 3" "$OPEN/e2e-db-$RUN:1" always
+push $app || { cat "$WORLD/push.out"; fail "push v3"; }
+wait_http "http://127.0.0.1:$dbport/" "db2 of $RUN"
 version "version 4" "$OPEN/e2e-db-$RUN:1"
 push $app || { cat "$WORLD/push.out"; fail "push v4"; }
 wait_http "http://127.0.0.1:$port/" "version 4"
@@ -173,4 +203,6 @@ slipway rollback $app "$sha1" >"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fa
 expect_in "$WORLD/rb.out" "Pulling $AUTH/slipway/$app-web:$sha1"
 wait_http "http://127.0.0.1:$port/" "version 1"
 docker image inspect "$app-web:$sha1" >/dev/null || fail "v1's image not restored"
+say "the rollback runs the db digest v1 ran, not the moved tag"
+wait_http "http://127.0.0.1:$dbport/" "db of $RUN"
 say "ok"
