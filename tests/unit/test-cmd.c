@@ -290,6 +290,8 @@ test_ssh_only_verbs(void **state)
 	assert_string_equal(error_last(), "empty command: push with git, or "
 	    "run one of app, config, deploy, exec, help, history, key, logs, "
 	    "ps, restart, rollback, run, scale, status, start, stop");
+	    "run one of app, config, deploy, help, history, key, logs, "
+	    "pull, rollback, status");
 	gateway_cmd_dispose(&cmd);
 }
 
