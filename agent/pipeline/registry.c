@@ -360,7 +360,8 @@ registry_digests_load(const char *app_dir, const char *commit,
 	}
 	if (read_file(path, &b, STATE_MAX) < 0)
 		goto done;
-	if (!json_is_object(j = json_loadb(b.buf, b.len, 0, NULL))) {
+	j = json_loadb(b.buf, b.len, 0, NULL);
+	if (!json_is_object(j)) {
 		error_set("\"%s\" is not a JSON object", path);
 		goto done;
 	}
