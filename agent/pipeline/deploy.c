@@ -345,11 +345,12 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
  * After a build: push each built image that this release has not pushed yet
  * (its record lacks it) to [registry] push and record the digests r runs
  * (pulled and pushed) for a later rollback. A failed push fails unless
- * push_required = no.
+ * push_required = no. A rollback (no_build) pushes nothing: it must not
+ * fail on a registry.
  */
 static int
 push_and_record(struct deploy *d, struct release *r, const size_t *order,
-    const unsigned char *built)
+    const unsigned char *built, int no_build)
 {
 	const struct compose_project *p = r->project;
 	struct kvlist digests = KVLIST_INIT, prev = KVLIST_INIT;
@@ -385,6 +386,10 @@ push_and_record(struct deploy *d, struct release *r, const size_t *order,
 			    strncmp(kv->value, name, n) == 0 &&
 			    kv->value[n] == '@') {
 				kvlist_set(&digests, s->name, kv->value);
+				free(name);
+				continue;
+			}
+			if (no_build) {
 				free(name);
 				continue;
 			}
@@ -501,7 +506,7 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 			goto done;
 		built[i] = 1;
 	}
-	if (push_and_record(d, r, order, built) < 0)
+	if (push_and_record(d, r, order, built, no_build) < 0)
 		goto done;
 	rc = 0;
 done:

@@ -165,9 +165,21 @@ done
 [ -s "$WORLD/history.log" ] || fail "no history logs"
 expect_not_in "$WORLD/history.log" "$password"
 
+say "an unknown image, an unreachable registry: one clear error each"
+version "version u" "$OPEN/e2e-nope-$RUN:1"
+push $app || true
+expect_in "$WORLD/push.out" "error: cannot pull image \"$OPEN/e2e-nope-$RUN:1\" from registry \"$OPEN\""
+git -C "$src" reset -q --hard HEAD~1
+dead=127.0.0.1:$(free_port)
+version "version d" "$dead/e2e-db-$RUN:1"
+push $app -f || true
+expect_in "$WORLD/push.out" "error: cannot pull image \"$dead/e2e-db-$RUN:1\" from registry \"$dead\""
+git -C "$src" reset -q --hard HEAD~1
+wait_http "http://127.0.0.1:$port/" "version 2"
+
 say "another app's pushed builds are refused"
 version "version x" "$AUTH/slipway/other-web:$sha1"
-push $app || true
+push $app -f || true
 expect_in "$WORLD/push.out" "an app may only pull its own builds"
 git -C "$src" reset -q --hard HEAD~1
 
