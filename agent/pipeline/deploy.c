@@ -465,10 +465,17 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 				policy = "missing";
 			}
 			if ((img->id = known_image_id(r->images, i,
-			    img->ref)) == NULL && registry_ensure(d->engine,
-			    d->cfg, d->app, d->app_dir, s->name, policy,
-			    img->ref, &img->id) < 0)
+			    img->ref)) != NULL)
+				continue;
+			if (registry_ensure(d->engine, d->cfg, d->app,
+			    d->app_dir, s->name, policy, img->ref, &info) < 0 ||
+			    image_owner_check(d, s, img->ref, info) < 0) {
+				json_decref(info);
 				goto done;
+			}
+			img->id = xstrdup(json_string_value(json_object_get(info,
+			    "Id")));
+			json_decref(info);
 			continue;
 		}
 		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)

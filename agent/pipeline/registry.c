@@ -196,15 +196,14 @@ pulled_save(const char *app_dir, const char *ref)
 int
 registry_ensure(struct engine *e, const struct config *cfg, const char *app,
     const char *app_dir, const char *service, const char *pull_policy,
-    const char *ref, char **id)
+    const char *ref, json_t **out)
 {
 	enum pull_policy policy;
 	long long interval;
 	json_t *info = NULL, *pulled = NULL;
-	const char *owner;
 	int found, pull, rc = -1;
 
-	*id = NULL;
+	*out = NULL;
 	if (registry_pull_policy(service, pull_policy, &policy, &interval) < 0 ||
 	    registry_check_ref(cfg, app, ref) < 0)
 		return -1;
@@ -237,14 +236,8 @@ registry_ensure(struct engine *e, const struct config *cfg, const char *app,
 			goto done;
 		}
 	}
-	owner = json_string_value(json_object_get(json_object_get(
-	    json_object_get(info, "Config"), "Labels"), "slipway.app"));
-	if (owner != NULL && strcmp(owner, app) != 0) {
-		error_set("service \"%s\": image \"%s\" was built by slipway for "
-		    "another app", service, ref);
-		goto done;
-	}
-	*id = xstrdup(json_string_value(json_object_get(info, "Id")));
+	*out = info;
+	info = NULL;
 	rc = 0;
 done:
 	json_decref(pulled);

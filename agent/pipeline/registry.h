@@ -50,12 +50,12 @@ MUST_CHECK int registry_pull(struct engine *e, const struct config *cfg,
 
 /*
  * Make sure the image-only service's image ref is on the host as its
- * pull_policy says (app_dir keeps the last pull time of each image), and
- * that slipway did not build it for another app. *id gets its image id.
+ * pull_policy says (app_dir keeps the last pull time of each image). *info
+ * gets the image's inspect answer (the caller checks whose it is).
  */
 MUST_CHECK int registry_ensure(struct engine *e, const struct config *cfg,
     const char *app, const char *app_dir, const char *service,
-    const char *pull_policy, const char *ref, char **id);
+    const char *pull_policy, const char *ref, json_t **info);
 
 /* "HOST/PREFIX/<app>-<service>" of app's push target, or NULL. */
 char *registry_push_name(const struct config *cfg, const char *app,
