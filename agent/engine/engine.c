@@ -1626,6 +1626,67 @@ pump_out(struct engine_demux *d, int tty, const char *data, size_t len,
 		if (write_all(d->stream == 2 ? err_fd : out_fd, data, n) < 0)
 			return -1;
 		d->frame_left -= n, data += n, len -= n;
+	}
+	return 0;
+}
+
+int
+engine_stream_pump(int sock, const struct buf *early, int in_fd, int out_fd,
+    int err_fd, int tty, volatile int *stop)
+{
+	struct engine_demux d;
+	struct pollfd pfd[2];
+	char chunk[16384];
+	int rc = 0;
+
+	memset(&d, 0, sizeof d);
+	if (early->len > 0 &&
+	    pump_out(&d, tty, early->buf, early->len, out_fd, err_fd) < 0)
+		return error_set("cannot write the output: %s", strerror(errno));
+	for (;;) {
+		ssize_t n;
+		int np = 1;
+
+		if (stop != NULL && *stop)
+			return error_set("interrupted");
+		pfd[0].fd = sock;
+		pfd[0].events = POLLIN;
+		if (in_fd >= 0) {
+			pfd[1].fd = in_fd;
+			pfd[1].events = POLLIN;
+			np = 2;
+		}
+		if (poll(pfd, (nfds_t)np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return error_set("poll: %s", strerror(errno));
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(sock, chunk, sizeof chunk);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break; /* the container's output ended */
+			if (pump_out(&d, tty, chunk, (size_t)n, out_fd, err_fd) < 0) {
+				rc = error_set("cannot write the output: %s",
+				    strerror(errno));
+				break;
+			}
+		}
+		if (np == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = read(in_fd, chunk, sizeof chunk);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0 || write_all(sock, chunk, (size_t)n) < 0) {
+				/* End of input: the container's stdin closes. */
+				shutdown(sock, SHUT_WR);
+				in_fd = -1;
+			}
+		}
+	}
+	return rc;
+}
+
 /* Pull and push. */
 
 char *
@@ -1837,59 +1898,6 @@ engine_ref_split(const char *ref, char **name, char **tag)
 }
 
 int
-engine_stream_pump(int sock, const struct buf *early, int in_fd, int out_fd,
-    int err_fd, int tty, volatile int *stop)
-{
-	struct engine_demux d;
-	struct pollfd pfd[2];
-	char chunk[16384];
-	int rc = 0;
-
-	memset(&d, 0, sizeof d);
-	if (early->len > 0 &&
-	    pump_out(&d, tty, early->buf, early->len, out_fd, err_fd) < 0)
-		return error_set("cannot write the output: %s", strerror(errno));
-	for (;;) {
-		ssize_t n;
-		int np = 1;
-
-		if (stop != NULL && *stop)
-			return error_set("interrupted");
-		pfd[0].fd = sock;
-		pfd[0].events = POLLIN;
-		if (in_fd >= 0) {
-			pfd[1].fd = in_fd;
-			pfd[1].events = POLLIN;
-			np = 2;
-		}
-		if (poll(pfd, (nfds_t)np, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return error_set("poll: %s", strerror(errno));
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(sock, chunk, sizeof chunk);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break; /* the container's output ended */
-			if (pump_out(&d, tty, chunk, (size_t)n, out_fd, err_fd) < 0) {
-				rc = error_set("cannot write the output: %s",
-				    strerror(errno));
-				break;
-			}
-		}
-		if (np == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			n = read(in_fd, chunk, sizeof chunk);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0 || write_all(sock, chunk, (size_t)n) < 0) {
-				/* End of input: the container's stdin closes. */
-				shutdown(sock, SHUT_WR);
-				in_fd = -1;
-			}
-		}
-	}
 engine_image_pull(struct engine *e, const char *ref, const char *auth,
     engine_line_fn line_fn, void *line_ctx, char **digest)
 {

@@ -200,6 +200,8 @@ MUST_CHECK int engine_hijack(struct engine *e, const char *path, json_t *body,
  */
 MUST_CHECK int engine_stream_pump(int sock, const struct buf *early, int in_fd,
     int out_fd, int err_fd, int tty, volatile int *stop);
+
+/*
  * Registries. engine_registry_auth() returns the X-Registry-Auth value for
  * the credentials (base64url of {"username","password","serveraddress"}), a
  * new string, or NULL with error_set.

@@ -753,8 +753,6 @@ config_app_allow(const struct config *cfg, const char *app)
 
 const struct config_app *
 config_app(const struct config *cfg, const char *app)
-const char *
-config_app_push(const struct config *cfg, const char *app)
 {
 	const struct config_app *a;
 
@@ -764,6 +762,13 @@ config_app_push(const struct config *cfg, const char *app)
 	}
 	return NULL;
 }
+
+const char *
+config_app_push(const struct config *cfg, const char *app)
+{
+	const struct config_app *a;
+
+	for (a = cfg->apps; a != NULL; a = a->next) {
 		if (strcmp(a->name, app) == 0 && a->push != NULL)
 			return a->push;
 	}

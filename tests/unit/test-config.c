@@ -497,6 +497,9 @@ test_notify(void **state)
 	assert_int_equal(cfg.notify_timeout, 5);
 	assert_int_equal(cfg.notify_retries, 3);
 	config_dispose(&cfg);
+}
+
+static void
 test_registry(void **state)
 {
 	const struct config_registry *r;
