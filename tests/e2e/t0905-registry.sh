@@ -138,6 +138,7 @@ expect_in "$WORLD/pull.out" "Pulled 1 image of $app"
 say "a wrong password fails clearly and leaves v1 serving"
 printf 'wrong-%s\n' "$RUN" >"$WORLD/regpass"
 version "version 2" "$AUTH/e2e-dbp-$RUN:1"
+sha2=$(git -C "$src" rev-parse HEAD)
 push $app || true
 expect_in "$WORLD/push.out" "cannot pull image \"$AUTH/e2e-dbp-$RUN:1\" from registry \"$AUTH\""
 wait_http "http://127.0.0.1:$port/" "version 1"
@@ -146,13 +147,13 @@ wait_http "http://127.0.0.1:$dbport/" "db of $RUN"
 say "a password file readable by others is refused"
 printf '%s\n' "$password" >"$WORLD/regpass"
 chmod 644 "$WORLD/regpass"
-! slipway deploy $app >"$WORLD/deploy.out" 2>&1 || fail "deploy with a 0644 password file succeeded"
+! slipway deploy $app "$sha2" >"$WORLD/deploy.out" 2>&1 || fail "deploy with a 0644 password file succeeded"
 expect_in "$WORLD/deploy.out" "is accessible to group or others"
 wait_http "http://127.0.0.1:$port/" "version 1"
 
 say "the right password pulls from the private registry"
 chmod 600 "$WORLD/regpass"
-slipway deploy $app >"$WORLD/deploy.out" 2>&1 || { cat "$WORLD/deploy.out"; fail "deploy v2"; }
+slipway deploy $app "$sha2" >"$WORLD/deploy.out" 2>&1 || { cat "$WORLD/deploy.out"; fail "deploy v2"; }
 wait_http "http://127.0.0.1:$port/" "version 2"
 expect_in "$WORLD/deploy.out" "Pulling $AUTH/e2e-dbp-$RUN:1"
 for f in "$WORLD/push.out" "$WORLD/deploy.out"; do
@@ -186,13 +187,14 @@ git -C "$src" reset -q --hard HEAD~1
 say "a failed push fails the deploy before anything changes"
 printf 'wrong-%s\n' "$RUN" >"$WORLD/regpass"
 version "version 2b" "$OPEN/e2e-db-$RUN:1"
+sha2b=$(git -C "$src" rev-parse HEAD)
 push $app -f || true
 expect_in "$WORLD/push.out" "error: cannot push image \"$AUTH/slipway/$app-web:"
 wait_http "http://127.0.0.1:$port/" "version 2"
 curl -fsS "http://127.0.0.1:$port/" | grep -qF "version 2b" && fail "v2b went live"
 say "push_required = no: warn and go on"
 printf '[registry]\npush_required = no\n' >>"$CONF"
-slipway deploy $app >"$WORLD/deploy.out" 2>&1 || { cat "$WORLD/deploy.out"; fail "deploy v2b"; }
+slipway deploy $app "$sha2b" >"$WORLD/deploy.out" 2>&1 || { cat "$WORLD/deploy.out"; fail "deploy v2b"; }
 expect_in "$WORLD/deploy.out" "warning: cannot push image \"$AUTH/slipway/$app-web:"
 wait_http "http://127.0.0.1:$port/" "version 2b"
 printf '%s\n' "$password" >"$WORLD/regpass"
