@@ -147,13 +147,15 @@ wait_http "http://127.0.0.1:$dbport/" "db of $RUN"
 say "a password file readable by others is refused"
 printf '%s\n' "$password" >"$WORLD/regpass"
 chmod 644 "$WORLD/regpass"
-! slipway deploy $app "$sha2" >"$WORLD/deploy.out" 2>&1 || fail "deploy with a 0644 password file succeeded"
+push $app || true
+cp "$WORLD/push.out" "$WORLD/deploy.out"
 expect_in "$WORLD/deploy.out" "is accessible to group or others"
 wait_http "http://127.0.0.1:$port/" "version 1"
 
 say "the right password pulls from the private registry"
 chmod 600 "$WORLD/regpass"
-slipway deploy $app "$sha2" >"$WORLD/deploy.out" 2>&1 || { cat "$WORLD/deploy.out"; fail "deploy v2"; }
+push $app || { cat "$WORLD/push.out"; fail "push v2"; }
+cp "$WORLD/push.out" "$WORLD/deploy.out"
 wait_http "http://127.0.0.1:$port/" "version 2"
 expect_in "$WORLD/deploy.out" "Pulling $AUTH/e2e-dbp-$RUN:1"
 for f in "$WORLD/push.out" "$WORLD/deploy.out"; do
@@ -194,7 +196,8 @@ wait_http "http://127.0.0.1:$port/" "version 2"
 curl -fsS "http://127.0.0.1:$port/" | grep -qF "version 2b" && fail "v2b went live"
 say "push_required = no: warn and go on"
 printf '[registry]\npush_required = no\n' >>"$CONF"
-slipway deploy $app "$sha2b" >"$WORLD/deploy.out" 2>&1 || { cat "$WORLD/deploy.out"; fail "deploy v2b"; }
+push $app -f || { cat "$WORLD/push.out"; fail "push v2b"; }
+cp "$WORLD/push.out" "$WORLD/deploy.out"
 expect_in "$WORLD/deploy.out" "warning: cannot push image \"$AUTH/slipway/$app-web:"
 wait_http "http://127.0.0.1:$port/" "version 2b"
 printf '%s\n' "$password" >"$WORLD/regpass"
