@@ -33,7 +33,7 @@ deps_list() {
 	test) echo "$build git curl busybox-static $docker nginx sudo
 		openssh-server openssh-client libcmocka-dev jq procps
 		docker-compose valgrind hyperfine socat sqlite3 iproute2
-		util-linux python3 pebble uacme openssl" ;;
+		util-linux python3 pebble uacme openssl docker-registry" ;;
 	*) echo "deps.sh: unknown set \"$1\" (build, demo, server, docker or test)" >&2
 		return 129 ;;
 	esac

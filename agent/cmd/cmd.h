@@ -139,6 +139,7 @@ int cmd_key(struct cmd_ctx *, const struct cmd_args *);
 int cmd_logs(struct cmd_ctx *, const struct cmd_args *);
 int cmd_recover(struct cmd_ctx *, const struct cmd_args *);
 int cmd_remote(struct cmd_ctx *, const struct cmd_args *);
+int cmd_pull(struct cmd_ctx *, const struct cmd_args *);
 int cmd_rollback(struct cmd_ctx *, const struct cmd_args *);
 int cmd_ssh_command(struct cmd_ctx *, const struct cmd_args *);
 int cmd_status(struct cmd_ctx *, const struct cmd_args *);

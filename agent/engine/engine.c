@@ -67,6 +67,7 @@ struct xfer {
 	const char *body;	/* request body, or NULL */
 	size_t body_len;
 	const char *content_type;
+	const char *registry_auth; /* X-Registry-Auth value, or NULL */
 	engine_read_fn read_fn;	/* chunked upload instead of body */
 	void *read_ctx;
 	char *read_error;	/* read_fn's message, when it failed */
@@ -86,6 +87,10 @@ struct xfer {
 
 	/* Logs. */
 	struct engine_demux demux;
+
+	/* Pull and push. */
+	struct engine_progress *progress;
+	void (*on_line)(struct xfer *, const char *, size_t);
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -261,6 +266,12 @@ xfer_run(struct xfer *x)
 	hdrs = header_add(hdrs, "Expect:");
 	if (x->content_type != NULL) {
 		char *h = xasprintf("Content-Type: %s", x->content_type);
+
+		hdrs = header_add(hdrs, h);
+		free(h);
+	}
+	if (x->registry_auth != NULL) {
+		char *h = xasprintf("X-Registry-Auth: %s", x->registry_auth);
 
 		hdrs = header_add(hdrs, h);
 		free(h);
@@ -1300,7 +1311,8 @@ build_feed(struct xfer *x, const char *data, size_t len)
 		if (nl == NULL)
 			return;
 		if (!x->line_skip)
-			build_line(x, x->line.buf, x->line.len);
+			(x->on_line != NULL ? x->on_line : build_line)(x,
+			    x->line.buf, x->line.len);
 		x->line_skip = 0;
 		buf_reset(&x->line);
 		data = nl + 1;
@@ -1779,5 +1791,269 @@ engine_stream_pump(int sock, const struct buf *early, int in_fd, int out_fd,
 			}
 		}
 	}
+	return rc;
+}
+
+/* Pull and push. */
+
+char *
+engine_registry_auth(const char *username, const char *password,
+    const char *serveraddress)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	json_t *j;
+	char *text, *out;
+	const unsigned char *in;
+	size_t len, i, o = 0;
+
+	j = json_pack("{s:s, s:s, s:s}", "username", username ? username : "",
+	    "password", password ? password : "", "serveraddress",
+	    serveraddress ? serveraddress : "");
+	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
+		error_set("cannot encode the credentials of registry \"%s\" "
+		    "(not UTF-8?)", serveraddress ? serveraddress : "");
+		return NULL;
+	}
+	json_decref(j);
+	in = (const unsigned char *)text;
+	len = strlen(text);
+	out = xmalloc((len + 2) / 3 * 4 + 1);
+	for (i = 0; i + 2 < len; i += 3) {
+		out[o++] = alphabet[in[i] >> 2];
+		out[o++] = alphabet[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+		out[o++] = alphabet[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+		out[o++] = alphabet[in[i + 2] & 63];
+	}
+	if (len - i == 1) {
+		out[o++] = alphabet[in[i] >> 2];
+		out[o++] = alphabet[(in[i] & 3) << 4];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (len - i == 2) {
+		out[o++] = alphabet[in[i] >> 2];
+		out[o++] = alphabet[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+		out[o++] = alphabet[(in[i + 1] & 15) << 2];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	/* The JSON held a password: leave no copy in freed memory. */
+	memset(text, 0, len);
+	free(text);
+	return out;
+}
+
+void
+engine_progress_dispose(struct engine_progress *p)
+{
+	kvlist_clear(&p->layers);
+	free(p->digest);
+	memset(p, 0, sizeof *p);
+}
+
+/* Remember digest (a "sha256:..." word) as the last one reported. */
+static void
+progress_digest(struct engine_progress *p, const char *s)
+{
+	size_t n;
+
+	if (s == NULL || !starts_with(s, "sha256:"))
+		return;
+	n = 7 + strspn(s + 7, "0123456789abcdef");
+	if (n != 7 + 64)
+		return;
+	free(p->digest);
+	p->digest = xstrndup(s, n);
+}
+
+int
+engine_progress_parse_line(struct engine_progress *p, const char *line,
+    size_t len, engine_line_fn line_fn, void *line_ctx)
+{
+	json_t *j, *v;
+	json_error_t jerr;
+	const char *status, *id, *msg;
+	const struct kv *kv;
+	int rc = -1;
+
+	while (len > 0 && strchr(" \t\r\n", line[len - 1]) != NULL)
+		len--;
+	if (len == 0)
+		return 0;
+	if ((j = json_loadb(line, len, 0, &jerr)) == NULL)
+		return error_set("malformed progress from the engine: %s",
+		    jerr.text);
+	if (!json_is_object(j)) {
+		error_set("malformed progress from the engine: not an object");
+		goto done;
+	}
+	v = json_object_get(j, "errorDetail");
+	msg = json_string_value(json_object_get(v, "message"));
+	if (msg == NULL || *msg == '\0')
+		msg = json_string_value(json_object_get(j, "error"));
+	if (msg != NULL && *msg != '\0') {
+		error_set("%s", msg);
+		goto done;
+	}
+	if (v != NULL || json_object_get(j, "error") != NULL) {
+		error_set("the engine reported an error without a message");
+		goto done;
+	}
+	progress_digest(p, json_string_value(json_object_get(json_object_get(j,
+	    "aux"), "Digest")));
+	status = json_string_value(json_object_get(j, "status"));
+	id = json_string_value(json_object_get(j, "id"));
+	if (status == NULL || *status == '\0') {
+		rc = 0;
+		goto done;
+	}
+	if (starts_with(status, "Digest: "))
+		progress_digest(p, status + 8);
+	if (id != NULL && *id != '\0') {
+		/* A layer: one line per change of state, not per byte. */
+		kv = kvlist_find(&p->layers, id);
+		if (kv != NULL && kv->value != NULL &&
+		    strcmp(kv->value, status) == 0) {
+			rc = 0;
+			goto done;
+		}
+		if (kv != NULL || p->layers.n < ENGINE_PROGRESS_LAYERS)
+			kvlist_set(&p->layers, id, status);
+		else if (kv == NULL) {
+			rc = 0; /* past the cap: say nothing more of new ids */
+			goto done;
+		}
+		if (line_fn != NULL) {
+			char *text = xasprintf("%s: %s", id, status);
+
+			emit_lines(text, strlen(text), line_fn, line_ctx);
+			free(text);
+		}
+	} else if (line_fn != NULL)
+		emit_lines(status, strlen(status), line_fn, line_ctx);
+	rc = 0;
+done:
+	json_decref(j);
+	return rc;
+}
+
+/* One complete line of pull or push progress. */
+static void
+progress_line(struct xfer *x, const char *line, size_t len)
+{
+	if (x->build_error != NULL)
+		return;
+	if (engine_progress_parse_line(x->progress, line, len, x->line_fn,
+	    x->line_ctx) < 0)
+		x->build_error = error_save();
+}
+
+/* POST path with auth, its progress through line_fn, into p. */
+static int
+progress_call(struct engine *e, const char *path, const char *auth,
+    struct engine_progress *p, engine_line_fn line_fn, void *line_ctx)
+{
+	struct xfer x;
+	int status, rc = -1;
+
+	xfer_init(&x, e, "POST", path, XF_LONG);
+	x.answer.max = ENGINE_ERROR_MAX;
+	x.registry_auth = auth;
+	x.feed = build_feed;
+	x.on_line = progress_line;
+	x.progress = p;
+	x.line_fn = line_fn;
+	x.line_ctx = line_ctx;
+	if ((status = xfer_run(&x)) < 0)
+		goto done;
+	if (status != 200) {
+		set_engine_error(status, &x.answer);
+		goto done;
+	}
+	if (x.line.len > 0 && !x.line_skip)
+		progress_line(&x, x.line.buf, x.line.len);
+	if (x.build_error != NULL) {
+		error_set("%s", x.build_error);
+		goto done;
+	}
+	rc = 0;
+done:
+	xfer_dispose(&x);
+	return rc;
+}
+
+int
+engine_ref_split(const char *ref, char **name, char **tag)
+{
+	const char *at = strchr(ref, '@'), *slash = strrchr(ref, '/'), *colon;
+
+	if (at != NULL) {
+		*name = xstrndup(ref, (size_t)(at - ref));
+		*tag = xstrdup(at + 1);
+		return 0;
+	}
+	colon = strrchr(ref, ':');
+	if (colon != NULL && (slash == NULL || colon > slash)) {
+		*name = xstrndup(ref, (size_t)(colon - ref));
+		*tag = xstrdup(colon + 1);
+	} else {
+		*name = xstrdup(ref);
+		*tag = xstrdup("latest");
+	}
+	return 0;
+}
+
+int
+engine_image_pull(struct engine *e, const char *ref, const char *auth,
+    engine_line_fn line_fn, void *line_ctx, char **digest)
+{
+	struct engine_progress p = ENGINE_PROGRESS_INIT;
+	char *name = NULL, *tag = NULL, *ename, *etag, *path;
+	int rc;
+
+	if (digest != NULL)
+		*digest = NULL;
+	ignore_status(engine_ref_split(ref, &name, &tag));
+	ename = engine_urlencode(name);
+	etag = engine_urlencode(tag);
+	path = xasprintf("/images/create?fromImage=%s&tag=%s", ename, etag);
+	rc = progress_call(e, path, auth, &p, line_fn, line_ctx);
+	if (rc == 0 && digest != NULL && p.digest != NULL) {
+		*digest = p.digest;
+		p.digest = NULL;
+	}
+	engine_progress_dispose(&p);
+	free(path);
+	free(etag);
+	free(ename);
+	free(tag);
+	free(name);
+	return rc;
+}
+
+int
+engine_image_push(struct engine *e, const char *name, const char *tag,
+    const char *auth, engine_line_fn line_fn, void *line_ctx, char **digest)
+{
+	struct engine_progress p = ENGINE_PROGRESS_INIT;
+	char *ename = engine_urlencode(name), *etag = engine_urlencode(tag);
+	char *path = xasprintf("/images/%s/push?tag=%s", ename, etag);
+	int rc;
+
+	*digest = NULL;
+	/* The engine wants a header even for an open registry. */
+	rc = progress_call(e, path, auth != NULL ? auth : "e30=", &p, line_fn,
+	    line_ctx);
+	if (rc == 0 && p.digest == NULL)
+		rc = error_set("the push of %s:%s reported no digest", name, tag);
+	if (rc == 0) {
+		*digest = p.digest;
+		p.digest = NULL;
+	}
+	engine_progress_dispose(&p);
+	free(path);
+	free(etag);
+	free(ename);
 	return rc;
 }

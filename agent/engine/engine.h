@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <jansson.h>
+#include "lib/kvlist.h"
 #include "lib/util.h"
 
 #include "lib/util.h"
@@ -213,5 +214,43 @@ MUST_CHECK int engine_hijack(struct engine *e, const char *path, json_t *body,
  */
 MUST_CHECK int engine_stream_pump(int sock, const struct buf *early, int in_fd,
     int out_fd, int err_fd, int tty, volatile int *stop);
+
+/*
+ * Registries. engine_registry_auth() returns the X-Registry-Auth value for
+ * the credentials (base64url of {"username","password","serveraddress"}), a
+ * new string, or NULL with error_set.
+ */
+char *engine_registry_auth(const char *username, const char *password,
+    const char *serveraddress);
+
+/*
+ * Decoder of pull/push progress (one JSON object per line): one line to
+ * line_fn per change of a layer's state ("a1b2c3: Pull complete"), the
+ * others as they are; an error member fails it with the engine's message.
+ * The last digest seen (aux.Digest, "Digest: sha256:...") is kept.
+ */
+#define ENGINE_PROGRESS_LAYERS 512
+struct engine_progress {
+	struct kvlist layers;	/* id -> last status shown */
+	char *digest;
+};
+#define ENGINE_PROGRESS_INIT { KVLIST_INIT, NULL }
+MUST_CHECK int engine_progress_parse_line(struct engine_progress *p,
+    const char *line, size_t len, engine_line_fn line_fn, void *line_ctx);
+void engine_progress_dispose(struct engine_progress *p);
+
+/* Split "name:tag", "name@sha256:..." or "name" (tag "latest"); allocated. */
+MUST_CHECK int engine_ref_split(const char *ref, char **name, char **tag);
+
+/*
+ * POST /images/create for ref with auth (X-Registry-Auth or NULL); progress
+ * to line_fn; *digest (may be NULL) gets the digest pulled, or NULL.
+ */
+MUST_CHECK int engine_image_pull(struct engine *e, const char *ref,
+    const char *auth, engine_line_fn line_fn, void *line_ctx, char **digest);
+/* POST /images/NAME/push?tag=TAG; *digest gets the manifest digest. */
+MUST_CHECK int engine_image_push(struct engine *e, const char *name,
+    const char *tag, const char *auth, engine_line_fn line_fn, void *line_ctx,
+    char **digest);
 
 #endif

@@ -10,9 +10,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -30,7 +33,9 @@ enum section {
 	SEC_SSH,
 	SEC_NOTIFY,
 	SEC_TLS,
+	SEC_REGISTRY,
 	SEC_APP,
+	SEC_REGHOST,	/* [registry "HOST"] */
 };
 
 static const char *section_names[] = {
@@ -40,6 +45,7 @@ static const char *section_names[] = {
 	[SEC_SSH] = "ssh",
 	[SEC_NOTIFY] = "notify",
 	[SEC_TLS] = "tls",
+	[SEC_REGISTRY] = "registry",
 };
 
 enum type {
@@ -58,6 +64,7 @@ enum type {
 	T_RESTART, /* no | always | unless-stopped | on-failure */
 	T_BOOL,   /* yes | no */
 	T_ONE_URL, /* https://... or http://..., no blanks */
+	T_PUSH,   /* HOST[:PORT]/PREFIX */
 };
 
 struct key {
@@ -101,6 +108,11 @@ static const struct key keys[] = {
 	{ SEC_TLS, "client", T_STRING, S(acme_client), 0, 0 },
 	{ SEC_TLS, "timeout", T_LONG, S(acme_timeout), 5, 3600 },
 	{ SEC_APP, "tls", T_BOOL, 0, 0, 0 },
+	{ SEC_REGISTRY, "push", T_PUSH, S(push), 0, 0 },
+	{ SEC_REGISTRY, "push_required", T_BOOL, S(push_required), 0, 0 },
+	{ SEC_APP, "push", T_PUSH, 0, 0, 0 },
+	{ SEC_REGHOST, "username", T_STRING, 0, 0, 0 },
+	{ SEC_REGHOST, "password_file", T_PATH, 0, 0, 0 },
 };
 #undef S
 _Static_assert(sizeof keys / sizeof keys[0] <= 64, "seen is a 64-bit mask");
@@ -157,6 +169,7 @@ struct parse {
 	int err_line;           /* of the first error, or 0 */
 	enum section section;
 	struct config_app *app; /* the current [app "NAME"] */
+	struct config_registry *reg; /* the current [registry "HOST"] */
 	unsigned long long seen; /* bit i: keys[i] was set (apps: app_seen) */
 	unsigned long long app_seen;
 };
@@ -185,7 +198,87 @@ section_label(const struct parse *p)
 {
 	if (p->section == SEC_APP)
 		return xasprintf("[app \"%s\"]", p->app->name);
+	if (p->section == SEC_REGHOST)
+		return xasprintf("[registry \"%s\"]", p->reg->host);
 	return xasprintf("[%s]", section_names[p->section]);
+}
+
+int
+config_check_registry_host(const char *host)
+{
+	const char *colon = strchr(host, ':');
+	size_t n = strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-");
+	long port;
+
+	if (n == 0 || *host == '.' || *host == '-' ||
+	    (host[n] != '\0' && host + n != colon) ||
+	    (colon != NULL && (parse_long(colon + 1, &port) < 0 || port < 1 ||
+	    port > 65535)))
+		return error_set("\"%s\" is not a registry host (HOST or "
+		    "HOST:PORT, lowercase)", host);
+	return 0;
+}
+
+/* HOST[:PORT]/PREFIX: a registry host, then lowercase path components. */
+static int
+check_push(const char *v)
+{
+	const char *slash = strchr(v, '/'), *c;
+	char *host;
+	int rc;
+
+	if (slash == NULL || slash[1] == '\0')
+		return -1;
+	host = xstrndup(v, (size_t)(slash - v));
+	rc = config_check_registry_host(host);
+	free(host);
+	if (rc < 0)
+		return -1;
+	for (c = slash + 1; *c != '\0'; c++) {
+		if (*c == '/' && (c[-1] == '/' || c[1] == '\0'))
+			return -1;
+		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789._-/", *c) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* [registry "HOST"]: text is the whole header text. */
+static int
+parse_registry_section(struct parse *p, const char *text)
+{
+	struct config_registry *r;
+	const char *name = text + 8, *end;
+	char *host;
+
+	while (isblank((unsigned char)*name))
+		name++;
+	end = name + strlen(name);
+	if (end - name < 2 || *name != '"' || end[-1] != '"')
+		return parse_error(p, "expected [registry \"HOST\"], not [%s]",
+		    text), -1;
+	host = xstrndup(name + 1, (size_t)(end - name - 2));
+	if (config_check_registry_host(host) < 0) {
+		parse_error(p, "%s", error_last());
+		free(host);
+		return -1;
+	}
+	for (r = p->cfg->registries; r != NULL; r = r->next) {
+		if (strcmp(r->host, host) == 0) {
+			parse_error(p, "duplicate section [registry \"%s\"]",
+			    host);
+			free(host);
+			return -1;
+		}
+	}
+	r = xcalloc(1, sizeof *r);
+	r->host = host;
+	r->next = p->cfg->registries;
+	p->cfg->registries = r;
+	p->reg = r;
+	p->app_seen = 0;
+	p->section = SEC_REGHOST;
+	return 0;
 }
 
 /* Parse the text inside [ ] into p->section (and a new p->app). */
@@ -208,6 +301,11 @@ parse_section(struct parse *p, const char *s, size_t len)
 			rc = 0;
 			goto done;
 		}
+	}
+	if (strncmp(text, "registry", 8) == 0 &&
+	    isblank((unsigned char)text[8])) {
+		rc = parse_registry_section(p, text);
+		goto done;
 	}
 	if (strncmp(text, "app", 3) != 0 || (text[3] != '\0' &&
 	    !isblank((unsigned char)text[3]))) {
@@ -413,11 +511,15 @@ set_value(struct parse *p, const struct key *k, const char *label,
 		if (value[0] != '/')
 			return parse_error(p, "%s \"%s\" must be an absolute "
 			    "path", label, k->name);
+		if (p->section == SEC_REGHOST)
+			str = &p->reg->password_file;
 		break;
 	case T_STRING:
 		if (value[0] == '\0')
 			return parse_error(p, "%s \"%s\" must not be empty",
 			    label, k->name);
+		if (p->section == SEC_REGHOST)
+			str = &p->reg->username;
 		break;
 	case T_HOST:
 		if (check_host(value) < 0)
@@ -478,6 +580,14 @@ set_value(struct parse *p, const struct key *k, const char *label,
 			return parse_error(p, "%s \"%s\" must be an http(s) URL",
 			    label, k->name);
 		break;
+	case T_PUSH:
+		if (check_push(value) < 0)
+			return parse_error(p, "%s \"%s\" must be "
+			    "HOST[:PORT]/PREFIX (lowercase), not \"%s\"", label,
+			    k->name, value);
+		if (p->section == SEC_APP)
+			str = &p->app->push;
+		break;
 	case T_LISTEN:
 		if (check_listen(value) < 0)
 			return parse_error(p, "%s \"%s\" must be PORT or "
@@ -509,7 +619,8 @@ static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
-	unsigned long long *seen = p->section == SEC_APP ? &p->app_seen : &p->seen;
+	unsigned long long *seen = p->section == SEC_APP ||
+	    p->section == SEC_REGHOST ? &p->app_seen : &p->seen;
 	char *label;
 	size_t i;
 	int rc;
@@ -566,6 +677,7 @@ set_defaults(struct config *cfg)
 	cfg->tls_listen = xstrdup("443");
 	cfg->acme_client = xstrdup("uacme");
 	cfg->acme_timeout = 60;
+	cfg->push_required = 1;
 	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,
 		    ".ssh/authorized_keys");
@@ -619,6 +731,7 @@ void
 config_dispose(struct config *cfg)
 {
 	struct config_app *a, *next;
+	struct config_registry *r, *rnext;
 
 	free(cfg->path);
 	free(cfg->repos_dir);
@@ -638,12 +751,21 @@ config_dispose(struct config *cfg)
 	free(cfg->acme_email);
 	free(cfg->tls_listen);
 	free(cfg->acme_client);
+	free(cfg->push);
 	for (a = cfg->apps; a != NULL; a = next) {
 		next = a->next;
 		strv_clear(&a->notify_urls);
 		free(a->notify_secret);
 		free(a->name);
+		free(a->push);
 		free(a);
+	}
+	for (r = cfg->registries; r != NULL; r = rnext) {
+		rnext = r->next;
+		free(r->host);
+		free(r->username);
+		free(r->password_file);
+		free(r);
 	}
 	memset(cfg, 0, sizeof *cfg);
 }
@@ -684,4 +806,99 @@ config_app_tls(const struct config *cfg, const char *app)
 			return a->tls;
 	}
 	return 1;
+}
+
+const char *
+config_app_push(const struct config *cfg, const char *app)
+{
+	const struct config_app *a;
+
+	for (a = cfg->apps; a != NULL; a = a->next) {
+		if (strcmp(a->name, app) == 0 && a->push != NULL)
+			return a->push;
+	}
+	return cfg->push;
+}
+
+const struct config_registry *
+config_registry_find(const struct config *cfg, const char *host)
+{
+	const struct config_registry *r;
+
+	for (r = cfg->registries; r != NULL; r = r->next) {
+		if (strcmp(r->host, host) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+int
+config_registry_password(const struct config_registry *r, char **out)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int fd, rc = -1;
+
+	*out = NULL;
+	if (r->password_file == NULL)
+		return error_set("[registry \"%s\"] has a username but no "
+		    "password_file", r->host);
+	if ((fd = open(r->password_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return error_set("[registry \"%s\"] cannot open password_file "
+		    "\"%s\": %s", r->host, r->password_file, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		error_set("[registry \"%s\"] password_file \"%s\" is not a "
+		    "regular file", r->host, r->password_file);
+		goto done;
+	}
+	if ((st.st_mode & 077) != 0) {
+		error_set("[registry \"%s\"] password_file \"%s\" is accessible "
+		    "to group or others (mode %04o): chmod 600 it", r->host,
+		    r->password_file, (unsigned)(st.st_mode & 07777));
+		goto done;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		error_set("[registry \"%s\"] password_file \"%s\" must belong "
+		    "to root or to the user slipway runs as", r->host,
+		    r->password_file);
+		goto done;
+	}
+	b.max = 4096;
+	for (;;) {
+		char chunk[512];
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error_set("[registry \"%s\"] cannot read password_file "
+			    "\"%s\": %s", r->host, r->password_file,
+			    strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+		explicit_bzero(chunk, sizeof chunk);
+	}
+	if (b.overflow || strlen(b.buf) != b.len) {
+		error_set("[registry \"%s\"] password_file \"%s\" is not one "
+		    "line of text", r->host, r->password_file);
+		goto done;
+	}
+	while (b.len > 0 && (b.buf[b.len - 1] == '\n' || b.buf[b.len - 1] == '\r'))
+		b.buf[--b.len] = '\0';
+	if (b.len == 0) {
+		error_set("[registry \"%s\"] password_file \"%s\" is empty",
+		    r->host, r->password_file);
+		goto done;
+	}
+	*out = buf_detach(&b, NULL);
+	rc = 0;
+done:
+	if (b.buf != NULL && b.len > 0)
+		explicit_bzero(b.buf, b.len);
+	buf_release(&b);
+	close(fd);
+	return rc;
 }

@@ -36,7 +36,16 @@ struct config_app {
 	struct strv notify_urls;   /* notify_url = ..., in order */
 	char *notify_secret;       /* or NULL: the [notify] secret */
 	int tls;           /* [app] tls: 1 yes, 0 no, -1 as [tls] enabled */
+	char *push;        /* overrides [registry] push, or NULL */
 	struct config_app *next;
+};
+
+/* [registry "HOST"]: credentials of one registry. */
+struct config_registry {
+	char *host;          /* "registry.example.com" or "127.0.0.1:5000" */
+	char *username;
+	char *password_file; /* mode 0600 or stricter, owned by root or us */
+	struct config_registry *next;
 };
 
 struct config {
@@ -74,6 +83,11 @@ struct config {
 	char *notify_secret;     /* HMAC-SHA256 key of the signature, or NULL */
 	long notify_timeout;     /* seconds per attempt */
 	long notify_retries;     /* attempts after the first */
+	/* [registry] */
+	char *push;          /* HOST[:PORT]/PREFIX, or NULL */
+	long push_required;  /* a failed push fails the deploy (default yes) */
+	/* [registry "HOST"] */
+	struct config_registry *registries;
 	/* [app "NAME"] */
 	struct config_app *apps;
 };
@@ -91,5 +105,19 @@ const struct config_app *config_app(const struct config *cfg, const char *app);
 unsigned config_app_allow(const struct config *cfg, const char *app);
 /* Does app get certificates and HTTPS ([tls] enabled, [app] tls)? */
 int config_app_tls(const struct config *cfg, const char *app);
+
+/* The push target of app ([app] push, else [registry] push), or NULL. */
+const char *config_app_push(const struct config *cfg, const char *app);
+/* The [registry "HOST"] section for host, or NULL. */
+const struct config_registry *config_registry_find(const struct config *cfg,
+    const char *host);
+/*
+ * Read r's password_file (refused when group/world-accessible or owned by
+ * someone else) into *out, its trailing newline removed.
+ */
+MUST_CHECK int config_registry_password(const struct config_registry *r,
+    char **out);
+/* host is HOST or HOST:PORT as a registry name (lowercase). */
+MUST_CHECK int config_check_registry_host(const char *host);
 
 #endif

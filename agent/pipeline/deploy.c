@@ -25,6 +25,7 @@
 #include "lib/names.h"
 #include "compose/policy.h"
 #include "proxy/proxy.h"
+#include "pipeline/registry.h"
 #include "repo/repo.h"
 #include "reconcile/spec.h"
 #include "lib/state.h"
@@ -690,10 +691,12 @@ dockerfile_froms(const struct release *r, const struct compose_service *s,
 /*
  * Build the images r lacks, a service whose Dockerfile starts FROM the image
  * another one builds after that one (compose orders builds the same way); in
- * dependency order otherwise, and as listed when FROMs form a cycle.
+ * dependency order otherwise, and as listed when FROMs form a cycle. fresh[i]
+ * is set for each image built (or reused by its build key) here.
  */
 static int
-build_in_order(struct deploy *d, struct release *r, const size_t *order)
+build_in_order(struct deploy *d, struct release *r, const size_t *order,
+    unsigned char *fresh)
 {
 	const struct compose_project *p = r->project;
 	struct strv *froms = xcalloc(r->nimages + 1, sizeof *froms);
@@ -737,6 +740,7 @@ build_in_order(struct deploy *d, struct release *r, const size_t *order)
 		    &r->images[pick]) < 0)
 			goto done;
 		built[pick] = 1;
+		fresh[pick] = 1;
 		left--;
 	}
 	rc = 0;
@@ -749,19 +753,107 @@ done:
 }
 
 /*
- * Make sure every active service of r has its image: reuse what exists (a
- * rollback by push builds nothing), build the rest unless no_build.
+ * After a build: push each built image that this release has not pushed yet
+ * (its record lacks it) to [registry] push and record the digests r runs
+ * (pulled and pushed) for a later rollback. A failed push fails unless
+ * push_required = no. A rollback (no_build) pushes nothing: it must not
+ * fail on a registry.
+ */
+static int
+push_and_record(struct deploy *d, struct release *r, const size_t *order,
+    const unsigned char *built, int no_build)
+{
+	const struct compose_project *p = r->project;
+	struct kvlist digests = KVLIST_INIT, prev = KVLIST_INIT;
+	size_t i;
+	int rc = -1;
+
+	if (registry_digests_load(d->app_dir, r->commit, &prev) < 0) {
+		out_warn("warning: %s", error_last());
+		kvlist_clear(&prev);
+	}
+	for (i = 0; i < r->nimages; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+		struct service_image *img = &r->images[i];
+		char *digest = NULL, *name;
+
+		if (s->build == NULL) {
+			char *rd = strchr(img->ref, '@') != NULL ?
+			    xstrdup(img->ref) :
+			    registry_repo_digest(d->engine, img->ref);
+
+			if (rd != NULL)
+				kvlist_set(&digests, s->name, rd);
+			free(rd);
+			continue;
+		}
+		if ((name = registry_push_name(d->cfg, d->app, s->name)) == NULL)
+			continue;
+		if (!built[i]) {
+			const struct kv *kv = kvlist_find(&prev, s->name);
+			size_t n = strlen(name);
+
+			if (kv != NULL && kv->value != NULL &&
+			    strncmp(kv->value, name, n) == 0 &&
+			    kv->value[n] == '@') {
+				kvlist_set(&digests, s->name, kv->value);
+				free(name);
+				continue;
+			}
+			if (no_build) {
+				free(name);
+				continue;
+			}
+		}
+		if (registry_push(d->engine, d->cfg, d->app, s->name, img->id,
+		    r->commit, &digest) < 0) {
+			free(name);
+			if (d->cfg->push_required)
+				goto done;
+			out_warn("warning: %s (push_required = no: going on)",
+			    error_last());
+			continue;
+		}
+		{
+			char *rd = xasprintf("%s@%s", name, digest);
+
+			kvlist_set(&digests, s->name, rd);
+			free(rd);
+		}
+		free(digest);
+		free(name);
+	}
+	if (registry_digests_save(d->app_dir, r->commit, &digests) < 0)
+		out_warn("warning: the digests of %.7s are not recorded: %s",
+		    r->commit, error_last());
+	rc = 0;
+done:
+	kvlist_clear(&prev);
+	kvlist_clear(&digests);
+	return rc;
+}
+
+/*
+ * Make sure every active service of r has its image: pull image-only ones as
+ * their pull_policy says (a rollback runs the digests its release ran),
+ * reuse what exists (a rollback by push builds nothing), build the rest
+ * unless no_build, which brings them back from [registry] push instead.
  */
 static int
 prepare_images(struct deploy *d, struct release *r, int no_build)
 {
 	const struct compose_project *p = r->project;
 	size_t *order = xcalloc(p->nservices + 1, sizeof *order);
+	unsigned char *built = xcalloc(p->nservices + 1, 1);
+	struct kvlist pinned = KVLIST_INIT;
 	size_t i, missing = 0;
 	int n, rc = -1;
 	long long t0 = now_ms();
 
 	if ((n = compose_order(p, order)) < 0)
+		goto done;
+	if (no_build && registry_digests_load(d->app_dir, r->commit,
+	    &pinned) < 0)
 		goto done;
 	r->images = xcalloc((size_t)n + 1, sizeof *r->images);
 	r->nimages = (size_t)n;
@@ -773,6 +865,31 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 
 		img->service = s->name;
 		img->ref = spec_image_ref(p, s, r->commit);
+		/* Image-only, and no service of the app builds it: pull. */
+		if (s->build == NULL && spec_image_builder(p, s) == NULL) {
+			const struct kv *pin = kvlist_find(&pinned, s->name);
+			const char *policy = s->pull_policy;
+
+			if (pin != NULL && pin->value != NULL &&
+			    strchr(pin->value, '@') != NULL) {
+				free(img->ref);
+				img->ref = xstrdup(pin->value);
+				policy = "missing";
+			}
+			if ((img->id = known_image_id(r->images, i,
+			    img->ref)) != NULL)
+				continue;
+			if (registry_ensure(d->engine, d->cfg, d->app,
+			    d->app_dir, s->name, policy, img->ref, &info) < 0 ||
+			    image_owner_check(d, s, img->ref, info) < 0) {
+				json_decref(info);
+				goto done;
+			}
+			img->id = xstrdup(json_string_value(json_object_get(info,
+			    "Id")));
+			json_decref(info);
+			continue;
+		}
 		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)
 			continue;
 		found = engine_image_inspect(d->engine, img->ref, &info);
@@ -786,25 +903,23 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		json_decref(info);
 		if (found < 0)
 			goto done;
-		if (found == ENGINE_MISSING && s->build == NULL &&
-		    spec_image_builder(p, s) == NULL) {
-			error_set("service \"%s\": image \"%s\" is not on this host",
-			    s->name, img->ref);
-			goto done;
-		}
 		missing += found == ENGINE_MISSING;
 	}
-	if (missing == 0) {
+	if (missing == 0)
 		out_info("-----> Reusing images of %.7s: no build needed", r->commit);
-		rc = 0;
-		goto done;
-	}
-	if (no_build) {
-		error_set("the images of %.7s are gone: push it again to rebuild it",
-		    r->commit);
-		goto done;
-	}
-	if (build_in_order(d, r, order) < 0)
+	else if (no_build) {
+		/* A rollback whose images retention removed: from the registry. */
+		for (i = 0; i < r->nimages; i++) {
+			const struct compose_service *s = &p->services[order[i]];
+			struct service_image *img = &r->images[i];
+
+			if (img->id != NULL || s->build == NULL)
+				continue;
+			if (registry_restore(d->engine, d->cfg, d->app, s->name,
+			    img->ref, r->commit, &img->id) < 0)
+				goto done;
+		}
+	} else if (build_in_order(d, r, order, built) < 0)
 		goto done;
 	/* The services that run what another one built. */
 	for (i = 0; i < r->nimages; i++) {
@@ -816,9 +931,13 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 			goto done;
 		}
 	}
+	if (push_and_record(d, r, order, built, no_build) < 0)
+		goto done;
 	rc = 0;
 done:
 	d->t_build += now_ms() - t0;
+	kvlist_clear(&pinned);
+	free(built);
 	free(order);
 	return rc;
 }

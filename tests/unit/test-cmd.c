@@ -289,7 +289,7 @@ test_ssh_only_verbs(void **state)
 	assert_int_equal(cmd_ssh_parse("", REPOS, &cmd), -1);
 	assert_string_equal(error_last(), "empty command: push with git, or "
 	    "run one of app, certs, config, deploy, exec, help, history, key, "
-	    "logs, ps, restart, rollback, run, scale, status, start, stop");
+	    "logs, ps, pull, restart, rollback, run, scale, status, start, stop");
 	gateway_cmd_dispose(&cmd);
 }
 

@@ -189,6 +189,32 @@ static const struct {
 	const char *text;
 	const char *error; /* after "<conf>:" */
 } bad[] = {
+	{ "[registry]\npush = registry.example.com\n",
+	  "2: [registry] \"push\" must be HOST[:PORT]/PREFIX (lowercase), not "
+	  "\"registry.example.com\"" },
+	{ "[registry]\npush = Reg.example.com/x\n",
+	  "2: [registry] \"push\" must be HOST[:PORT]/PREFIX (lowercase), not "
+	  "\"Reg.example.com/x\"" },
+	{ "[registry]\npush = r:99999/x\n",
+	  "2: [registry] \"push\" must be HOST[:PORT]/PREFIX (lowercase), not "
+	  "\"r:99999/x\"" },
+	{ "[registry]\npush_required = maybe\n",
+	  "2: [registry] \"push_required\" must be \"yes\" or \"no\"" },
+	{ "[registry \"r.example\"]\nusername = u\npassword = p\n",
+	  "3: [registry \"r.example\"] unknown key \"password\"" },
+	{ "[registry \"r.example\"]\npassword_file = pw\n",
+	  "2: [registry \"r.example\"] \"password_file\" must be an absolute "
+	  "path" },
+	{ "[registry \"r.example\"]\n[registry \"r.example\"]\n",
+	  "2: duplicate section [registry \"r.example\"]" },
+	{ "[registry \"https://r.example\"]\n",
+	  "1: \"https://r.example\" is not a registry host (HOST or HOST:PORT, "
+	  "lowercase)" },
+	{ "[registry r.example]\n",
+	  "1: expected [registry \"HOST\"], not [registry r.example]" },
+	{ "[app \"web\"]\npush = x\n",
+	  "2: [app \"web\"] \"push\" must be HOST[:PORT]/PREFIX (lowercase), "
+	  "not \"x\"" },
 	{ "[deploy]\nbranch = main\n\n; c\n\n\nbrnch = x\n",
 	  "7: [deploy] unknown key \"brnch\"" },
 	{ "[server]\n\n  repos_dir = srv/repos\n",
@@ -529,6 +555,54 @@ test_notify(void **state)
 }
 
 static void
+test_registry(void **state)
+{
+	const struct config_registry *r;
+	struct config cfg;
+	char *pwfile = path_join(tmpdir, "pw"), *pw = NULL, *text;
+
+	text = xasprintf("[registry]\npush = 127.0.0.1:5000/ci/apps\n"
+	    "push_required = no\n[registry \"127.0.0.1:5000\"]\n"
+	    "username = ci\npassword_file = %s\n[app \"api\"]\n"
+	    "push = registry.example.com/team\n", pwfile);
+	assert_int_equal(load_text(&cfg, text), 0);
+	assert_int_equal(cfg.push_required, 0);
+	assert_string_equal(config_app_push(&cfg, "web"), "127.0.0.1:5000/ci/apps");
+	assert_string_equal(config_app_push(&cfg, "api"),
+	    "registry.example.com/team");
+	assert_null(config_registry_find(&cfg, "registry.example.com"));
+	r = config_registry_find(&cfg, "127.0.0.1:5000");
+	assert_non_null(r);
+	assert_string_equal(r->username, "ci");
+
+	/* The password file: missing, too open, empty, then right. */
+	assert_int_equal(config_registry_password(r, &pw), -1);
+	assert_non_null(strstr(error_last(), "cannot open password_file"));
+	assert_int_equal(write_file_atomic(pwfile, "s3cret\n", 7, 0640), 0);
+	assert_int_equal(config_registry_password(r, &pw), -1);
+	assert_non_null(strstr(error_last(), "is accessible to group or others "
+	    "(mode 0640)"));
+	assert_null(pw);
+	assert_int_equal(write_file_atomic(pwfile, "\n", 1, 0600), 0);
+	assert_int_equal(config_registry_password(r, &pw), -1);
+	assert_non_null(strstr(error_last(), "is empty"));
+	assert_int_equal(write_file_atomic(pwfile, "s3cret\r\n", 8, 0600), 0);
+	assert_int_equal(config_registry_password(r, &pw), 0);
+	assert_string_equal(pw, "s3cret");
+	free(pw);
+	config_dispose(&cfg);
+	free(text);
+
+	/* Defaults: no push, a failed push fails. */
+	assert_int_equal(load_text(&cfg, "[registry]\n"), 0);
+	assert_null(config_app_push(&cfg, "web"));
+	assert_int_equal(cfg.push_required, 1);
+	assert_null(cfg.registries);
+	config_dispose(&cfg);
+	free(pwfile);
+}
+
+static void
 test_example_file(void **state)
 {
 	struct config cfg;
@@ -548,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_apps),
+		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_docker_host),
 		cmocka_unit_test(test_long_line),

@@ -1055,6 +1055,215 @@ test_real_build_fails(void **state)
 	buf_release(&tar);
 }
 
+/* Registries: X-Registry-Auth and the pull/push progress decoder. */
+
+static void
+test_registry_auth(void **state)
+{
+	char *a;
+
+	/* '?' and '~' encode to '_' and '-' in base64url, not '/' and '+'. */
+	a = engine_registry_auth("tester", "p>?~\"\xc3\xa9", "127.0.0.1:5000");
+	assert_string_equal(a, "eyJ1c2VybmFtZSI6InRlc3RlciIsInBhc3N3b3JkIjoicD"
+	    "4_flwiw6kiLCJzZXJ2ZXJhZGRyZXNzIjoiMTI3LjAuMC4xOjUwMDAifQ==");
+	free(a);
+	a = engine_registry_auth("u", "", "h");
+	assert_string_equal(a, "eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6IiIsInNlcn"
+	    "ZlcmFkZHJlc3MiOiJoIn0=");
+	free(a);
+	/* A password that is not UTF-8 cannot go into JSON. */
+	assert_null(engine_registry_auth("u", "\xff", "h"));
+	assert_non_null(strstr(error_last(), "registry \"h\""));
+}
+
+static void
+test_progress_pull(void **state)
+{
+	/* What a 20.10 engine sends for a two-layer pull, abridged. */
+	const char *in[] = {
+		"{\"status\":\"Pulling from e2e-db\",\"id\":\"1\"}",
+		"{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"a1b2\"}",
+		"{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"c3d4\"}",
+		"{\"status\":\"Downloading\",\"progressDetail\":{\"current\":1,\"total\":9},\"progress\":\"[=>  ]\",\"id\":\"a1b2\"}",
+		"{\"status\":\"Downloading\",\"progressDetail\":{\"current\":5,\"total\":9},\"progress\":\"[==> ]\",\"id\":\"a1b2\"}",
+		"{\"status\":\"Downloading\",\"progressDetail\":{\"current\":8,\"total\":9},\"progress\":\"[===>]\",\"id\":\"a1b2\"}",
+		"{\"status\":\"Verifying Checksum\",\"progressDetail\":{},\"id\":\"a1b2\"}",
+		"{\"status\":\"Download complete\",\"progressDetail\":{},\"id\":\"a1b2\"}",
+		"{\"status\":\"Extracting\",\"progressDetail\":{\"current\":1,\"total\":9},\"id\":\"a1b2\"}",
+		"{\"status\":\"Extracting\",\"progressDetail\":{\"current\":9,\"total\":9},\"id\":\"a1b2\"}",
+		"{\"status\":\"Pull complete\",\"progressDetail\":{},\"id\":\"a1b2\"}",
+		"{\"status\":\"Already exists\",\"progressDetail\":{},\"id\":\"c3d4\"}\r\n",
+		"",
+		"{\"status\":\"Digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}",
+		"{\"status\":\"Status: Downloaded newer image for 127.0.0.1:5000/e2e-db:1\"}",
+	};
+	const char *want[] = {
+		"1: Pulling from e2e-db",
+		"a1b2: Pulling fs layer",
+		"c3d4: Pulling fs layer",
+		"a1b2: Downloading",
+		"a1b2: Verifying Checksum",
+		"a1b2: Download complete",
+		"a1b2: Extracting",
+		"a1b2: Pull complete",
+		"c3d4: Already exists",
+		"Digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"Status: Downloaded newer image for 127.0.0.1:5000/e2e-db:1",
+	};
+	struct engine_progress p = ENGINE_PROGRESS_INIT;
+	struct lines l = { STRV_INIT };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		assert_int_equal(engine_progress_parse_line(&p, in[i],
+		    strlen(in[i]), collect, &l), 0);
+	assert_lines(&l, want, ARRAY_SIZE(want));
+	assert_string_equal(p.digest, "sha256:0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef");
+	engine_progress_dispose(&p);
+	strv_clear(&l.v);
+}
+
+static void
+test_progress_push_and_errors(void **state)
+{
+	const char *aux = "{\"progressDetail\":{},\"aux\":{\"Tag\":\"abc\","
+	    "\"Digest\":\"sha256:fedcba9876543210fedcba9876543210fedcba9876543210"
+	    "fedcba9876543210\",\"Size\":528}}";
+	const char *err = "{\"errorDetail\":{\"message\":\"unauthorized: "
+	    "authentication required\"},\"error\":\"unauthorized: "
+	    "authentication required\"}";
+	const char *bare = "{\"error\":\"manifest unknown\"}";
+	const char *short_digest = "{\"aux\":{\"Digest\":\"sha256:abc\"}}";
+	struct engine_progress p = ENGINE_PROGRESS_INIT;
+	struct lines l = { STRV_INIT };
+
+	assert_int_equal(engine_progress_parse_line(&p, aux, strlen(aux),
+	    collect, &l), 0);
+	assert_string_equal(p.digest, "sha256:fedcba9876543210fedcba9876543210"
+	    "fedcba9876543210fedcba9876543210");
+	assert_int_equal(l.v.n, 0);
+	/* A malformed digest does not replace a good one. */
+	assert_int_equal(engine_progress_parse_line(&p, short_digest,
+	    strlen(short_digest), collect, &l), 0);
+	assert_string_equal(p.digest, "sha256:fedcba9876543210fedcba9876543210"
+	    "fedcba9876543210fedcba9876543210");
+	assert_int_equal(engine_progress_parse_line(&p, err, strlen(err),
+	    collect, &l), -1);
+	assert_string_equal(error_last(), "unauthorized: authentication required");
+	assert_int_equal(engine_progress_parse_line(&p, bare, strlen(bare),
+	    collect, &l), -1);
+	assert_string_equal(error_last(), "manifest unknown");
+	assert_int_equal(engine_progress_parse_line(&p, "{nope", 5, collect,
+	    &l), -1);
+	assert_non_null(strstr(error_last(), "malformed progress"));
+	engine_progress_dispose(&p);
+	strv_clear(&l.v);
+}
+
+static void
+test_progress_layer_cap(void **state)
+{
+	struct engine_progress p = ENGINE_PROGRESS_INIT;
+	struct lines l = { STRV_INIT };
+	char line[128];
+	int i, n;
+
+	for (i = 0; i < ENGINE_PROGRESS_LAYERS + 10; i++) {
+		n = snprintf(line, sizeof line, "{\"status\":\"Waiting\","
+		    "\"id\":\"l%d\"}", i);
+		assert_int_equal(engine_progress_parse_line(&p, line,
+		    (size_t)n, collect, &l), 0);
+	}
+	assert_int_equal(l.v.n, ENGINE_PROGRESS_LAYERS);
+	assert_int_equal(p.layers.n, ENGINE_PROGRESS_LAYERS);
+	engine_progress_dispose(&p);
+	strv_clear(&l.v);
+}
+
+static void
+test_ref_split(void **state)
+{
+	const char *cases[][3] = {
+		{ "postgres:16", "postgres", "16" },
+		{ "postgres", "postgres", "latest" },
+		{ "127.0.0.1:5000/a/b", "127.0.0.1:5000/a/b", "latest" },
+		{ "127.0.0.1:5000/a/b:v1", "127.0.0.1:5000/a/b", "v1" },
+		{ "r/x@sha256:00ff", "r/x", "sha256:00ff" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *name = NULL, *tag = NULL;
+
+		assert_int_equal(engine_ref_split(cases[i][0], &name, &tag), 0);
+		assert_string_equal(name, cases[i][1]);
+		assert_string_equal(tag, cases[i][2]);
+		free(name);
+		free(tag);
+	}
+}
+
+static void
+test_fake_pull_push(void **state)
+{
+	const char *pieces[] = {
+		"{\"status\":\"Pulling from x\",\"id\":\"1\"}\r\n{\"status\":\"Dow",
+		"nloading\",\"id\":\"ab\"}\r\n{\"status\":\"Downloading\",\"id\":\"ab\"}\r\n",
+		"{\"status\":\"Digest: sha256:1111111111111111111111111111111111111111111111111111111111111111\"}\r\n",
+	};
+	const char *fail[] = {
+		"{\"status\":\"Pulling from x\",\"id\":\"1\"}\r\n",
+		"{\"errorDetail\":{\"message\":\"unauthorized\"},\"error\":\"unauthorized\"}\r\n",
+	};
+	const char *pushed[] = {
+		"{\"status\":\"Pushed\",\"id\":\"ab\"}\r\n",
+		"{\"aux\":{\"Tag\":\"t\",\"Digest\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\"}}",
+	};
+	const char *want[] = { "1: Pulling from x", "ab: Downloading",
+	    "Digest: sha256:1111111111111111111111111111111111111111111111111111111111111111" };
+	struct lines l = { STRV_INIT };
+	struct engine *e = NULL;
+	char *digest = NULL;
+
+	fake_ping("1.41");
+	fake_add_owned(build_answer(pieces, ARRAY_SIZE(pieces)));
+	fake_add_owned(build_answer(fail, ARRAY_SIZE(fail)));
+	fake_add_owned(build_answer(pushed, ARRAY_SIZE(pushed)));
+	fake_add_owned(build_answer(pushed, 1));
+
+	assert_int_equal(engine_open(&e, fk.host), 0);
+	assert_int_equal(engine_image_pull(e, "127.0.0.1:5000/x:1", "QUJD",
+	    collect, &l, &digest), 0);
+	assert_lines(&l, want, ARRAY_SIZE(want));
+	assert_string_equal(digest, "sha256:11111111111111111111111111111111"
+	    "11111111111111111111111111111111");
+	free(digest);
+	assert_int_equal(engine_image_pull(e, "x", NULL, NULL, NULL, &digest), -1);
+	assert_string_equal(error_last(), "unauthorized");
+	assert_null(digest);
+	assert_int_equal(engine_image_push(e, "127.0.0.1:5000/p/app-web", "abc",
+	    NULL, NULL, NULL, &digest), 0);
+	assert_string_equal(digest, "sha256:22222222222222222222222222222222"
+	    "22222222222222222222222222222222");
+	free(digest);
+	assert_int_equal(engine_image_push(e, "h/p/app-web", "abc", "QUJD",
+	    NULL, NULL, &digest), -1);
+	assert_non_null(strstr(error_last(), "reported no digest"));
+	engine_free(e);
+
+	assert_req(1, "POST /v1.41/images/create?fromImage=127.0.0.1%3A5000%2Fx&tag=1");
+	assert_req(2, "POST /v1.41/images/create?fromImage=x&tag=latest");
+	assert_req(3, "POST /v1.41/images/127.0.0.1%3A5000%2Fp%2Fapp-web/push?tag=abc");
+	pthread_mutex_lock(&fk.mu);
+	assert_non_null(strcasestr(fk.heads.v[1], "\r\nX-Registry-Auth: QUJD\r\n"));
+	assert_null(strcasestr(fk.heads.v[2], "X-Registry-Auth"));
+	/* A push always carries the header, "{}" for an open registry. */
+	assert_non_null(strcasestr(fk.heads.v[3], "\r\nX-Registry-Auth: e30=\r\n"));
+	pthread_mutex_unlock(&fk.mu);
+	strv_clear(&l.v);
+}
+
 int
 main(void)
 {
@@ -1069,6 +1278,13 @@ main(void)
 		cmocka_unit_test(test_demux_long_line),
 		cmocka_unit_test(test_urlencode),
 		cmocka_unit_test(test_label_filter),
+		cmocka_unit_test(test_registry_auth),
+		cmocka_unit_test(test_progress_pull),
+		cmocka_unit_test(test_progress_push_and_errors),
+		cmocka_unit_test(test_progress_layer_cap),
+		cmocka_unit_test(test_ref_split),
+		cmocka_unit_test_setup_teardown(test_fake_pull_push, fake_setup,
+		    fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_down, fake_setup,
 		    fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_versions, fake_setup,

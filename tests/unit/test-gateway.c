@@ -478,11 +478,11 @@ test_permit(void **state)
 	const char *own[] = { "git-receive-pack 'web.git'",
 	    "git-upload-pack 'api.git'", "status web", "history api -n 2",
 	    "logs web -f", "deploy web", "rollback web", "config web list",
-	    "config web set A=1111", "config api unset A" };
+	    "config web set A=1111", "config api unset A", "pull web" };
 	const char *other[] = { "git-receive-pack 'other.git'",
 	    "git-upload-pack '/other.git'", "status other", "history other",
 	    "logs other", "deploy other", "rollback other", "config other list",
-	    "config other set A=1111" };
+	    "config other set A=1111", "pull other" };
 	const char *admin_only[] = { "app list", "app create web",
 	    "app destroy web", "app destroy web --volumes",
 	    "config web list --values", "key list", "key add bob --apps web",
