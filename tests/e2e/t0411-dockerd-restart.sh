@@ -101,7 +101,7 @@ shaB=$(release "release B")
 push $app &
 pusher=$!
 wait_line "$WORLD/push.out" "-----> Recreating" 120 || { cat "$WORLD/push.out"; fail "no recreate"; }
-pkill -9 -f "slipway -c $CONF hook post-receive" || fail "no deploy to kill"
+pkill -9 -f "slipway -c $CONF hook p(ost|re)-receive" || fail "no deploy to kill"
 wait $pusher || true
 dockerd_stop
 dockerd_start
