@@ -81,7 +81,8 @@ $(BUILD)/gen/engine/buildkit.pb-c.c $(BUILD)/gen/engine/buildkit.pb-c.h &: \
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=agent --c_out=$(BUILD)/gen engine/buildkit.proto
 
-$(BUILD)/obj/engine/buildkit.o: $(BUILD)/gen/engine/buildkit.pb-c.h
+$(BUILD)/obj/engine/buildkit.o $(BUILD)/analyze/engine/buildkit.ok: \
+    $(BUILD)/gen/engine/buildkit.pb-c.h
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

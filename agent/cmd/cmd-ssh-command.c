@@ -187,6 +187,10 @@ cmd_ssh_command(struct cmd_ctx *ctx, const struct cmd_args *args)
 			error_set("app \"%s\" does not exist", cmd.app);
 			goto refuse;
 		}
+		if (cmd.argv.n == 0) {	/* never: the parser fills it */
+			error_set("no git command to run");
+			goto refuse;
+		}
 		signals_reset();
 		execvp(cmd.argv.v[0], cmd.argv.v);
 		error_set("cannot run \"%s\": %s", cmd.argv.v[0],
