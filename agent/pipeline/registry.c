@@ -100,6 +100,7 @@ registry_pull_policy(const char *service, const char *value,
 	long long ns;
 
 	*interval_s = 0;
+	*policy = PULL_MISSING;
 	if (value == NULL || strcmp(value, "missing") == 0 ||
 	    strcmp(value, "if_not_present") == 0)
 		*policy = PULL_MISSING;
@@ -468,7 +469,7 @@ registry_pull_app(const struct config *cfg, const char *app)
 		goto done;
 	for (i = 0; i < p->nservices; i++) {
 		const struct compose_service *s = &p->services[i];
-		enum pull_policy policy;
+		enum pull_policy policy = PULL_MISSING;
 		long long interval;
 
 		if (s->build != NULL || s->image == NULL)
