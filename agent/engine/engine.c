@@ -1206,25 +1206,31 @@ emit_lines(const char *text, size_t n, engine_line_fn line_fn, void *ctx)
 	}
 }
 
-int
-engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
-    void *line_ctx, char **image_id)
+/*
+ * One line of a JSON progress stream (build, pull, push) as an object in
+ * *out: 0 with *out NULL for a blank line; -1 with error_set when it is not
+ * an object or carries the engine's error (errorDetail.message, or the
+ * deprecated error), what naming the stream in the message.
+ */
+static int
+stream_object(const char *line, size_t len, const char *what, json_t **out)
 {
 	json_t *j, *v;
 	json_error_t jerr;
-	const char *s, *msg;
-	int rc = -1;
+	const char *msg;
 
+	*out = NULL;
 	while (len > 0 && strchr(" \t\r\n", line[len - 1]) != NULL)
 		len--;
 	if (len == 0)
 		return 0;
 	if ((j = json_loadb(line, len, 0, &jerr)) == NULL)
-		return error_set("malformed build output from the engine: %s",
+		return error_set("malformed %s from the engine: %s", what,
 		    jerr.text);
 	if (!json_is_object(j)) {
-		error_set("malformed build output from the engine: not an object");
-		goto done;
+		json_decref(j);
+		return error_set("malformed %s from the engine: not an object",
+		    what);
 	}
 	v = json_object_get(j, "errorDetail");
 	msg = json_string_value(json_object_get(v, "message"));
@@ -1232,12 +1238,29 @@ engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
 		msg = json_string_value(json_object_get(j, "error"));
 	if (msg != NULL && *msg != '\0') {
 		error_set("%s", msg);
-		goto done;
+		json_decref(j);
+		return -1;
 	}
 	if (v != NULL || json_object_get(j, "error") != NULL) {
-		error_set("the engine reported a build error without a message");
-		goto done;
+		json_decref(j);
+		return error_set("the engine reported an error without a "
+		    "message");
 	}
+	*out = j;
+	return 0;
+}
+
+int
+engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
+    void *line_ctx, char **image_id)
+{
+	json_t *j, *v;
+	const char *s;
+
+	if (stream_object(line, len, "build output", &j) < 0)
+		return -1;
+	if (j == NULL)
+		return 0;
 	if ((v = json_object_get(j, "stream")) != NULL && json_is_string(v))
 		emit_lines(json_string_value(v), json_string_length(v), line_fn,
 		    line_ctx);
@@ -1257,10 +1280,8 @@ engine_build_parse_line(const char *line, size_t len, engine_line_fn line_fn,
 		free(*image_id);
 		*image_id = xstrdup(s);
 	}
-	rc = 0;
-done:
 	json_decref(j);
-	return rc;
+	return 0;
 }
 
 /* One complete line of build output. */
@@ -1871,35 +1892,15 @@ int
 engine_progress_parse_line(struct engine_progress *p, const char *line,
     size_t len, engine_line_fn line_fn, void *line_ctx)
 {
-	json_t *j, *v;
-	json_error_t jerr;
-	const char *status, *id, *msg;
+	json_t *j;
+	const char *status, *id;
 	const struct kv *kv;
 	int rc = -1;
 
-	while (len > 0 && strchr(" \t\r\n", line[len - 1]) != NULL)
-		len--;
-	if (len == 0)
+	if (stream_object(line, len, "progress", &j) < 0)
+		return -1;
+	if (j == NULL)
 		return 0;
-	if ((j = json_loadb(line, len, 0, &jerr)) == NULL)
-		return error_set("malformed progress from the engine: %s",
-		    jerr.text);
-	if (!json_is_object(j)) {
-		error_set("malformed progress from the engine: not an object");
-		goto done;
-	}
-	v = json_object_get(j, "errorDetail");
-	msg = json_string_value(json_object_get(v, "message"));
-	if (msg == NULL || *msg == '\0')
-		msg = json_string_value(json_object_get(j, "error"));
-	if (msg != NULL && *msg != '\0') {
-		error_set("%s", msg);
-		goto done;
-	}
-	if (v != NULL || json_object_get(j, "error") != NULL) {
-		error_set("the engine reported an error without a message");
-		goto done;
-	}
 	progress_digest(p, json_string_value(json_object_get(json_object_get(j,
 	    "aux"), "Digest")));
 	status = json_string_value(json_object_get(j, "status"));
