@@ -351,7 +351,7 @@ for _ in $(seq 50); do [ -S "$WORLD/engine.sock" ] && break; sleep 0.1; done
 sed "s|^docker_host = .*|docker_host = unix://$WORLD/engine.sock|" "$CONF" >"$WORLD/proxied.conf"
 "$SLIPWAY_BIN" -c "$WORLD/proxied.conf" app destroy $c >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "destroy of C"; }
 kill $socat_pid; wait $socat_pid 2>/dev/null || true
-expect_not_in "$WORLD/engine.log" "/images/prune"
+expect_not_in "$WORLD/engine.log" "/images/""prune"  # engine-wide removal
 expect_in "$WORLD/engine.log" "GET /v1.41/images/json?filters=%7B%22dangling%22%3A%5B%22true%22%5D%2C%22label%22%3A%5B%22slipway.app%3D$c%22%5D%7D"
 grep -E "DELETE /v1.41/images/" "$WORLD/engine.log" | grep -vE "images/($c-web%3A|sha256%3A)" &&
 	fail "destroy removed an image not named as C's"
