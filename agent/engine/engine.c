@@ -1292,13 +1292,14 @@ build_line(struct xfer *x, const char *line, size_t len)
 	    "\"moby.buildkit.trace\"", 21) != NULL) {
 		json_t *j = json_loadb(line, len, 0, NULL);
 		json_t *aux = json_object_get(j, "aux");
+		int trace = json_is_string(aux); /* aux dies with j */
 
-		if (json_is_string(aux) && bk_progress_feed(x->bk,
-		    json_string_value(aux), json_string_length(aux),
-		    x->line_fn, x->line_ctx) < 0 && x->build_error == NULL)
+		if (trace && bk_progress_feed(x->bk, json_string_value(aux),
+		    json_string_length(aux), x->line_fn, x->line_ctx) < 0 &&
+		    x->build_error == NULL)
 			x->build_error = xstrdup(error_last());
 		json_decref(j);
-		if (json_is_string(aux))
+		if (trace)
 			return;
 	}
 	if (engine_build_parse_line(line, len, x->line_fn, x->line_ctx,
