@@ -28,7 +28,9 @@ proxy_stop() {
 # Route slipway through the proxy.
 use_proxy() {
 	sed -i "s|^docker_host = .*|docker_host = unix://$PROXY|" "$CONF"
-	trap 'rc=$?; set +e; proxy_stop; (exit $rc); cleanup' EXIT
+	# At exit the proxy is gone: the cleanup's app destroy goes straight to
+	# the engine, or the test's containers would be left behind.
+	trap 'rc=$?; set +e; proxy_stop; sed -i "s|^docker_host = .*|docker_host = unix:///var/run/docker.sock|" "$CONF"; (exit $rc); cleanup' EXIT
 	proxy_start
 }
 
