@@ -276,6 +276,9 @@ const struct compose_fileobj *compose_fileobj(const struct compose_project *p,
     int configs, const char *key);
 /* Is the service started by a plain deploy (no profiles)? */
 int compose_service_active(const struct compose_service *s);
+/* Does another service wait for service to complete (a one-shot)? */
+int compose_service_awaited(const struct compose_project *p,
+    const char *service);
 
 /*
  * Order the active services so that dependencies come first. Fills order

@@ -606,3 +606,18 @@ compose_service_active(const struct compose_service *s)
 {
 	return s->profiles.n == 0;
 }
+
+int
+compose_service_awaited(const struct compose_project *p, const char *service)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nservices; i++) {
+		for (j = 0; j < p->services[i].ndepends; j++) {
+			if (p->services[i].depends[j].condition == COND_COMPLETED &&
+			    strcmp(p->services[i].depends[j].service, service) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}

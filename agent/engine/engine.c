@@ -837,6 +837,19 @@ engine_container_remove(struct engine *e, const char *id, int volumes)
 }
 
 int
+engine_container_set_restart(struct engine *e, const char *id,
+    const char *policy)
+{
+	char *path = epath("/containers/%s/update", id, NULL);
+	json_t *body = json_pack("{s:{s:s}}", "RestartPolicy", "Name", policy);
+	int rc = call_ok(e, "POST", path, body, NULL, 0, XF_IDEM);
+
+	json_decref(body);
+	free(path);
+	return rc;
+}
+
+int
 engine_container_rename(struct engine *e, const char *id, const char *name)
 {
 	char *path = epath("/containers/%s/rename?name=%s", id, name);

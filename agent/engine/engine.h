@@ -73,6 +73,9 @@ MUST_CHECK int engine_container_start(struct engine *e, const char *id);
 MUST_CHECK int engine_container_stop(struct engine *e, const char *id, long timeout_s);
 MUST_CHECK int engine_container_remove(struct engine *e, const char *id, int volumes);
 MUST_CHECK int engine_container_rename(struct engine *e, const char *id, const char *name);
+/* Give container id the restart policy name ("unless-stopped", ...). */
+MUST_CHECK int engine_container_set_restart(struct engine *e, const char *id,
+    const char *policy);
 /* Wait until not running; *exit_code gets the status code. */
 MUST_CHECK int engine_container_wait(struct engine *e, const char *id, long *exit_code);
 MUST_CHECK int engine_network_connect(struct engine *e, const char *network,

@@ -1147,22 +1147,6 @@ show_logs(struct deploy *d, const char *container)
 		    error_last());
 }
 
-/* Is service the target of a service_completed_successfully dependency? */
-static int
-runs_to_completion(const struct compose_project *p, const char *service)
-{
-	size_t i, j;
-
-	for (i = 0; i < p->nservices; i++) {
-		for (j = 0; j < p->services[i].ndepends; j++) {
-			if (p->services[i].depends[j].condition == COND_COMPLETED &&
-			    strcmp(p->services[i].depends[j].service, service) == 0)
-				return 1;
-		}
-	}
-	return 0;
-}
-
 /* Would the engine start a container of this restart policy again after it
  * exited with status 0? */
 static int
@@ -1231,7 +1215,7 @@ health_gate(struct deploy *d, const struct strv *changed, char **failed)
 				since[i] = now;
 			}
 			if (status && strcmp(status, "exited") == 0 && code == 0 &&
-			    ((svc && runs_to_completion(d->rel.project, svc)) ||
+			    ((svc && compose_service_awaited(d->rel.project, svc)) ||
 			    !restarts_after_success(info))) {
 				out_info("       %s completed", name);
 				done[i] = 1, left--;

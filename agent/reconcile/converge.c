@@ -905,22 +905,6 @@ done:
 	return rc;
 }
 
-/* Does another service wait for s to complete (a one-shot)? */
-static int
-one_shot(const struct compose_project *p, const struct compose_service *s)
-{
-	size_t i, j;
-
-	for (i = 0; i < p->nservices; i++) {
-		for (j = 0; j < p->services[i].ndepends; j++) {
-			if (p->services[i].depends[j].condition == COND_COMPLETED &&
-			    strcmp(p->services[i].depends[j].service, s->name) == 0)
-				return 1;
-		}
-	}
-	return 0;
-}
-
 int
 converge_default_restart(struct engine *e, const struct compose_project *p,
     const char *policy, const struct strv *names)
@@ -937,20 +921,15 @@ converge_default_restart(struct engine *e, const struct compose_project *p,
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct compose_service *s = o[i].service != NULL ?
 		    compose_service(p, o[i].service) : NULL;
-		char *path;
-		json_t *body;
 
-		if (s == NULL || s->restart != NULL || one_shot(p, s) ||
+		if (s == NULL || s->restart != NULL ||
+		    compose_service_awaited(p, s->name) ||
 		    o[i].state == NULL || strcmp(o[i].state, "running") != 0 ||
 		    !strv_contains(names, o[i].name))
 			continue;
-		path = xasprintf("/containers/%s/update", o[i].id);
-		body = json_pack("{s:{s:s}}", "RestartPolicy", "Name", policy);
-		if (engine_call(e, "POST", path, body, NULL) < 0)
+		if (engine_container_set_restart(e, o[i].id, policy) < 0)
 			rc = error_set("cannot give \"%s\" the restart policy "
 			    "\"%s\": %s", o[i].name, policy, error_last());
-		json_decref(body);
-		free(path);
 	}
 	observed_list_free(o, n);
 	return rc;
