@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (see run.sh): it measures time or changes the machine
 # The pusher hears from a deploy at least every 10 s, even through a silent
 # build step, and a pusher who reads too slowly never holds the deploy: its
 # lines are dropped with a note, the history log keeps them all.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (see run.sh): it measures time or changes the machine
 # A restart of the engine (a second, private dockerd in its own network
 # namespace: the shared engine and the host's interfaces are never touched): containers whose compose file sets no restart come back by
 # themselves ([deploy] default_restart = unless-stopped), one that says

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (see run.sh): it measures time or changes the machine
 # A container that ignores SIGTERM is killed at the end of its grace period:
 # the deploy says which one and what to change. One that stops at once is not
 # named.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (see run.sh): it measures time or changes the machine
 # HTTPS with certificates that renew themselves (issue 15), against pebble,
 # Let's Encrypt's test ACME server, on loopback: an app with two hosts gets
 # one certificate through nginx's challenge path and serves both over HTTPS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (see run.sh): it measures time or changes the machine
 # Services that do not depend on each other are created and started at the
 # same time; a service that depends on another's health starts only once it
 # is healthy. Here "fast" comes after "dep" in the file, and "dep" waits for
