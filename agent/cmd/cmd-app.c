@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "reconcile/converge.h"
+#include "reconcile/swarm.h"
 #include "engine/engine.h"
 #include "history/history.h"
 #include "lib/names.h"
@@ -161,6 +162,8 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 		error_set("app \"%s\" does not exist", name);
 		goto done;
 	}
+	if (config_app_swarm(&ctx->cfg, name) && swarm_down(e, name) < 0)
+		goto done;
 	if (converge_down(e, name, volumes) < 0 ||
 	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
 		goto done;

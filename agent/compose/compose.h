@@ -29,6 +29,7 @@ struct compose_port {
 	char *published;   /* NULL = none/ephemeral; "8000" or "8000-8010" */
 	unsigned target;
 	char *protocol;    /* "tcp" (default), "udp", "sctp" */
+	int host_mode;     /* mode: host (a Swarm stack's; else ingress) */
 };
 
 enum compose_mount_type {
@@ -114,6 +115,33 @@ struct compose_fileref {
 	long mode;         /* -1 = unset */
 };
 
+/* deploy.update_config or deploy.rollback_config (Swarm stacks only). */
+struct compose_update {
+	int set;
+	long parallelism;          /* -1 unset */
+	long long delay, monitor;  /* ns, -1 unset */
+	char *failure_action;      /* pause | continue | rollback, or NULL */
+	double max_failure_ratio;  /* -1 unset */
+	char *order;               /* stop-first | start-first, or NULL */
+};
+
+/* The deploy: keys only a Swarm stack uses (target = swarm). */
+struct compose_swarm {
+	int global;                /* deploy.mode: global */
+	char *endpoint_mode;       /* vip | dnsrr, or NULL */
+	struct kvlist labels;      /* deploy.labels: on the service */
+	struct strv constraints;   /* deploy.placement.constraints */
+	struct strv preferences;   /* placement.preferences spread: values */
+	long max_replicas;         /* placement.max_replicas_per_node, 0 unset */
+	struct compose_update update, rollback;
+	/* deploy.restart_policy as written (Swarm's own RestartPolicy) */
+	char *restart_condition;   /* none | on-failure | any, or NULL */
+	long restart_attempts;     /* -1 unset */
+	long long restart_delay, restart_window; /* ns, -1 unset */
+	double cpus_reserved;      /* deploy.resources.reservations.cpus, 0 unset */
+	int line;                  /* where deploy: is, for warnings */
+};
+
 struct compose_service {
 	char *name;
 	int line;          /* where the service starts, for messages */
@@ -177,6 +205,7 @@ struct compose_service {
 	size_t nsecrets, nconfigs;
 	struct compose_hook *post_start, *pre_stop;
 	size_t npost_start, npre_stop;
+	struct compose_swarm swarm;
 	/* x-slipway */
 	char *release;             /* release command (shell form) or NULL */
 	struct compose_http http;
@@ -262,6 +291,19 @@ MUST_CHECK int compose_load(struct compose_project **out, const char *path,
 MUST_CHECK int compose_load_string(struct compose_project **out, const char *text,
     size_t len, const char *filename, const char *dir, const char *name,
     const struct kvlist *vars);
+
+/*
+ * compose_load and compose_load_string for a target: swarm 1 reads the
+ * deploy: keys only a Swarm stack has (mode, placement, update_config,
+ * rollback_config, labels, endpoint_mode) into service->swarm; swarm 0
+ * refuses them, as compose_load does.
+ */
+MUST_CHECK int compose_load_target(struct compose_project **out,
+    const char *path, const char *dir, const char *name,
+    const struct kvlist *vars, int swarm);
+MUST_CHECK int compose_load_string_target(struct compose_project **out,
+    const char *text, size_t len, const char *filename, const char *dir,
+    const char *name, const struct kvlist *vars, int swarm);
 
 void compose_free(struct compose_project *p);
 

@@ -246,7 +246,7 @@ order_error(struct loader *ld)
 static int
 load(struct compose_project **out, const char *text, size_t len,
     const char *display, const char *file, const char *dir, const char *name,
-    const struct kvlist *vars)
+    const struct kvlist *vars, int swarm)
 {
 	struct loader ld = { 0 };
 	struct compose_project *p;
@@ -262,6 +262,7 @@ load(struct compose_project **out, const char *text, size_t len,
 	p->file = *file == '/' ? compose_path_clean(file) :
 	    resolve_path(p->dir, file);
 	ld.p = p;
+	ld.swarm = swarm;
 	ld.file = display;
 	ld.where = "";
 	if (len > COMPOSE_MAX_SIZE) {
@@ -329,19 +330,35 @@ done:
 }
 
 int
-compose_load_string(struct compose_project **out, const char *text,
+compose_load_string_target(struct compose_project **out, const char *text,
     size_t len, const char *filename, const char *dir, const char *name,
-    const struct kvlist *vars)
+    const struct kvlist *vars, int swarm)
 {
 	const char *base = strrchr(filename, '/');
 
 	return load(out, text, len, base ? base + 1 : filename, filename, dir,
-	    name, vars);
+	    name, vars, swarm);
+}
+
+int
+compose_load_string(struct compose_project **out, const char *text,
+    size_t len, const char *filename, const char *dir, const char *name,
+    const struct kvlist *vars)
+{
+	return compose_load_string_target(out, text, len, filename, dir, name,
+	    vars, 0);
 }
 
 int
 compose_load(struct compose_project **out, const char *path, const char *dir,
     const char *name, const struct kvlist *vars)
+{
+	return compose_load_target(out, path, dir, name, vars, 0);
+}
+
+int
+compose_load_target(struct compose_project **out, const char *path,
+    const char *dir, const char *name, const struct kvlist *vars, int swarm)
 {
 	struct buf b = BUF_INIT;
 	const char *base = strrchr(path, '/');
@@ -353,7 +370,7 @@ compose_load(struct compose_project **out, const char *path, const char *dir,
 		return -1;
 	abs = absolute_dir(path);
 	rc = load(out, b.buf, b.len, base ? base + 1 : path, abs, dir, name,
-	    vars);
+	    vars, swarm);
 	free(abs);
 	buf_release(&b);
 	return rc;
@@ -530,6 +547,15 @@ free_service(struct compose_service *s)
 	free_filerefs(s->secrets, s->nsecrets);
 	free_filerefs(s->configs, s->nconfigs);
 	free(s->release);
+	free(s->swarm.endpoint_mode);
+	kvlist_clear(&s->swarm.labels);
+	strv_clear(&s->swarm.constraints);
+	strv_clear(&s->swarm.preferences);
+	free(s->swarm.update.failure_action);
+	free(s->swarm.update.order);
+	free(s->swarm.rollback.failure_action);
+	free(s->swarm.rollback.order);
+	free(s->swarm.restart_condition);
 	strv_clear(&s->http.hosts);
 	free(s->http.healthcheck);
 }

@@ -39,6 +39,7 @@ struct loader {
 	char *wherebuf;
 	const char *service;       /* the service being read, or NULL */
 	long work;
+	int swarm;                 /* target = swarm: read Swarm's deploy keys */
 };
 
 /* Per-service state while its keys are read. */

@@ -203,6 +203,8 @@ port_long(struct loader *ld, struct compose_service *s, size_t *alloc,
 		goto done;
 	}
 	add_port(s, alloc, ip, pub, (unsigned)target, proto);
+	s->ports[s->nports - 1].host_mode = mode != NULL &&
+	    strcmp(mode, "host") == 0;
 	rc = 0;
 done:
 	free(ip);

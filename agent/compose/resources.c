@@ -44,6 +44,10 @@ deploy_resource(struct loader *ld, struct svc *sv, const struct pair *pr)
 			r = get_bytes(ld, v,
 			    "deploy.resources.reservations.memory",
 			    &sv->d_memres);
+		else if (!limits && ld->swarm && strcmp(k, "cpus") == 0)
+			r = get_double(ld, v,
+			    "deploy.resources.reservations.cpus",
+			    &sv->s->swarm.cpus_reserved);
 		else
 			r = bad_key(ld, &ps.v[i], path,
 			    limits ? NULL : reservations_unsupported);
@@ -83,8 +87,14 @@ deploy_restart(struct loader *ld, struct svc *sv, yaml_node_t *n)
 			r = get_long(ld, ps.v[i].value,
 			    "deploy.restart_policy.max_attempts", 0, 1000000,
 			    &attempts);
-		else if (strcmp(k, "delay") == 0 || strcmp(k, "window") == 0)
-			r = spend(ld, ps.v[i].value);
+		else if (strcmp(k, "delay") == 0)
+			r = get_duration(ld, ps.v[i].value,
+			    "deploy.restart_policy.delay",
+			    &sv->s->swarm.restart_delay);
+		else if (strcmp(k, "window") == 0)
+			r = get_duration(ld, ps.v[i].value,
+			    "deploy.restart_policy.window",
+			    &sv->s->swarm.restart_window);
 		else
 			r = bad_key(ld, &ps.v[i], "deploy.restart_policy", NULL);
 		if (r < 0)
@@ -96,6 +106,9 @@ deploy_restart(struct loader *ld, struct svc *sv, yaml_node_t *n)
 		    "condition \"%s\" (none, on-failure or any)", cond);
 		goto done;
 	}
+	free(sv->s->swarm.restart_condition);
+	sv->s->swarm.restart_condition = xstrdup(cond != NULL ? cond : "any");
+	sv->s->swarm.restart_attempts = attempts > 0 ? attempts : -1;
 	free(sv->d_restart);
 	if (cond != NULL && strcmp(cond, "on-failure") == 0 && attempts > 0)
 		sv->d_restart = xasprintf("on-failure:%ld", attempts);
@@ -106,6 +119,182 @@ done:
 	free(cond);
 	pairs_free(&ps);
 	return rc;
+}
+
+/* Is key one of the NULL-terminated words? */
+static int
+in_words(const char *const *words, const char *key)
+{
+	for (; *words != NULL; words++) {
+		if (strcmp(*words, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* deploy.update_config or deploy.rollback_config into u. */
+static int
+deploy_update(struct loader *ld, yaml_node_t *n, const char *path,
+    struct compose_update *u)
+{
+	struct pairs ps = { 0 };
+	char *key = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (get_map(ld, n, path, &ps) < 0)
+		goto done;
+	u->set = 1;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		yaml_node_t *v = ps.v[i].value;
+		char **str = NULL;
+		int r;
+
+		free(key);
+		key = xasprintf("%s.%s", path, k);
+		if (strcmp(k, "parallelism") == 0)
+			r = get_long(ld, v, key, 0, 100000, &u->parallelism);
+		else if (strcmp(k, "delay") == 0)
+			r = get_duration(ld, v, key, &u->delay);
+		else if (strcmp(k, "monitor") == 0)
+			r = get_duration(ld, v, key, &u->monitor);
+		else if (strcmp(k, "max_failure_ratio") == 0)
+			r = get_double(ld, v, key, &u->max_failure_ratio);
+		else if (strcmp(k, "failure_action") == 0)
+			r = get_str_req(ld, v, key, str = &u->failure_action);
+		else if (strcmp(k, "order") == 0)
+			r = get_str_req(ld, v, key, str = &u->order);
+		else
+			r = bad_key(ld, &ps.v[i], path, NULL);
+		if (r < 0)
+			goto done;
+		if (str == &u->failure_action &&
+		    strcmp(*str, "pause") != 0 &&
+		    strcmp(*str, "continue") != 0 &&
+		    strcmp(*str, "rollback") != 0) {
+			lerr(ld, v, "\"%s\": invalid action \"%s\" (pause, "
+			    "continue or rollback)", key, *str);
+			goto done;
+		}
+		if (str == &u->order && strcmp(*str, "stop-first") != 0 &&
+		    strcmp(*str, "start-first") != 0) {
+			lerr(ld, v, "\"%s\": invalid order \"%s\" (stop-first "
+			    "or start-first)", key, *str);
+			goto done;
+		}
+		if (u->max_failure_ratio > 1) {
+			lerr(ld, v, "\"%s\": must be from 0 to 1", key);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	free(key);
+	pairs_free(&ps);
+	return rc;
+}
+
+/* deploy.placement: constraints, preferences (spread), max_replicas_per_node. */
+static int
+deploy_placement(struct loader *ld, struct svc *sv, yaml_node_t *n)
+{
+	struct compose_swarm *sw = &sv->s->swarm;
+	struct pairs ps = { 0 }, pref = { 0 };
+	size_t i, j;
+	int rc = -1;
+
+	if (get_map(ld, n, "deploy.placement", &ps) < 0)
+		goto done;
+	for (i = 0; i < ps.n; i++) {
+		const char *k = ps.v[i].key;
+		yaml_node_t *v = ps.v[i].value;
+		int r;
+
+		if (strcmp(k, "constraints") == 0)
+			r = get_list(ld, v, "deploy.placement.constraints", 0,
+			    &sw->constraints);
+		else if (strcmp(k, "max_replicas_per_node") == 0)
+			r = get_long(ld, v,
+			    "deploy.placement.max_replicas_per_node", 0, 100000,
+			    &sw->max_replicas);
+		else if (strcmp(k, "preferences") == 0 &&
+		    v->type == YAML_SEQUENCE_NODE) {
+			yaml_node_item_t *it;
+
+			r = 0;
+			for (it = v->data.sequence.items.start; r == 0 &&
+			    it < v->data.sequence.items.top; it++) {
+				pairs_free(&pref);
+				r = get_map(ld, NODE(ld, *it),
+				    "deploy.placement.preferences", &pref);
+				for (j = 0; r == 0 && j < pref.n; j++) {
+					char *spread = NULL;
+
+					if (strcmp(pref.v[j].key, "spread") != 0) {
+						r = bad_key(ld, &pref.v[j],
+						    "deploy.placement.preferences",
+						    NULL);
+						break;
+					}
+					r = get_str_req(ld, pref.v[j].value,
+					    "deploy.placement.preferences.spread",
+					    &spread);
+					if (r == 0)
+						strv_push(&sw->preferences, spread);
+					free(spread);
+				}
+			}
+		} else if (strcmp(k, "preferences") == 0)
+			r = lerr(ld, v, "\"deploy.placement.preferences\" must "
+			    "be a list");
+		else
+			r = bad_key(ld, &ps.v[i], "deploy.placement", NULL);
+		if (r < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	pairs_free(&pref);
+	pairs_free(&ps);
+	return rc;
+}
+
+/* A deploy: key only a Swarm stack has. */
+static int
+deploy_swarm_key(struct loader *ld, struct svc *sv, const struct pair *pr)
+{
+	struct compose_swarm *sw = &sv->s->swarm;
+	yaml_node_t *v = pr->value;
+	char *mode = NULL;
+	int r;
+
+	if (strcmp(pr->key, "mode") == 0) {
+		if ((r = get_str_req(ld, v, "deploy.mode", &mode)) == 0 &&
+		    strcmp(mode, "replicated") != 0 &&
+		    strcmp(mode, "global") != 0)
+			r = lerr(ld, v, "\"deploy.mode\": invalid mode \"%s\" "
+			    "(replicated or global)", mode);
+		sw->global = r == 0 && strcmp(mode, "global") == 0;
+		free(mode);
+		return r;
+	}
+	if (strcmp(pr->key, "endpoint_mode") == 0) {
+		if ((r = get_str_req(ld, v, "deploy.endpoint_mode",
+		    &sw->endpoint_mode)) == 0 &&
+		    strcmp(sw->endpoint_mode, "vip") != 0 &&
+		    strcmp(sw->endpoint_mode, "dnsrr") != 0)
+			r = lerr(ld, v, "\"deploy.endpoint_mode\": invalid mode "
+			    "\"%s\" (vip or dnsrr)", sw->endpoint_mode);
+		return r;
+	}
+	if (strcmp(pr->key, "labels") == 0)
+		return get_kv(ld, v, "deploy.labels", 1, &sw->labels);
+	if (strcmp(pr->key, "placement") == 0)
+		return deploy_placement(ld, sv, v);
+	if (strcmp(pr->key, "update_config") == 0)
+		return deploy_update(ld, v, "deploy.update_config", &sw->update);
+	return deploy_update(ld, v, "deploy.rollback_config", &sw->rollback);
 }
 
 int
@@ -121,6 +310,7 @@ svc_deploy(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 
 	if (get_map(ld, n, key, &ps) < 0)
 		goto done;
+	sv->s->swarm.line = (int)n->start_mark.line + 1;
 	for (i = 0; i < ps.n; i++) {
 		yaml_node_t *v = ps.v[i].value;
 		int r;
@@ -134,7 +324,9 @@ svc_deploy(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 			r = get_map(ld, v, "deploy.resources", &res);
 			for (j = 0; r == 0 && j < res.n; j++)
 				r = deploy_resource(ld, sv, &res.v[j]);
-		} else
+		} else if (ld->swarm && in_words(unsupported, ps.v[i].key))
+			r = deploy_swarm_key(ld, sv, &ps.v[i]);
+		else
 			r = bad_key(ld, &ps.v[i], "deploy", unsupported);
 		if (r < 0)
 			goto done;

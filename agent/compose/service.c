@@ -742,6 +742,13 @@ load_service(struct loader *ld, const struct pair *pr,
 	s->init = -1;
 	s->stop_grace_period = -1;
 	s->replicas = 1;
+	s->swarm.update.parallelism = s->swarm.rollback.parallelism = -1;
+	s->swarm.update.delay = s->swarm.rollback.delay = -1;
+	s->swarm.update.monitor = s->swarm.rollback.monitor = -1;
+	s->swarm.update.max_failure_ratio = -1;
+	s->swarm.rollback.max_failure_ratio = -1;
+	s->swarm.restart_attempts = -1;
+	s->swarm.restart_delay = s->swarm.restart_window = -1;
 	s->healthcheck.interval = s->healthcheck.timeout = -1;
 	s->healthcheck.start_period = s->healthcheck.start_interval = -1;
 	s->healthcheck.retries = -1;

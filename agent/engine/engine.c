@@ -511,10 +511,10 @@ engine_version_num(const struct engine *e)
 	return e->version_num;
 }
 
-/* engine_call with transfer flags. */
+/* engine_call with transfer flags and an X-Registry-Auth value (or NULL). */
 static int
-call(struct engine *e, const char *method, const char *path, json_t *body,
-    json_t **out, int flags)
+call_auth(struct engine *e, const char *method, const char *path,
+    json_t *body, json_t **out, int flags, const char *auth)
 {
 	struct xfer x;
 	char *text = NULL;
@@ -528,6 +528,7 @@ call(struct engine *e, const char *method, const char *path, json_t *body,
 	if (strcmp(method, "GET") == 0)
 		flags |= XF_IDEM;
 	xfer_init(&x, e, method, path, flags);
+	x.registry_auth = auth;
 	if (body != NULL) {
 		if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
 			status = error_set("cannot encode the request body for "
@@ -545,6 +546,7 @@ call(struct engine *e, const char *method, const char *path, json_t *body,
 			break;
 		xfer_dispose(&x);
 		xfer_init(&x, e, method, path, flags);
+		x.registry_auth = auth;
 	}
 	e->unanswered = status < 0 && x.transport != XT_NONE;
 	e->status = status > 0 ? status : 0;
@@ -570,6 +572,14 @@ done:
 	free(text);
 	xfer_dispose(&x);
 	return status;
+}
+
+/* engine_call with transfer flags. */
+static int
+call(struct engine *e, const char *method, const char *path, json_t *body,
+    json_t **out, int flags)
+{
+	return call_auth(e, method, path, body, out, flags, NULL);
 }
 
 int
@@ -1557,8 +1567,9 @@ engine_container_logs(struct engine *e, const char *id, long tail,
 	return engine_container_logs_opts(e, id, &o, line_fn, ctx);
 }
 
-int
-engine_container_logs_opts(struct engine *e, const char *id,
+/* GET /<kind>/{id}/logs: kind is "containers" or "services". */
+static int
+logs_opts(struct engine *e, const char *kind, const char *id,
     const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx)
 {
 	char *enc = engine_urlencode(id), *path;
@@ -1566,7 +1577,7 @@ engine_container_logs_opts(struct engine *e, const char *id,
 	struct xfer x;
 	int status, rc = -1;
 
-	buf_addf(&q, "/containers/%s/logs?stdout=1&stderr=1&", enc);
+	buf_addf(&q, "/%s/%s/logs?stdout=1&stderr=1&", kind, enc);
 	if (o->tail < 0)
 		buf_adds(&q, "tail=all");
 	else
@@ -1594,6 +1605,158 @@ done:
 	xfer_dispose(&x);
 	free(path);
 	free(enc);
+	return rc;
+}
+
+int
+engine_container_logs_opts(struct engine *e, const char *id,
+    const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx)
+{
+	return logs_opts(e, "containers", id, o, line_fn, ctx);
+}
+
+int
+engine_service_logs(struct engine *e, const char *id,
+    const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx)
+{
+	return logs_opts(e, "services", id, o, line_fn, ctx);
+}
+
+/* Swarm. */
+
+int
+engine_swarm_manager(struct engine *e, int *manager, char **state)
+{
+	json_t *info = NULL, *swarm;
+	const char *st;
+
+	*manager = 0;
+	if (state != NULL)
+		*state = NULL;
+	if (call_ok(e, "GET", "/info", NULL, &info, 0, 0) < 0)
+		return -1;
+	swarm = json_object_get(info, "Swarm");
+	*manager = json_is_true(json_object_get(swarm, "ControlAvailable"));
+	st = json_string_value(json_object_get(swarm, "LocalNodeState"));
+	if (state != NULL)
+		*state = xstrdup(st != NULL ? st : "inactive");
+	json_decref(info);
+	return 0;
+}
+
+int
+engine_service_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out)
+{
+	char *path = with_filter("/services", '?', labels, nlabels);
+	int rc = call_ok(e, "GET", path, NULL, out, 0, 0);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_service_inspect(struct engine *e, const char *id, json_t **out)
+{
+	char *path = epath("/services/%s", id, NULL);
+	int rc = call_inspect(e, path, out);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_service_create(struct engine *e, json_t *spec, const char *auth,
+    char **id_out)
+{
+	const char *name = json_string_value(json_object_get(spec, "Name"));
+	json_t *res = NULL, *found = NULL;
+	const char *id;
+	int status;
+
+	*id_out = NULL;
+	status = call_auth(e, "POST", "/services/create", spec, &res, 0, auth);
+	/* Unanswered: the service may exist; look before creating again. */
+	if (status < 0 && e->unanswered && e->retry_ms != 0 && name != NULL &&
+	    engine_service_inspect(e, name, &found) == 0) {
+		id = json_string_value(json_object_get(found, "ID"));
+		*id_out = id != NULL ? xstrdup(id) : NULL;
+		json_decref(found);
+		return *id_out != NULL ? 0 : error_set("service \"%s\" has no ID",
+		    name);
+	}
+	if (status < 0 || status >= 400) {
+		json_decref(res);
+		return -1;
+	}
+	id = json_string_value(json_object_get(res, "ID"));
+	if (id == NULL) {
+		json_decref(res);
+		return error_set("engine answered POST /services/create without "
+		    "an ID");
+	}
+	*id_out = xstrdup(id);
+	json_decref(res);
+	return 0;
+}
+
+int
+engine_service_update(struct engine *e, const char *id, long long version,
+    json_t *spec, const char *auth, int rollback)
+{
+	char *enc = engine_urlencode(id);
+	char *path = xasprintf("/services/%s/update?version=%lld%s", enc,
+	    version, rollback ? "&rollback=previous" : "");
+	json_t *res = NULL;
+	size_t i;
+	json_t *w;
+	int rc = -1, status;
+
+	/* Never resent blindly: the version it names is then stale anyway. */
+	status = call_auth(e, "POST", path, spec, &res, 0, auth);
+	if (status >= 200 && status < 300)
+		rc = 0;
+	else if (status >= 0 && status < 400)
+		error_set("engine answered POST /services/update with HTTP %d",
+		    status);
+	if (rc == 0)
+		json_array_foreach(json_object_get(res, "Warnings"), i, w) {
+			if (json_string_value(w) != NULL)
+				out_warn("warning: %s", json_string_value(w));
+		}
+	json_decref(res);
+	free(path);
+	free(enc);
+	return rc;
+}
+
+int
+engine_service_remove(struct engine *e, const char *id)
+{
+	char *path = epath("/services/%s", id, NULL);
+	int rc = call_ok(e, "DELETE", path, NULL, NULL, 404, XF_IDEM);
+
+	free(path);
+	return rc;
+}
+
+int
+engine_task_list(struct engine *e, const char *key, const char *value,
+    json_t **out)
+{
+	json_t *f = json_pack("{s:[s]}", key, value);
+	char *text = json_dumps(f, JSON_COMPACT), *enc, *path;
+	int rc;
+
+	json_decref(f);
+	if (text == NULL)
+		abort(); /* jansson fails here only out of memory */
+	enc = engine_urlencode(text);
+	path = xasprintf("/tasks?filters=%s", enc);
+	rc = call_ok(e, "GET", path, NULL, out, 0, 0);
+	free(path);
+	free(enc);
+	free(text);
 	return rc;
 }
 

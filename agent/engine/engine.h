@@ -180,6 +180,42 @@ struct engine_logs_opts {
 MUST_CHECK int engine_container_logs_opts(struct engine *e, const char *id,
     const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx);
 
+/* GET /services/{id}/logs: the same for every task of a Swarm service. */
+MUST_CHECK int engine_service_logs(struct engine *e, const char *id,
+    const struct engine_logs_opts *o, engine_line_fn line_fn, void *ctx);
+
+/*
+ * Swarm. engine_swarm_manager() reads GET /info: *manager is 1 when the
+ * engine is a Swarm manager (Swarm.ControlAvailable); *state (may be NULL)
+ * gets Swarm.LocalNodeState ("inactive", "active", ...), allocated.
+ */
+MUST_CHECK int engine_swarm_manager(struct engine *e, int *manager,
+    char **state);
+/* GET /services with label filters ("k=v"); an array. */
+MUST_CHECK int engine_service_list(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out);
+/* GET /services/{id or name}: found 0, ENGINE_MISSING, failure -1. */
+MUST_CHECK int engine_service_inspect(struct engine *e, const char *id,
+    json_t **out);
+/*
+ * POST /services/create with spec (a ServiceSpec) and auth (X-Registry-Auth
+ * or NULL); *id_out gets the new service's ID (allocated).
+ */
+MUST_CHECK int engine_service_create(struct engine *e, json_t *spec,
+    const char *auth, char **id_out);
+/*
+ * POST /services/{id}/update?version=N with spec; rollback asks Swarm for
+ * rollback=previous instead (spec is then the current one). Warnings of the
+ * answer go through out_warn().
+ */
+MUST_CHECK int engine_service_update(struct engine *e, const char *id,
+    long long version, json_t *spec, const char *auth, int rollback);
+/* DELETE /services/{id}; a missing one is not an error. */
+MUST_CHECK int engine_service_remove(struct engine *e, const char *id);
+/* GET /tasks?filters={key:[value]} ("service", ID or "label", "k=v"). */
+MUST_CHECK int engine_task_list(struct engine *e, const char *key,
+    const char *value, json_t **out);
+
 /*
  * Decode the engine's multiplexed stdout/stderr stream: feed raw bytes in,
  * complete lines come out through line_fn (a trailing \r removed, lines over

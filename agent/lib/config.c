@@ -65,6 +65,7 @@ enum type {
 	T_BOOL,   /* yes | no */
 	T_ONE_URL, /* https://... or http://..., no blanks */
 	T_PUSH,   /* HOST[:PORT]/PREFIX */
+	T_TARGET, /* engine | swarm */
 };
 
 struct key {
@@ -111,6 +112,8 @@ static const struct key keys[] = {
 	{ SEC_REGISTRY, "push", T_PUSH, S(push), 0, 0 },
 	{ SEC_REGISTRY, "push_required", T_BOOL, S(push_required), 0, 0 },
 	{ SEC_APP, "push", T_PUSH, 0, 0, 0 },
+	{ SEC_DEPLOY, "target", T_TARGET, S(swarm), 0, 0 },
+	{ SEC_APP, "target", T_TARGET, 0, 0, 0 },
 	{ SEC_REGHOST, "username", T_STRING, 0, 0, 0 },
 	{ SEC_REGHOST, "password_file", T_PATH, 0, 0, 0 },
 };
@@ -337,6 +340,7 @@ parse_section(struct parse *p, const char *s, size_t len)
 	a = xcalloc(1, sizeof *a);
 	a->name = xstrdup(name);
 	a->tls = -1;
+	a->swarm = -1;
 	a->next = p->cfg->apps;
 	p->cfg->apps = a;
 	p->app = a;
@@ -588,6 +592,15 @@ set_value(struct parse *p, const struct key *k, const char *label,
 		if (p->section == SEC_APP)
 			str = &p->app->push;
 		break;
+	case T_TARGET:
+		if (strcmp(value, "engine") != 0 && strcmp(value, "swarm") != 0)
+			return parse_error(p, "%s \"%s\" must be \"engine\" or "
+			    "\"swarm\"", label, k->name);
+		if (p->section == SEC_APP)
+			p->app->swarm = strcmp(value, "swarm") == 0;
+		else
+			*num = strcmp(value, "swarm") == 0;
+		return 1;
 	case T_LISTEN:
 		if (check_listen(value) < 0)
 			return parse_error(p, "%s \"%s\" must be PORT or "
@@ -818,6 +831,18 @@ config_app_push(const struct config *cfg, const char *app)
 			return a->push;
 	}
 	return cfg->push;
+}
+
+int
+config_app_swarm(const struct config *cfg, const char *app)
+{
+	const struct config_app *a;
+
+	for (a = cfg->apps; a != NULL; a = a->next) {
+		if (strcmp(a->name, app) == 0 && a->swarm >= 0)
+			return a->swarm;
+	}
+	return cfg->swarm != 0;
 }
 
 const struct config_registry *

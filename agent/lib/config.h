@@ -37,6 +37,7 @@ struct config_app {
 	char *notify_secret;       /* or NULL: the [notify] secret */
 	int tls;           /* [app] tls: 1 yes, 0 no, -1 as [tls] enabled */
 	char *push;        /* overrides [registry] push, or NULL */
+	int swarm;         /* target: 1 swarm, 0 engine, -1 as [deploy] */
 	struct config_app *next;
 };
 
@@ -63,6 +64,7 @@ struct config {
 	long deploy_timeout; /* seconds of wall time per deploy (30 min); 0 none */
 	long engine_retry;   /* seconds an unreachable engine is retried */
 	char *default_restart; /* restart policy where compose sets none */
+	long swarm;          /* target = swarm: apps are Swarm stacks */
 	/* [proxy] */
 	char *sites_dir;
 	char *listen;        /* PORT or ADDRESS:PORT of the server blocks */
@@ -108,6 +110,8 @@ int config_app_tls(const struct config *cfg, const char *app);
 
 /* The push target of app ([app] push, else [registry] push), or NULL. */
 const char *config_app_push(const struct config *cfg, const char *app);
+/* Is app deployed as a Swarm stack (target = swarm)? */
+int config_app_swarm(const struct config *cfg, const char *app);
 /* The [registry "HOST"] section for host, or NULL. */
 const struct config_registry *config_registry_find(const struct config *cfg,
     const char *host);

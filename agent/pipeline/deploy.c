@@ -28,6 +28,7 @@
 #include "pipeline/registry.h"
 #include "repo/repo.h"
 #include "reconcile/spec.h"
+#include "reconcile/swarm.h"
 #include "lib/state.h"
 #include "engine/dockerfile.h"
 #include "engine/tarctx.h"
@@ -1028,7 +1029,8 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
 		goto done;
 	if ((file = compose_find(r->dir)) == NULL)
 		goto done;
-	if (compose_load(&r->project, file, r->dir, d->app, vars) < 0)
+	if (compose_load_target(&r->project, file, r->dir, d->app, vars,
+	    config_app_swarm(d->cfg, d->app)) < 0)
 		goto done;
 	shared = path_join(d->app_dir, "shared");
 	bo.shared_dir = shared;
@@ -1401,6 +1403,44 @@ release_commands(struct deploy *d, struct strv *changed)
 	return 0;
 }
 
+static int stack_release(struct deploy *d, const struct release *r,
+    struct swarm_changes *ch);
+
+/*
+ * A Swarm app back to the previous release (a deploy that did not end):
+ * its stack deployed again, held to the gate; no release at all: removed.
+ */
+static int
+roll_back_stack(struct deploy *d)
+{
+	struct release prev = { 0 };
+	struct swarm_changes ch = { 0 };
+	char *failed = NULL;
+	int rc = -1;
+
+	if (d->previous == NULL) {
+		out_info("-----> Removing the services of the failed first deploy");
+		return swarm_down(d->engine, d->app);
+	}
+	out_info("-----> Rolling back to %.7s", d->previous);
+	if (load_release(d, d->previous, &d->vars, &d->ops, &prev) < 0 ||
+	    prepare_images(d, &prev, 1) < 0 ||
+	    stack_release(d, &prev, &ch) < 0 ||
+	    swarm_gate(d->engine, &ch, d->cfg->health_timeout * 1000,
+	    &failed) < 0)
+		goto done;
+	out_info("-----> Rolled back: %.7s is live again", d->previous);
+	app_ops_dispose(&d->ops_next);
+	app_ops_copy(&d->ops_next, &d->ops);
+	save_live(d, &prev);
+	rc = 0;
+done:
+	free(failed);
+	swarm_changes_dispose(&ch);
+	release_dispose(&prev);
+	return rc;
+}
+
 /* Converge back to the previous release after a failed gate or cutover. */
 static int
 roll_back(struct deploy *d)
@@ -1410,6 +1450,8 @@ roll_back(struct deploy *d)
 	struct strv changed = STRV_INIT;
 	int rc = -1;
 
+	if (config_app_swarm(d->cfg, d->app))
+		return roll_back_stack(d);
 	/* A failed first deploy leaves nothing behind but its volumes. */
 	if (d->previous == NULL) {
 		out_info("-----> Removing the containers of the failed first deploy");
@@ -1633,6 +1675,134 @@ save_next(struct deploy *d)
 	return 0;
 }
 
+/*
+ * Deploy release r as the app's Swarm stack: each service runs its image by
+ * digest when the release pushed it to a registry, else the local image by
+ * ID (which only this node has, and which no retention of tags can take
+ * away from a service that did not change). Changes go to ch.
+ */
+static int
+stack_release(struct deploy *d, const struct release *r,
+    struct swarm_changes *ch)
+{
+	struct kvlist digests = KVLIST_INIT;
+	struct swarm_image *images = xcalloc(r->nimages + 1, sizeof *images);
+	const char *local = NULL;
+	size_t i;
+	int rc;
+
+	if (registry_digests_load(d->app_dir, r->commit, &digests) < 0) {
+		out_warn("warning: %s", error_last());
+		kvlist_clear(&digests);
+	}
+	for (i = 0; i < r->nimages; i++) {
+		const struct kv *kv = kvlist_find(&digests,
+		    r->images[i].service);
+		const struct compose_service *s = compose_service(r->project,
+		    r->images[i].service);
+
+		images[i].service = r->images[i].service;
+		if (kv != NULL && kv->value != NULL &&
+		    strchr(kv->value, '@') != NULL) {
+			images[i].ref = kv->value;
+			images[i].label = kv->value;
+			continue;
+		}
+		images[i].ref = r->images[i].id;
+		images[i].label = r->images[i].ref;
+		if (s != NULL && s->build != NULL && local == NULL)
+			local = r->images[i].ref;
+	}
+	if (local != NULL)
+		out_warn("warning: no registry ([registry] push): the services run "
+		    "local images such as %s, which only this node has; other "
+		    "nodes of the Swarm could not run them", local);
+	rc = swarm_deploy(d->engine, r->project, images, r->nimages,
+	    r->commit, ch);
+	kvlist_clear(&digests);
+	free(images);
+	return rc;
+}
+
+/* The last lines of a failed Swarm service, for the pusher. */
+static void
+show_service_logs(struct deploy *d, const char *id)
+{
+	out_info("-----> Last lines of the service:");
+	swarm_service_tail(d->engine, id, GATE_LOG_LINES, show_logs_line,
+	    (void *)"task");
+}
+
+/*
+ * The Swarm part of run_deploy: deploy the stack, gate the changed
+ * services, let Swarm roll them back when one fails, prune when it passes.
+ * 0 live, -1 failed (rolled back when it could; d->pending when not).
+ */
+static int
+run_stack(struct deploy *d)
+{
+	struct swarm_changes ch = { 0 };
+	char *failed = NULL, *reason = NULL;
+	long long t1 = now_ms();
+	int rc = -1;
+
+	if (stack_release(d, &d->rel, &ch) < 0)
+		goto failed;
+	d->t_converge = now_ms() - t1;
+	t1 = now_ms();
+	if (swarm_gate(d->engine, &ch, d->cfg->health_timeout * 1000,
+	    &failed) < 0)
+		goto failed;
+	d->t_gate = now_ms() - t1;
+	if (swarm_prune(d->engine, d->rel.project) < 0)
+		out_warn("warning: %s", error_last());
+	rc = 0;
+	goto done;
+failed:
+	reason = error_save();
+	out_warn("error: %s", reason);
+	if (d->cfg->deploy_timeout > 0)
+		engine_set_deadline(d->engine, now_ms() +
+		    (d->cfg->health_timeout + 120) * 1000);
+	/* Swarm may be rolling back already: the failed task has ended. */
+	if (failed != NULL) {
+		char *why = swarm_task_error(d->engine, failed);
+
+		if (why != NULL && strstr(reason, why) == NULL) {
+			char *r = xasprintf("%s; %s", reason, why);
+
+			free(reason);
+			reason = r;
+		}
+		free(why);
+		show_service_logs(d, failed);
+	}
+	if (swarm_undo(d->engine, &ch, d->cfg->health_timeout * 1000 +
+	    60000) == 0) {
+		d->rolled_back = 1;
+		if (d->previous == NULL) {
+			if (swarm_down(d->engine, d->app) < 0)
+				out_warn("warning: %s", error_last());
+			error_set("%s; the failed first deploy was removed",
+			    reason);
+		} else
+			error_set("%s; Swarm rolled back to %.7s", reason,
+			    d->previous);
+	} else if (d->previous == NULL)
+		error_set("%s; rollback failed: %s", reason, error_last());
+	else {
+		d->pending = 1;
+		error_set("%s; rollback failed: %s; it stays pending: the next "
+		    "slipway run for %s (or `slipway recover %s`) restores %.7s",
+		    reason, error_last(), d->app, d->app, d->previous);
+	}
+done:
+	free(reason);
+	free(failed);
+	swarm_changes_dispose(&ch);
+	return rc;
+}
+
 /* The steps after the lock; 0 deployed, -1 failed (rolled back when it could). */
 static int
 run_deploy(struct deploy *d, char **message)
@@ -1643,7 +1813,7 @@ run_deploy(struct deploy *d, char **message)
 	struct strv changed = STRV_INIT;
 	char commit[41], *subject = NULL, *failed = NULL, *reason = NULL;
 	long long t0 = now_ms(), t1;
-	int rc = -1;
+	int rc = -1, swarm;
 
 	free(d->previous);
 	d->previous = read_commit_file(d, "current");
@@ -1688,8 +1858,19 @@ run_deploy(struct deploy *d, char **message)
 	/* [deploy] timeout: no engine request runs past it. */
 	if (cfg->deploy_timeout > 0)
 		engine_set_deadline(d->engine, t0 + cfg->deploy_timeout * 1000);
+	swarm = config_app_swarm(cfg, d->app);
+	if (swarm && swarm_require_manager(d->engine) < 0)
+		goto done;
 	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
 		goto done;
+	if (swarm) {
+		if (record_prepare(d) < 0)
+			goto done;
+		d->journaled = 1;
+		if (run_stack(d) < 0)
+			goto done;
+		goto live;
+	}
 	if (release_commands(d, &changed) < 0)
 		goto changed_or_done;
 	co.commit = d->rel.commit;
@@ -1711,6 +1892,7 @@ run_deploy(struct deploy *d, char **message)
 	if (converge_default_restart(d->engine, d->rel.project,
 	    cfg->default_restart, &changed) < 0)
 		out_warn("warning: %s", error_last());
+live:
 	/* Live. */
 	if (d->opts->edit != NULL && save_next(d) < 0)
 		goto done;

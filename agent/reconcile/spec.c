@@ -1079,6 +1079,12 @@ spec_container(const struct compose_project *p,
 static char *
 hash_json(json_t *body)
 {
+	return spec_hash_json(body);
+}
+
+char *
+spec_hash_json(json_t *body)
+{
 	static int initialised;
 	char *text = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT);
 	char hex[GIT_OID_HEXSZ + 1];

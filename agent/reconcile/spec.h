@@ -37,6 +37,9 @@
 char *spec_config_hash(const struct compose_project *p,
     const struct compose_service *s);
 
+/* The hash of a JSON document, its keys sorted: 40 hex chars (allocated). */
+char *spec_hash_json(json_t *body);
+
 /* The container name: container_name, or <project>-<service>-<number>. */
 char *spec_container_name(const struct compose_project *p,
     const struct compose_service *s, int number);

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# target = swarm: the compose file deployed as a Swarm stack through the
+# Engine API. A web service (1 replica, its port published in mode host) and
+# a 2-replica worker deploy by push; a code change updates the worker
+# start-first (each new task running before its old one stops, from the task
+# list); an unhealthy release is rolled back by Swarm with the old tasks
+# still running; a no-op deploy leaves every Version.Index alone; a rollback
+# by push builds nothing; a service gone from the file is pruned. Without a
+# Swarm, one clear error. The engine is made a single-node Swarm here when it
+# is not one, and left as it was found.
+. "$(dirname "$0")/lib.sh"
+
+app=e2e-swarm-$RUN
+port=$(free_port)
+new_app $app
+src=$WORLD/src/$app
+cat >>"$CONF" <<CONF
+[app "$app"]
+target = swarm
+CONF
+
+api() { curl -fsS --unix-socket /var/run/docker.sock "http://v1.41$1"; }
+enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+version_of() { api "/services/$1" | jq -r .Version.Index; }
+image_id() { docker image inspect -f '{{.Id}}' "$1"; }
+# running_images SERVICE: the image of each running task, sorted.
+running_images() {
+	api "/tasks?filters=$(enc "{\"service\":[\"$1\"],\"desired-state\":[\"running\"]}")" |
+		jq -r '.[] | select(.Status.State == "running") | .Spec.ContainerSpec.Image' | sort
+}
+
+mkdir -p "$src/web/www" "$src/worker"
+printf 'swarm web %s\n' "$RUN" >"$src/web/www/index.html"
+cat >"$src/web/Dockerfile" <<DF
+FROM $BASE_IMAGE
+COPY www /var/www
+CMD ["httpd", "-f", "-p", "8080", "-h", "/var/www"]
+DF
+cat >"$src/worker/Dockerfile" <<DF
+FROM $BASE_IMAGE
+COPY version /version
+CMD ["sh", "-c", "echo worker \$(cat /version); grep -q good /version && touch /tmp/ok; exec sleep 100000"]
+DF
+echo "good 1" >"$src/worker/version"
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: ./web
+    ports:
+      - target: 8080
+        published: $port
+        mode: host
+  worker:
+    build: ./worker
+    depends_on: [web]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ok"]
+      interval: 1s
+      timeout: 1s
+      retries: 2
+    stop_grace_period: 1s
+    deploy:
+      replicas: 2
+      update_config:
+        order: start-first
+        monitor: 2s
+YML
+commit_all $app "v1"
+sha1=$(git -C "$src" rev-parse HEAD)
+
+inited=0
+leave_swarm() {
+	local rc=$?
+	set +e
+	# The app's services and networks go first (app destroy), then the Swarm.
+	(exit $rc); cleanup
+	if [ $inited = 1 ]; then
+		docker swarm leave --force >/dev/null 2>&1 || true
+	fi
+	exit $rc
+}
+trap leave_swarm EXIT
+
+if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = inactive ]; then
+	say "without a Swarm, target = swarm is one clear error"
+	! push $app || fail "a push to a non-Swarm engine succeeded"
+	expect_in "$WORLD/push.out" 'not part of a Swarm (state "inactive"): run `docker swarm init`'
+	say "docker swarm init (left again at exit)"
+	inited=1
+	docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+else
+	say "a Swarm is already active: it is left alone"
+fi
+
+say "push: web (1 replica, host-mode port) and worker (2 replicas)"
+push $app || { cat "$WORLD/push.out"; fail "push v1"; }
+expect_in "$WORLD/push.out" "Creating service ${app}_web"
+expect_in "$WORLD/push.out" "Creating service ${app}_worker"
+expect_in "$WORLD/push.out" '"depends_on" is ignored in a Swarm stack'
+expect_in "$WORLD/push.out" "Deployed $app ${sha1:0:7}"
+wait_http "http://127.0.0.1:$port/" "swarm web $RUN"
+[ "$(api "/services/${app}_web" | jq -r '.Spec.Labels["com.docker.stack.namespace"]')" = "$app" ] ||
+	fail "the web service lacks the stack's namespace label"
+id1=$(image_id $app-worker:$sha1)
+[ "$(running_images ${app}_worker)" = "$(printf '%s\n%s' $id1 $id1)" ] || fail "worker does not run 2 tasks of v1"
+[ "$(api "/services/${app}_worker" | jq -r '.Spec.Labels["com.docker.stack.image"]')" = "$app-worker:$sha1" ] ||
+	fail "com.docker.stack.image does not name the image"
+docker stack ps $app --format '{{.Name}} {{.CurrentState}}' >"$WORLD/ps.out"
+expect_in "$WORLD/ps.out" "${app}_worker.2 Running"
+
+say "a no-op deploy leaves every Version.Index unchanged"
+vweb=$(version_of ${app}_web); vworker=$(version_of ${app}_worker)
+slipway deploy $app >"$WORLD/noop.out" 2>&1 || { cat "$WORLD/noop.out"; fail "no-op deploy"; }
+expect_in "$WORLD/noop.out" "Service ${app}_worker is unchanged"
+[ "$(version_of ${app}_web)" = "$vweb" ] || fail "web's Version.Index moved on a no-op deploy"
+[ "$(version_of ${app}_worker)" = "$vworker" ] || fail "worker's Version.Index moved on a no-op deploy"
+
+say "a code change updates the worker start-first"
+echo "good 2" >"$src/worker/version"
+commit_all $app "v2"
+sha2=$(git -C "$src" rev-parse HEAD)
+push $app || { cat "$WORLD/push.out"; fail "push v2"; }
+expect_in "$WORLD/push.out" "Service ${app}_web is unchanged"
+expect_in "$WORLD/push.out" "Updating service ${app}_worker"
+[ "$(version_of ${app}_web)" = "$vweb" ] || fail "the unchanged web service was updated"
+id2=$(image_id $app-worker:$sha2)
+# Per slot: the new task reached running before the old one stopped.
+api "/tasks?filters=$(enc "{\"service\":[\"${app}_worker\"]}")" >"$WORLD/tasks.json"
+jq -e --arg new "$id2" --arg old "$id1" '
+	[.[] | {slot: .Slot, image: .Spec.ContainerSpec.Image, desired: .DesiredState,
+		state: .Status.State, ts: .Status.Timestamp}] as $t |
+	[1, 2] | all(. as $s |
+		($t | map(select(.slot == $s and .image == $new and .state == "running")) | .[0]) as $n |
+		($t | map(select(.slot == $s and .image == $old and .desired == "shutdown")) | .[0]) as $o |
+		$n != null and $o != null and ($n.ts < $o.ts))' "$WORLD/tasks.json" >/dev/null ||
+	{ jq -c '.[] | [.Slot, .Spec.ContainerSpec.Image, .DesiredState, .Status.State, .Status.Timestamp]' "$WORLD/tasks.json" >&2
+	  fail "the worker was not updated start-first"; }
+
+say "an unhealthy release is rolled back by Swarm; the old tasks keep running"
+echo "bad 3" >"$src/worker/version"
+commit_all $app "v3 (never healthy)"
+! push $app || { cat "$WORLD/push.out"; fail "the unhealthy release was deployed"; }
+expect_in "$WORLD/push.out" "service \"${app}_worker\": update rollback_"
+expect_in "$WORLD/push.out" "dockerexec: unhealthy container"
+expect_in "$WORLD/push.out" "worker bad 3"
+expect_in "$WORLD/push.out" "Swarm rolled back to ${sha2:0:7}"
+[ "$(running_images ${app}_worker | sort -u)" = "$id2" ] ||
+	{ running_images ${app}_worker >&2; fail "the worker does not run v2 after the rollback"; }
+[ "$(running_images ${app}_worker | wc -l)" = 2 ] || fail "the worker lost tasks in the rollback"
+git -C "$src" reset -q --hard "$sha2"
+
+say "a rollback by push builds nothing"
+git -C "$src" push -f production "$sha1:main" >"$WORLD/push.out" 2>&1 || { cat "$WORLD/push.out"; fail "rollback push"; }
+expect_in "$WORLD/push.out" "Reusing images of ${sha1:0:7}"
+expect_not_in "$WORLD/push.out" "-----> Building"
+[ "$(running_images ${app}_worker | sort -u)" = "$id1" ] || fail "the worker does not run v1 again"
+
+say "a service gone from the file is removed (prune)"
+git -C "$src" reset -q --hard "$sha1"
+python3 - "$src/compose.yaml" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+open(p, "w").write(s.replace("    depends_on: [web]\n", "").split("  worker:")[0].replace("services:\n  web:", "services:\n  web:") )
+PY
+commit_all $app "v4: web only"
+push $app || { cat "$WORLD/push.out"; fail "push v4"; }
+expect_in "$WORLD/push.out" "Removing service ${app}_worker"
+! api "/services/${app}_worker" >/dev/null 2>&1 || fail "the worker service was not pruned"
+wait_http "http://127.0.0.1:$port/" "swarm web $RUN"
