@@ -6,7 +6,9 @@
  * does: "web-1  | listening on :8080". -n keeps the last N lines of each
  * container; -f follows them, one process per container, until they stop;
  * --since 10m (s, m, h, d, or unix seconds) starts at that time;
- * --timestamps puts the engine's time before each line.
+ * --timestamps puts the engine's time before each line. A Swarm app's
+ * (target = swarm) come from each service's tasks (/services/{id}/logs),
+ * prefixed by the service.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 
 #include "cmd/cmd.h"
 #include "reconcile/converge.h"
+#include "reconcile/swarm.h"
 #include "engine/engine.h"
 #include "lib/state.h"
 
@@ -27,7 +30,20 @@ struct source {
 	char *label; /* "web-1": the container's name less "<app>-" */
 	int tty;
 	int width;   /* of the widest label */
+	int service; /* id is a Swarm service's */
 };
+
+static void print_line(void *ctx, const char *line);
+
+/* The logs of one source. */
+static int
+read_source(struct engine *e, struct source *s,
+    const struct engine_logs_opts *o)
+{
+	if (s->service)
+		return engine_service_logs(e, s->id, o, print_line, s);
+	return engine_container_logs_opts(e, s->id, o, print_line, s);
+}
 
 /* "10m", "2h", "30s", "1d" ago, or unix seconds; -1 with error_set. */
 static long long
@@ -97,8 +113,7 @@ follow_all(const struct cmd_ctx *ctx, struct source *src, size_t n,
 
 			o.tty = src[i].tty;
 			rc = engine_open(&e, ctx->cfg.docker_host) < 0 ||
-			    engine_container_logs_opts(e, src[i].id, &o,
-			    print_line, &src[i]) < 0;
+			    read_source(e, &src[i], &o) < 0;
 
 			if (rc)
 				cmd_fail();
@@ -126,6 +141,7 @@ cmd_logs(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct source *src = NULL;
 	const char *app = args->app, *service = cmd_arg(args, "SERVICE");
 	size_t nobs = 0, nsrc = 0, i;
+	json_t *services = NULL, *svc;
 	struct engine_logs_opts lo = { 0 };
 	long tail = -1;
 	int follow = cmd_has(args, "-f"), width = 0, rc = -1;
@@ -136,6 +152,33 @@ cmd_logs(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (cmd_has(args, "--since") &&
 	    (lo.since = parse_since(cmd_arg(args, "--since"))) < 0)
 		return cmd_fail();
+	if (config_app_swarm(&ctx->cfg, app)) {
+		if (swarm_services(e, app, &services) < 0)
+			goto done;
+		src = xcalloc(json_array_size(services) + 1, sizeof *src);
+		json_array_foreach(services, i, svc) {
+			const char *id = json_string_value(json_object_get(svc,
+			    "ID"));
+			const char *name = json_string_value(json_object_get(
+			    json_object_get(svc, "Spec"), "Name"));
+			size_t applen = strlen(app);
+
+			if (id == NULL || name == NULL)
+				continue;
+			if (strncmp(name, app, applen) == 0 &&
+			    name[applen] == '_')
+				name += applen + 1;
+			if (service != NULL && strcmp(name, service) != 0)
+				continue;
+			src[nsrc].id = id;
+			src[nsrc].service = 1;
+			src[nsrc].label = xstrdup(name);
+			if ((int)strlen(name) > width)
+				width = (int)strlen(name);
+			nsrc++;
+		}
+		goto sources;
+	}
 	if (converge_observe(e, app, &obs, &nobs) < 0)
 		goto done;
 	src = xcalloc(nobs + 1, sizeof *src);
@@ -159,6 +202,7 @@ cmd_logs(struct cmd_ctx *ctx, const struct cmd_args *args)
 			width = (int)strlen(name);
 		nsrc++;
 	}
+sources:
 	if (nsrc == 0) {
 		if (service != NULL)
 			error_set("app \"%s\" has no container for service "
@@ -179,8 +223,7 @@ cmd_logs(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	for (i = 0; i < nsrc; i++) {
 		lo.tty = src[i].tty;
-		if (engine_container_logs_opts(e, src[i].id, &lo, print_line,
-		    &src[i]) < 0)
+		if (read_source(e, &src[i], &lo) < 0)
 			goto done;
 	}
 	rc = 0;
@@ -188,6 +231,7 @@ done:
 	for (i = 0; i < nsrc; i++)
 		free(src[i].label);
 	free(src);
+	json_decref(services);
 	observed_list_free(obs, nobs);
 	return rc < 0 ? cmd_fail() : rc;
 }

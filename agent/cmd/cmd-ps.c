@@ -5,6 +5,8 @@
  * health, uptime, ports or URL and the last deploy's status and age. With an
  * app: one line per container. One engine list call whatever the number of
  * apps: the rest comes from state_dir (live.json, ops.json) and the history.
+ * A Swarm app's (target = swarm) lines are its tasks, from two more calls
+ * (/services, /tasks) per such app.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 #include "lib/names.h"
 #include "lib/state.h"
 #include "reconcile/spec.h"
+#include "reconcile/stack.h"
+#include "reconcile/swarm.h"
 
 static int
 cmp_str(const void *a, const void *b)
@@ -180,6 +184,126 @@ containers_of(json_t *list, const char *app)
 		free(ports);
 	}
 	return out;
+}
+
+/* "3 minutes" since an RFC 3339 time of the engine, or "-". */
+static char *
+since_of(const char *ts)
+{
+	struct tm tm;
+	long long d;
+
+	memset(&tm, 0, sizeof tm);
+	if (ts == NULL || strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+		return xstrdup("-");
+	d = (long long)time(NULL) - (long long)timegm(&tm);
+	if (d < 0)
+		d = 0;
+	if (d < 120)
+		return xasprintf("%lld seconds", d);
+	if (d < 7200)
+		return xasprintf("%lld minutes", d / 60);
+	if (d < 172800)
+		return xasprintf("%lld hours", d / 3600);
+	return xasprintf("%lld days", d / 86400);
+}
+
+/* The published ports of a service: "8000->8080/tcp (host)". */
+static char *
+service_ports(json_t *svc)
+{
+	struct buf b = BUF_INIT;
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(json_object_get(svc,
+	    "Spec"), "EndpointSpec"), "Ports"), i, p) {
+		const char *mode = json_string_value(json_object_get(p,
+		    "PublishMode"));
+
+		buf_addf(&b, "%s%lld->%lld/%s (%s)", b.len ? ", " : "",
+		    (long long)json_integer_value(json_object_get(p,
+		    "PublishedPort")), (long long)json_integer_value(
+		    json_object_get(p, "TargetPort")),
+		    json_string_value(json_object_get(p, "Protocol")) ?
+		    json_string_value(json_object_get(p, "Protocol")) : "tcp",
+		    mode != NULL ? mode : "ingress");
+	}
+	if (b.len == 0)
+		buf_adds(&b, "-");
+	return buf_detach(&b, NULL);
+}
+
+/* One object per task meant to run of a Swarm app, shaped as containers_of. */
+static json_t *
+tasks_of(struct engine *e, const char *app)
+{
+	json_t *out = json_array(), *list = NULL, *svc, *tasks, *t;
+	size_t i, j, applen = strlen(app);
+
+	if (swarm_services(e, app, &list) < 0) {
+		out_warn("warning: %s", error_last());
+		return out;
+	}
+	json_array_foreach(list, i, svc) {
+		json_t *spec = json_object_get(svc, "Spec");
+		const char *full = json_string_value(json_object_get(spec, "Name"));
+		const char *id = json_string_value(json_object_get(svc, "ID"));
+		const char *name = full;
+		char *ports;
+
+		tasks = NULL;
+		if (full == NULL || id == NULL ||
+		    engine_task_list(e, "service", id, &tasks) < 0) {
+			error_clear();
+			continue;
+		}
+		if (strncmp(name, app, applen) == 0 && name[applen] == '_')
+			name += applen + 1;
+		ports = service_ports(svc);
+		json_array_foreach(tasks, j, t) {
+			json_t *st = json_object_get(t, "Status");
+			const char *state = json_string_value(json_object_get(st,
+			    "State"));
+			json_int_t slot = json_integer_value(json_object_get(t,
+			    "Slot"));
+			char *task = xasprintf("%s.%lld", full, (long long)slot);
+			char *num = xasprintf("%lld", (long long)slot);
+			char *up = state != NULL && strcmp(state, "running") == 0 ?
+			    since_of(json_string_value(json_object_get(st,
+			    "Timestamp"))) : xstrdup("-");
+
+			if (strcmp(json_string_value(json_object_get(t,
+			    "DesiredState")) ? json_string_value(json_object_get(
+			    t, "DesiredState")) : "", "running") == 0)
+				json_array_append_new(out, json_pack(
+				    "{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?}",
+				    "container", task, "service", name, "number",
+				    num, "state", state, "health",
+				    state != NULL && strcmp(state, "starting") == 0 ?
+				    "starting" : "-", "uptime", up, "ports", ports,
+				    "commit", json_string_value(json_object_get(
+				    json_object_get(spec, "Labels"),
+				    "slipway.commit"))));
+			free(task);
+			free(num);
+			free(up);
+		}
+		free(ports);
+		json_decref(tasks);
+	}
+	json_decref(list);
+	return out;
+}
+
+/* The containers of app, or its tasks when it is a Swarm app. */
+static json_t *
+app_containers(struct cmd_ctx *ctx, struct engine *e, json_t *list,
+    const char *app)
+{
+	if (config_app_swarm(&ctx->cfg, app))
+		return tasks_of(e, app);
+	return containers_of(list, app);
 }
 
 static const char *
@@ -371,7 +495,7 @@ cmd_ps(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    engine_container_list(e, labels, 1, &list) < 0)
 		goto done;
 	if (app != NULL) {
-		out = containers_of(list, app);
+		out = app_containers(ctx, e, list, app);
 		sort_containers(out);
 	} else {
 		out = json_array();
@@ -380,7 +504,7 @@ cmd_ps(struct cmd_ctx *ctx, const struct cmd_args *args)
 			h = NULL;
 		}
 		for (i = 0; i < apps.n; i++) {
-			json_t *cs = containers_of(list, apps.v[i]);
+			json_t *cs = app_containers(ctx, e, list, apps.v[i]);
 
 			app_services(ctx, h, apps.v[i], cs, out);
 			json_decref(cs);

@@ -108,6 +108,24 @@ id1=$(image_id $app-worker:$sha1)
 docker stack ps $app --format '{{.Name}} {{.CurrentState}}' >"$WORLD/ps.out"
 expect_in "$WORLD/ps.out" "${app}_worker.2 Running"
 
+say "status (tasks per node), ps and logs of a Swarm app"
+node=$(docker info -f '{{.Name}}')
+slipway status $app >"$WORLD/status.out" 2>&1 || { cat "$WORLD/status.out"; fail "status"; }
+expect_in "$WORLD/status.out" "(Swarm stack)"
+grep -Eq "^  worker +replicated +2/2 +completed|^  worker +replicated +2/2 +none" "$WORLD/status.out" ||
+	{ cat "$WORLD/status.out"; fail "status does not show the worker's 2/2 tasks"; }
+grep -Eq "^    worker\.2 +on $node +running" "$WORLD/status.out" ||
+	{ cat "$WORLD/status.out"; fail "status does not show the worker's task 2 on $node"; }
+slipway status $app --json | jq -e '.target == "swarm" and ([.services[] | select(.service == "worker") | .tasks[] | select(.state == "running")] | length) == 2' >/dev/null ||
+	fail "status --json"
+slipway ps $app >"$WORLD/ps.out" 2>&1 || { cat "$WORLD/ps.out"; fail "ps"; }
+expect_in "$WORLD/ps.out" "${app}_worker.1"
+expect_in "$WORLD/ps.out" "$port->8080/tcp (host)"
+slipway ps >"$WORLD/ps.out" 2>&1 || { cat "$WORLD/ps.out"; fail "ps"; }
+grep -Eq "^$app +worker +${sha1:0:7} +2/2 " "$WORLD/ps.out" || { cat "$WORLD/ps.out"; fail "ps: the worker's line"; }
+slipway logs $app worker -n 5 >"$WORLD/logs.out" 2>&1 || { cat "$WORLD/logs.out"; fail "logs"; }
+expect_in "$WORLD/logs.out" "worker | worker good 1"
+
 say "a no-op deploy leaves every Version.Index unchanged"
 vweb=$(version_of ${app}_web); vworker=$(version_of ${app}_worker)
 slipway deploy $app >"$WORLD/noop.out" 2>&1 || { cat "$WORLD/noop.out"; fail "no-op deploy"; }

@@ -185,6 +185,28 @@ test_apps(void **state)
 	free(text);
 }
 
+/* target: engine by default; [deploy] for every app, [app] for one. */
+static void
+test_target(void **state)
+{
+	struct config cfg;
+
+	assert_int_equal(load_text(&cfg, "[app \"web\"]\ntarget = swarm\n"
+	    "[app \"db\"]\nallow = caps\n"), 0);
+	assert_int_equal(cfg.swarm, 0);
+	assert_int_equal(config_app_swarm(&cfg, "web"), 1);
+	assert_int_equal(config_app_swarm(&cfg, "db"), 0);
+	assert_int_equal(config_app_swarm(&cfg, "other"), 0);
+	config_dispose(&cfg);
+	assert_int_equal(load_text(&cfg, "[deploy]\ntarget = swarm\n"
+	    "[app \"web\"]\ntarget = engine\n[app \"db\"]\nallow = caps\n"),
+	    0);
+	assert_int_equal(config_app_swarm(&cfg, "web"), 0);
+	assert_int_equal(config_app_swarm(&cfg, "db"), 1);
+	assert_int_equal(config_app_swarm(&cfg, "other"), 1);
+	config_dispose(&cfg);
+}
+
 static const struct {
 	const char *text;
 	const char *error; /* after "<conf>:" */
@@ -212,6 +234,10 @@ static const struct {
 	  "lowercase)" },
 	{ "[registry r.example]\n",
 	  "1: expected [registry \"HOST\"], not [registry r.example]" },
+	{ "[deploy]\ntarget = cluster\n",
+	  "2: [deploy] \"target\" must be \"engine\" or \"swarm\"" },
+	{ "[app \"web\"]\ntarget = Swarm\n",
+	  "2: [app \"web\"] \"target\" must be \"engine\" or \"swarm\"" },
 	{ "[app \"web\"]\npush = x\n",
 	  "2: [app \"web\"] \"push\" must be HOST[:PORT]/PREFIX (lowercase), "
 	  "not \"x\"" },
@@ -622,6 +648,7 @@ main(void)
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_apps),
+		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_docker_host),
