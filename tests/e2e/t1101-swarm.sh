@@ -173,6 +173,15 @@ expect_in "$WORLD/push.out" "Reusing images of ${sha1:0:7}"
 expect_not_in "$WORLD/push.out" "-----> Building"
 [ "$(running_images ${app}_worker | sort -u)" = "$id1" ] || fail "the worker does not run v1 again"
 
+say "scale and restart reach the service's tasks"
+slipway scale $app worker=3 >"$WORLD/scale.out" 2>&1 || { cat "$WORLD/scale.out"; fail "scale"; }
+[ "$(running_images ${app}_worker | wc -l)" = 3 ] || fail "scale worker=3 does not run 3 tasks"
+before=$(api "/tasks?filters=$(enc "{\"service\":[\"${app}_worker\"],\"desired-state\":[\"running\"]}")" | jq -r '[.[].ID] | sort | join(",")')
+slipway restart $app worker >"$WORLD/restart.out" 2>&1 || { cat "$WORLD/restart.out"; fail "restart"; }
+after=$(api "/tasks?filters=$(enc "{\"service\":[\"${app}_worker\"],\"desired-state\":[\"running\"]}")" | jq -r '[.[].ID] | sort | join(",")')
+[ "$(running_images ${app}_worker | wc -l)" = 3 ] || fail "restart lost tasks"
+[ "$before" != "$after" ] && ! echo "$after" | grep -q "${before%%,*}" || fail "restart did not replace the tasks"
+
 say "a service gone from the file is removed (prune)"
 git -C "$src" reset -q --hard "$sha1"
 python3 - "$src/compose.yaml" <<'PY'
