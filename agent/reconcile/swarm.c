@@ -15,6 +15,8 @@
 /* How long an update may show no UpdateStatus before the tasks decide:
  * a change that replaces no task (replicas only) never gets one. */
 #define STATUS_GRACE_MS 3000
+/* How long app destroy waits for the tasks' containers to go. */
+#define DOWN_WAIT_MS 60000
 
 int
 swarm_require_manager(struct engine *e)
@@ -574,9 +576,30 @@ swarm_prune(struct engine *e, const struct compose_project *p)
 int
 swarm_down(struct engine *e, const char *app)
 {
+	char *label = xasprintf(STACK_LABEL_NAMESPACE "=%s", app);
+	const char *labels[] = { label };
+	long long deadline = now_ms() + DOWN_WAIT_MS;
+	json_t *list = NULL;
+	int rc = -1;
+
 	if (prune_services(e, app, NULL) < 0)
-		return -1;
-	return prune_networks(e, app, NULL);
+		goto done;
+	/* Swarm stops the tasks after the services are gone: wait for this
+	 * node's containers, whose images and networks are removed next. */
+	for (;;) {
+		json_decref(list);
+		list = NULL;
+		if (engine_container_list(e, labels, 1, &list) < 0)
+			goto done;
+		if (json_array_size(list) == 0 || now_ms() >= deadline)
+			break;
+		sleep_ms(POLL_MS);
+	}
+	rc = prune_networks(e, app, NULL);
+done:
+	json_decref(list);
+	free(label);
+	return rc;
 }
 
 char *

@@ -5,8 +5,9 @@
 # start-first (each new task running before its old one stops, from the task
 # list); an unhealthy release is rolled back by Swarm with the old tasks
 # still running; a no-op deploy leaves every Version.Index alone; a rollback
-# by push builds nothing; a service gone from the file is pruned. Without a
-# Swarm, one clear error. The engine is made a single-node Swarm here when it
+# by push builds nothing; scale and restart reach the tasks; a service gone
+# from the file is pruned; with [registry] push, the services run the pushed
+# image by digest. Without a Swarm, one clear error. The engine is made a single-node Swarm here when it
 # is not one, and left as it was found.
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,7 @@ cat >"$src/compose.yaml" <<YML
 services:
   web:
     build: ./web
+    init: true
     ports:
       - target: 8080
         published: $port
@@ -63,17 +65,22 @@ services:
       replicas: 2
       update_config:
         order: start-first
-        monitor: 2s
+        parallelism: 2
+        monitor: 1s
 YML
 commit_all $app "v1"
 sha1=$(git -C "$src" rev-parse HEAD)
 
-inited=0
+inited=0 reg_pid=
 leave_swarm() {
 	local rc=$?
 	set +e
 	# The app's services and networks go first (app destroy), then the Swarm.
 	(exit $rc); cleanup
+	[ -z "$reg_pid" ] || kill "$reg_pid" 2>/dev/null
+	docker image ls --digests --format '{{.Repository}}@{{.Digest}}' |
+	    grep -F -- "$RUN" | grep -v '@<none>$' |
+	    while read -r img; do docker image rm "$img" >/dev/null 2>&1; done
 	if [ $inited = 1 ]; then
 		docker swarm leave --force >/dev/null 2>&1 || true
 	fi
@@ -194,3 +201,42 @@ push $app || { cat "$WORLD/push.out"; fail "push v4"; }
 expect_in "$WORLD/push.out" "Removing service ${app}_worker"
 ! api "/services/${app}_worker" >/dev/null 2>&1 || fail "the worker service was not pruned"
 wait_http "http://127.0.0.1:$port/" "swarm web $RUN"
+
+say "with [registry] push, the service runs the pushed image by digest"
+command -v docker-registry >/dev/null || fail "docker-registry is not installed"
+rport=$(free_port)
+mkdir -p "$WORLD/reg"
+printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$WORLD/reg/data" "$rport" >"$WORLD/reg/config.yml"
+docker-registry serve "$WORLD/reg/config.yml" >"$WORLD/reg/log" 2>&1 &
+reg_pid=$!
+n=100
+while ! curl -s -o /dev/null "http://127.0.0.1:$rport/v2/"; do
+	n=$((n - 1)); [ $n -gt 0 ] || fail "the registry never answered"; sleep 0.1
+done
+app2=e2e-swarmreg-$RUN
+new_app $app2
+cat >>"$CONF" <<CONF
+[app "$app2"]
+target = swarm
+push = 127.0.0.1:$rport/swarm-$RUN
+CONF
+mkdir -p "$WORLD/src/$app2/worker"
+cp "$src/worker/Dockerfile" "$WORLD/src/$app2/worker/"
+echo "good reg" >"$WORLD/src/$app2/worker/version"
+printf 'services:\n  worker:\n    build: ./worker\n    stop_grace_period: 1s\n' >"$WORLD/src/$app2/compose.yaml"
+commit_all $app2 "v1"
+push $app2 || { cat "$WORLD/push.out"; fail "push to a registry-backed stack"; }
+expect_not_in "$WORLD/push.out" "no registry"
+image=$(api "/services/${app2}_worker" | jq -r .Spec.TaskTemplate.ContainerSpec.Image)
+case $image in
+127.0.0.1:$rport/swarm-$RUN/$app2-worker@sha256:*) ;;
+*) fail "the service runs \"$image\", not the pushed image by digest" ;;
+esac
+[ "$(running_images ${app2}_worker)" = "$image" ] || fail "no task runs the pushed image"
+
+say "app destroy removes the stack: services, networks, images"
+slipway app destroy $app2 --volumes >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/destroy.out"; fail "app destroy"; }
+! api "/services/${app2}_worker" >/dev/null 2>&1 || fail "app destroy left the service"
+! docker network inspect ${app2}_default >/dev/null 2>&1 || fail "app destroy left the network"
+[ -z "$(docker image ls -q "$app2-worker")" ] || { cat "$WORLD/destroy.out"; fail "app destroy left images"; }
