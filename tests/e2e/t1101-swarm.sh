@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (see run.sh): it makes the engine a Swarm manager (and leaves the Swarm again)
 # target = swarm: the compose file deployed as a Swarm stack through the
 # Engine API. A web service (1 replica, its port published in mode host) and
 # a 2-replica worker deploy by push; a code change updates the worker
