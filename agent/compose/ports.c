@@ -60,6 +60,7 @@ add_port(struct compose_service *s, size_t *alloc, const char *ip,
 	pt->published = published && *published ? xstrdup(published) : NULL;
 	pt->target = target;
 	pt->protocol = xstrdup(proto && *proto ? proto : "tcp");
+	pt->host_mode = 0;
 }
 
 static int
