@@ -348,9 +348,12 @@ gate_one(struct engine *e, const struct swarm_change *c, long long deadline)
 			if (engine_task_list(e, "service", c->id, &tasks) == 0)
 				why = task_failure(tasks, blamed);
 			free(blamed);
-			error_set("service \"%s\": update %s%s%s%s%s", c->name,
-			    state, m != NULL ? " (" : "", m != NULL ? m : "",
-			    m != NULL ? ")" : "", "");
+			if (m != NULL)
+				error_set("service \"%s\": update %s (%s)",
+				    c->name, state, m);
+			else
+				error_set("service \"%s\": update %s", c->name,
+				    state);
 			if (why != NULL) {
 				char *msg = xstrdup(error_last());
 

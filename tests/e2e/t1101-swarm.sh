@@ -83,7 +83,9 @@ leave_swarm() {
 	    grep -F -- "$RUN" | grep -v '@<none>$' |
 	    while read -r img; do docker image rm "$img" >/dev/null 2>&1; done
 	if [ $inited = 1 ]; then
-		docker swarm leave --force >/dev/null 2>&1 || true
+		docker swarm leave --force >/dev/null 2>&1
+		# swarm init made it, and leaving keeps it: it holds an address pool.
+		[ $had_gwbridge = 1 ] || docker network rm docker_gwbridge >/dev/null 2>&1
 	fi
 	exit $rc
 }
@@ -94,6 +96,8 @@ if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = inactive ]; then
 	! push $app || fail "a push to a non-Swarm engine succeeded"
 	expect_in "$WORLD/push.out" 'not part of a Swarm (state "inactive"): run `docker swarm init`'
 	say "docker swarm init (left again at exit)"
+	had_gwbridge=0
+	docker network inspect docker_gwbridge >/dev/null 2>&1 && had_gwbridge=1
 	inited=1
 	docker swarm init --advertise-addr 127.0.0.1 >/dev/null
 else
