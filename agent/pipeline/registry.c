@@ -94,7 +94,7 @@ registry_check_ref(const struct config *cfg, const char *app, const char *ref)
 }
 
 int
-registry_pull_policy(const char *service, const char *value,
+registry_pull_policy(const char *service, const char *value, int buildable,
     enum pull_policy *policy, long long *interval_s)
 {
 	long long ns;
@@ -115,6 +115,8 @@ registry_pull_policy(const char *service, const char *value,
 	else if (starts_with(value, "every_") &&
 	    compose_parse_duration(value + 6, &ns) == 0 && ns >= 1000000000LL)
 		*policy = PULL_EVERY, *interval_s = ns / 1000000000LL;
+	else if (strcmp(value, "build") == 0 && buildable)
+		*policy = PULL_BUILD;
 	else if (strcmp(value, "build") == 0)
 		return error_set("service \"%s\": pull_policy \"build\" needs a "
 		    "build section", service);
@@ -205,8 +207,8 @@ registry_ensure(struct engine *e, const struct config *cfg, const char *app,
 	int found, pull, rc = -1;
 
 	*out = NULL;
-	if (registry_pull_policy(service, pull_policy, &policy, &interval) < 0 ||
-	    registry_check_ref(cfg, app, ref) < 0)
+	if (registry_pull_policy(service, pull_policy, 0, &policy,
+	    &interval) < 0 || registry_check_ref(cfg, app, ref) < 0)
 		return -1;
 	if ((found = engine_image_inspect(e, ref, &info)) < 0)
 		goto done;
@@ -244,6 +246,85 @@ done:
 	json_decref(pulled);
 	json_decref(info);
 	return rc;
+}
+
+int
+registry_build_config(const struct config *cfg, char **out)
+{
+	const struct config_registry *r;
+	json_t *config = NULL;
+	char *password = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	for (r = cfg->registries; r != NULL; r = r->next) {
+		if (r->username == NULL) {
+			error_set("[registry \"%s\"] has no username", r->host);
+			goto done;
+		}
+		if (config_registry_password(r, &password) < 0)
+			goto done;
+		out_redact(password);
+		rc = engine_registry_config_add(&config, r->username, password,
+		    r->host);
+		explicit_bzero(password, strlen(password));
+		free(password);
+		password = NULL;
+		if (rc < 0)
+			goto done;
+		rc = -1;
+	}
+	if (config == NULL) {
+		rc = 0;
+		goto done;
+	}
+	if ((*out = engine_registry_config(config)) == NULL)
+		goto done;
+	out_redact(*out);
+	rc = 0;
+done:
+	json_decref(config);
+	return rc;
+}
+
+int
+registry_pull_for_build(struct engine *e, const struct config *cfg,
+    const char *app, const char *app_dir, const char *service,
+    enum pull_policy policy, long long interval, const char *image,
+    json_t **out)
+{
+	json_t *pulled = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (image == NULL || (policy != PULL_ALWAYS && policy != PULL_EVERY))
+		return 0;
+	if (registry_check_ref(cfg, app, image) < 0)
+		return -1;
+	if (policy == PULL_EVERY) {
+		json_int_t last;
+
+		pulled = pulled_load(app_dir);
+		last = json_integer_value(json_object_get(pulled, image));
+		json_decref(pulled);
+		if ((long long)time(NULL) - (long long)last < interval)
+			return 0;
+	}
+	if (registry_pull(e, cfg, image, NULL) < 0) {
+		/* compose builds what it cannot pull. */
+		out_warn("warning: service \"%s\": %s: building it", service,
+		    error_last());
+		error_clear();
+		return 0;
+	}
+	pulled_save(app_dir, image);
+	if ((rc = engine_image_inspect(e, image, out)) != 0) {
+		if (rc > 0)
+			error_set("image \"%s\" is not on this host after its "
+			    "pull", image);
+		return -1;
+	}
+	return 1;
 }
 
 char *
@@ -406,7 +487,8 @@ done:
 
 int
 registry_restore(struct engine *e, const struct config *cfg, const char *app,
-    const char *service, const char *local_ref, const char *commit, char **id)
+    const char *service, const char *local_ref, const char *commit,
+    const char *digest, char **id)
 {
 	char *name = registry_push_name(cfg, app, service);
 	char *ref = NULL, *lname = NULL, *ltag = NULL;
@@ -414,10 +496,18 @@ registry_restore(struct engine *e, const struct config *cfg, const char *app,
 	int rc = -1;
 
 	*id = NULL;
-	if (name == NULL)
-		return error_set("the images of %.7s are gone and no [registry] "
+	if (digest != NULL && strstr(digest, "@sha256:") != NULL) {
+		/* The bytes the release ran: a tag pushed again since then
+		 * cannot change them. */
+		if (registry_check_ref(cfg, app, digest) < 0)
+			goto done;
+		ref = xstrdup(digest);
+	} else if (name == NULL) {
+		rc = error_set("the images of %.7s are gone and no [registry] "
 		    "push keeps them: push it again to rebuild it", commit);
-	ref = xasprintf("%s:%s", name, commit);
+		goto done;
+	} else
+		ref = xasprintf("%s:%s", name, commit);
 	if (registry_pull(e, cfg, ref, NULL) < 0)
 		goto done;
 	ignore_status(engine_ref_split(local_ref, &lname, &ltag));
@@ -427,7 +517,7 @@ registry_restore(struct engine *e, const struct config *cfg, const char *app,
 		    error_last());
 		goto done;
 	}
-	if (engine_image_remove(e, ref) < 0)
+	if (strchr(ref, '@') == NULL && engine_image_remove(e, ref) < 0)
 		out_warn("warning: cannot untag %s: %s", ref, error_last());
 	*id = xstrdup(json_string_value(json_object_get(info, "Id")));
 	rc = 0;
@@ -474,7 +564,7 @@ registry_pull_app(const struct config *cfg, const char *app)
 
 		if (s->build != NULL || s->image == NULL)
 			continue;
-		if (registry_pull_policy(s->name, s->pull_policy, &policy,
+		if (registry_pull_policy(s->name, s->pull_policy, 0, &policy,
 		    &interval) < 0 || registry_check_ref(cfg, app, s->image) < 0)
 			goto done;
 		if (policy == PULL_NEVER) {

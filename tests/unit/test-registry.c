@@ -39,28 +39,33 @@ test_pull_policy(void **state)
 	enum pull_policy p;
 	long long iv;
 
-	assert_int_equal(registry_pull_policy("db", NULL, &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", NULL, 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_MISSING);
-	assert_int_equal(registry_pull_policy("db", "if_not_present", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "if_not_present", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_MISSING);
-	assert_int_equal(registry_pull_policy("db", "always", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "always", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_ALWAYS);
-	assert_int_equal(registry_pull_policy("db", "never", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "never", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_NEVER);
-	assert_int_equal(registry_pull_policy("db", "daily", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "daily", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_EVERY);
 	assert_int_equal(iv, 86400);
-	assert_int_equal(registry_pull_policy("db", "weekly", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "weekly", 0, &p, &iv), 0);
 	assert_int_equal(iv, 7 * 86400);
-	assert_int_equal(registry_pull_policy("db", "every_1h30m", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "every_1h30m", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_EVERY);
 	assert_int_equal(iv, 5400);
-	assert_int_equal(registry_pull_policy("db", "every_500ms", &p, &iv), -1);
-	assert_int_equal(registry_pull_policy("db", "every_", &p, &iv), -1);
-	assert_int_equal(registry_pull_policy("db", "build", &p, &iv), -1);
+	assert_int_equal(registry_pull_policy("db", "every_500ms", 0, &p, &iv), -1);
+	assert_int_equal(registry_pull_policy("db", "every_", 0, &p, &iv), -1);
+	assert_int_equal(registry_pull_policy("db", "build", 0, &p, &iv), -1);
 	assert_string_equal(error_last(), "service \"db\": pull_policy \"build\" "
 	    "needs a build section");
-	assert_int_equal(registry_pull_policy("db", "sometimes", &p, &iv), -1);
+	/* A service with build: may ask to be built on every deploy. */
+	assert_int_equal(registry_pull_policy("web", "build", 1, &p, &iv), 0);
+	assert_int_equal(p, PULL_BUILD);
+	assert_int_equal(registry_pull_policy("web", "sometimes", 1, &p, &iv),
+	    -1);
+	assert_int_equal(registry_pull_policy("db", "sometimes", 0, &p, &iv), -1);
 	assert_non_null(strstr(error_last(), "service \"db\": unknown "
 	    "pull_policy \"sometimes\""));
 }
