@@ -55,13 +55,58 @@ registry_auth(const struct config *cfg, const char *host, char **auth)
 	return 0;
 }
 
-/* Whether name lies under push target t ("HOST/PREFIX"). */
+/*
+ * name ("HOST/PATH" or a Docker Hub "PATH") spelled one way for the push
+ * namespace check: the host lowercase, Docker Hub's names as "docker.io",
+ * and every loopback spelling (localhost, 127.x.x.x, [::1]) as one. Docker
+ * itself keeps "localhost:5000" and "127.0.0.1:5000" apart (credentials
+ * and image names are matched as strings), and so do the credentials here;
+ * but the same registry must not be reachable past the check by spelling
+ * its host another way. Allocated.
+ */
+static char *
+canon_name(const char *name)
+{
+	char *host = registry_host_of(name), *port, *out, *c;
+	const char *rest = name;
+	size_t hl = strlen(host);
+
+	if (strncmp(name, host, hl) == 0 && name[hl] == '/')
+		rest = name + hl + 1;
+	for (c = host; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (strcmp(host, "index.docker.io") == 0 ||
+	    strcmp(host, "registry-1.docker.io") == 0) {
+		free(host);
+		host = xstrdup("docker.io");
+	}
+	port = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
+	if (port != NULL && host[0] == '[')
+		port++;
+	if (port != NULL)
+		*port++ = '\0';
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    (starts_with(host, "127.") &&
+	    strspn(host, "0123456789.") == strlen(host)))
+		out = xasprintf("loopback%s%s/%s", port ? ":" : "",
+		    port ? port : "", rest);
+	else
+		out = xasprintf("%s%s%s/%s", host, port ? ":" : "",
+		    port ? port : "", rest);
+	free(host);
+	return out;
+}
+
+/* Whether name lies under push target t ("HOST/PREFIX"), both canonical. */
 static int
 under(const char *name, const char *t)
 {
-	size_t n = strlen(t);
+	char *ct = canon_name(t);
+	size_t n = strlen(ct);
+	int in = strncmp(name, ct, n) == 0 && name[n] == '/';
 
-	return t != NULL && strncmp(name, t, n) == 0 && name[n] == '/';
+	free(ct);
+	return in;
 }
 
 int
@@ -69,25 +114,30 @@ registry_check_ref(const struct config *cfg, const char *app, const char *ref)
 {
 	const struct config_app *a;
 	const char *own = config_app_push(cfg, app), *hit = NULL;
-	char *name = NULL, *tag = NULL, *prefix = NULL;
+	char *name = NULL, *tag = NULL, *prefix = NULL, *cname;
 	int rc = 0;
 
 	ignore_status(engine_ref_split(ref, &name, &tag));
-	if (cfg->push != NULL && under(name, cfg->push))
+	cname = canon_name(name);
+	if (cfg->push != NULL && under(cname, cfg->push))
 		hit = cfg->push;
 	for (a = cfg->apps; a != NULL && hit == NULL; a = a->next) {
-		if (a->push != NULL && under(name, a->push))
+		if (a->push != NULL && under(cname, a->push))
 			hit = a->push;
 	}
 	if (hit != NULL) {
-		prefix = own != NULL ? xasprintf("%s/%s-", own, app) : NULL;
-		if (prefix == NULL || !starts_with(name, prefix))
+		char *mine = own != NULL ? xasprintf("%s/%s-", own, app) : NULL;
+
+		prefix = mine != NULL ? canon_name(mine) : NULL;
+		if (prefix == NULL || !starts_with(cname, prefix))
 			rc = error_set("image \"%s\" is in the space where slipway "
 			    "pushes its builds (\"%s/\") but not under \"%s\": "
 			    "an app may only pull its own builds", ref, hit,
-			    prefix != NULL ? prefix : "(no push target)");
+			    mine != NULL ? mine : "(no push target)");
+		free(mine);
 	}
 	free(prefix);
+	free(cname);
 	free(name);
 	free(tag);
 	return rc;
