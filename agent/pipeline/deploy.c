@@ -16,7 +16,9 @@
 #include "compose/compose.h"
 #include "compose/binds.h"
 #include "reconcile/converge.h"
+#include "reconcile/cutover.h"
 #include "pipeline/announce.h"
+#include "pipeline/certs.h"
 #include "pipeline/buildctx.h"
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
@@ -2234,6 +2236,11 @@ out:
 		close(lock);
 	/* The lock is free: a slow pusher now holds nothing but this process. */
 	stream_finish(tee.stream, STREAM_DRAIN_MS);
+	/* Live, unlocked: a certificate is asked for beside the deploy. */
+	if (rc == 0 && d.rel.project != NULL && opts->site_template != NULL &&
+	    (opts->kind == NULL || strcmp(opts->kind, "certs") != 0) &&
+	    cutover_certs_missing(cfg, d.rel.project))
+		certs_request(cfg, app);
 	/* After the lock and the history are closed: the sender outlives us. */
 	history_close(d.h);
 	d.h = NULL;
