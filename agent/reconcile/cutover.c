@@ -245,7 +245,9 @@ cutover_service(struct engine *e, const struct compose_project *p,
 			continue;
 		if (st->action == PLAN_KEEP || st->action == PLAN_START) {
 			if (st->action == PLAN_START &&
-			    engine_container_start(e, st->old->id) < 0)
+			    (engine_container_start(e, st->old->id) < 0 ||
+			    container_hooks(e, s, st->old->id, st->old->name,
+			    1) < 0))
 				goto fail;
 			continue;
 		}
@@ -260,7 +262,8 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		    xstrdup(x->final);
 		out_info("-----> Starting %s beside the live release", x->final);
 		if (container_create(e, p, s, st->number, x->name, img, hash, opts,
-		    &x->id) < 0 || engine_container_start(e, x->id) < 0)
+		    &x->id) < 0 || engine_container_start(e, x->id) < 0 ||
+		    container_hooks(e, s, x->id, x->final, 1) < 0)
 			goto fail;
 		if ((x->addr = http_addr(e, x->id, s->http.port)) == NULL) {
 			error_set("%s publishes no port for %u", x->final,
@@ -302,6 +305,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 
 		if (old == NULL)
 			continue;
+		container_pre_stop(e, s, old->id, old->name, old->state);
 		if (container_stop(e, s, old->id, old->name) < 0 ||
 		    engine_container_remove(e, old->id, 0) < 0 ||
 		    engine_container_rename(e, f[i].id, f[i].final) < 0) {
@@ -317,6 +321,8 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		    strcmp(st->service, s->name) != 0)
 			continue;
 		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
+		container_pre_stop(e, s, st->old->id, st->old->name,
+		    st->old->state);
 		if (container_stop(e, s, st->old->id, st->old->name) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot remove \"%s\": %s", st->old->name,
