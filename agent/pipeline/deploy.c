@@ -1739,6 +1739,57 @@ save_next(struct deploy *d)
 	return 0;
 }
 
+/*
+ * The release a rollback without a REV goes to: the newest succeeded one
+ * that is not the live one, read under the lock. Refused when the record
+ * of the live release is missing or disagrees with the history's newest
+ * succeeded deploy: the pick would be relative to the wrong release.
+ */
+static int
+pick_previous(struct deploy *d, char **rev)
+{
+	char **commits = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	*rev = NULL;
+	if (d->previous == NULL) {
+		error_set("\"%s\" has no recorded live release to roll back "
+		    "from: name one (slipway rollback %s REV)", d->app, d->app);
+		goto done;
+	}
+	if (d->h == NULL || history_succeeded_commits(d->h, d->app, 50,
+	    &commits, &n) < 0) {
+		error_set("the history of \"%s\" cannot be read%s%s: name the "
+		    "release to roll back to (slipway rollback %s REV)", d->app,
+		    d->h != NULL ? ": " : "", d->h != NULL ? error_last() : "",
+		    d->app);
+		goto done;
+	}
+	if (n > 0 && strcmp(commits[0], d->previous) != 0) {
+		error_set("\"%s\" is recorded as running %.7s, but its newest "
+		    "succeeded deploy is %.7s: not choosing a release against "
+		    "a record that disagrees; name it (slipway rollback %s REV)",
+		    d->app, d->previous, commits[0], d->app);
+		goto done;
+	}
+	for (i = 0; i < n && *rev == NULL; i++) {
+		if (strcmp(commits[i], d->previous) != 0)
+			*rev = xstrdup(commits[i]);
+	}
+	if (*rev == NULL) {
+		error_set("\"%s\" has no earlier succeeded release to roll back "
+		    "to", d->app);
+		goto done;
+	}
+	rc = 0;
+done:
+	for (i = 0; i < n; i++)
+		free(commits[i]);
+	free(commits);
+	return rc;
+}
+
 /* The steps after the lock; 0 deployed, -1 failed (rolled back when it could). */
 static int
 run_deploy(struct deploy *d, char **message)
@@ -1748,6 +1799,7 @@ run_deploy(struct deploy *d, char **message)
 	struct converge_opts co = { 0 };
 	struct strv changed = STRV_INIT;
 	char commit[41], *subject = NULL, *failed = NULL, *reason = NULL;
+	char *picked = NULL;
 	long long t0 = now_ms(), t1;
 	int rc = -1;
 
@@ -1763,6 +1815,11 @@ run_deploy(struct deploy *d, char **message)
 		} else if (d->opts->edit == NULL)
 			error_set("app \"%s\" has no live release", d->app);
 		goto done;
+	}
+	if (d->opts->previous) {
+		if (pick_previous(d, &picked) < 0)
+			goto done;
+		rev = picked;
 	}
 	if (d->opts->live)
 		memcpy(commit, d->previous, 41);
@@ -1870,6 +1927,7 @@ done:
 	    (d->previous == NULL || strcmp(d->previous, d->rel.commit) != 0))
 		retain(d, d->h);
 	strv_clear(&changed);
+	free(picked);
 	free(reason);
 	free(failed);
 	free(subject);
