@@ -308,12 +308,16 @@ registry_build_config(const struct config *cfg, char **out)
 
 	*out = NULL;
 	for (r = cfg->registries; r != NULL; r = r->next) {
-		if (r->username == NULL) {
-			error_set("[registry \"%s\"] has no username", r->host);
-			goto done;
+		/* A section the build may not need is no reason to fail it:
+		 * a FROM that does need it fails on its own pull, clearly. */
+		if (r->username == NULL ||
+		    config_registry_password(r, &password) < 0) {
+			out_warn("warning: the build gets no credentials for "
+			    "registry \"%s\": %s", r->host, r->username == NULL ?
+			    "its section has no username" : error_last());
+			error_clear();
+			continue;
 		}
-		if (config_registry_password(r, &password) < 0)
-			goto done;
 		out_redact(password);
 		rc = engine_registry_config_add(&config, r->username, password,
 		    r->host);

@@ -51,8 +51,9 @@ MUST_CHECK int registry_pull_policy(const char *service, const char *value,
 /*
  * The X-Registry-Config of a build: the credentials of every [registry
  * "HOST"] section (so that a FROM a private registry can be pulled), or
- * *out = NULL when there is none. Passwords and the value are registered
- * with out_redact().
+ * *out = NULL when there is none; a section whose password cannot be read
+ * is left out with a warning. Passwords and the value are registered with
+ * out_redact().
  */
 MUST_CHECK int registry_build_config(const struct config *cfg, char **out);
 
