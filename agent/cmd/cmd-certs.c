@@ -3,8 +3,10 @@
  * (hosts, issuer, expiry); `certs APP import HOST... < PEM` installs a
  * certificate chain and its key for hosts that cannot use ACME (claiming
  * them for APP); `certs renew [--force]` renews every ACME certificate with
- * less than 30 days left (uacme decides), then checks and reloads nginx.
- * The next deploy of an app serves an imported certificate.
+ * less than 30 days left (uacme decides), then checks and reloads nginx,
+ * and requests those still missing; `certs APP issue` requests the missing
+ * ones of APP's live release (a deploy starts it, detached, once it is live
+ * and unlocked). The next deploy of an app serves an imported certificate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/state.h"
+#include "pipeline/certs.h"
 #include "proxy/acme.h"
 #include "proxy/proxy.h"
 
@@ -154,6 +157,8 @@ certs_renew(struct cmd_ctx *ctx, int force)
 	struct acme_cert *c;
 	char *dir = cmd_share_path(ctx, "helpers");
 	char *hook = path_join(dir, "acme-hook");
+	char *tmpl = cmd_site_template(ctx);
+	struct strv apps = STRV_INIT;
 	size_t n, i;
 	int renewed = 0, failed = 0, rc;
 
@@ -177,10 +182,25 @@ certs_renew(struct cmd_ctx *ctx, int force)
 		acme_cert_dispose(&c[i]);
 	}
 	free(c);
+	if (renewed > 0 && proxy_reload(&ctx->cfg) < 0) {
+		free(tmpl);
+		free(hook);
+		free(dir);
+		return -1;
+	}
+	/* What a deploy could not get (an ACME server down then): a host
+	 * that cannot be validated stays a warning, as in the deploy. */
+	state_app_names(&ctx->cfg, &apps);
+	for (i = 0; i < apps.n; i++) {
+		if (certs_issue_missing(&ctx->cfg, apps.v[i], hook, tmpl) < 0) {
+			out_warn("warning: %s", error_last());
+			error_clear();
+		}
+	}
+	strv_clear(&apps);
+	free(tmpl);
 	free(hook);
 	free(dir);
-	if (renewed > 0 && proxy_reload(&ctx->cfg) < 0)
-		return -1;
 	out_info("%d certificate%s renewed, %d failed, %zu kept", renewed,
 	    renewed == 1 ? "" : "s", failed, n - (size_t)renewed -
 	    (size_t)failed);
@@ -195,6 +215,16 @@ cmd_certs(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	if (cmd_has(args, "renew"))
 		rc = certs_renew(ctx, cmd_has(args, "--force"));
+	else if (cmd_has(args, "issue")) {
+		char *dir = cmd_share_path(ctx, "helpers");
+		char *hook = path_join(dir, "acme-hook");
+		char *tmpl = cmd_site_template(ctx);
+
+		rc = certs_issue_missing(&ctx->cfg, args->app, hook, tmpl);
+		free(tmpl);
+		free(hook);
+		free(dir);
+	}
 	else if (cmd_has(args, "import")) {
 		int n;
 		char **v = cmd_arg_list(args, "ARG", &n);

@@ -1,26 +1,21 @@
 /*
  * cmd-rollback.c - `slipway rollback APP [REV]`: deploy REV again, or the
- * newest succeeded release that is not the current one, without building
- * (every image must still exist).
+ * newest succeeded release that is not the current one (chosen under the
+ * app's lock), without building (images that retention removed come back
+ * from [registry] push).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "history/history.h"
 #include "pipeline/deploy.h"
-#include "lib/state.h"
 
 int
 cmd_rollback(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct deploy_opts opts = { 0 };
-	struct history *h = NULL;
 	const char *app = args->app;
-	char **commits = NULL, *current = NULL, *path = NULL, *dir = NULL;
 	char *tmpl = NULL;
-	struct buf b = BUF_INIT;
-	size_t n = 0, i;
 	int rc = -1;
 
 	opts.kind = "rollback";
@@ -31,36 +26,11 @@ cmd_rollback(struct cmd_ctx *ctx, const struct cmd_args *args)
 	 * deploy first. */
 	if (deploy_recover(&ctx->cfg, app, tmpl, 1) < 0)
 		goto done;
-	if ((opts.rev = cmd_arg(args, "REV")) == NULL) {
-		dir = state_app_dir(&ctx->cfg, app);
-		path = path_join(dir, "current");
-		if (path_exists(path) && read_file(path, &b, 128) == 0) {
-			buf_rtrim(&b);
-			current = buf_detach(&b, NULL);
-		}
-		if (history_open(&h, ctx->cfg.state_dir) < 0 ||
-		    history_succeeded_commits(h, app, 50, &commits, &n) < 0)
-			goto done;
-		for (i = 0; i < n && opts.rev == NULL; i++) {
-			if (current == NULL || strcmp(commits[i], current) != 0)
-				opts.rev = commits[i];
-		}
-		if (opts.rev == NULL) {
-			error_set("\"%s\" has no earlier succeeded release to roll back to",
-			    app);
-			goto done;
-		}
-	}
+	/* Without REV, the target is chosen under the app's lock. */
+	if ((opts.rev = cmd_arg(args, "REV")) == NULL)
+		opts.previous = 1;
 	rc = deploy_app(&ctx->cfg, app, &opts);
 done:
 	free(tmpl);
-	for (i = 0; i < n; i++)
-		free(commits[i]);
-	free(commits);
-	history_close(h);
-	buf_release(&b);
-	free(current);
-	free(path);
-	free(dir);
 	return rc < 0 ? cmd_fail() : 0;
 }

@@ -24,9 +24,11 @@ static const struct cmd_entry cmd_table[] = {
 	    { "destroy APP [--volumes]", CMD_NEEDS_ENGINE } },
 	    CMD_SSH | CMD_ADMIN, cmd_app },
 	{ "certs", "certs APP [--json] | certs APP import HOST... < PEM | "
-	    "certs renew [--force]", "the app's TLS certificates",
+	    "certs APP issue | certs renew [--force]",
+	    "the app's TLS certificates",
 	    { { "renew [--force]", CMD_ADMIN },
 	    { "APP import ARG...", CMD_ADMIN | CMD_NEEDS_APP },
+	    { "APP issue", CMD_ADMIN | CMD_NEEDS_APP },
 	    { "APP [--json]", CMD_NEEDS_APP } },
 	    CMD_SSH, cmd_certs },
 	{ "config", "config APP list [--values] | set [--no-deploy] "

@@ -68,6 +68,7 @@ struct xfer {
 	size_t body_len;
 	const char *content_type;
 	const char *registry_auth; /* X-Registry-Auth value, or NULL */
+	const char *registry_config; /* X-Registry-Config value, or NULL */
 	engine_read_fn read_fn;	/* chunked upload instead of body */
 	void *read_ctx;
 	char *read_error;	/* read_fn's message, when it failed */
@@ -274,6 +275,14 @@ xfer_run(struct xfer *x)
 		char *h = xasprintf("X-Registry-Auth: %s", x->registry_auth);
 
 		hdrs = header_add(hdrs, h);
+		free(h);
+	}
+	if (x->registry_config != NULL) {
+		char *h = xasprintf("X-Registry-Config: %s",
+		    x->registry_config);
+
+		hdrs = header_add(hdrs, h);
+		explicit_bzero(h, strlen(h));
 		free(h);
 	}
 	if (x->read_fn != NULL) {
@@ -1426,6 +1435,7 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	x.content_type = "application/x-tar";
 	x.read_fn = read_fn;
 	x.read_ctx = read_ctx;
+	x.registry_config = opts->registry_config;
 	if (opts->buildkit)
 		x.bk = bk_progress_new();
 	x.feed = build_feed;
@@ -1994,27 +2004,22 @@ engine_stream_pump(int sock, const struct buf *early, int in_fd, int out_fd,
 
 /* Pull and push. */
 
-char *
-engine_registry_auth(const char *username, const char *password,
-    const char *serveraddress)
+/* base64url of j's compact JSON text; the text is wiped (it may hold a
+ * password). NULL with error_set when j cannot be encoded. */
+static char *
+b64url_json(json_t *j, const char *what)
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
-	json_t *j;
 	char *text, *out;
 	const unsigned char *in;
 	size_t len, i, o = 0;
 
-	j = json_pack("{s:s, s:s, s:s}", "username", username ? username : "",
-	    "password", password ? password : "", "serveraddress",
-	    serveraddress ? serveraddress : "");
 	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL) {
-		json_decref(j);
-		error_set("cannot encode the credentials of registry \"%s\" "
-		    "(not UTF-8?)", serveraddress ? serveraddress : "");
+		error_set("cannot encode the credentials of %s (not UTF-8?)",
+		    what);
 		return NULL;
 	}
-	json_decref(j);
 	in = (const unsigned char *)text;
 	len = strlen(text);
 	out = xmalloc((len + 2) / 3 * 4 + 1);
@@ -2037,9 +2042,56 @@ engine_registry_auth(const char *username, const char *password,
 	}
 	out[o] = '\0';
 	/* The JSON held a password: leave no copy in freed memory. */
-	memset(text, 0, len);
+	explicit_bzero(text, len);
 	free(text);
 	return out;
+}
+
+static json_t *
+auth_object(const char *username, const char *password,
+    const char *serveraddress)
+{
+	return json_pack("{s:s, s:s, s:s}", "username", username ? username : "",
+	    "password", password ? password : "", "serveraddress",
+	    serveraddress ? serveraddress : "");
+}
+
+char *
+engine_registry_auth(const char *username, const char *password,
+    const char *serveraddress)
+{
+	json_t *j = auth_object(username, password, serveraddress);
+	char *what = xasprintf("registry \"%s\"",
+	    serveraddress ? serveraddress : "");
+	char *out = b64url_json(j, what);
+
+	free(what);
+	json_decref(j);
+	return out;
+}
+
+int
+engine_registry_config_add(json_t **config, const char *username,
+    const char *password, const char *serveraddress)
+{
+	json_t *a = auth_object(username, password, serveraddress);
+
+	if (a == NULL)
+		return error_set("cannot encode the credentials of registry "
+		    "\"%s\" (not UTF-8?)", serveraddress);
+	if (*config == NULL)
+		*config = json_object();
+	/* Docker Hub's credentials go under its index URL, as docker's CLI
+	 * sends them. */
+	json_object_set_new(*config, strcmp(serveraddress, "docker.io") == 0 ?
+	    "https://index.docker.io/v1/" : serveraddress, a);
+	return 0;
+}
+
+char *
+engine_registry_config(json_t *config)
+{
+	return b64url_json(config, "the registries");
 }
 
 void

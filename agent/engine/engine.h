@@ -149,6 +149,7 @@ struct engine_build_opts {
 	engine_tick_fn tick;      /* NULL, or called about once a second */
 	void *tick_ctx;
 	int buildkit;             /* version=2: BuildKit, its progress decoded */
+	const char *registry_config; /* X-Registry-Config value, or NULL */
 };
 
 MUST_CHECK int engine_build(struct engine *e, const struct engine_build_opts *opts,
@@ -261,6 +262,17 @@ MUST_CHECK int engine_stream_pump(int sock, const struct buf *early, int in_fd,
  */
 char *engine_registry_auth(const char *username, const char *password,
     const char *serveraddress);
+/*
+ * The X-Registry-Config of a build: engine_registry_config_add() adds one
+ * registry's credentials to *config (created when NULL), keyed by its host
+ * (Docker Hub's by its index URL); engine_registry_config() encodes it
+ * (base64url of {"HOST": {"username","password","serveraddress"}, ...}), a
+ * new string. Both fail with error_set (credentials that are not UTF-8).
+ */
+MUST_CHECK int engine_registry_config_add(json_t **config,
+    const char *username,
+    const char *password, const char *serveraddress);
+char *engine_registry_config(json_t *config);
 
 /*
  * Decoder of pull/push progress (one JSON object per line): one line to

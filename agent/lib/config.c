@@ -108,6 +108,7 @@ static const struct key keys[] = {
 	{ SEC_TLS, "listen", T_LISTEN, S(tls_listen), 0, 0 },
 	{ SEC_TLS, "client", T_STRING, S(acme_client), 0, 0 },
 	{ SEC_TLS, "timeout", T_LONG, S(acme_timeout), 5, 3600 },
+	{ SEC_TLS, "wait", T_LONG, S(acme_wait), 0, 3600 },
 	{ SEC_APP, "tls", T_BOOL, 0, 0, 0 },
 	{ SEC_REGISTRY, "push", T_PUSH, S(push), 0, 0 },
 	{ SEC_REGISTRY, "push_required", T_BOOL, S(push_required), 0, 0 },
@@ -690,6 +691,7 @@ set_defaults(struct config *cfg)
 	cfg->tls_listen = xstrdup("443");
 	cfg->acme_client = xstrdup("uacme");
 	cfg->acme_timeout = 60;
+	cfg->acme_wait = 10;
 	cfg->push_required = 1;
 	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,

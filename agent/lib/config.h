@@ -78,6 +78,7 @@ struct config {
 	char *tls_listen;    /* PORT or ADDRESS:PORT of the HTTPS listeners */
 	char *acme_client;   /* the uacme program */
 	long acme_timeout;   /* seconds per issuance */
+	long acme_wait;      /* seconds a push waits for it (it goes on) */
 	/* [ssh] */
 	char *authorized_keys;
 	/* [notify] */

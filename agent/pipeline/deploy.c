@@ -16,7 +16,9 @@
 #include "compose/compose.h"
 #include "compose/binds.h"
 #include "reconcile/converge.h"
+#include "reconcile/cutover.h"
 #include "pipeline/announce.h"
+#include "pipeline/certs.h"
 #include "pipeline/buildctx.h"
 #include "pipeline/deploy.h"
 #include "engine/engine.h"
@@ -222,9 +224,21 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 static int dockerfile_text(const struct release *r,
     const struct compose_service *s, struct buf *text);
 
+/* Whether ref is in a registry of a [registry "HOST"] section. */
+static int
+from_private(const struct deploy *d, const char *ref)
+{
+	char *host = registry_host_of(ref);
+	int found = config_registry_find(d->cfg, host) != NULL;
+
+	free(host);
+	return found;
+}
+
 /*
  * The images a build reads (FROM, COPY --from) must not be another app's:
- * refused before the build starts, like an image-only service's.
+ * refused before the build starts, like an image-only service's. Those of a
+ * registry with credentials are pulled with them when missing.
  */
 static int
 build_sources_check(struct deploy *d, const struct release *r,
@@ -254,7 +268,23 @@ build_sources_check(struct deploy *d, const struct release *r,
 			    "first FROM)", s->name, refs.v[i]);
 			break;
 		}
+		if (registry_check_ref(d->cfg, d->app, refs.v[i]) < 0) {
+			rc = -1;
+			break;
+		}
 		found = engine_image_inspect(d->engine, refs.v[i], &info);
+		if (found == ENGINE_MISSING && from_private(d, refs.v[i])) {
+			/* BuildKit has no client session to take credentials
+			 * from: the image is pulled first, with them. */
+			if (registry_pull(d->engine, d->cfg, refs.v[i],
+			    NULL) < 0) {
+				rc = -1;
+				break;
+			}
+			json_decref(info);
+			info = NULL;
+			found = engine_image_inspect(d->engine, refs.v[i], &info);
+		}
 		if (found == 0)
 			rc = image_owner_check(d, s, refs.v[i], info);
 		else if (found < 0)
@@ -462,17 +492,17 @@ done:
 }
 
 /*
- * Build the image of service s as img->ref (or reuse the image of a build
- * with the same key); store its id in img.
+ * Build the image of service s as img->ref (or, unless force, reuse the
+ * image of a build with the same key); store its id in img.
  */
 static int
 build_service(struct deploy *d, struct release *r,
-    const struct compose_service *s, struct service_image *img)
+    const struct compose_service *s, struct service_image *img, int force)
 {
 	const struct compose_build *b = s->build;
 	struct engine_build_opts bo = { 0 };
 	const char *tags[] = { img->ref, NULL }, *dockerfile = b->dockerfile;
-	char *inline_name = NULL, *inline_path = NULL;
+	char *inline_name = NULL, *inline_path = NULL, *auths = NULL;
 	struct buildctx *bc = NULL;
 	struct tarctx *t = NULL, *disk = NULL;
 	unsigned long files = 0;
@@ -514,7 +544,8 @@ build_service(struct deploy *d, struct release *r,
 			    error_last());
 			goto done;
 		}
-		if (keyed == 0 && (reused = reuse_build(d, s, key, img)) <= 0) {
+		if (keyed == 0 && !force &&
+		    (reused = reuse_build(d, s, key, img)) <= 0) {
 			if (reused == 0)
 				tag_image_name(d, r->project, s, img);
 			rc = reused;
@@ -541,6 +572,13 @@ build_service(struct deploy *d, struct release *r,
 	 * is in the tag. */
 	bo.labels = json_pack("{s:s}", "slipway.app", d->app);
 	bo.tags = tags;
+	/* A FROM a private registry: the classic builder pulls with these
+	 * (BuildKit finds the image pulled before, build_sources_check). */
+	if (registry_build_config(d->cfg, &auths) < 0) {
+		error_set("build of \"%s\" failed: %s", s->name, error_last());
+		goto done;
+	}
+	bo.registry_config = auths;
 	bo.tick = build_tick;
 	bo.tick_ctx = d;
 	d->last_line_ms = d->step_ms = now_ms();
@@ -596,6 +634,9 @@ build_service(struct deploy *d, struct release *r,
 done:
 	json_decref(bo.buildargs);
 	json_decref(bo.labels);
+	if (auths != NULL)
+		explicit_bzero(auths, strlen(auths));
+	free(auths);
 	buildctx_free(bc);
 	tarctx_free(disk);
 	if (inline_path != NULL && unlink(inline_path) < 0 && errno != ENOENT)
@@ -693,11 +734,12 @@ dockerfile_froms(const struct release *r, const struct compose_service *s,
  * Build the images r lacks, a service whose Dockerfile starts FROM the image
  * another one builds after that one (compose orders builds the same way); in
  * dependency order otherwise, and as listed when FROMs form a cycle. fresh[i]
- * is set for each image built (or reused by its build key) here.
+ * is set for each image built (or reused by its build key) here; force[i]
+ * (pull_policy build) builds even when the build key matches.
  */
 static int
 build_in_order(struct deploy *d, struct release *r, const size_t *order,
-    unsigned char *fresh)
+    unsigned char *fresh, const unsigned char *force)
 {
 	const struct compose_project *p = r->project;
 	struct strv *froms = xcalloc(r->nimages + 1, sizeof *froms);
@@ -738,7 +780,7 @@ build_in_order(struct deploy *d, struct release *r, const size_t *order,
 				pick = i;
 		}
 		if (build_service(d, r, &p->services[order[pick]],
-		    &r->images[pick]) < 0)
+		    &r->images[pick], force[pick]) < 0)
 			goto done;
 		built[pick] = 1;
 		fresh[pick] = 1;
@@ -762,7 +804,7 @@ done:
  */
 static int
 push_and_record(struct deploy *d, struct release *r, const size_t *order,
-    const unsigned char *built, int no_build)
+    const unsigned char *built, const unsigned char *pulled, int no_build)
 {
 	const struct compose_project *p = r->project;
 	struct kvlist digests = KVLIST_INIT, prev = KVLIST_INIT;
@@ -788,8 +830,21 @@ push_and_record(struct deploy *d, struct release *r, const size_t *order,
 			free(rd);
 			continue;
 		}
-		if ((name = registry_push_name(d->cfg, d->app, s->name)) == NULL)
+		if ((name = registry_push_name(d->cfg, d->app, s->name)) == NULL) {
+			/* Pulled in place of a build: its digest, for a
+			 * rollback that retention left without it. */
+			const struct kv *kv = kvlist_find(&prev, s->name);
+			char *rd = pulled[i] ? registry_repo_digest(d->engine,
+			    img->ref) : NULL;
+
+			if (rd == NULL && !built[i] && kv != NULL &&
+			    kv->value != NULL)
+				rd = xstrdup(kv->value);
+			if (rd != NULL)
+				kvlist_set(&digests, s->name, rd);
+			free(rd);
 			continue;
+		}
 		if (!built[i]) {
 			const struct kv *kv = kvlist_find(&prev, s->name);
 			size_t n = strlen(name);
@@ -834,6 +889,21 @@ done:
 	return rc;
 }
 
+/* Tag image (pulled for a service with build:) as its release's ref. */
+static int
+pulled_as_built(struct deploy *d, const char *image, const char *ref)
+{
+	char *repo = xstrdup(ref), *colon = strrchr(repo, ':');
+	int rc = 0;
+
+	if (colon != NULL && strchr(colon, '/') == NULL) {
+		*colon = '\0';
+		rc = engine_image_tag(d->engine, image, repo, colon + 1);
+	}
+	free(repo);
+	return rc;
+}
+
 /*
  * Make sure every active service of r has its image: pull image-only ones as
  * their pull_policy says (a rollback runs the digests its release ran),
@@ -846,6 +916,8 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 	const struct compose_project *p = r->project;
 	size_t *order = xcalloc(p->nservices + 1, sizeof *order);
 	unsigned char *built = xcalloc(p->nservices + 1, 1);
+	unsigned char *force = xcalloc(p->nservices + 1, 1);
+	unsigned char *pulled = xcalloc(p->nservices + 1, 1);
 	struct kvlist pinned = KVLIST_INIT;
 	size_t i, missing = 0;
 	int n, rc = -1;
@@ -862,6 +934,8 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		const struct compose_service *s = &p->services[order[i]];
 		struct service_image *img = &r->images[i];
 		json_t *info = NULL;
+		enum pull_policy policy;
+		long long interval;
 		int found;
 
 		img->service = s->name;
@@ -869,19 +943,19 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 		/* Image-only, and no service of the app builds it: pull. */
 		if (s->build == NULL && spec_image_builder(p, s) == NULL) {
 			const struct kv *pin = kvlist_find(&pinned, s->name);
-			const char *policy = s->pull_policy;
+			const char *pp = s->pull_policy;
 
 			if (pin != NULL && pin->value != NULL &&
 			    strchr(pin->value, '@') != NULL) {
 				free(img->ref);
 				img->ref = xstrdup(pin->value);
-				policy = "missing";
+				pp = "missing";
 			}
 			if ((img->id = known_image_id(r->images, i,
 			    img->ref)) != NULL)
 				continue;
 			if (registry_ensure(d->engine, d->cfg, d->app,
-			    d->app_dir, s->name, policy, img->ref, &info) < 0 ||
+			    d->app_dir, s->name, pp, img->ref, &info) < 0 ||
 			    image_owner_check(d, s, img->ref, info) < 0) {
 				json_decref(info);
 				goto done;
@@ -889,6 +963,33 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 			img->id = xstrdup(json_string_value(json_object_get(info,
 			    "Id")));
 			json_decref(info);
+			continue;
+		}
+		if (registry_pull_policy(s->name, s->pull_policy,
+		    s->build != NULL, &policy, &interval) < 0)
+			goto done;
+		if (!no_build && s->build != NULL && policy == PULL_BUILD) {
+			/* compose: built even when its image exists. */
+			force[i] = 1;
+			missing++;
+			continue;
+		}
+		if (!no_build && s->build != NULL &&
+		    (found = registry_pull_for_build(d->engine,
+		    d->cfg, d->app, d->app_dir, s->name, policy, interval,
+		    s->image, &info)) != 0) {
+			if (found < 0 ||
+			    image_owner_check(d, s, s->image, info) < 0 ||
+			    pulled_as_built(d, s->image, img->ref) < 0) {
+				json_decref(info);
+				goto done;
+			}
+			img->id = xstrdup(json_string_value(json_object_get(info,
+			    "Id")));
+			json_decref(info);
+			pulled[i] = 1;
+			out_info("-----> Running %s as pulled (pull_policy %s): "
+			    "not built", s->image, s->pull_policy);
 			continue;
 		}
 		if ((img->id = known_image_id(r->images, i, img->ref)) != NULL)
@@ -914,13 +1015,16 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 			const struct compose_service *s = &p->services[order[i]];
 			struct service_image *img = &r->images[i];
 
+			const struct kv *pin = kvlist_find(&pinned, s->name);
+
 			if (img->id != NULL || s->build == NULL)
 				continue;
 			if (registry_restore(d->engine, d->cfg, d->app, s->name,
-			    img->ref, r->commit, &img->id) < 0)
+			    img->ref, r->commit, pin != NULL ? pin->value : NULL,
+			    &img->id) < 0)
 				goto done;
 		}
-	} else if (build_in_order(d, r, order, built) < 0)
+	} else if (build_in_order(d, r, order, built, force) < 0)
 		goto done;
 	/* The services that run what another one built. */
 	for (i = 0; i < r->nimages; i++) {
@@ -932,12 +1036,14 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 			goto done;
 		}
 	}
-	if (push_and_record(d, r, order, built, no_build) < 0)
+	if (push_and_record(d, r, order, built, pulled, no_build) < 0)
 		goto done;
 	rc = 0;
 done:
 	d->t_build += now_ms() - t0;
 	kvlist_clear(&pinned);
+	free(pulled);
+	free(force);
 	free(built);
 	free(order);
 	return rc;
@@ -1803,6 +1909,57 @@ done:
 	return rc;
 }
 
+/*
+ * The release a rollback without a REV goes to: the newest succeeded one
+ * that is not the live one, read under the lock. Refused when the record
+ * of the live release is missing or disagrees with the history's newest
+ * succeeded deploy: the pick would be relative to the wrong release.
+ */
+static int
+pick_previous(struct deploy *d, char **rev)
+{
+	char **commits = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	*rev = NULL;
+	if (d->previous == NULL) {
+		error_set("\"%s\" has no recorded live release to roll back "
+		    "from: name one (slipway rollback %s REV)", d->app, d->app);
+		goto done;
+	}
+	if (d->h == NULL || history_succeeded_commits(d->h, d->app, 50,
+	    &commits, &n) < 0) {
+		error_set("the history of \"%s\" cannot be read%s%s: name the "
+		    "release to roll back to (slipway rollback %s REV)", d->app,
+		    d->h != NULL ? ": " : "", d->h != NULL ? error_last() : "",
+		    d->app);
+		goto done;
+	}
+	if (n > 0 && strcmp(commits[0], d->previous) != 0) {
+		error_set("\"%s\" is recorded as running %.7s, but its newest "
+		    "succeeded deploy is %.7s: not choosing a release against "
+		    "a record that disagrees; name it (slipway rollback %s REV)",
+		    d->app, d->previous, commits[0], d->app);
+		goto done;
+	}
+	for (i = 0; i < n && *rev == NULL; i++) {
+		if (strcmp(commits[i], d->previous) != 0)
+			*rev = xstrdup(commits[i]);
+	}
+	if (*rev == NULL) {
+		error_set("\"%s\" has no earlier succeeded release to roll back "
+		    "to", d->app);
+		goto done;
+	}
+	rc = 0;
+done:
+	for (i = 0; i < n; i++)
+		free(commits[i]);
+	free(commits);
+	return rc;
+}
+
 /* The steps after the lock; 0 deployed, -1 failed (rolled back when it could). */
 static int
 run_deploy(struct deploy *d, char **message)
@@ -1812,6 +1969,7 @@ run_deploy(struct deploy *d, char **message)
 	struct converge_opts co = { 0 };
 	struct strv changed = STRV_INIT;
 	char commit[41], *subject = NULL, *failed = NULL, *reason = NULL;
+	char *picked = NULL;
 	long long t0 = now_ms(), t1;
 	int rc = -1, swarm;
 
@@ -1827,6 +1985,11 @@ run_deploy(struct deploy *d, char **message)
 		} else if (d->opts->edit == NULL)
 			error_set("app \"%s\" has no live release", d->app);
 		goto done;
+	}
+	if (d->opts->previous) {
+		if (pick_previous(d, &picked) < 0)
+			goto done;
+		rev = picked;
 	}
 	if (d->opts->live)
 		memcpy(commit, d->previous, 41);
@@ -1946,6 +2109,7 @@ done:
 	    (d->previous == NULL || strcmp(d->previous, d->rel.commit) != 0))
 		retain(d, d->h);
 	strv_clear(&changed);
+	free(picked);
 	free(reason);
 	free(failed);
 	free(subject);
@@ -2312,6 +2476,11 @@ out:
 		close(lock);
 	/* The lock is free: a slow pusher now holds nothing but this process. */
 	stream_finish(tee.stream, STREAM_DRAIN_MS);
+	/* Live, unlocked: a certificate is asked for beside the deploy. */
+	if (rc == 0 && d.rel.project != NULL && opts->site_template != NULL &&
+	    (opts->kind == NULL || strcmp(opts->kind, "certs") != 0) &&
+	    cutover_certs_missing(cfg, d.rel.project))
+		certs_request(cfg, app);
 	/* After the lock and the history are closed: the sender outlives us. */
 	history_close(d.h);
 	d.h = NULL;

@@ -15,6 +15,9 @@ struct deploy_opts {
 	const char *rev;   /* NULL: the tip of the deploy branch */
 	int from_env;      /* open the repository from git's environment */
 	int no_build;      /* every image must exist already (rollback) */
+	/* rollback without a REV: the newest succeeded release before the
+	 * live one, chosen under the app's lock from the history */
+	int previous;
 	int skip_if_live;  /* a push of what is already live does nothing */
 	const char *kind;  /* "push", "deploy", "rollback" */
 	const char *site_template; /* nginx site template, for x-slipway.http */

@@ -55,13 +55,58 @@ registry_auth(const struct config *cfg, const char *host, char **auth)
 	return 0;
 }
 
-/* Whether name lies under push target t ("HOST/PREFIX"). */
+/*
+ * name ("HOST/PATH" or a Docker Hub "PATH") spelled one way for the push
+ * namespace check: the host lowercase, Docker Hub's names as "docker.io",
+ * and every loopback spelling (localhost, 127.x.x.x, [::1]) as one. Docker
+ * itself keeps "localhost:5000" and "127.0.0.1:5000" apart (credentials
+ * and image names are matched as strings), and so do the credentials here;
+ * but the same registry must not be reachable past the check by spelling
+ * its host another way. Allocated.
+ */
+static char *
+canon_name(const char *name)
+{
+	char *host = registry_host_of(name), *port, *out, *c;
+	const char *rest = name;
+	size_t hl = strlen(host);
+
+	if (strncmp(name, host, hl) == 0 && name[hl] == '/')
+		rest = name + hl + 1;
+	for (c = host; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (strcmp(host, "index.docker.io") == 0 ||
+	    strcmp(host, "registry-1.docker.io") == 0) {
+		free(host);
+		host = xstrdup("docker.io");
+	}
+	port = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
+	if (port != NULL && host[0] == '[')
+		port++;
+	if (port != NULL)
+		*port++ = '\0';
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    (starts_with(host, "127.") &&
+	    strspn(host, "0123456789.") == strlen(host)))
+		out = xasprintf("loopback%s%s/%s", port ? ":" : "",
+		    port ? port : "", rest);
+	else
+		out = xasprintf("%s%s%s/%s", host, port ? ":" : "",
+		    port ? port : "", rest);
+	free(host);
+	return out;
+}
+
+/* Whether name lies under push target t ("HOST/PREFIX"), both canonical. */
 static int
 under(const char *name, const char *t)
 {
-	size_t n = strlen(t);
+	char *ct = canon_name(t);
+	size_t n = strlen(ct);
+	int in = strncmp(name, ct, n) == 0 && name[n] == '/';
 
-	return t != NULL && strncmp(name, t, n) == 0 && name[n] == '/';
+	free(ct);
+	return in;
 }
 
 int
@@ -69,32 +114,37 @@ registry_check_ref(const struct config *cfg, const char *app, const char *ref)
 {
 	const struct config_app *a;
 	const char *own = config_app_push(cfg, app), *hit = NULL;
-	char *name = NULL, *tag = NULL, *prefix = NULL;
+	char *name = NULL, *tag = NULL, *prefix = NULL, *cname;
 	int rc = 0;
 
 	ignore_status(engine_ref_split(ref, &name, &tag));
-	if (cfg->push != NULL && under(name, cfg->push))
+	cname = canon_name(name);
+	if (cfg->push != NULL && under(cname, cfg->push))
 		hit = cfg->push;
 	for (a = cfg->apps; a != NULL && hit == NULL; a = a->next) {
-		if (a->push != NULL && under(name, a->push))
+		if (a->push != NULL && under(cname, a->push))
 			hit = a->push;
 	}
 	if (hit != NULL) {
-		prefix = own != NULL ? xasprintf("%s/%s-", own, app) : NULL;
-		if (prefix == NULL || !starts_with(name, prefix))
+		char *mine = own != NULL ? xasprintf("%s/%s-", own, app) : NULL;
+
+		prefix = mine != NULL ? canon_name(mine) : NULL;
+		if (prefix == NULL || !starts_with(cname, prefix))
 			rc = error_set("image \"%s\" is in the space where slipway "
 			    "pushes its builds (\"%s/\") but not under \"%s\": "
 			    "an app may only pull its own builds", ref, hit,
-			    prefix != NULL ? prefix : "(no push target)");
+			    mine != NULL ? mine : "(no push target)");
+		free(mine);
 	}
 	free(prefix);
+	free(cname);
 	free(name);
 	free(tag);
 	return rc;
 }
 
 int
-registry_pull_policy(const char *service, const char *value,
+registry_pull_policy(const char *service, const char *value, int buildable,
     enum pull_policy *policy, long long *interval_s)
 {
 	long long ns;
@@ -115,6 +165,8 @@ registry_pull_policy(const char *service, const char *value,
 	else if (starts_with(value, "every_") &&
 	    compose_parse_duration(value + 6, &ns) == 0 && ns >= 1000000000LL)
 		*policy = PULL_EVERY, *interval_s = ns / 1000000000LL;
+	else if (strcmp(value, "build") == 0 && buildable)
+		*policy = PULL_BUILD;
 	else if (strcmp(value, "build") == 0)
 		return error_set("service \"%s\": pull_policy \"build\" needs a "
 		    "build section", service);
@@ -205,8 +257,8 @@ registry_ensure(struct engine *e, const struct config *cfg, const char *app,
 	int found, pull, rc = -1;
 
 	*out = NULL;
-	if (registry_pull_policy(service, pull_policy, &policy, &interval) < 0 ||
-	    registry_check_ref(cfg, app, ref) < 0)
+	if (registry_pull_policy(service, pull_policy, 0, &policy,
+	    &interval) < 0 || registry_check_ref(cfg, app, ref) < 0)
 		return -1;
 	if ((found = engine_image_inspect(e, ref, &info)) < 0)
 		goto done;
@@ -244,6 +296,89 @@ done:
 	json_decref(pulled);
 	json_decref(info);
 	return rc;
+}
+
+int
+registry_build_config(const struct config *cfg, char **out)
+{
+	const struct config_registry *r;
+	json_t *config = NULL;
+	char *password = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	for (r = cfg->registries; r != NULL; r = r->next) {
+		/* A section the build may not need is no reason to fail it:
+		 * a FROM that does need it fails on its own pull, clearly. */
+		if (r->username == NULL ||
+		    config_registry_password(r, &password) < 0) {
+			out_warn("warning: the build gets no credentials for "
+			    "registry \"%s\": %s", r->host, r->username == NULL ?
+			    "its section has no username" : error_last());
+			error_clear();
+			continue;
+		}
+		out_redact(password);
+		rc = engine_registry_config_add(&config, r->username, password,
+		    r->host);
+		explicit_bzero(password, strlen(password));
+		free(password);
+		password = NULL;
+		if (rc < 0)
+			goto done;
+		rc = -1;
+	}
+	if (config == NULL) {
+		rc = 0;
+		goto done;
+	}
+	if ((*out = engine_registry_config(config)) == NULL)
+		goto done;
+	out_redact(*out);
+	rc = 0;
+done:
+	json_decref(config);
+	return rc;
+}
+
+int
+registry_pull_for_build(struct engine *e, const struct config *cfg,
+    const char *app, const char *app_dir, const char *service,
+    enum pull_policy policy, long long interval, const char *image,
+    json_t **out)
+{
+	json_t *pulled = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (image == NULL || (policy != PULL_ALWAYS && policy != PULL_EVERY))
+		return 0;
+	if (registry_check_ref(cfg, app, image) < 0)
+		return -1;
+	if (policy == PULL_EVERY) {
+		json_int_t last;
+
+		pulled = pulled_load(app_dir);
+		last = json_integer_value(json_object_get(pulled, image));
+		json_decref(pulled);
+		if ((long long)time(NULL) - (long long)last < interval)
+			return 0;
+	}
+	if (registry_pull(e, cfg, image, NULL) < 0) {
+		/* compose builds what it cannot pull. */
+		out_warn("warning: service \"%s\": %s: building it", service,
+		    error_last());
+		error_clear();
+		return 0;
+	}
+	pulled_save(app_dir, image);
+	if ((rc = engine_image_inspect(e, image, out)) != 0) {
+		if (rc > 0)
+			error_set("image \"%s\" is not on this host after its "
+			    "pull", image);
+		return -1;
+	}
+	return 1;
 }
 
 char *
@@ -406,7 +541,8 @@ done:
 
 int
 registry_restore(struct engine *e, const struct config *cfg, const char *app,
-    const char *service, const char *local_ref, const char *commit, char **id)
+    const char *service, const char *local_ref, const char *commit,
+    const char *digest, char **id)
 {
 	char *name = registry_push_name(cfg, app, service);
 	char *ref = NULL, *lname = NULL, *ltag = NULL;
@@ -414,10 +550,18 @@ registry_restore(struct engine *e, const struct config *cfg, const char *app,
 	int rc = -1;
 
 	*id = NULL;
-	if (name == NULL)
-		return error_set("the images of %.7s are gone and no [registry] "
+	if (digest != NULL && strstr(digest, "@sha256:") != NULL) {
+		/* The bytes the release ran: a tag pushed again since then
+		 * cannot change them. */
+		if (registry_check_ref(cfg, app, digest) < 0)
+			goto done;
+		ref = xstrdup(digest);
+	} else if (name == NULL) {
+		rc = error_set("the images of %.7s are gone and no [registry] "
 		    "push keeps them: push it again to rebuild it", commit);
-	ref = xasprintf("%s:%s", name, commit);
+		goto done;
+	} else
+		ref = xasprintf("%s:%s", name, commit);
 	if (registry_pull(e, cfg, ref, NULL) < 0)
 		goto done;
 	ignore_status(engine_ref_split(local_ref, &lname, &ltag));
@@ -427,7 +571,7 @@ registry_restore(struct engine *e, const struct config *cfg, const char *app,
 		    error_last());
 		goto done;
 	}
-	if (engine_image_remove(e, ref) < 0)
+	if (strchr(ref, '@') == NULL && engine_image_remove(e, ref) < 0)
 		out_warn("warning: cannot untag %s: %s", ref, error_last());
 	*id = xstrdup(json_string_value(json_object_get(info, "Id")));
 	rc = 0;
@@ -474,7 +618,7 @@ registry_pull_app(const struct config *cfg, const char *app)
 
 		if (s->build != NULL || s->image == NULL)
 			continue;
-		if (registry_pull_policy(s->name, s->pull_policy, &policy,
+		if (registry_pull_policy(s->name, s->pull_policy, 0, &policy,
 		    &interval) < 0 || registry_check_ref(cfg, app, s->image) < 0)
 			goto done;
 		if (policy == PULL_NEVER) {

@@ -34,15 +34,40 @@ MUST_CHECK int registry_auth(const struct config *cfg, const char *host,
 MUST_CHECK int registry_check_ref(const struct config *cfg, const char *app,
     const char *ref);
 
-/* pull_policy of an image-only service, checked. */
+/*
+ * pull_policy of a service, checked; "build" only when buildable (the
+ * service has a build section).
+ */
 enum pull_policy {
 	PULL_MISSING,
 	PULL_ALWAYS,
 	PULL_NEVER,
 	PULL_EVERY,	/* daily, weekly, every_<duration>: with an interval */
+	PULL_BUILD,	/* build it, even when its image exists */
 };
 MUST_CHECK int registry_pull_policy(const char *service, const char *value,
-    enum pull_policy *policy, long long *interval_s);
+    int buildable, enum pull_policy *policy, long long *interval_s);
+
+/*
+ * The X-Registry-Config of a build: the credentials of every [registry
+ * "HOST"] section (so that a FROM a private registry can be pulled), or
+ * *out = NULL when there is none; a section whose password cannot be read
+ * is left out with a warning. Passwords and the value are registered with
+ * out_redact().
+ */
+MUST_CHECK int registry_build_config(const struct config *cfg, char **out);
+
+/*
+ * Before building a service that names image, as compose does: with
+ * pull_policy always (or daily/weekly/every_ when its last pull is that old)
+ * pull image; 1 when pulled (*info: its inspect answer; the pull replaces
+ * the build), 0 when there is nothing to pull or the pull failed (a
+ * warning: the service is built), -1 on error.
+ */
+MUST_CHECK int registry_pull_for_build(struct engine *e,
+    const struct config *cfg, const char *app, const char *app_dir,
+    const char *service, enum pull_policy policy, long long interval,
+    const char *image, json_t **info);
 
 /* Pull ref (progress through out_info); *digest may be NULL. */
 MUST_CHECK int registry_pull(struct engine *e, const struct config *cfg,
@@ -71,11 +96,12 @@ MUST_CHECK int registry_push(struct engine *e, const struct config *cfg,
 
 /*
  * Bring back the image of a built service that retention removed: pull
- * registry_push_name():commit and tag it local_ref; *id gets its id.
+ * digest ("repository@sha256:...", the one the release ran) when given,
+ * else registry_push_name():commit, and tag it local_ref; *id gets its id.
  */
 MUST_CHECK int registry_restore(struct engine *e, const struct config *cfg,
     const char *app, const char *service, const char *local_ref,
-    const char *commit, char **id);
+    const char *commit, const char *digest, char **id);
 
 /*
  * The digests a release ran: service -> "repository@sha256:..." in

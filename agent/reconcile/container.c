@@ -71,6 +71,19 @@ container_hooks(struct engine *e, const struct compose_service *s,
 	return 0;
 }
 
+void
+container_pre_stop(struct engine *e, const struct compose_service *s,
+    const char *id, const char *name, const char *state)
+{
+	if (s == NULL || s->npre_stop == 0 || state == NULL ||
+	    strcmp(state, "running") != 0)
+		return;
+	if (container_hooks(e, s, id, name, 0) < 0) {
+		out_warn("warning: %s", error_last());
+		error_clear();
+	}
+}
+
 long
 container_stop_timeout(const struct compose_service *s)
 {

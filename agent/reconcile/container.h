@@ -63,6 +63,13 @@ MUST_CHECK int container_copy_files(struct engine *e, const struct compose_proje
  */
 MUST_CHECK int container_hooks(struct engine *e, const struct compose_service *s,
     const char *id, const char *name, int post_start);
+/*
+ * The pre_stop hooks of s in container id when state is "running" (s NULL:
+ * an orphan, none); a failing hook is a warning: the container stops
+ * anyway, as in compose.
+ */
+void container_pre_stop(struct engine *e, const struct compose_service *s,
+    const char *id, const char *name, const char *state);
 
 /* The stop timeout of s in seconds, or -1 for the engine's default. */
 long container_stop_timeout(const struct compose_service *s);

@@ -443,22 +443,12 @@ wanted(const struct converge_opts *opts, const char *service)
 	return 0;
 }
 
-/*
- * The pre_stop hooks of the running container o (of service s, which may be
- * NULL for an orphan); a failing hook does not keep it from stopping, as in
- * compose.
- */
+/* The pre_stop hooks of o (of service s, NULL for an orphan). */
 static void
 pre_stop(struct engine *e, const struct compose_service *s,
     const struct observed *o)
 {
-	if (s == NULL || s->npre_stop == 0 || o->state == NULL ||
-	    strcmp(o->state, "running") != 0)
-		return;
-	if (container_hooks(e, s, o->id, o->name, 0) < 0) {
-		out_warn("warning: %s", error_last());
-		error_clear();
-	}
+	container_pre_stop(e, s, o->id, o->name, o->state);
 }
 
 /* Carry out one step for service s. */

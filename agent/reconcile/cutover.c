@@ -130,69 +130,25 @@ install_site(const struct compose_project *p, const struct converge_opts *opts,
 	return rc;
 }
 
-/* The shipped ACME challenge hook: <share>/helpers/, beside templates/. */
-static char *
-hook_path(const char *site_template)
+int
+cutover_certs_missing(const struct config *cfg, const struct compose_project *p)
 {
-	char *dir = xstrdup(site_template), *slash, *p;
+	size_t i;
 
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*slash = '\0';
-	p = xasprintf("%s/../helpers/acme-hook", slash ? dir : ".");
-	free(dir);
-	return p;
-}
-
-/*
- * Certificates for the http hosts that have none, after the site serves
- * the release, then the site again with HTTPS. A failure is a warning
- * naming the hosts and uacme's error: the hosts stay on plain HTTP.
- */
-static void
-issue_certs(struct engine *e, const struct compose_project *p,
-    const struct converge_opts *opts)
-{
-	char *hook, *text;
-	size_t i, j;
-	int got = 0;
-
-	if (!config_app_tls(opts->cfg, p->name))
-		return;
-	hook = hook_path(opts->site_template);
+	if (cfg == NULL || !config_app_tls(cfg, p->name))
+		return 0;
 	for (i = 0; i < p->nservices; i++) {
 		const struct compose_service *s = &p->services[i];
 		struct acme_cert c;
-		struct buf hosts = BUF_INIT;
 
 		if (!s->http.set || !compose_service_active(s) ||
 		    s->http.hosts.n == 0)
 			continue;
-		if (acme_cert_find(opts->cfg, &s->http.hosts, &c) == 1) {
-			acme_cert_dispose(&c);
-			continue;
-		}
-		for (j = 0; j < s->http.hosts.n; j++)
-			buf_addf(&hosts, "%s%s", j ? ", " : "",
-			    s->http.hosts.v[j]);
-		out_info("-----> Requesting a certificate for %s", hosts.buf);
-		if (acme_issue(opts->cfg, hook, p->name, &s->http.hosts, 0) < 0) {
-			out_warn("warning: no certificate for %s, serving it "
-			    "over plain HTTP: %s", hosts.buf, error_last());
-			error_clear();
-		} else
-			got = 1;
-		buf_release(&hosts);
+		if (acme_cert_find(cfg, &s->http.hosts, &c) != 1)
+			return 1;
+		acme_cert_dispose(&c);
 	}
-	free(hook);
-	if (!got)
-		return;
-	if ((text = render_site(e, p, opts, NULL, NULL)) == NULL ||
-	    install_site(p, opts, text) < 0) {
-		out_warn("warning: the site with HTTPS was not installed, it "
-		    "stays on plain HTTP: %s", error_last());
-		error_clear();
-	}
-	free(text);
+	return 0;
 }
 
 int
@@ -219,8 +175,6 @@ cutover_site(struct engine *e, const struct compose_project *p,
 		return -1;
 	rc = install_site(p, opts, text);
 	free(text);
-	if (rc == 0)
-		issue_certs(e, p, opts);
 	return rc;
 }
 
@@ -291,7 +245,9 @@ cutover_service(struct engine *e, const struct compose_project *p,
 			continue;
 		if (st->action == PLAN_KEEP || st->action == PLAN_START) {
 			if (st->action == PLAN_START &&
-			    engine_container_start(e, st->old->id) < 0)
+			    (engine_container_start(e, st->old->id) < 0 ||
+			    container_hooks(e, s, st->old->id, st->old->name,
+			    1) < 0))
 				goto fail;
 			continue;
 		}
@@ -306,7 +262,8 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		    xstrdup(x->final);
 		out_info("-----> Starting %s beside the live release", x->final);
 		if (container_create(e, p, s, st->number, x->name, img, hash, opts,
-		    &x->id) < 0 || engine_container_start(e, x->id) < 0)
+		    &x->id) < 0 || engine_container_start(e, x->id) < 0 ||
+		    container_hooks(e, s, x->id, x->final, 1) < 0)
 			goto fail;
 		if ((x->addr = http_addr(e, x->id, s->http.port)) == NULL) {
 			error_set("%s publishes no port for %u", x->final,
@@ -348,6 +305,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 
 		if (old == NULL)
 			continue;
+		container_pre_stop(e, s, old->id, old->name, old->state);
 		if (container_stop(e, s, old->id, old->name) < 0 ||
 		    engine_container_remove(e, old->id, 0) < 0 ||
 		    engine_container_rename(e, f[i].id, f[i].final) < 0) {
@@ -363,6 +321,8 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		    strcmp(st->service, s->name) != 0)
 			continue;
 		out_info("-----> Removing %s (%s)", st->old->name, st->reason);
+		container_pre_stop(e, s, st->old->id, st->old->name,
+		    st->old->state);
 		if (container_stop(e, s, st->old->id, st->old->name) < 0 ||
 		    engine_container_remove(e, st->old->id, 0) < 0) {
 			error_set("cannot remove \"%s\": %s", st->old->name,

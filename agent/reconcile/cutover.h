@@ -25,5 +25,11 @@ MUST_CHECK int cutover_service(struct engine *e, const struct compose_project *p
  */
 MUST_CHECK int cutover_site(struct engine *e, const struct compose_project *p,
     const struct converge_opts *opts);
+/*
+ * Does an http host set of p lack a certificate that TLS for its app would
+ * serve? (Issuing one is never part of a deploy: pipeline/certs.h.)
+ */
+int cutover_certs_missing(const struct config *cfg,
+    const struct compose_project *p);
 
 #endif

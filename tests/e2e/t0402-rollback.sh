@@ -61,3 +61,18 @@ id_before=$(container_id $app-web-1)
 git -C "$src" push -f production "$shaB:main" >"$WORLD/push.out" 2>&1 || { cat "$WORLD/push.out"; fail "push B again"; }
 expect_in "$WORLD/push.out" "${shaB:0:7} is already live"
 [ "$(container_id $app-web-1)" = "$id_before" ] || fail "a push of the live commit touched the container"
+
+say "rollback without REV refuses a live record that disagrees with the history"
+cur=$WORLD/state/apps/$app/current
+[ "$(cat "$cur")" = "$shaB" ] || fail "current is not B: $(cat "$cur")"
+printf '%s\n' "$shaA" >"$cur"
+! slipway rollback $app >"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "rollback chose against a wrong record"; }
+expect_in "$WORLD/rb.out" "error: \"$app\" is recorded as running ${shaA:0:7}, but its newest succeeded deploy is ${shaB:0:7}"
+wait_http "http://127.0.0.1:$port/" "version B"
+say "rollback without REV refuses when no live release is recorded"
+rm "$cur"
+! slipway rollback $app >"$WORLD/rb.out" 2>&1 || fail "rollback without a record"
+expect_in "$WORLD/rb.out" "has no recorded live release to roll back from"
+printf '%s\n' "$shaB" >"$cur"
+slipway rollback $app >"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "rollback after the record is right"; }
+wait_http "http://127.0.0.1:$port/" "version A"

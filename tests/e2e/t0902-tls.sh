@@ -24,6 +24,8 @@ CA_FILE=/usr/local/share/ca-certificates/slipway-e2e-$RUN.crt
 HOSTS_MARK="# slipway-e2e-$RUN"
 A1=a1-$RUN.example.test
 A2=a2-$RUN.example.test
+A3=a3-$RUN.example.test
+A4=a4-$RUN.example.test
 BAD=nx-$RUN.invalid
 app=e2e-tls-$RUN
 bad=e2e-tlsbad-$RUN
@@ -34,6 +36,7 @@ stop_all() {
 	[ -f "$N/nginx.pid" ] && nginx -c "$N/nginx.conf" -s stop 2>/dev/null || true
 	[ -n "${PEBBLE_PID:-}" ] && kill "$PEBBLE_PID" 2>/dev/null || true
 	[ -n "${LOAD_PID:-}" ] && kill "$LOAD_PID" 2>/dev/null || true
+	[ -n "${HANG_PID:-}" ] && kill "$HANG_PID" 2>/dev/null || true
 	if [ -f "$CA_FILE" ]; then
 		rm -f "$CA_FILE"
 		update-ca-certificates >/dev/null 2>&1 || true
@@ -48,7 +51,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null
 cp "$P/cert.pem" "$CA_FILE"
 update-ca-certificates >/dev/null 2>&1
-printf '127.0.0.1 %s %s %s\n' "$A1" "$A2" "$HOSTS_MARK" >>/etc/hosts
+printf '127.0.0.1 %s %s %s %s %s\n' "$A1" "$A2" "$A3" "$A4" "$HOSTS_MARK" >>/etc/hosts
 
 cat >"$P/config.json" <<JSON
 {"pebble": {"listenAddress": "127.0.0.1:$PPORT",
@@ -125,6 +128,15 @@ https_get() {
 	curl -fsS --max-time 5 --cacert "$P/root.pem" \
 		--resolve "$1:$TPORT:127.0.0.1" "https://$1:$TPORT${2:-/}"
 }
+# wait_https HOST TEXT: the certificate is asked for beside the deploy
+wait_https() {
+	local n=150
+	while [ "$(https_get "$1" 2>/dev/null)" != "$2" ]; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || fail "$1 never served \"$2\" over HTTPS"
+		sleep 0.2
+	done
+}
 
 say "push an app with two hosts: one certificate, HTTPS for both"
 new_app $app
@@ -133,7 +145,7 @@ push $app || { cat "$WORLD/push.out"; fail "push"; }
 expect_in "$WORLD/push.out" "Requesting a certificate for $A1, $A2"
 expect_not_in "$WORLD/push.out" "warning: no certificate"
 for h in "$A1" "$A2"; do
-	[ "$(https_get "$h")" = "tls one" ] || fail "$h over HTTPS"
+	wait_https "$h" "tls one"
 done
 hdr=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' \
 	-H "Host: $A1" "http://127.0.0.1:$NPORT/x?y=1")
@@ -196,6 +208,50 @@ new=$(openssl x509 -noout -serial -in "$WORLD/state/tls/acme/$A1/cert.pem")
 served=$(openssl s_client -connect 127.0.0.1:$TPORT -servername "$A1" </dev/null 2>/dev/null |
 	openssl x509 -noout -serial)
 [ "$served" = "$new" ] || fail "nginx serves $served, not the renewed $new"
+
+say "an ACME server that is down neither fails nor stalls a push"
+# uacme retries a refused connection for 15 s; the push waits 2 s for it.
+sed -i "s|^acme_directory = .*|acme_directory = https://127.0.0.1:$(free_port)/dir|; s|^timeout = 30$|timeout = 30\nwait = 2|" "$CONF"
+down=e2e-tlsdown-$RUN
+new_app $down
+# certs_ended HOST: the request's log names HOST's failure
+certs_ended() { grep -q "warning: no certificate for $1" "$WORLD/state/apps/$down/certs.log" 2>/dev/null; }
+wait_certs_ended() {
+	local n=150
+	until certs_ended "$1"; do
+		n=$((n - 1)); [ $n -gt 0 ] || fail "the request for $1 never ended"
+		sleep 0.2
+	done
+}
+site $down "down" "$A3"
+push $down || { cat "$WORLD/push.out"; fail "push with the ACME server down"; }
+! certs_ended "$A3" || fail "the push waited for the ACME server"
+expect_in "$WORLD/push.out" "Requesting a certificate for $A3"
+expect_in "$WORLD/push.out" "goes on in the background"
+[ "$(curl -fsS --max-time 2 -H "Host: $A3" "http://127.0.0.1:$NPORT/")" = down ] ||
+	fail "$A3 over HTTP"
+wait_certs_ended "$A3"
+say "an ACME server that never answers: the same, until [tls] timeout"
+HPORT=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+time.sleep(600)' "$HPORT" &
+HANG_PID=$!
+sed -i "s|^acme_directory = .*|acme_directory = https://127.0.0.1:$HPORT/dir|; s|^timeout = 30$|timeout = 8|" "$CONF"
+site $down "hung" "$A4"
+push $down || { cat "$WORLD/push.out"; fail "push with the ACME server hanging"; }
+! certs_ended "$A4" || fail "the push waited for the ACME server"
+expect_in "$WORLD/push.out" "goes on in the background"
+[ "$(curl -fsS --max-time 2 -H "Host: $A4" "http://127.0.0.1:$NPORT/")" = hung ] ||
+	fail "$A4 over HTTP"
+wait_certs_ended "$A4"
+kill $HANG_PID; wait $HANG_PID 2>/dev/null || true
+HANG_PID=
+say "certs renew requests what the deploys could not get"
+sed -i "s|^acme_directory = .*|acme_directory = https://127.0.0.1:$PPORT/dir|; s|^timeout = 8$|timeout = 30|; s|^wait = 2$|wait = 10|" "$CONF"
+slipway certs renew >"$WORLD/renew.out" 2>&1 || { cat "$WORLD/renew.out"; fail "renew of the missing"; }
+expect_in "$WORLD/renew.out" "Requesting a certificate for $A4"
+wait_https "$A4" "hung"
 
 say "the challenge hook writes only plain tokens inside its directory"
 H=$TOP/helpers/acme-hook

@@ -73,12 +73,23 @@ CMD ["httpd", "-f", "-p", "8081", "-h", "/var/www"]
 DF
 docker build -q -t "$OPEN/e2e-db-$RUN:1" "$WORLD/db" >/dev/null
 docker tag "$OPEN/e2e-db-$RUN:1" "$AUTH/e2e-dbp-$RUN:1"
+# A base image that only the private registry has, for a FROM.
+docker tag "$OPEN/e2e-db-$RUN:1" "$AUTH/e2e-base-$RUN:1"
+# What a service with build: and pull_policy always runs instead of building.
+mkdir -p "$WORLD/webimg/www"
+echo "webimg from the registry $RUN" >"$WORLD/webimg/www/index.html"
+printf 'FROM %s\nCOPY www /var/www\nCMD ["httpd", "-f", "-p", "8080", "-h", "/var/www"]\n' \
+    "$BASE_IMAGE" >"$WORLD/webimg/Dockerfile"
+docker build -q -t "$OPEN/e2e-webimg-$RUN:1" "$WORLD/webimg" >/dev/null
 docker push -q "$OPEN/e2e-db-$RUN:1" >/dev/null
+docker push -q "$OPEN/e2e-webimg-$RUN:1" >/dev/null
 echo "$password" | docker login -u tester --password-stdin "$AUTH" >/dev/null 2>&1 ||
     fail "docker login to the test registry"
 docker push -q "$AUTH/e2e-dbp-$RUN:1" >/dev/null
+docker push -q "$AUTH/e2e-base-$RUN:1" >/dev/null
 docker logout "$AUTH" >/dev/null 2>&1
-docker image rm "$OPEN/e2e-db-$RUN:1" "$AUTH/e2e-dbp-$RUN:1" >/dev/null
+docker image rm "$OPEN/e2e-db-$RUN:1" "$AUTH/e2e-dbp-$RUN:1" "$AUTH/e2e-base-$RUN:1" \
+    "$OPEN/e2e-webimg-$RUN:1" >/dev/null
 ! docker image inspect "$OPEN/e2e-db-$RUN:1" >/dev/null 2>&1 || fail "db image still local"
 
 printf '%s\n' "$password" >"$WORLD/regpass"
@@ -202,6 +213,15 @@ expect_in "$WORLD/deploy.out" "warning: cannot push image \"$AUTH/slipway/$app-w
 wait_http "http://127.0.0.1:$port/" "version 2b"
 printf '%s\n' "$password" >"$WORLD/regpass"
 
+say "a FROM the private registry builds with the server's credentials"
+version "version f" "$OPEN/e2e-db-$RUN:1"
+sed -i "s|^FROM .*|FROM $AUTH/e2e-base-$RUN:1|" "$src/Dockerfile"
+commit_all $app "FROM the private registry"
+push $app || { cat "$WORLD/push.out"; fail "push FROM private"; }
+wait_http "http://127.0.0.1:$port/" "version f"
+expect_in "$WORLD/push.out" "Pulling $AUTH/e2e-base-$RUN:1"
+expect_not_in "$WORLD/push.out" "$password"
+
 say "the db tag moves in the registry; pull_policy always follows it"
 echo "db2 of $RUN" >"$WORLD/db/www/index.html"
 docker build -q -t "$OPEN/e2e-db-$RUN:1" "$WORLD/db" >/dev/null
@@ -216,10 +236,49 @@ version "version 4" "$OPEN/e2e-db-$RUN:1"
 push $app || { cat "$WORLD/push.out"; fail "push v4"; }
 wait_http "http://127.0.0.1:$port/" "version 4"
 ! docker image inspect "$app-web:$sha1" >/dev/null 2>&1 || fail "retention kept v1's image"
+say "v1's tag is pushed again with other bytes: the rollback pulls v1's digest"
+mkdir -p "$WORLD/swap/www"
+echo "swapped $RUN" >"$WORLD/swap/www/index.html"
+printf 'FROM %s\nCOPY www /var/www\nCMD ["httpd", "-f", "-p", "8080", "-h", "/var/www"]\n' \
+    "$BASE_IMAGE" >"$WORLD/swap/Dockerfile"
+docker build -q -t "$AUTH/slipway/$app-web:$sha1" "$WORLD/swap" >/dev/null
+echo "$password" | docker login -u tester --password-stdin "$AUTH" >/dev/null 2>&1 ||
+    fail "docker login to the test registry"
+docker push -q "$AUTH/slipway/$app-web:$sha1" >/dev/null
+docker logout "$AUTH" >/dev/null 2>&1
+docker image rm "$AUTH/slipway/$app-web:$sha1" >/dev/null
 slipway rollback $app "$sha1" >"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "rollback to v1"; }
-expect_in "$WORLD/rb.out" "Pulling $AUTH/slipway/$app-web:$sha1"
+expect_in "$WORLD/rb.out" "Pulling $AUTH/slipway/$app-web@sha256:"
 wait_http "http://127.0.0.1:$port/" "version 1"
+curl -fsS "http://127.0.0.1:$port/" | grep -qF "swapped" && fail "the rollback ran the re-pushed tag"
 docker image inspect "$app-web:$sha1" >/dev/null || fail "v1's image not restored"
 say "the rollback runs the db digest v1 ran, not the moved tag"
 wait_http "http://127.0.0.1:$dbport/" "db of $RUN"
+
+say "pull_policy build: a redeploy of the same commit builds again"
+version "version 5" "$OPEN/e2e-db-$RUN:1"
+sed -i "s|^    build: \.$|    build: .\n    pull_policy: build|" "$src/compose.yaml"
+commit_all $app "pull_policy build"
+push $app || { cat "$WORLD/push.out"; fail "push v5"; }
+wait_http "http://127.0.0.1:$port/" "version 5"
+slipway deploy $app >"$WORLD/redeploy.out" 2>&1 || { cat "$WORLD/redeploy.out"; fail "redeploy v5"; }
+expect_in "$WORLD/redeploy.out" "Building web"
+expect_not_in "$WORLD/redeploy.out" "Reusing images"
+
+say "pull_policy always with build: runs the image pulled, as compose does"
+version "version 6" "$OPEN/e2e-db-$RUN:1"
+sed -i "s|^    build: \.$|    build: .\n    image: $OPEN/e2e-webimg-$RUN:1\n    pull_policy: always|" \
+    "$src/compose.yaml"
+commit_all $app "pull_policy always"
+push $app || { cat "$WORLD/push.out"; fail "push v6"; }
+expect_in "$WORLD/push.out" "Pulling $OPEN/e2e-webimg-$RUN:1"
+wait_http "http://127.0.0.1:$port/" "webimg from the registry $RUN"
+
+say "an unknown pull_policy on a built service is refused"
+version "version 7" "$OPEN/e2e-db-$RUN:1"
+sed -i "s|^    build: \.$|    build: .\n    pull_policy: sometimes|" "$src/compose.yaml"
+commit_all $app "bad pull_policy"
+push $app && fail "a bad pull_policy was deployed"
+expect_in "$WORLD/push.out" "service \"web\": unknown pull_policy \"sometimes\""
+wait_http "http://127.0.0.1:$port/" "webimg from the registry $RUN"
 say "ok"

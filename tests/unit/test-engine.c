@@ -1077,6 +1077,29 @@ test_registry_auth(void **state)
 }
 
 static void
+test_registry_config(void **state)
+{
+	json_t *config = NULL;
+	char *a;
+
+	assert_int_equal(engine_registry_config_add(&config, "u", "p",
+	    "127.0.0.1:5000"), 0);
+	assert_int_equal(engine_registry_config_add(&config, "v", "q",
+	    "docker.io"), 0);
+	/* {"127.0.0.1:5000":{...},"https://index.docker.io/v1/":{...}} */
+	a = engine_registry_config(config);
+	assert_string_equal(a, "eyIxMjcuMC4wLjE6NTAwMCI6eyJ1c2VybmFtZSI6InUiLC"
+	    "JwYXNzd29yZCI6InAiLCJzZXJ2ZXJhZGRyZXNzIjoiMTI3LjAuMC4xOjUwMDAifSwi"
+	    "aHR0cHM6Ly9pbmRleC5kb2NrZXIuaW8vdjEvIjp7InVzZXJuYW1lIjoidiIsInBhc3"
+	    "N3b3JkIjoicSIsInNlcnZlcmFkZHJlc3MiOiJkb2NrZXIuaW8ifX0=");
+	free(a);
+	assert_int_equal(engine_registry_config_add(&config, "u", "\xff",
+	    "h"), -1);
+	assert_non_null(strstr(error_last(), "registry \"h\""));
+	json_decref(config);
+}
+
+static void
 test_progress_pull(void **state)
 {
 	/* What a 20.10 engine sends for a two-layer pull, abridged. */
@@ -1279,6 +1302,7 @@ main(void)
 		cmocka_unit_test(test_urlencode),
 		cmocka_unit_test(test_label_filter),
 		cmocka_unit_test(test_registry_auth),
+		cmocka_unit_test(test_registry_config),
 		cmocka_unit_test(test_progress_pull),
 		cmocka_unit_test(test_progress_push_and_errors),
 		cmocka_unit_test(test_progress_layer_cap),

@@ -39,28 +39,33 @@ test_pull_policy(void **state)
 	enum pull_policy p;
 	long long iv;
 
-	assert_int_equal(registry_pull_policy("db", NULL, &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", NULL, 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_MISSING);
-	assert_int_equal(registry_pull_policy("db", "if_not_present", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "if_not_present", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_MISSING);
-	assert_int_equal(registry_pull_policy("db", "always", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "always", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_ALWAYS);
-	assert_int_equal(registry_pull_policy("db", "never", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "never", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_NEVER);
-	assert_int_equal(registry_pull_policy("db", "daily", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "daily", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_EVERY);
 	assert_int_equal(iv, 86400);
-	assert_int_equal(registry_pull_policy("db", "weekly", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "weekly", 0, &p, &iv), 0);
 	assert_int_equal(iv, 7 * 86400);
-	assert_int_equal(registry_pull_policy("db", "every_1h30m", &p, &iv), 0);
+	assert_int_equal(registry_pull_policy("db", "every_1h30m", 0, &p, &iv), 0);
 	assert_int_equal(p, PULL_EVERY);
 	assert_int_equal(iv, 5400);
-	assert_int_equal(registry_pull_policy("db", "every_500ms", &p, &iv), -1);
-	assert_int_equal(registry_pull_policy("db", "every_", &p, &iv), -1);
-	assert_int_equal(registry_pull_policy("db", "build", &p, &iv), -1);
+	assert_int_equal(registry_pull_policy("db", "every_500ms", 0, &p, &iv), -1);
+	assert_int_equal(registry_pull_policy("db", "every_", 0, &p, &iv), -1);
+	assert_int_equal(registry_pull_policy("db", "build", 0, &p, &iv), -1);
 	assert_string_equal(error_last(), "service \"db\": pull_policy \"build\" "
 	    "needs a build section");
-	assert_int_equal(registry_pull_policy("db", "sometimes", &p, &iv), -1);
+	/* A service with build: may ask to be built on every deploy. */
+	assert_int_equal(registry_pull_policy("web", "build", 1, &p, &iv), 0);
+	assert_int_equal(p, PULL_BUILD);
+	assert_int_equal(registry_pull_policy("web", "sometimes", 1, &p, &iv),
+	    -1);
+	assert_int_equal(registry_pull_policy("db", "sometimes", 0, &p, &iv), -1);
 	assert_non_null(strstr(error_last(), "service \"db\": unknown "
 	    "pull_policy \"sometimes\""));
 }
@@ -78,6 +83,10 @@ test_check_ref(void **state)
 	const char *refused[] = { "reg.example:5000/slipway/api-web:1",
 	    "reg.example:5000/slipway/webx-db:1", "other.example/team/api-web",
 	    "reg.example:5000/slipway/deep/web-db" };
+	const char *loopback[] = { "localhost:5000/slipway/api-web:1",
+	    "LOCALHOST:5000/slipway/api-web:1", "127.0.0.2:5000/slipway/api-web",
+	    "[::1]:5000/slipway/api-web", "team/hub-web:1",
+	    "index.docker.io/team/hub-web", "Docker.io/team/hub-web" };
 	size_t i;
 	char *name;
 
@@ -95,6 +104,29 @@ test_check_ref(void **state)
 		assert_non_null(strstr(error_last(), "an app may only pull its "
 		    "own builds"));
 	}
+	/* The same registry spelled another way is the same space; docker
+	 * keeps localhost and 127.0.0.1 apart, the check may not. */
+	config_dispose(&cfg);
+	text = "[registry]\npush = 127.0.0.1:5000/slipway\n"
+	    "[app \"hub\"]\npush = docker.io/team\n";
+	assert_int_equal(write_file_atomic(conf, text, strlen(text), 0600), 0);
+	assert_int_equal(config_load(&cfg, conf), 0);
+	for (i = 0; i < ARRAY_SIZE(loopback); i++) {
+		if (registry_check_ref(&cfg, "web", loopback[i]) == 0)
+			fail_msg("\"%s\" accepted", loopback[i]);
+		assert_non_null(strstr(error_last(),
+		    "not under \"127.0.0.1:5000/slipway/web-\""));
+	}
+	assert_int_equal(registry_check_ref(&cfg, "web",
+	    "localhost:5000/slipway/web-db:1"), 0);
+	assert_int_equal(registry_check_ref(&cfg, "web",
+	    "localhost:5001/slipway/api-db:1"), 0);
+	config_dispose(&cfg);
+	text = "[registry]\npush = reg.example:5000/slipway\n"
+	    "[app \"api\"]\npush = other.example/team\n";
+	assert_int_equal(write_file_atomic(conf, text, strlen(text), 0600), 0);
+	assert_int_equal(config_load(&cfg, conf), 0);
+
 	/* api's own space is its own push target, not the server's. */
 	assert_int_equal(registry_check_ref(&cfg, "api",
 	    "other.example/team/api-web:1"), 0);
