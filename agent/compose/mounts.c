@@ -60,7 +60,7 @@ finish_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m)
 		if (*m->source == '~')
 			return lerr(ld, n, "\"volumes\": home-relative bind "
 			    "\"%s\" is not supported", m->source);
-		abs = resolve_path(ld->p->dir, m->source);
+		abs = resolve_path(ld->base, m->source);
 		free(m->source);
 		m->source = abs;
 	}

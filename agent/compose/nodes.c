@@ -17,6 +17,24 @@
 #define MERGE_MAX_DEPTH 16
 #define MAX_WORK 1000000      /* pairs and items visited: alias bombs */
 
+/* The file node n came from: an extends.file's nodes name theirs. */
+static const char *
+node_file(const struct loader *ld, const yaml_node_t *n)
+{
+	long idx;
+	size_t i;
+
+	if (ld->doc.nodes.start == NULL || n < ld->doc.nodes.start ||
+	    n >= ld->doc.nodes.top)
+		return ld->file;
+	idx = (long)(n - ld->doc.nodes.start) + 1;
+	for (i = 0; i < ld->next; i++) {
+		if (idx >= ld->ext[i].first && idx <= ld->ext[i].last)
+			return ld->ext[i].display;
+	}
+	return ld->file;
+}
+
 int
 lerr(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 {
@@ -27,7 +45,7 @@ lerr(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (n != NULL)
-		error_set("%s:%lu: %s%s", ld->file,
+		error_set("%s:%lu: %s%s", node_file(ld, n),
 		    (unsigned long)n->start_mark.line + 1, ld->where, msg);
 	else
 		error_set("%s: %s%s", ld->file, ld->where, msg);
@@ -112,6 +130,7 @@ pairs_add(struct pairs *ps, const char *key, yaml_node_t *k, yaml_node_t *v)
 	ps->v[ps->n].key = key;
 	ps->v[ps->n].knode = k;
 	ps->v[ps->n].value = v;
+	ps->v[ps->n].file = 0;
 	ps->n++;
 }
 
@@ -272,7 +291,6 @@ static const struct {
 	{ "storage_opt", "storage options are the host's" },
 	{ "use_api_socket", "it hands the container the engine's socket" },
 	{ "uts", "it shares the host's UTS namespace" },
-	{ "include", "not implemented yet: one compose file per app" },
 	{ "enable_ipv4", "the engine takes it from API 1.47 on" },
 	{ "deploy.mode", "swarm only" },
 	{ "deploy.endpoint_mode", "swarm only" },

@@ -1398,8 +1398,8 @@ test_compat_keys(void **state)
 	    "extends itself");
 	load_fails("services:\n  web:\n    image: x\n"
 	    "    extends: {service: base, file: other.yml}\n",
-	    "compose.yaml:4: service \"web\": \"extends.file\": \"other.yml\": "
-	    "extending a service of another file is not implemented yet");
+	    "compose.yaml:4: service \"web\": \"extends.file\": \"other.yml\" "
+	    "not found");
 	load_fails("services:\n  web:\n    image: x\n    extends: nope\n",
 	    "compose.yaml:4: service \"web\": \"extends\": undefined service "
 	    "\"nope\"");
