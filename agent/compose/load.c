@@ -338,7 +338,8 @@ load(struct compose_project **out, struct loader *parent, const char *text,
 		}
 		yaml_document_delete(&extra);
 	}
-	if (load_extends_files(&ld) < 0 || load_top(&ld, name) < 0)
+	if (check_expansion(&ld) < 0 || load_extends_files(&ld) < 0 ||
+	    load_top(&ld, name) < 0)
 		goto done;
 	order = xcalloc(p->nservices + 1, sizeof *order);
 	if (compose_order(p, order) < 0) {

@@ -122,6 +122,7 @@ void set_where(struct loader *ld, const char *what, const char *name);
 int serr(struct loader *ld, const yaml_node_t *n, const char *fmt,
     ...) PRINTF_LIKE(3, 4);
 MUST_CHECK int spend(struct loader *ld, const yaml_node_t *n);
+MUST_CHECK int check_expansion(struct loader *ld);
 int is_null(const yaml_node_t *n);
 const struct pair *pairs_find(const struct pairs *ps, const char *key);
 void pairs_free(struct pairs *ps);

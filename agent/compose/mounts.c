@@ -175,6 +175,14 @@ mount_options(struct loader *ld, struct compose_mount *m, const char *kind,
 		else if (bind && strcmp(k, "selinux") == 0)
 			r = get_str(ld, v, "volumes.bind.selinux",
 			    &m->bind_selinux);
+		else if (tmpfs && strcmp(k, "size") == 0 &&
+		    v->type == YAML_SCALAR_NODE &&
+		    v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    strchr((const char *)v->data.scalar.value, '.') != NULL &&
+		    strspn((const char *)v->data.scalar.value, "0123456789.") ==
+		    v->data.scalar.length)
+			r = lerr(ld, v, "\"volumes.tmpfs.size\" must be an "
+			    "integer or a size such as 64m");
 		else if (tmpfs && strcmp(k, "size") == 0)
 			r = get_bytes(ld, v, "volumes.tmpfs.size",
 			    &m->tmpfs_size);

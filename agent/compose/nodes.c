@@ -98,6 +98,58 @@ sval(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
+/*
+ * The whole document as the aliases would expand it, extension keys
+ * included, must stay within the work budget: compose-go refuses such a
+ * document even where slipway would never read the expanded part. Sizes
+ * are memoised per node, so this is linear in the document.
+ */
+static long long
+expanded(struct loader *ld, int idx, long long *memo, int depth)
+{
+	yaml_node_t *n = NODE(ld, idx);
+	long long sum = 1;
+	yaml_node_item_t *it;
+	yaml_node_pair_t *pr;
+
+	if (n == NULL || depth > 10000)
+		return MAX_WORK + 1;
+	if (memo[idx] < 0)
+		return 1;       /* a node inside itself: collect() refuses it */
+	if (memo[idx] != 0)
+		return memo[idx];
+	memo[idx] = -1;
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top && sum <= MAX_WORK; it++)
+			sum += expanded(ld, *it, memo, depth + 1);
+	} else if (n->type == YAML_MAPPING_NODE) {
+		for (pr = n->data.mapping.pairs.start;
+		    pr < n->data.mapping.pairs.top && sum <= MAX_WORK; pr++)
+			sum += expanded(ld, pr->key, memo, depth + 1) +
+			    expanded(ld, pr->value, memo, depth + 1);
+	}
+	memo[idx] = sum;
+	return sum;
+}
+
+int
+check_expansion(struct loader *ld)
+{
+	size_t count = (size_t)(ld->doc.nodes.top - ld->doc.nodes.start);
+	long long *memo;
+	int rc = 0;
+
+	if (count == 0)
+		return 0;
+	memo = xcalloc(count + 1, sizeof *memo);
+	if (expanded(ld, 1, memo, 0) > MAX_WORK)
+		rc = lerr(ld, NULL, "document too complex (aliases expand too "
+		    "far)");
+	free(memo);
+	return rc;
+}
+
 int
 is_null(const yaml_node_t *n)
 {
