@@ -1,7 +1,9 @@
 /*
  * compose-check.c - load one compose project as a deploy would (the file
  * compose_find picks in DIR, or FILE with DIR as the release) and apply the
- * safety policy with nothing allowed; print "ok" or the one error line.
+ * safety policy with nothing allowed; print "ok" or the one error line,
+ * "policy: " before it when the loader took the file and the policy did
+ * not.
  * Used by tests/compat/measure.sh only; not part of slipway.
  */
 #include <stdio.h>
@@ -24,9 +26,10 @@ main(int argc, char **argv)
 	file = argc == 3 ? realpath(argv[2], NULL) : compose_find(argv[1]);
 	if (file == NULL)
 		printf("error: %s\n", argc == 3 ? "no such file" : error_last());
-	else if (compose_load(&p, file, argv[1], "app", NULL) < 0 ||
-	    policy_check(p, 0) < 0)
+	else if (compose_load(&p, file, argv[1], "app", NULL) < 0)
 		printf("error: %s\n", error_last());
+	else if (policy_check(p, 0) < 0)
+		printf("policy: %s\n", error_last());
 	else {
 		printf("ok\n");
 		rc = 0;

@@ -54,7 +54,9 @@ for name in sorted(os.listdir(loader)):
                               os.path.join(d, 'compose.yaml.orig'))
                 shutil.copy(os.path.join(d, base), os.path.join(d, 'compose.yaml'))
         elif raws:
-            os.makedirs(d)
+            # beside the loader's testdata, as the test runs
+            shutil.copytree(os.path.join(loader, 'testdata'),
+                            os.path.join(d, 'testdata'))
             y = raws[-1].group(1)
             open(os.path.join(d, 'compose.yaml'), 'w').write(y)
         else:
