@@ -255,6 +255,8 @@ volume_long(struct loader *ld, struct compose_service *s, size_t *alloc,
 	size_t i;
 	int rc = -1;
 
+	static const char *const image_key[] = { "image", NULL };
+
 	m->long_syntax = 1;
 	if (collect(ld, n, &ps, 0) < 0)
 		goto done;
@@ -280,7 +282,7 @@ volume_long(struct loader *ld, struct compose_service *s, size_t *alloc,
 		    strcmp(k, "tmpfs") == 0)
 			r = mount_options(ld, m, k, v);
 		else
-			r = bad_key(ld, &ps.v[i], "volumes", NULL);
+			r = bad_key(ld, &ps.v[i], "volumes", image_key);
 		if (r < 0)
 			goto done;
 	}
