@@ -36,9 +36,11 @@ AWESOME_REPO=${AWESOME_REPO:-/work/.mirror/docker+awesome-compose/repo}
 AWESOME_REF=${AWESOME_REF:-HEAD}
 COMPOSE_CHECK=${COMPOSE_CHECK:-$TOP/build/compose-check}
 OUT=${OUT:-/tmp/slipway-compat.txt}
+FIXTURE_TIMEOUT=${FIXTURE_TIMEOUT:-90}   # seconds a push or an up may take
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ -x "$COMPOSE_CHECK" ] || fail "no $COMPOSE_CHECK: make build/compose-check"
 command -v docker-compose >/dev/null || fail "docker-compose is not installed"
+slipway app list >/dev/null || fail "slipway does not run: $(slipway app list 2>&1)"
 
 # The stand-in for every public image, under a tag only this run uses.
 IMG=slipway-compat-$RUN:local
@@ -59,6 +61,21 @@ finish_all() {
 trap finish_all EXIT
 # A deploy that does not converge should not hold the run up for long.
 sed -i 's/^health_timeout = .*/health_timeout = 15/' "$CONF"
+
+# limited CMD...: run CMD in a process group of its own, killed whole after
+# FIXTURE_TIMEOUT seconds (a push's hook and its build go with it).
+limited() {
+	local pid w rc
+	setsid "$@" &
+	pid=$!
+	(sleep "$FIXTURE_TIMEOUT"; kill -KILL -- -"$pid" 2>/dev/null) &
+	w=$!
+	wait "$pid"
+	rc=$?
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null
+	return $rc
+}
 
 # export REPO REF PATH DEST: PATH of REPO at REF into DEST
 export_tree() {
@@ -125,7 +142,7 @@ fixtures() {
 			cp "$WORLD/src/$app/$file" "$WORLD/src/$app/compose.yaml"
 			commit_all "$app" "the fixture's file as compose.yaml"
 		fi
-		timeout 180 git -C "$WORLD/src/$app" push production HEAD:main \
+		limited git -C "$WORLD/src/$app" push production HEAD:main \
 			>"$WORLD/push.out" 2>&1
 		if grep -q -- "-----> Deployed $app" "$WORLD/push.out"; then
 			sw=deployed
@@ -136,7 +153,7 @@ fixtures() {
 			why=$(grep -m1 -o 'error: .*' "$WORLD/push.out" | sed 's/ *$//')
 		fi
 		slipway app destroy "$app" --volumes >/dev/null 2>&1
-		(cd "$DCDIR" && timeout 180 docker-compose -p "$DCP" -f "$DCFILE" up -d) \
+		(cd "$DCDIR" && limited docker-compose -p "$DCP" -f "$DCFILE" up -d) \
 			>"$WORLD/dc.out" 2>&1
 		dcrc=$?
 		sleep 3
