@@ -117,6 +117,16 @@ e2e: $(BUILD)/slipway
 
 test: unit e2e
 
+# Compatibility figures on compose projects nobody here wrote (issue 18), on
+# demand only: tests/compat/measure.sh says what it reads.
+$(BUILD)/compose-check: tests/compat/compose-check.c $(BUILD)/libslipway.a
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(BUILD)/libslipway.a $(PKG_LIBS) -lpthread
+
+compat: $(BUILD)/slipway $(BUILD)/compose-check
+	SLIPWAY_BIN=$(abspath $(BUILD)/slipway) \
+	COMPOSE_CHECK=$(abspath $(BUILD)/compose-check) tests/compat/measure.sh
+
 check-layers:
 	tests/check-layers.sh
 
@@ -192,6 +202,6 @@ endif
 clean:
 	rm -rf build
 
-.PHONY: all unit e2e test check-layers check-status analyze analyze-gcc \
+.PHONY: all unit e2e test compat check-layers check-status analyze analyze-gcc \
 	analyze-clang fuzz fuzz-build fuzz-lib demo bench install clean
 .SECONDARY:

@@ -10,7 +10,8 @@
 static int
 known_service(struct loader *ld, const char *name)
 {
-	return pairs_find(&ld->services, name) != NULL;
+	return pairs_find(&ld->services, name) != NULL ||
+	    strv_contains(&ld->imported, name);
 }
 
 static struct compose_depends *

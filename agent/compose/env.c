@@ -22,7 +22,7 @@ add_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n,
 	if (*path == '~')
 		return lerr(ld, n, "\"env_file\": home-relative path \"%s\" "
 		    "is not supported", path);
-	abs = resolve_path(ld->p->dir, path);
+	abs = resolve_path(ld->base, path);
 	if (!required)
 		strv_push(&sv->optional_env, abs);
 	strv_push_owned(&sv->env_files, abs);
@@ -96,17 +96,6 @@ done:
 	return rc;
 }
 
-/* path relative to the project directory when it is inside (allocated). */
-static char *
-shown_path(struct loader *ld, const char *path)
-{
-	const char *dir = ld->p->dir;
-
-	if (!compose_path_within(path, dir) || strcmp(path, dir) == 0)
-		return xstrdup(path);
-	return xstrdup(path + strlen(dir) + (strcmp(dir, "/") != 0));
-}
-
 /*
  * Read one env file into the service's environment. Only files inside the
  * release are read, symlinks followed: an error quoting a line of a host
@@ -117,17 +106,17 @@ read_env_file(struct loader *ld, struct svc *sv, const char *path)
 {
 	struct compose_service *s = sv->s;
 	struct buf b = BUF_INIT;
-	char *name = shown_path(ld, path), *real = NULL;
+	char *name = release_path(ld, path), *real = NULL;
 	struct stat st;
 	int rc = -1;
 
-	if (!compose_path_within(path, ld->p->dir)) {
+	if (!compose_path_within(path, ld->root)) {
 		lerr(ld, sv->knode, "env file \"%s\" is outside the release",
 		    name);
 		goto done;
 	}
 	real = compose_path_resolve(path);
-	if (!compose_path_within(real, ld->p->dir)) {
+	if (!compose_path_within(real, ld->root)) {
 		lerr(ld, sv->knode, "env file \"%s\" is outside the release",
 		    name);
 		goto done;
@@ -219,5 +208,72 @@ done:
 	buf_release(&b);
 	free(real);
 	free(path);
+	return rc;
+}
+
+/*
+ * An included file's variables: the including file's, then those of its
+ * env_file list (dir/.env without one) where not already set, as
+ * compose-go's include does. The files must be inside the release.
+ */
+int
+include_dotenv(struct loader *ld, const struct loader *parent,
+    const struct strv *env_files)
+{
+	struct kvlist file_vars = KVLIST_INIT;
+	struct strv dflt = STRV_INIT;
+	const struct strv *files = env_files;
+	struct buf b = BUF_INIT;
+	char *real = NULL, *name = NULL;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < parent->vars.n; i++)
+		kvlist_set(&ld->vars, parent->vars.v[i].key,
+		    parent->vars.v[i].value);
+	if (files == NULL) {
+		char *path = path_join(ld->p->dir, ".env");
+
+		if (path_exists(path))
+			strv_push(&dflt, path);
+		free(path);
+		files = &dflt;
+	}
+	for (i = 0; i < files->n; i++) {
+		struct stat st;
+
+		free(name);
+		free(real);
+		name = release_path(ld, files->v[i]);
+		real = compose_path_resolve(files->v[i]);
+		if (!compose_path_within(files->v[i], ld->root) ||
+		    !compose_path_within(real, ld->root)) {
+			error_set("%s: env file \"%s\" is outside the release",
+			    ld->file, name);
+			goto done;
+		}
+		if (stat(real, &st) < 0 || !S_ISREG(st.st_mode)) {
+			error_set("%s: env file \"%s\" %s", ld->file, name,
+			    errno == ENOENT ? "not found" : "is not a file");
+			goto done;
+		}
+		buf_reset(&b);
+		if (read_file(real, &b, ENVFILE_MAX_SIZE) < 0 ||
+		    dotenv_parse(b.buf, b.len, name, &ld->vars,
+		    &file_vars) < 0)
+			goto done;
+	}
+	for (i = 0; i < file_vars.n; i++) {
+		if (kvlist_find(&ld->vars, file_vars.v[i].key) == NULL)
+			kvlist_set(&ld->vars, file_vars.v[i].key,
+			    file_vars.v[i].value);
+	}
+	rc = 0;
+done:
+	buf_release(&b);
+	free(real);
+	free(name);
+	strv_clear(&dflt);
+	kvlist_clear(&file_vars);
 	return rc;
 }

@@ -25,13 +25,13 @@ static int
 fileobj_file(struct loader *ld, yaml_node_t *n, int configs,
     struct compose_fileobj *o, const char *path)
 {
-	char *abs = resolve_path(ld->p->dir, path);
+	char *abs = resolve_path(ld->base, path);
 	char *real = compose_path_resolve(abs);
 	struct stat st;
 	int rc = -1;
 
-	if (!compose_path_within(abs, ld->p->dir) ||
-	    !compose_path_within(real, ld->p->dir)) {
+	if (!compose_path_within(abs, ld->root) ||
+	    !compose_path_within(real, ld->root)) {
 		lerr(ld, n, "file \"%s\" is outside the release", path);
 		goto done;
 	}

@@ -95,14 +95,15 @@ static int
 load_top(struct loader *ld, const char *name)
 {
 	static const char *const unsupported[] = {
-		"include", "models", NULL
+		"models", NULL
 	};
 	struct compose_project *p = ld->p;
 	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
 	const struct pair *services, *volumes, *networks, *pn;
+	struct included *subs = NULL;
 	struct pairs top = { 0 };
 	char *fname = NULL;
-	size_t i;
+	size_t i, nsubs = 0, nimported = 0;
 	int rc = -1;
 
 	if (root == NULL || is_null(root)) {
@@ -121,7 +122,7 @@ load_top(struct loader *ld, const char *name)
 		if (strcmp(k, "version") == 0 || strcmp(k, "name") == 0 ||
 		    strcmp(k, "services") == 0 || strcmp(k, "volumes") == 0 ||
 		    strcmp(k, "networks") == 0 || strcmp(k, "secrets") == 0 ||
-		    strcmp(k, "configs") == 0)
+		    strcmp(k, "configs") == 0 || strcmp(k, "include") == 0)
 			continue;
 		if (bad_key(ld, &top.v[i], NULL, unsupported) < 0)
 			goto done;
@@ -134,40 +135,58 @@ load_top(struct loader *ld, const char *name)
 			    "name \"%s\" is ignored: the app is \"%s\"",
 			    ld->file, fname, name));
 	}
+	/* include: each file a project of its own, merged in (include.c) */
+	if ((pn = pairs_find(&top, "include")) != NULL &&
+	    load_includes(ld, pn->value, &subs, &nsubs) < 0)
+		goto done;
+	for (i = 0; i < nsubs; i++)
+		nimported += subs[i].p->nservices;
 	if ((volumes = pairs_find(&top, "volumes")) != NULL &&
 	    load_volumes(ld, volumes->value) < 0)
+		goto done;
+	if (merge_included(ld, subs, nsubs, INCLUDE_VOLUMES) < 0)
 		goto done;
 	if ((networks = pairs_find(&top, "networks")) != NULL &&
 	    load_networks(ld, networks->value) < 0)
 		goto done;
 	if (p->networks == NULL)
 		p->networks = xcalloc(1, sizeof *p->networks);
+	if (merge_included(ld, subs, nsubs, INCLUDE_NETWORKS) < 0)
+		goto done;
 	if ((pn = pairs_find(&top, "secrets")) != NULL &&
 	    load_fileobjs(ld, pn->value, 0) < 0)
 		goto done;
 	if ((pn = pairs_find(&top, "configs")) != NULL &&
 	    load_fileobjs(ld, pn->value, 1) < 0)
 		goto done;
+	if (merge_included(ld, subs, nsubs, INCLUDE_SECRETS) < 0 ||
+	    merge_included(ld, subs, nsubs, INCLUDE_CONFIGS) < 0)
+		goto done;
 	services = pairs_find(&top, "services");
-	if (services == NULL || is_null(services->value)) {
+	if ((services == NULL || is_null(services->value)) && nimported == 0) {
 		lerr(ld, services ? services->knode : root,
 		    "no services defined");
 		goto done;
 	}
-	if (get_map(ld, services->value, "services", &ld->services) < 0)
+	if (services != NULL &&
+	    get_map(ld, services->value, "services", &ld->services) < 0)
 		goto done;
-	p->services = xcalloc(ld->services.n, sizeof *p->services);
+	p->services = xcalloc(ld->services.n + nimported + 1,
+	    sizeof *p->services);
 	for (i = 0; i < ld->services.n; i++) {
 		p->nservices++;
 		if (load_service(ld, &ld->services.v[i], &p->services[i]) < 0)
 			goto done;
 	}
+	if (merge_included(ld, subs, nsubs, INCLUDE_SERVICES) < 0)
+		goto done;
 	if (unique_container_names(ld) < 0)
 		goto done;
 	enable_profiles(ld);
 	settle_default_network(p);
 	rc = 0;
 done:
+	free_included(subs, nsubs);
 	free(fname);
 	pairs_free(&top);
 	return rc;
@@ -243,17 +262,24 @@ order_error(struct loader *ld)
 	free(msg);
 }
 
+/*
+ * Load text as project name's file (display names it in messages) with dir
+ * as its directory. parent is the including loader (include), or NULL;
+ * env_files are then include's env_file, NULL for dir/.env.
+ */
 static int
-load(struct compose_project **out, const char *text, size_t len,
-    const char *display, const char *file, const char *dir, const char *name,
-    const struct kvlist *vars, int swarm)
+load(struct compose_project **out, struct loader *parent, const char *text,
+    size_t len, const char *display, const char *file, const char *dir,
+    const char *name, const struct kvlist *vars,
+    const struct strv *env_files, int swarm)
 {
 	struct loader ld = { 0 };
 	struct compose_project *p;
+	struct strv chain = STRV_INIT;
 	yaml_parser_t parser;
 	yaml_document_t extra;
 	int parser_ok = 0, have_doc = 0, rc = -1;
-	size_t *order = NULL;
+	size_t *order = NULL, i;
 
 	*out = NULL;
 	p = xcalloc(1, sizeof *p);
@@ -265,6 +291,13 @@ load(struct compose_project **out, const char *text, size_t len,
 	ld.swarm = swarm;
 	ld.file = display;
 	ld.where = "";
+	ld.root = parent != NULL ? parent->root : p->dir;
+	ld.base = p->dir;
+	ld.appvars = vars;
+	for (i = 0; parent != NULL && i < parent->chain->n; i++)
+		strv_push(&chain, parent->chain->v[i]);
+	strv_push(&chain, p->file);
+	ld.chain = &chain;
 	if (len > COMPOSE_MAX_SIZE) {
 		lerr(&ld, NULL, "larger than %d bytes", COMPOSE_MAX_SIZE);
 		goto done;
@@ -275,7 +308,8 @@ load(struct compose_project **out, const char *text, size_t len,
 	}
 	if (check_depth(&ld, text, len) < 0)
 		goto done;
-	if (load_dotenv(&ld, vars) < 0)
+	if (parent == NULL ? load_dotenv(&ld, vars) < 0 :
+	    include_dotenv(&ld, parent, env_files) < 0)
 		goto done;
 	if (!yaml_parser_initialize(&parser)) {
 		lerr(&ld, NULL, "cannot initialise the yaml parser");
@@ -305,7 +339,8 @@ load(struct compose_project **out, const char *text, size_t len,
 		}
 		yaml_document_delete(&extra);
 	}
-	if (load_top(&ld, name) < 0)
+	if (check_expansion(&ld) < 0 || load_extends_files(&ld) < 0 ||
+	    load_top(&ld, name) < 0)
 		goto done;
 	order = xcalloc(p->nservices + 1, sizeof *order);
 	if (compose_order(p, order) < 0) {
@@ -317,15 +352,46 @@ load(struct compose_project **out, const char *text, size_t len,
 	rc = 0;
 done:
 	free(order);
+	free_extfiles(&ld);
 	if (have_doc)
 		yaml_document_delete(&ld.doc);
 	if (parser_ok)
 		yaml_parser_delete(&parser);
 	kvlist_clear(&ld.vars);
 	strv_clear(&ld.unset);
+	strv_clear(&ld.imported);
+	strv_clear(&chain);
 	pairs_free(&ld.services);
 	free(ld.wherebuf);
 	compose_free(p);
+	return rc;
+}
+
+int
+read_compose_file(const char *path, struct buf *b)
+{
+	return read_file(path, b, COMPOSE_MAX_SIZE);
+}
+
+int
+load_included(struct loader *parent, const yaml_node_t *at, const char *path,
+    const char *dir, const struct strv *env_files,
+    struct compose_project **out)
+{
+	struct buf b = BUF_INIT;
+	char *display = release_path(parent, path);
+	int rc = -1;
+
+	*out = NULL;
+	if (read_compose_file(path, &b) < 0) {
+		lerr(parent, at, "include \"%s\": %s", display, error_last());
+		goto done;
+	}
+	rc = load(out, parent, b.buf, b.len, display, path, dir,
+	    parent->p->name, parent->appvars, env_files, parent->swarm);
+done:
+	buf_release(&b);
+	free(display);
 	return rc;
 }
 
@@ -336,8 +402,8 @@ compose_load_string_target(struct compose_project **out, const char *text,
 {
 	const char *base = strrchr(filename, '/');
 
-	return load(out, text, len, base ? base + 1 : filename, filename, dir,
-	    name, vars, swarm);
+	return load(out, NULL, text, len, base ? base + 1 : filename,
+	    filename, dir, name, vars, NULL, swarm);
 }
 
 int
@@ -366,11 +432,11 @@ compose_load_target(struct compose_project **out, const char *path,
 	int rc;
 
 	*out = NULL;
-	if (read_file(path, &b, COMPOSE_MAX_SIZE) < 0)
+	if (read_compose_file(path, &b) < 0)
 		return -1;
 	abs = absolute_dir(path);
-	rc = load(out, b.buf, b.len, base ? base + 1 : path, abs, dir, name,
-	    vars, swarm);
+	rc = load(out, NULL, b.buf, b.len, base ? base + 1 : path, abs, dir,
+	    name, vars, NULL, swarm);
 	free(abs);
 	buf_release(&b);
 	return rc;

@@ -20,6 +20,7 @@ struct pair {
 	const char *key;
 	yaml_node_t *knode;
 	yaml_node_t *value;
+	int file;          /* 0: the file being loaded; n: ld->ext[n - 1] */
 };
 
 struct pairs {
@@ -28,10 +29,30 @@ struct pairs {
 	size_t alloc;
 };
 
+/*
+ * A file that extends.file names: its nodes are copied into the loader's
+ * document (indexes first..last), so that its services merge like the
+ * file's own; its relative paths resolve against its directory.
+ */
+struct extfile {
+	char *path;                /* absolute, symlinks resolved */
+	char *display;             /* relative to the release, for messages */
+	char *dir;
+	int first, last;           /* node indexes in the document */
+	struct pairs services;
+};
+
 struct loader {
 	yaml_document_t doc;
 	const char *file;          /* as messages name it */
 	struct compose_project *p;
+	const char *root;          /* the release: nothing is read outside */
+	const char *base;          /* relative paths resolve here (p->dir) */
+	const struct strv *chain;  /* files including this one, for cycles */
+	const struct kvlist *appvars; /* the app's variables */
+	struct strv imported;      /* service names that include brought */
+	struct extfile *ext;
+	size_t next;
 	struct kvlist vars;        /* .env, then the app's vars over it */
 	struct strv unset;         /* variables already warned about */
 	struct pairs services;     /* the services mapping */
@@ -60,6 +81,40 @@ struct svc {
 /* paths.c */
 char *absolute_dir(const char *dir);
 char *resolve_path(const char *dir, const char *p);
+/* path relative to the release when inside it (allocated). */
+char *release_path(const struct loader *ld, const char *path);
+
+/* load.c */
+/* Every compose file the loader reads (compose, include, extends.file). */
+MUST_CHECK int read_compose_file(const char *path, struct buf *b);
+/*
+ * Load the file at path (inside the release) as a project of its own with
+ * dir as its directory, for include; env_files (may be NULL: dir/.env)
+ * add variables that parent's do not set.
+ */
+MUST_CHECK int load_included(struct loader *parent, const yaml_node_t *at,
+    const char *path, const char *dir, const struct strv *env_files,
+    struct compose_project **out);
+
+/* include.c */
+enum include_what {
+	INCLUDE_VOLUMES, INCLUDE_NETWORKS, INCLUDE_SECRETS, INCLUDE_CONFIGS,
+	INCLUDE_SERVICES,
+};
+struct included {
+	struct compose_project *p;
+	char *display;             /* its file, relative to the release */
+	int line;                  /* of its include entry */
+};
+MUST_CHECK int load_includes(struct loader *ld, yaml_node_t *n,
+    struct included **inc, size_t *ninc);
+MUST_CHECK int merge_included(struct loader *ld, struct included *inc,
+    size_t ninc, enum include_what what);
+void free_included(struct included *inc, size_t ninc);
+MUST_CHECK int load_extends_files(struct loader *ld);
+int extfile_find(struct loader *ld, int from, yaml_node_t *at,
+    const char *file);
+void free_extfiles(struct loader *ld);
 
 /* nodes.c */
 int lerr(struct loader *ld, const yaml_node_t *n, const char *fmt,
@@ -68,6 +123,7 @@ void set_where(struct loader *ld, const char *what, const char *name);
 int serr(struct loader *ld, const yaml_node_t *n, const char *fmt,
     ...) PRINTF_LIKE(3, 4);
 MUST_CHECK int spend(struct loader *ld, const yaml_node_t *n);
+MUST_CHECK int check_expansion(struct loader *ld);
 int is_null(const yaml_node_t *n);
 const struct pair *pairs_find(const struct pairs *ps, const char *key);
 void pairs_free(struct pairs *ps);
@@ -117,6 +173,8 @@ MUST_CHECK int svc_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n,
     const char *key);
 MUST_CHECK int resolve_environment(struct loader *ld, struct svc *sv);
 MUST_CHECK int load_dotenv(struct loader *ld, const struct kvlist *vars);
+MUST_CHECK int include_dotenv(struct loader *ld, const struct loader *parent,
+    const struct strv *env_files);
 
 /* mounts.c */
 MUST_CHECK int svc_volumes(struct loader *ld, struct svc *sv, yaml_node_t *n,

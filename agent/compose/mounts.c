@@ -60,7 +60,7 @@ finish_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m)
 		if (*m->source == '~')
 			return lerr(ld, n, "\"volumes\": home-relative bind "
 			    "\"%s\" is not supported", m->source);
-		abs = resolve_path(ld->p->dir, m->source);
+		abs = resolve_path(ld->base, m->source);
 		free(m->source);
 		m->source = abs;
 	}
@@ -175,6 +175,14 @@ mount_options(struct loader *ld, struct compose_mount *m, const char *kind,
 		else if (bind && strcmp(k, "selinux") == 0)
 			r = get_str(ld, v, "volumes.bind.selinux",
 			    &m->bind_selinux);
+		else if (tmpfs && strcmp(k, "size") == 0 &&
+		    v->type == YAML_SCALAR_NODE &&
+		    v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    strchr((const char *)v->data.scalar.value, '.') != NULL &&
+		    strspn((const char *)v->data.scalar.value, "0123456789.") ==
+		    v->data.scalar.length)
+			r = lerr(ld, v, "\"volumes.tmpfs.size\" must be an "
+			    "integer or a size such as 64m");
 		else if (tmpfs && strcmp(k, "size") == 0)
 			r = get_bytes(ld, v, "volumes.tmpfs.size",
 			    &m->tmpfs_size);
@@ -247,6 +255,8 @@ volume_long(struct loader *ld, struct compose_service *s, size_t *alloc,
 	size_t i;
 	int rc = -1;
 
+	static const char *const image_key[] = { "image", NULL };
+
 	m->long_syntax = 1;
 	if (collect(ld, n, &ps, 0) < 0)
 		goto done;
@@ -272,7 +282,7 @@ volume_long(struct loader *ld, struct compose_service *s, size_t *alloc,
 		    strcmp(k, "tmpfs") == 0)
 			r = mount_options(ld, m, k, v);
 		else
-			r = bad_key(ld, &ps.v[i], "volumes", NULL);
+			r = bad_key(ld, &ps.v[i], "volumes", image_key);
 		if (r < 0)
 			goto done;
 	}

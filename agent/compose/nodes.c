@@ -17,6 +17,24 @@
 #define MERGE_MAX_DEPTH 16
 #define MAX_WORK 1000000      /* pairs and items visited: alias bombs */
 
+/* The file node n came from: an extends.file's nodes name theirs. */
+static const char *
+node_file(const struct loader *ld, const yaml_node_t *n)
+{
+	long idx;
+	size_t i;
+
+	if (ld->doc.nodes.start == NULL || n < ld->doc.nodes.start ||
+	    n >= ld->doc.nodes.top)
+		return ld->file;
+	idx = (long)(n - ld->doc.nodes.start) + 1;
+	for (i = 0; i < ld->next; i++) {
+		if (idx >= ld->ext[i].first && idx <= ld->ext[i].last)
+			return ld->ext[i].display;
+	}
+	return ld->file;
+}
+
 int
 lerr(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 {
@@ -27,7 +45,7 @@ lerr(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (n != NULL)
-		error_set("%s:%lu: %s%s", ld->file,
+		error_set("%s:%lu: %s%s", node_file(ld, n),
 		    (unsigned long)n->start_mark.line + 1, ld->where, msg);
 	else
 		error_set("%s: %s%s", ld->file, ld->where, msg);
@@ -80,6 +98,58 @@ sval(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
+/*
+ * The whole document as the aliases would expand it, extension keys
+ * included, must stay within the work budget: compose-go refuses such a
+ * document even where slipway would never read the expanded part. Sizes
+ * are memoised per node, so this is linear in the document.
+ */
+static long long
+expanded(struct loader *ld, int idx, long long *memo, int depth)
+{
+	yaml_node_t *n = NODE(ld, idx);
+	long long sum = 1;
+	yaml_node_item_t *it;
+	yaml_node_pair_t *pr;
+
+	if (n == NULL || depth > 10000)
+		return MAX_WORK + 1;
+	if (memo[idx] < 0)
+		return 1;       /* a node inside itself: collect() refuses it */
+	if (memo[idx] != 0)
+		return memo[idx];
+	memo[idx] = -1;
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top && sum <= MAX_WORK; it++)
+			sum += expanded(ld, *it, memo, depth + 1);
+	} else if (n->type == YAML_MAPPING_NODE) {
+		for (pr = n->data.mapping.pairs.start;
+		    pr < n->data.mapping.pairs.top && sum <= MAX_WORK; pr++)
+			sum += expanded(ld, pr->key, memo, depth + 1) +
+			    expanded(ld, pr->value, memo, depth + 1);
+	}
+	memo[idx] = sum;
+	return sum;
+}
+
+int
+check_expansion(struct loader *ld)
+{
+	size_t count = (size_t)(ld->doc.nodes.top - ld->doc.nodes.start);
+	long long *memo;
+	int rc = 0;
+
+	if (count == 0)
+		return 0;
+	memo = xcalloc(count + 1, sizeof *memo);
+	if (expanded(ld, 1, memo, 0) > MAX_WORK)
+		rc = lerr(ld, NULL, "document too complex (aliases expand too "
+		    "far)");
+	free(memo);
+	return rc;
+}
+
 int
 is_null(const yaml_node_t *n)
 {
@@ -112,6 +182,7 @@ pairs_add(struct pairs *ps, const char *key, yaml_node_t *k, yaml_node_t *v)
 	ps->v[ps->n].key = key;
 	ps->v[ps->n].knode = k;
 	ps->v[ps->n].value = v;
+	ps->v[ps->n].file = 0;
 	ps->n++;
 }
 
@@ -272,7 +343,6 @@ static const struct {
 	{ "storage_opt", "storage options are the host's" },
 	{ "use_api_socket", "it hands the container the engine's socket" },
 	{ "uts", "it shares the host's UTS namespace" },
-	{ "include", "not implemented yet: one compose file per app" },
 	{ "enable_ipv4", "the engine takes it from API 1.47 on" },
 	{ "deploy.mode", "swarm only" },
 	{ "deploy.endpoint_mode", "swarm only" },
@@ -282,9 +352,13 @@ static const struct {
 	{ "deploy.update_config", "swarm only: see x-slipway.http" },
 	{ "build.ssh", "SSH forwarding needs a BuildKit client session" },
 	{ "build.secrets", "build secrets need a BuildKit client session" },
-	{ "build.cache_from", "the classic builder has no cache import" },
-	{ "build.cache_to", "the classic builder has no cache export" },
-	{ "build.additional_contexts", "the classic builder has one context" },
+	{ "build.cache_from", "a cache import needs a BuildKit client session" },
+	{ "build.cache_to", "a cache export needs a BuildKit client session" },
+	{ "build.additional_contexts", "more build contexts need a BuildKit "
+	  "client session" },
+	{ "volumes.image", "the engine takes image mounts from API 1.48 on" },
+	{ "networks.interface_name", "the engine takes it from API 1.49 on" },
+	{ "networks.gw_priority", "the engine takes it from API 1.48 on" },
 	{ "build.platforms", "one platform: the engine's" },
 	{ "build.entitlements", "it grants the build host rights" },
 	{ "build.privileged", "it grants the build host rights" },

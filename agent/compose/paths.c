@@ -153,3 +153,13 @@ resolve_path(const char *dir, const char *p)
 	free(j);
 	return r;
 }
+
+char *
+release_path(const struct loader *ld, const char *path)
+{
+	const char *dir = ld->root;
+
+	if (!compose_path_within(path, dir) || strcmp(path, dir) == 0)
+		return xstrdup(path);
+	return xstrdup(path + strlen(dir) + (strcmp(dir, "/") != 0));
+}

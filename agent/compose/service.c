@@ -84,7 +84,7 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 		    "\"dockerfile_inline\" exclude each other");
 		goto done;
 	}
-	b->context = resolve_path(ld->p->dir, ctx);
+	b->context = resolve_path(ld->base, ctx);
 	/* Build args without a value take it from the variables, if set. */
 	for (i = 0; i < b->args.n; i++) {
 		const struct kv *kv;
@@ -594,16 +594,22 @@ finish_service(struct loader *ld, struct svc *sv)
 	return 0;
 }
 
-/* The service name extends names, with its file checked (this file only). */
+/*
+ * The service extends names and the file it is in: *file 0 for the file
+ * being loaded, n for ld->ext[n - 1]; from is the file of the extends key.
+ */
 static int
-extends_target(struct loader *ld, const struct pair *ext, char **name)
+extends_target(struct loader *ld, const struct pair *ext, char **name,
+    int *file)
 {
 	struct pairs ps = { 0 };
-	char *file = NULL;
+	yaml_node_t *fnode = NULL;
+	char *fname = NULL;
 	size_t i;
 	int rc = -1;
 
 	*name = NULL;
+	*file = ext->file;
 	if (ext->value->type == YAML_SCALAR_NODE)
 		return get_str_req(ld, ext->value, "extends", name);
 	if (get_map(ld, ext->value, "extends", &ps) < 0)
@@ -614,9 +620,10 @@ extends_target(struct loader *ld, const struct pair *ext, char **name)
 		if (strcmp(ps.v[i].key, "service") == 0)
 			r = get_str_req(ld, ps.v[i].value, "extends.service",
 			    name);
-		else if (strcmp(ps.v[i].key, "file") == 0)
-			r = get_str_req(ld, ps.v[i].value, "extends.file", &file);
-		else
+		else if (strcmp(ps.v[i].key, "file") == 0) {
+			fnode = ps.v[i].value;
+			r = get_str_req(ld, fnode, "extends.file", &fname);
+		} else
 			r = bad_key(ld, &ps.v[i], "extends", NULL);
 		if (r < 0)
 			goto done;
@@ -625,35 +632,35 @@ extends_target(struct loader *ld, const struct pair *ext, char **name)
 		lerr(ld, ext->value, "\"extends\": \"service\" is required");
 		goto done;
 	}
-	if (file != NULL) {
-		char *abs = resolve_path(ld->p->dir, file);
-		int same = strcmp(abs, ld->p->file) == 0;
-
-		free(abs);
-		if (!same) {
-			lerr(ld, ext->value, "\"extends.file\": \"%s\": "
-			    "extending a service of another file is not "
-			    "implemented yet", file);
-			goto done;
-		}
-	}
+	if (fname != NULL &&
+	    (*file = extfile_find(ld, ext->file, fnode, fname)) < 0)
+		goto done;
 	rc = 0;
 done:
 	if (rc < 0) {
 		free(*name);
 		*name = NULL;
 	}
-	free(file);
+	free(fname);
 	pairs_free(&ps);
 	return rc;
 }
 
+/* The services of file (0: this one, n: ld->ext[n - 1]). */
+static const struct pairs *
+file_services(struct loader *ld, int file)
+{
+	return file == 0 ? &ld->services : &ld->ext[file - 1].services;
+}
+
 /*
- * extends (a service of this file, itself possibly extending another): the
- * base's keys fill in what the service does not set. A scalar, a command or
- * an entrypoint the service sets wins, as in compose; another list or
- * mapping set in both would be merged by compose, which slipway does not do
- * yet: that is refused, naming the key.
+ * extends (a service of this file or of another inside the release,
+ * itself possibly extending another): the base's keys fill in what the
+ * service does not set, each keeping the file it came from so that its
+ * relative paths resolve against that file's directory, as in compose. A
+ * scalar, a command or an entrypoint the service sets wins; another list
+ * or mapping set in both would be merged by compose, which slipway does
+ * not do yet: that is refused, naming the key.
  */
 static int
 apply_extends(struct loader *ld, struct pairs *ps)
@@ -663,24 +670,34 @@ apply_extends(struct loader *ld, struct pairs *ps)
 	struct strv seen = STRV_INIT;
 	char *name = NULL;
 	size_t i;
-	int rc = -1, depth;
+	int rc = -1, depth, file;
 
+	if (ld->service != NULL)
+		strv_push_owned(&seen, xasprintf("0:%s", ld->service));
 	for (depth = 0; (ext = pairs_find(ps, "extends")) != NULL; depth++) {
 		const struct pair *b;
 		yaml_node_t *ev = ext->value;
+		char *id;
+		int known;
 
-		if (extends_target(ld, ext, &name) < 0)
+		if (extends_target(ld, ext, &name, &file) < 0)
 			goto done;
-		if (depth > 16 || strv_contains(&seen, name) ||
-		    (ld->service != NULL && strcmp(name, ld->service) == 0)) {
+		id = xasprintf("%d:%s", file, name);
+		known = strv_contains(&seen, id);
+		strv_push_owned(&seen, id);
+		if (depth > 16 || known) {
 			lerr(ld, ev, "\"extends\": service \"%s\" extends "
 			    "itself", name);
 			goto done;
 		}
-		strv_push(&seen, name);
-		if ((b = pairs_find(&ld->services, name)) == NULL) {
-			lerr(ld, ev, "\"extends\": undefined service \"%s\"",
-			    name);
+		if ((b = pairs_find(file_services(ld, file), name)) == NULL) {
+			if (file == 0)
+				lerr(ld, ev, "\"extends\": undefined service "
+				    "\"%s\"", name);
+			else
+				lerr(ld, ev, "\"extends\": undefined service "
+				    "\"%s\" in \"%s\"", name,
+				    ld->ext[file - 1].display);
 			goto done;
 		}
 		if (b->value->type != YAML_MAPPING_NODE ||
@@ -701,7 +718,8 @@ apply_extends(struct loader *ld, struct pairs *ps)
 			if (mine == NULL) {
 				ps->v = xgrow(ps->v, &ps->alloc, ps->n + 1,
 				    sizeof *ps->v);
-				ps->v[ps->n++] = base.v[i];
+				ps->v[ps->n] = base.v[i];
+				ps->v[ps->n++].file = file;
 			} else if (mine->value->type != YAML_SCALAR_NODE &&
 			    base.v[i].value->type != YAML_SCALAR_NODE &&
 			    strcmp(mine->key, "command") != 0 &&
@@ -735,7 +753,7 @@ load_service(struct loader *ld, const struct pair *pr,
 	struct svc sv = { 0 };
 	struct pairs ps = { 0 };
 	size_t i, j;
-	int rc = -1;
+	int rc = -1, r;
 
 	s->name = xstrdup(pr->key);
 	s->line = (int)pr->knode->start_mark.line + 1;
@@ -779,8 +797,12 @@ load_service(struct loader *ld, const struct pair *pr,
 				break;
 		}
 		if (j < ARRAY_SIZE(service_fields)) {
-			if (apply_field(ld, &sv, &service_fields[j],
-			    ps.v[i].value) < 0)
+			ld->base = ps.v[i].file == 0 ? ld->p->dir :
+			    ld->ext[ps.v[i].file - 1].dir;
+			r = apply_field(ld, &sv, &service_fields[j],
+			    ps.v[i].value);
+			ld->base = ld->p->dir;
+			if (r < 0)
 				goto done;
 		} else if (bad_key(ld, &ps.v[i], NULL, service_unsupported) < 0)
 			goto done;

@@ -73,7 +73,7 @@ absolute_bind_device(struct loader *ld, struct compose_volume *v)
 	    dev == NULL || dev->value == NULL || *dev->value == '/' ||
 	    (v->driver != NULL && strcmp(v->driver, "local") != 0))
 		return;
-	abs = resolve_path(ld->p->dir, dev->value);
+	abs = resolve_path(ld->base, dev->value);
 	kvlist_set(&v->driver_opts, "device", abs);
 	free(abs);
 }

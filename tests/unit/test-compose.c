@@ -1398,8 +1398,8 @@ test_compat_keys(void **state)
 	    "extends itself");
 	load_fails("services:\n  web:\n    image: x\n"
 	    "    extends: {service: base, file: other.yml}\n",
-	    "compose.yaml:4: service \"web\": \"extends.file\": \"other.yml\": "
-	    "extending a service of another file is not implemented yet");
+	    "compose.yaml:4: service \"web\": \"extends.file\": \"other.yml\" "
+	    "not found");
 	load_fails("services:\n  web:\n    image: x\n    extends: nope\n",
 	    "compose.yaml:4: service \"web\": \"extends\": undefined service "
 	    "\"nope\"");
@@ -1490,6 +1490,20 @@ test_errors(void **state)
 	} t[] = {
 		{ "services:\n  web:\n    image: x\n    prots: [80]\n",
 		  "compose.yaml:4: service \"web\": unknown key \"prots\"" },
+		/* compose-go: tmpfs.size must be an integer (or a unit) */
+		{ "services:\n  web:\n    image: x\n    volumes:\n"
+		  "      - {type: tmpfs, target: /t, tmpfs: {size: 0.5}}\n",
+		  "compose.yaml:5: service \"web\": \"volumes.tmpfs.size\" must "
+		  "be an integer or a size such as 64m" },
+		/* an alias bomb under extension keys slipway never reads */
+		{ "x-a: &a [k, k, k, k, k, k, k, k, k, k]\n"
+		  "x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		  "x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		  "x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+		  "x-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+		  "x-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+		  "services:\n  web:\n    image: x\n",
+		  "compose.yaml: document too complex (aliases expand too far)" },
 		{ "services:\n  web:\n    image: x\n\n\n    secrets: [a]\n",
 		  "compose.yaml:6: service \"web\": secret \"a\" is not defined "
 		  "at the top level" },
