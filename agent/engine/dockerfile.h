@@ -1,8 +1,9 @@
 /*
  * dockerfile.h - which images a Dockerfile reads, so that a build can be
  * refused before it starts when one of them is another app's: the FROM
- * lines and the --from= of COPY and ADD (ONBUILD ones too) that name no
- * earlier stage, with the global ARGs substituted.
+ * lines, the --from= of COPY and ADD and the from= of RUN --mount (ONBUILD
+ * ones too) that name no earlier stage, with the global ARGs substituted,
+ * read with BuildKit's rules for blanks and a byte-order mark.
  */
 #ifndef SLIPWAY_DOCKERFILE_H
 #define SLIPWAY_DOCKERFILE_H

@@ -6,6 +6,8 @@
  * the images exist and the compose file has passed every check. Every attempt
  * is a history row with its full output.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -235,22 +237,30 @@ build_sources_check(struct deploy *d, const struct release *r,
 	size_t i;
 	int rc = 0;
 
-	/* A missing or unreadable Dockerfile is the build's to report; a
-	 * dockerfile_inline is checked like a file. */
-	if (dockerfile_text(r, s, &text) < 0 || text.buf == NULL) {
-		error_clear();
-		goto done;
-	}
-	dockerfile_images(text.buf, &b->args, &refs);
+	/* A missing Dockerfile is the build's to report; one that cannot be
+	 * read whole is refused; a dockerfile_inline is checked like a file. */
+	if (dockerfile_text(r, s, &text) < 0)
+		rc = -1;
+	else if (text.buf != NULL)
+		dockerfile_images(text.buf, &b->args, &refs);
 	for (i = 0; i < refs.n && rc == 0; i++) {
 		json_t *info = NULL;
 		int found;
 
 		if (strchr(refs.v[i], '$') != NULL) {
-			rc = error_set("build of \"%s\": the Dockerfile reads "
-			    "image \"%s\", which cannot be worked out before "
-			    "the build (give the ARG a default before the "
-			    "first FROM)", s->name, refs.v[i]);
+			rc = error_set("the Dockerfile reads image \"%s\", "
+			    "which cannot be worked out before the build (give "
+			    "the ARG a default before the first FROM)",
+			    refs.v[i]);
+			break;
+		}
+		/* what is not a reference here may be one once the builder
+		 * has split it its own way: refuse rather than guess */
+		if (strspn(refs.v[i], "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@") !=
+		    strlen(refs.v[i])) {
+			rc = error_set("the Dockerfile reads \"%s\", which is "
+			    "not an image reference", refs.v[i]);
 			break;
 		}
 		found = engine_image_inspect(d->engine, refs.v[i], &info);
@@ -262,7 +272,6 @@ build_sources_check(struct deploy *d, const struct release *r,
 	}
 	if (rc < 0)
 		error_set("build of \"%s\": %s", s->name, error_last());
-done:
 	strv_clear(&refs);
 	buf_release(&text);
 	return rc;
@@ -620,26 +629,39 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
 
 /*
  * The Dockerfile of s (its dockerfile_inline, or the file when it is a
- * regular file inside the release) into text; -1 when there is none to read.
+ * regular file inside the release) into text. text stays empty (buf NULL)
+ * when there is none inside the release (the build reports a missing one;
+ * one outside needs host-binds); -1 when it is there but cannot be read
+ * whole (a directory, unreadable, over 1 MiB): what the builder would read
+ * must be what the checks read.
  */
 static int
 dockerfile_text(const struct release *r, const struct compose_service *s,
     struct buf *text)
 {
 	const struct compose_build *b = s->build;
+	const char *name = b->dockerfile ? b->dockerfile : "Dockerfile";
 	char *path, *real;
-	int rc = -1;
+	struct stat st;
+	int rc = 0;
 
 	if (b->dockerfile_inline != NULL) {
 		buf_adds(text, b->dockerfile_inline);
 		return 0;
 	}
-	path = path_join(b->context, b->dockerfile ? b->dockerfile :
-	    "Dockerfile");
+	path = path_join(b->context, name);
 	real = compose_path_resolve(path);
-	if (compose_path_within(real, r->dir) && !is_dir(real) &&
-	    read_file(real, text, 1u << 20) == 0)
-		rc = 0;
+	if (!compose_path_within(real, r->dir) || (stat(real, &st) < 0 &&
+	    errno == ENOENT))
+		goto done;
+	if (is_dir(real))
+		rc = error_set("the Dockerfile \"%s\" is a directory", name);
+	else if (read_file(real, text, 1u << 20) < 0) {
+		buf_release(text);
+		rc = error_set("the Dockerfile \"%s\" cannot be read whole "
+		    "(at most 1 MiB)", name);
+	}
+done:
 	free(real);
 	free(path);
 	return rc;

@@ -67,11 +67,39 @@ test_from_and_copy(void **state)
 	kvlist_clear(&args);
 }
 
+/*
+ * What BuildKit reads as an instruction or an image, slipway must read too:
+ * a byte-order mark, blanks other than space and tab, a RUN --mount that
+ * reads another image, a FROM that is a number (FROM never names a stage by
+ * its index).
+ */
+static void
+test_hidden_refs(void **state)
+{
+	(void)state;
+	check("\xef\xbb\xbf" "FROM b-web:sha\n", NULL, "b-web:sha");
+	check("FROM\fb-web:sha\n", NULL, "b-web:sha");
+	check("FROM\vb-web:sha\vAS\vx\nFROM x\n", NULL, "b-web:sha");
+	check("\xc2\xa0" "FROM b-web:sha\n", NULL, "b-web:sha");
+	check("FROM base\n\fCOPY\r--from=b-web / /\n", NULL, "base b-web");
+	check("FROM base\nRUN --mount=type=bind,from=b-web:sha,target=/b cat "
+	    "/b/s\n", NULL, "base b-web:sha");
+	check("FROM base\nRUN --network=none --MOUNT=\"FROM=b-web\",target=/b "
+	    "x\n", NULL, "base b-web");
+	check("FROM base AS st\nFROM base\nRUN --mount=type=cache,target=/c,"
+	    "from=st x\nRUN --mount=target=/d,from=c-web x\n", NULL,
+	    "base c-web");
+	check("FROM base\nRUN --mount=type=bind,target=/b echo from=b-web\n",
+	    NULL, "base");
+	check("FROM 5\nCOPY --from=0 / /\n", NULL, "5");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_and_copy),
+		cmocka_unit_test(test_hidden_refs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
