@@ -838,6 +838,53 @@ in_namespace(const char *name, const char *o)
 	    (name[n] == '\0' || name[n] == '-');
 }
 
+/*
+ * name without the prefixes the engine drops when it stores a local image
+ * name (Docker Hub's host and "library/"): "docker.io/library/b-web" is
+ * "b-web".
+ */
+static const char *
+local_image_name(const char *name)
+{
+	static const char *const hosts[] = {
+		"docker.io/", "index.docker.io/", "registry-1.docker.io/", NULL
+	};
+	size_t i;
+
+	for (i = 0; hosts[i] != NULL; i++) {
+		if (strncasecmp(name, hosts[i], strlen(hosts[i])) == 0) {
+			name += strlen(hosts[i]);
+			break;
+		}
+	}
+	if (strncmp(name, "library/", 8) == 0)
+		name += 8;
+	return name;
+}
+
+/* A build of s tagged (image:, build.tags) in app o's names. */
+static int
+tags_in_namespace(struct check *c, const struct compose_service *s,
+    const char *o)
+{
+	size_t i;
+
+	if (s->build == NULL)
+		return 0;
+	if (s->image != NULL && in_namespace(local_image_name(s->image), o))
+		return forbid(c, "service", s->name, "\"image: %s\" would tag "
+		    "a build in app \"%s\"'s names", s->image, o);
+	for (i = 0; i < s->build->tags.n; i++) {
+		const char *t = s->build->tags.v[i];
+
+		if (in_namespace(local_image_name(t), o))
+			return forbid(c, "service", s->name, "\"build.tags: "
+			    "%s\" would tag a build in app \"%s\"'s names",
+			    t, o);
+	}
+	return 0;
+}
+
 int
 policy_check_neighbours(const struct compose_project *p,
     const struct strv *apps)
@@ -858,13 +905,8 @@ policy_check_neighbours(const struct compose_project *p,
 			if (strcmp(o, p->name) == 0)
 				continue;
 			/* Any app: a build tagged in its repositories. */
-			if (s->build != NULL && s->image != NULL &&
-			    in_namespace(s->image, o)) {
-				rc = forbid(&c, "service", s->name, "\"image: "
-				    "%s\" would tag a build in app \"%s\"'s "
-				    "names", s->image, o);
+			if ((rc = tags_in_namespace(&c, s, o)) < 0)
 				break;
-			}
 			if (!in_namespace(o, p->name))
 				continue;
 			if (in_namespace(gen, o))

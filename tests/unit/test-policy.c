@@ -809,6 +809,34 @@ test_neighbours(void **state)
 	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
 	    "\"image: other-web\" would tag a build in app \"other\"'s names");
 	compose_free(p);
+	/* build.tags, and any spelling the engine reads as the same name */
+	y = "services:\n  web:\n    build:\n      context: .\n      tags: "
+	    "[\"app-web:1\", \"other-web:latest\"]\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	    "\"build.tags: other-web:latest\" would tag a build in app "
+	    "\"other\"'s names");
+	compose_free(p);
+	y = "services:\n  web:\n    build: .\n    image: "
+	    "docker.io/library/other-web\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	y = "services:\n  web:\n    build:\n      context: .\n      tags: "
+	    "[\"index.docker.io/library/other-web:x\"]\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	y = "services:\n  web:\n    build:\n      context: .\n      tags: "
+	    "[\"registry.example.com/other-web:x\", \"app-web:2\"]\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), 0);
+	compose_free(p);
 	/* "app-bweb" is not in "app-b"'s names; without app-b all is fine */
 	y = "services:\n  bweb:\n    image: x\n  b-web:\n    image: x\n";
 	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
