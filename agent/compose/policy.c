@@ -123,6 +123,23 @@ reaches_socket(const char *path)
 	return hit;
 }
 
+/*
+ * path as the pusher can read it: relative to the project directory when
+ * it lies there lexically (the server's own paths are not theirs to see).
+ */
+static const char *
+shown_path(const struct check *c, const char *path)
+{
+	size_t n = strlen(c->p->dir);
+
+	if (strncmp(path, c->p->dir, n) == 0 && path[n] == '/' &&
+	    path[n + 1] != '\0')
+		return path + n + 1;
+	if (strcmp(path, c->p->dir) == 0)
+		return ".";
+	return path;
+}
+
 static int
 check_path(struct check *c, const struct compose_service *s, const char *key,
     const char *path)
@@ -132,7 +149,8 @@ check_path(struct check *c, const struct compose_service *s, const char *key,
 
 	if ((c->allow & ALLOW_HOST_BINDS) || inside(c, path))
 		return 0;
-	detail = xasprintf("\"%s\" \"%s\" (outside the release)", key, path);
+	detail = xasprintf("\"%s\" \"%s\" (outside the release)", key,
+	    shown_path(c, path));
 	rc = refuse(c, "service", s->name, ALLOW_HOST_BINDS, detail);
 	free(detail);
 	return rc;
@@ -238,7 +256,7 @@ check_mounts(struct check *c, const struct compose_service *s)
 			need |= ALLOW_HOST_BINDS | ALLOW_PRIVILEGED;
 		if ((need & c->allow) != need) {
 			detail = xasprintf("\"volumes\" bind of \"%s\"%s",
-			    m->source, (need & ALLOW_PRIVILEGED) ?
+			    bind_shown(m), (need & ALLOW_PRIVILEGED) ?
 			    " (the Docker socket)" : " (outside the release)");
 			rc = refuse(c, "service", s->name, need, detail);
 			free(detail);

@@ -161,6 +161,17 @@ test_message(void **state)
 	    "\"/var/run/docker.sock\" (the Docker socket) is not allowed here (an "
 	    "operator can set allow = host-binds, privileged for this app)");
 	free(y);
+	/* paths as the pusher wrote them, never the server's release path */
+	y = service("    volumes: [\"./link-out/passwd:/p:ro\"]\n");
+	refused_unless(y, ALLOW_HOST_BINDS,
+	    "compose.yaml: service \"web\": \"volumes\" bind of "
+	    "\"./link-out/passwd\" (outside the release) is not allowed here "
+	    "(an operator can set allow = host-binds for this app)");
+	free(y);
+	refused_unless("services:\n  web:\n    build: link-out\n",
+	    ALLOW_HOST_BINDS, "compose.yaml: service \"web\": \"build.context\" "
+	    "\"link-out\" (outside the release) is not allowed here (an "
+	    "operator can set allow = host-binds for this app)");
 	refused_unless("services:\n  web:\n    image: nginx\n    ports: "
 	    "[\"80:80\"]\n", ALLOW_LOW_PORTS, "compose.yaml: service \"web\": "
 	    "\"ports: 80:80\" (a host port below 1024) is not allowed here (an "
