@@ -13,13 +13,16 @@ static int
 show_log(struct history *h, const char *app, const char *arg)
 {
 	long id;
-	char *log;
+	char *log, *shown;
 
 	if (parse_long(arg, &id) < 0) /* cmd_args_parse checked it */
 		return error_set("invalid deploy id \"%s\"", arg);
 	if ((log = history_log(h, app, id)) == NULL)
 		return -1;
-	fputs(log, stdout);
+	/* logs recorded before out_line() masked terminal controls */
+	shown = out_printable(log, 1);
+	fputs(shown, stdout);
+	free(shown);
 	free(log);
 	return 0;
 }

@@ -571,14 +571,38 @@ out_redacted(const char *s)
 	return buf_detach(&b, NULL);
 }
 
+char *
+out_printable(const char *s, int keep_newlines)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)s; *c != '\0'; c++) {
+		if ((*c < 0x20 && *c != '\t' && !(keep_newlines && *c == '\n')) ||
+		    *c == 0x7f) {
+			buf_addch(&b, '^');
+			buf_addch(&b, (char)(*c ^ 0x40));
+		} else if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
+			buf_addch(&b, '?');
+			c++;
+		} else
+			buf_addch(&b, (char)*c);
+	}
+	if (b.buf == NULL)
+		buf_add(&b, "", 0);
+	return buf_detach(&b, NULL);
+}
+
 /* Lines from threads reach the sink whole and one at a time. */
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 out_line(int is_warning, const char *line)
 {
-	char *safe = out_redacted(line);
+	char *redacted = out_redacted(line);
+	char *safe = out_printable(redacted, 0);
 
+	free(redacted);
 	pthread_mutex_lock(&sink_lock);
 	sink_fn(sink_ctx, is_warning, safe);
 	pthread_mutex_unlock(&sink_lock);

@@ -146,6 +146,28 @@ test_redaction_encodings(void **state)
 	buf_release(&captured);
 }
 
+/*
+ * Terminal controls a build step or an engine answer carries (an OSC 52
+ * clipboard write, a carriage return hiding the line) reach no terminal:
+ * shown as ^X, as git shows them in sideband lines.
+ */
+static void
+test_output_controls(void **state)
+{
+	char *p;
+
+	(void)state;
+	out_set_sink(capture, NULL);
+	out_info("a\033]52;c;eA==\007b\rc\td\x7f\xc2\x9b" "e \xc3\xa9");
+	assert_string_equal(captured.buf,
+	    ">a^[]52;c;eA==^Gb^Mc\td^??e \xc3\xa9\n");
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
+	p = out_printable("line 1\033[2K\nline 2\n", 1);
+	assert_string_equal(p, "line 1^[[2K\nline 2\n");
+	free(p);
+}
+
 static void
 test_utf8(void **state)
 {
@@ -503,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_redaction_forms),
 		cmocka_unit_test(test_redaction_encodings),
+		cmocka_unit_test(test_output_controls),
 		cmocka_unit_test(test_host_claims),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_appvars_roundtrip),
