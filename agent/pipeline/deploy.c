@@ -1682,8 +1682,15 @@ run_deploy(struct deploy *d, char **message)
 	}
 	if (d->opts->live)
 		memcpy(commit, d->previous, 41);
-	else if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0)
+	else if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0) {
+		if (d->opts->rev == NULL && d->previous == NULL &&
+		    repo_resolve(d->repo, "HEAD", d->opts->from_env,
+		    commit) < 0)
+			error_set("app \"%s\" has nothing to deploy yet: its "
+			    "branch \"%s\" has no commit (push to it first)",
+			    d->app, rev);
 		goto done;
+	}
 	memcpy(d->commit, commit, 41);
 	if (d->h != NULL && history_set_commit(d->h, d->row, commit) < 0)
 		out_warn("warning: the history will not show the commit: %s",
