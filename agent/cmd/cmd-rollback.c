@@ -1,7 +1,8 @@
 /*
- * cmd-rollback.c - `slipway rollback APP [REV]`: deploy REV again, or the
- * newest succeeded release that is not the current one, without building
- * (every image must still exist).
+ * cmd-rollback.c - `slipway rollback APP [REV|ID]`: deploy REV (or the
+ * commit of deploy ID of `history`) again, or the newest succeeded release
+ * that is not the current one, without building (every image must still
+ * exist).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ cmd_rollback(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct history *h = NULL;
 	const char *app = args->app;
 	char **commits = NULL, *current = NULL, *path = NULL, *dir = NULL;
-	char *tmpl = NULL;
+	char *tmpl = NULL, *id_commit = NULL;
 	struct buf b = BUF_INIT;
 	size_t n = 0, i;
 	int rc = -1;
@@ -31,7 +32,24 @@ cmd_rollback(struct cmd_ctx *ctx, const struct cmd_args *args)
 	 * deploy first. */
 	if (deploy_recover(&ctx->cfg, app, tmpl, 1) < 0)
 		goto done;
-	if ((opts.rev = cmd_arg(args, "REV")) == NULL) {
+	opts.rev = cmd_arg(args, "REV");
+	/* A deploy's number from `history` (a commit is 7 hex digits or
+	 * more): that deploy's commit. */
+	if (opts.rev != NULL && strlen(opts.rev) < 7 &&
+	    strspn(opts.rev, "0123456789") == strlen(opts.rev)) {
+		long id;
+
+		if (parse_long(opts.rev, &id) < 0 ||
+		    history_open(&h, ctx->cfg.state_dir) < 0)
+			goto done;
+		if ((id_commit = history_commit_of(h, app, id)) == NULL) {
+			error_set("no deploy %ld of \"%s\" with a commit (see "
+			    "`slipway history %s`)", id, app, app);
+			goto done;
+		}
+		opts.rev = id_commit;
+	}
+	if (opts.rev == NULL) {
 		dir = state_app_dir(&ctx->cfg, app);
 		path = path_join(dir, "current");
 		if (path_exists(path) && read_file(path, &b, 128) == 0) {
@@ -53,6 +71,7 @@ cmd_rollback(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	rc = deploy_app(&ctx->cfg, app, &opts);
 done:
+	free(id_commit);
 	free(tmpl);
 	for (i = 0; i < n; i++)
 		free(commits[i]);
