@@ -52,12 +52,33 @@ struct check {
 	const char *file;          /* base name of the compose file */
 };
 
+/*
+ * "FILE:LINE" of the subject when it is a service (where it starts), else
+ * "FILE": the message names the line to look at.
+ */
+static char *
+where(const struct check *c, const char *what, const char *name)
+{
+	size_t i;
+
+	if (strcmp(what, "service") == 0) {
+		for (i = 0; i < c->p->nservices; i++) {
+			if (strcmp(c->p->services[i].name, name) == 0 &&
+			    c->p->services[i].line > 0)
+				return xasprintf("%s:%d", c->file,
+				    c->p->services[i].line);
+		}
+	}
+	return xstrdup(c->file);
+}
+
 /* what is the subject ("service \"web\""), detail the key and value. */
 static int
 refuse(struct check *c, const char *what, const char *name, unsigned need,
     const char *detail)
 {
 	struct buf words = BUF_INIT;
+	char *at;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(all_flags); i++) {
@@ -67,8 +88,10 @@ refuse(struct check *c, const char *what, const char *name, unsigned need,
 			buf_adds(&words, ", ");
 		buf_adds(&words, config_allow_word(all_flags[i]));
 	}
+	at = where(c, what, name);
 	error_set("%s: %s \"%s\": %s is not allowed here (an operator can set "
-	    "allow = %s for this app)", c->file, what, name, detail, words.buf);
+	    "allow = %s for this app)", at, what, name, detail, words.buf);
+	free(at);
 	buf_release(&words);
 	return -1;
 }
@@ -79,13 +102,14 @@ forbid(struct check *c, const char *what, const char *name,
     const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char *msg, *at = where(c, what, name);
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	error_set("%s: %s \"%s\": %s", c->file, what, name, msg);
+	error_set("%s: %s \"%s\": %s", at, what, name, msg);
 	free(msg);
+	free(at);
 	return -1;
 }
 
