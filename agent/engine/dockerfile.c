@@ -309,3 +309,85 @@ dockerfile_images(const char *text, const struct kvlist *args,
 	kvlist_clear(&vars);
 	strv_clear(&stages);
 }
+
+char *
+dockerfile_syntax(const char *text)
+{
+	const char *p = text;
+
+	if (starts_with(p, "\xef\xbb\xbf"))
+		p += 3;
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len), *e, *value = NULL;
+		const char *s = skip_space(line), *d;
+
+		p += len + (p[len] == '\n');
+		e = line + strlen(line);
+		while (e > s && is_blank(e[-1]))
+			*--e = '\0';
+		if (*s == '\0') {
+			free(line);
+			continue;
+		}
+		if (*s == '#')
+			d = s + 1;
+		else if (starts_with(s, "//"))
+			d = s + 2;
+		else {
+			free(line);
+			return NULL; /* an instruction: directives are over */
+		}
+		while (is_blank(*d))
+			d++;
+		if (strncasecmp(d, "syntax", 6) == 0) {
+			d += 6;
+			while (is_blank(*d))
+				d++;
+			if (*d == '=') {
+				d++;
+				while (is_blank(*d))
+					d++;
+				value = xstrdup(d);
+			}
+		}
+		free(line);
+		if (value != NULL)
+			return value;
+	}
+	return NULL;
+}
+
+int
+dockerfile_frontend_trusted(const char *ref)
+{
+	static const char *const names[] = {
+		"docker/dockerfile-upstream", "docker/dockerfile", NULL
+	};
+	const char *p = ref;
+	size_t i, n;
+
+	if (starts_with(p, "docker.io/"))
+		p += 10;
+	for (i = 0; names[i] != NULL; i++) {
+		if (starts_with(p, names[i]))
+			break;
+	}
+	if (names[i] == NULL)
+		return 0;
+	p += strlen(names[i]);
+	if (*p == ':') {
+		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+		if (n == 0)
+			return 0;
+		p += 1 + n;
+	}
+	if (starts_with(p, "@sha256:")) {
+		n = strspn(p + 8, "0123456789abcdef");
+		if (n != 64)
+			return 0;
+		p += 8 + n;
+	}
+	return *p == '\0';
+}

@@ -20,4 +20,18 @@
 void dockerfile_images(const char *text, const struct kvlist *args,
     struct strv *out);
 
+/*
+ * The frontend image a "syntax" parser directive at the top of text names
+ * (allocated), or NULL. Read as BuildKit finds it: before the first
+ * instruction, '#' or '//' comments, any case, blanks around '='.
+ */
+char *dockerfile_syntax(const char *text);
+/*
+ * Is ref Docker's own Dockerfile frontend (docker/dockerfile or
+ * docker/dockerfile-upstream, any tag or digest)? Another frontend image
+ * turns the build into LLB of its own making, which may read any image on
+ * the host.
+ */
+int dockerfile_frontend_trusted(const char *ref);
+
 #endif

@@ -224,6 +224,33 @@ static int dockerfile_text(const struct release *r,
     const struct compose_service *s, struct buf *text);
 
 /*
+ * A frontend other than Docker's Dockerfile one ("# syntax=", or the
+ * BUILDKIT_SYNTAX build arg) builds LLB of its own making: it could read
+ * any image on the host, past the checks below. Refused.
+ */
+static int
+frontend_check(const struct compose_build *b, const char *text)
+{
+	const struct kv *arg = kvlist_find(&b->args, "BUILDKIT_SYNTAX");
+	char *syntax = text != NULL ? dockerfile_syntax(text) : NULL;
+	int rc = 0;
+
+	if (syntax != NULL && !dockerfile_frontend_trusted(syntax))
+		rc = error_set("the Dockerfile's \"# syntax=%s\" would run "
+		    "that image as the build's frontend, which can read any "
+		    "image on the host (only docker/dockerfile is allowed)",
+		    syntax);
+	else if (arg != NULL && arg->value != NULL && *arg->value != '\0' &&
+	    !dockerfile_frontend_trusted(arg->value))
+		rc = error_set("\"build.args.BUILDKIT_SYNTAX: %s\" would run "
+		    "that image as the build's frontend, which can read any "
+		    "image on the host (only docker/dockerfile is allowed)",
+		    arg->value);
+	free(syntax);
+	return rc;
+}
+
+/*
  * The images a build reads (FROM, COPY --from) must not be another app's:
  * refused before the build starts, like an image-only service's.
  */
@@ -243,6 +270,8 @@ build_sources_check(struct deploy *d, const struct release *r,
 		rc = -1;
 	else if (text.buf != NULL)
 		dockerfile_images(text.buf, &b->args, &refs);
+	if (rc == 0)
+		rc = frontend_check(b, text.buf);
 	for (i = 0; i < refs.n && rc == 0; i++) {
 		json_t *info = NULL;
 		int found;

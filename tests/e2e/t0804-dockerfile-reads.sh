@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A Dockerfile of app A cannot read app B's image however it is written:
 # RUN --mount=from=, a byte-order mark or a form feed that BuildKit reads as
-# blanks, a Dockerfile over the size slipway reads. Each push is refused
+# blanks, a Dockerfile over the size slipway reads, a "# syntax=" frontend
+# other than Docker's. Each push is refused
 # before the build with one error line, and B's secret never reaches A.
 . "$(dirname "$0")/lib.sh"
 
@@ -51,6 +52,10 @@ try nbsp "b'FROM $b-web:latest\xc2\xa0AS x\n'+$tail" "not an image reference"
 say "a Dockerfile over 1 MiB"
 try big "b'# padding padding padding padding padding\n' * 30000 + b'FROM $b-web:latest\n' + $tail" \
     "cannot be read whole (at most 1 MiB)"
+
+say "a frontend image of the pusher's choosing (it could read any image)"
+try syntax "b'#  SynTax = evil/frontend:1\n'+b'FROM $BASE_IMAGE\n'+$tail" \
+    "\"# syntax=evil/frontend:1\" would run that image as the build's frontend"
 
 say "A's own Dockerfile still builds"
 printf 'FROM %s\nCMD ["sleep", "100000"]\n' "$BASE_IMAGE" >"$WORLD/src/$a/Dockerfile"

@@ -94,12 +94,55 @@ test_hidden_refs(void **state)
 	check("FROM 5\nCOPY --from=0 / /\n", NULL, "5");
 }
 
+/* The frontend a "syntax" parser directive asks for, as BuildKit finds it. */
+static void
+test_syntax_directive(void **state)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "# syntax=docker/dockerfile:1\nFROM a\n", "docker/dockerfile:1" },
+		{ "#syntax = evil/frontend \nFROM a\n", "evil/frontend" },
+		{ "\xef\xbb\xbf# SYNTAX=evil/f\nFROM a\n", "evil/f" },
+		{ "# escape=`\n# syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "\n\n  # syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "// syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "# a comment\n# syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "FROM a\n# syntax=evil/f\n", NULL },
+		{ "# syntaxx=evil/f\nFROM a\n", NULL },
+		{ "FROM a\n", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = dockerfile_syntax(cases[i].text);
+
+		if ((got == NULL) != (cases[i].want == NULL) ||
+		    (got != NULL && strcmp(got, cases[i].want) != 0))
+			fail_msg("got \"%s\", want \"%s\" for:\n%s",
+			    got ? got : "(none)", cases[i].want ?
+			    cases[i].want : "(none)", cases[i].text);
+		free(got);
+	}
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile:1"));
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile"));
+	assert_true(dockerfile_frontend_trusted("docker.io/docker/dockerfile:1.7-labs"));
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile-upstream:master"));
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile@sha256:"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(dockerfile_frontend_trusted("evil/dockerfile:1"));
+	assert_false(dockerfile_frontend_trusted("docker/dockerfile-evil"));
+	assert_false(dockerfile_frontend_trusted("registry.example.com/docker/dockerfile:1"));
+	assert_false(dockerfile_frontend_trusted("docker/dockerfile:1 x"));
+	assert_false(dockerfile_frontend_trusted("b-web:latest"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_and_copy),
 		cmocka_unit_test(test_hidden_refs),
+		cmocka_unit_test(test_syntax_directive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
