@@ -904,15 +904,27 @@ local_image_name(const char *name)
 	return name;
 }
 
-/* A build of s tagged (image:, build.tags) in app o's names. */
+/*
+ * A build of s tagged (image:, build.tags) in app o's names, or an image
+ * of s that is not built here named "o-..." (B's own, or to be pulled under
+ * B's name).
+ */
 static int
 tags_in_namespace(struct check *c, const struct compose_service *s,
     const char *o)
 {
 	size_t i;
 
-	if (s->build == NULL)
+	if (s->build == NULL) {
+		const char *n = s->image ? local_image_name(s->image) : NULL;
+
+		/* a pull would put a name of o's on the host */
+		if (n != NULL && in_namespace(n, o) && n[strlen(o)] == '-')
+			return forbid(c, "service", s->name, "\"image: %s\" is "
+			    "in app \"%s\"'s names (an app runs only its own "
+			    "images, or ones no app names)", s->image, o);
 		return 0;
+	}
 	if (s->image != NULL && in_namespace(local_image_name(s->image), o))
 		return forbid(c, "service", s->name, "\"image: %s\" would tag "
 		    "a build in app \"%s\"'s names", s->image, o);

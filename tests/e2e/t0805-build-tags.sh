@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A build of app A cannot be tagged in app B's names, through build.tags or
 # a spelling of image: that the engine stores as B's name
-# (docker.io/library/B-web). Refused before the build, one error line, and
+# (docker.io/library/B-web), nor may A pull an image into B's names. Refused before the build, one error line, and
 # no image of that name appears.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,11 +11,12 @@ new_app $b   # created, never deployed: its names are still free on the engine
 new_app $a
 printf 'FROM %s\nCMD ["sleep", "100000"]\n' "$BASE_IMAGE" >"$WORLD/src/$a/Dockerfile"
 
+tagged="would tag a build in app \"$b\"'s names"
 try() {
 	cat >"$WORLD/src/$a/compose.yaml"
 	commit_all $a "$1"
 	if push $a -f; then cat "$WORLD/push.out"; fail "$1: accepted"; fi
-	expect_in "$WORLD/push.out" "would tag a build in app \"$b\"'s names"
+	expect_in "$WORLD/push.out" "${2:-$tagged}"
 	[ "$(grep -c 'remote: error:' "$WORLD/push.out")" = 1 ] ||
 		{ cat "$WORLD/push.out"; fail "$1: not one error line"; }
 	[ -z "$(docker images -q "$b-web")" ] || fail "$1: $b-web was tagged"
@@ -35,6 +36,13 @@ services:
   web:
     build: .
     image: docker.io/library/$b-web
+YML
+
+say "an image-only service named in B's names (a pull would take the name)"
+try pull "is in app \"$b\"'s names" <<YML
+services:
+  web:
+    image: $b-web
 YML
 
 say "A's own tags are fine"

@@ -848,6 +848,27 @@ test_neighbours(void **state)
 	    release, "app", NULL), 0);
 	assert_int_equal(policy_check_neighbours(p, &apps), 0);
 	compose_free(p);
+	/* an image-only service may not pull into another app's names */
+	y = "services:\n  web:\n    image: other-web:latest\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"image: other-web:latest\" is in app \"other\"'s names (an app "
+	    "runs only its own images, or ones no app names)");
+	compose_free(p);
+	y = "services:\n  web:\n    image: docker.io/library/other-db\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	/* an image named like an app, not in its names: Docker Hub's "other" */
+	y = "services:\n  web:\n    image: other:7\n  db:\n    image: "
+	    "someone/other-web\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), 0);
+	compose_free(p);
 	/* "app-bweb" is not in "app-b"'s names; without app-b all is fine */
 	y = "services:\n  bweb:\n    image: x\n  b-web:\n    image: x\n";
 	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
