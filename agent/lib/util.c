@@ -578,6 +578,9 @@ out_printable(const char *s, int keep_newlines)
 	const unsigned char *c;
 
 	for (c = (const unsigned char *)s; *c != '\0'; c++) {
+		/* a CRLF line's CR is only its end */
+		if (*c == '\r' && (c[1] == '\0' || c[1] == '\n'))
+			continue;
 		if ((*c < 0x20 && *c != '\t' && !(keep_newlines && *c == '\n')) ||
 		    *c == 0x7f) {
 			buf_addch(&b, '^');
@@ -600,7 +603,7 @@ void
 out_line(int is_warning, const char *line)
 {
 	char *redacted = out_redacted(line);
-	char *safe = out_printable(redacted, 0);
+	char *safe = out_printable(redacted, 1);
 
 	free(redacted);
 	pthread_mutex_lock(&sink_lock);

@@ -101,7 +101,8 @@ void out_redact_clear(void);
 char *out_redacted(const char *s);
 /*
  * s with the terminal controls it holds shown as ^X (C0 but tab, and
- * newline when keep_newlines; DEL; C1 in UTF-8 as '?'); a new string.
+ * newline when keep_newlines; DEL; C1 in UTF-8 as '?'), a CR that ends a
+ * line dropped; a new string. out_line() keeps newlines.
  */
 char *out_printable(const char *s, int keep_newlines);
 

@@ -163,6 +163,13 @@ test_output_controls(void **state)
 	    ">a^[]52;c;eA==^Gb^Mc\td^??e \xc3\xa9\n");
 	out_set_sink(NULL, NULL);
 	buf_release(&captured);
+	/* text of several lines (JSON, status) keeps its newlines */
+	out_set_sink(capture, NULL);
+	out_info("[\n  1\n]");
+	out_info("crlf\r");
+	assert_string_equal(captured.buf, ">[\n  1\n]\n>crlf\n");
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
 	p = out_printable("line 1\033[2K\nline 2\n", 1);
 	assert_string_equal(p, "line 1^[[2K\nline 2\n");
 	free(p);
