@@ -223,6 +223,9 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 static int dockerfile_text(const struct release *r,
     const struct compose_service *s, struct buf *text);
 
+/* The build arg that prefixes the ids of RUN --mount=type=cache. */
+#define CACHE_NS_ARG "BUILDKIT_CACHE_MOUNT_NS"
+
 /*
  * A frontend other than Docker's Dockerfile one ("# syntax=", or the
  * BUILDKIT_SYNTAX build arg) builds LLB of its own making: it could read
@@ -235,7 +238,10 @@ frontend_check(const struct compose_build *b, const char *text)
 	char *syntax = text != NULL ? dockerfile_syntax(text) : NULL;
 	int rc = 0;
 
-	if (syntax != NULL && !dockerfile_frontend_trusted(syntax))
+	if (kvlist_find(&b->args, CACHE_NS_ARG) != NULL)
+		rc = error_set("\"build.args.%s\" is set by slipway: each app's "
+		    "cache mounts are its own", CACHE_NS_ARG);
+	else if (syntax != NULL && !dockerfile_frontend_trusted(syntax))
 		rc = error_set("the Dockerfile's \"# syntax=%s\" would run "
 		    "that image as the build's frontend, which can read any "
 		    "image on the host (only docker/dockerfile is allowed)",
@@ -573,6 +579,12 @@ build_service(struct deploy *d, struct release *r,
 		    error_last());
 		goto done;
 	}
+	/* BuildKit's cache mounts are shared by every build on the engine,
+	 * by id: each app gets its own, so that no app fills (or reads) the
+	 * caches another app's build uses. */
+	if (!d->classic_builder)
+		json_object_set_new(bo.buildargs, CACHE_NS_ARG,
+		    json_sprintf("slipway/%s", d->app));
 	/* One label only: the classic builder turns each into a step, and a
 	 * per-commit label would give every push a new image ID. The commit
 	 * is in the tag. */
@@ -592,6 +604,7 @@ build_service(struct deploy *d, struct release *r,
 		    "with the classic builder", error_last());
 		d->classic_builder = 1;
 		bo.buildkit = 0;
+		json_object_del(bo.buildargs, CACHE_NS_ARG);
 		buildctx_free(bc);
 		bc = NULL;
 		tarctx_free(disk);

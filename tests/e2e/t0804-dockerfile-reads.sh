@@ -2,7 +2,7 @@
 # A Dockerfile of app A cannot read app B's image however it is written:
 # RUN --mount=from=, a byte-order mark or a form feed that BuildKit reads as
 # blanks, a Dockerfile over the size slipway reads, a "# syntax=" frontend
-# other than Docker's. Each push is refused
+# other than Docker's; nor write into the cache mounts B's build reads. Each push is refused
 # before the build with one error line, and B's secret never reaches A.
 . "$(dirname "$0")/lib.sh"
 
@@ -62,4 +62,21 @@ printf 'FROM %s\nCMD ["sleep", "100000"]\n' "$BASE_IMAGE" >"$WORLD/src/$a/Docker
 commit_all $a "good"
 push $a -f || { cat "$WORLD/push.out"; fail "a plain Dockerfile was refused"; }
 expect_in "$WORLD/push.out" "Deployed $a"
+
+say "RUN --mount=type=cache: A cannot fill the cache B's build reads"
+printf 'FROM %s\nRUN --mount=type=cache,target=/c,id=shared-%s echo A-WROTE-%s >/c/f\nCMD ["sleep", "100000"]\n' \
+    "$BASE_IMAGE" "$RUN" "$RUN" >"$WORLD/src/$a/Dockerfile"
+commit_all $a "cache write"
+push $a -f || { cat "$WORLD/push.out"; fail "A's cache write"; }
+printf 'FROM %s\nRUN --mount=type=cache,target=/c,id=shared-%s cat /c/f || echo B-SAW-NOTHING\nCMD ["sleep", "100000"]\n' \
+    "$BASE_IMAGE" "$RUN" >"$WORLD/src/$b/Dockerfile"
+commit_all $b "cache read"
+push $b || { cat "$WORLD/push.out"; fail "B's cache read"; }
+expect_in "$WORLD/push.out" "B-SAW-NOTHING"
+expect_not_in "$WORLD/push.out" "A-WROTE"
+say "the namespace of cache mounts is slipway's to set"
+printf 'services:\n  web:\n    build:\n      context: .\n      args: {BUILDKIT_CACHE_MOUNT_NS: x}\n' >"$WORLD/src/$a/compose.yaml"
+commit_all $a "ns"
+if push $a -f; then cat "$WORLD/push.out"; fail "BUILDKIT_CACHE_MOUNT_NS accepted"; fi
+expect_in "$WORLD/push.out" "\"build.args.BUILDKIT_CACHE_MOUNT_NS\" is set by slipway"
 say "ok"
