@@ -69,6 +69,9 @@ cmd_history(struct cmd_ctx *ctx, const struct cmd_args *args)
 	} else {
 		for (i = 0; i < nrows; i++) {
 			char started[21];
+			/* a message quotes what the pusher wrote */
+			char *msg = out_printable(rows[i].message ?
+			    rows[i].message : "", 0);
 
 			history_iso8601(rows[i].started, started);
 			printf("%-5lld %s  %-8s %.7s  %-9s %6.1fs  %s%s%s\n",
@@ -76,8 +79,8 @@ cmd_history(struct cmd_ctx *ctx, const struct cmd_args *args)
 			    rows[i].commit ? rows[i].commit : "-------",
 			    rows[i].status, rows[i].duration_ms / 1000.0,
 			    rows[i].user ? rows[i].user : "",
-			    rows[i].user ? ": " : "",
-			    rows[i].message ? rows[i].message : "");
+			    rows[i].user ? ": " : "", msg);
+			free(msg);
 		}
 	}
 	rc = 0;

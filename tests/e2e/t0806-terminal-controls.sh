@@ -24,4 +24,14 @@ for f in push.out log.out; do
 	fi
 	expect_in "$WORLD/line" "mark-$RUN^[]52;c;ZWNobyBvd25lZA==^G^[[2Khidden^Mover"
 done
+say "a refused push whose error quotes the pusher's bytes: history lists it masked"
+# YAML's own escapes: raw control characters are a syntax error
+printf 'services:\n  web:\n    build: .\n    image: "x\\e]0;pwned\\a"\n' >"$WORLD/src/$a/compose.yaml"
+commit_all $a "bad image"
+if push $a; then fail "an image name with ESC was accepted"; fi
+slipway history $a >"$WORLD/list.out"
+expect_in "$WORLD/list.out" "x^[]0;pwned^G"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$WORLD/list.out" "$WORLD/push.out"; then
+	cat -A "$WORLD/list.out" >&2; fail "a control character got through the history list"
+fi
 say "ok"
