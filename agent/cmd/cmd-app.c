@@ -91,6 +91,13 @@ app_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
+static void
+say_waiting(void *ctx)
+{
+	(void)ctx;
+	out_info("waiting for the deploy of this app to finish...");
+}
+
 /* Remove the images slipway built for the app (labelled slipway.app). */
 static int
 remove_images(struct engine *e, const char *app)
@@ -154,10 +161,18 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	struct engine *e = ctx->engine;
 	struct history *h = NULL;
 	char *repo = NULL, *dir = NULL;
-	int rc = -1;
+	int rc = -1, lock = -1;
 
 	repo = state_repo_path(&ctx->cfg, name);
 	dir = state_app_dir(&ctx->cfg, name);
+	if (!path_exists(repo)) {
+		error_set("app \"%s\" does not exist", name);
+		goto done;
+	}
+	/* A deploy in progress would recreate (or roll back to) what this
+	 * removes, and retry against a repository that is gone: wait for it. */
+	if ((lock = state_lock(&ctx->cfg, name, say_waiting, NULL)) < 0)
+		goto done;
 	if (!path_exists(repo)) {
 		error_set("app \"%s\" does not exist", name);
 		goto done;
@@ -178,6 +193,8 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	    " (named volumes and shared bind data kept; --volumes removes them)");
 	rc = 0;
 done:
+	if (lock >= 0)
+		close(lock);
 	history_close(h);
 	free(dir);
 	free(repo);

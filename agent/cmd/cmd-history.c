@@ -13,13 +13,16 @@ static int
 show_log(struct history *h, const char *app, const char *arg)
 {
 	long id;
-	char *log;
+	char *log, *shown;
 
 	if (parse_long(arg, &id) < 0) /* cmd_args_parse checked it */
 		return error_set("invalid deploy id \"%s\"", arg);
 	if ((log = history_log(h, app, id)) == NULL)
 		return -1;
-	fputs(log, stdout);
+	/* logs recorded before out_line() masked terminal controls */
+	shown = out_printable(log, 1);
+	fputs(shown, stdout);
+	free(shown);
 	free(log);
 	return 0;
 }
@@ -66,6 +69,9 @@ cmd_history(struct cmd_ctx *ctx, const struct cmd_args *args)
 	} else {
 		for (i = 0; i < nrows; i++) {
 			char started[21];
+			/* a message quotes what the pusher wrote */
+			char *msg = out_printable(rows[i].message ?
+			    rows[i].message : "", 0);
 
 			history_iso8601(rows[i].started, started);
 			printf("%-5lld %s  %-8s %.7s  %-9s %6.1fs  %s%s%s\n",
@@ -73,8 +79,8 @@ cmd_history(struct cmd_ctx *ctx, const struct cmd_args *args)
 			    rows[i].commit ? rows[i].commit : "-------",
 			    rows[i].status, rows[i].duration_ms / 1000.0,
 			    rows[i].user ? rows[i].user : "",
-			    rows[i].user ? ": " : "",
-			    rows[i].message ? rows[i].message : "");
+			    rows[i].user ? ": " : "", msg);
+			free(msg);
 		}
 	}
 	rc = 0;

@@ -26,6 +26,7 @@ key_add(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct gateway_key key = { NULL, NULL, NULL };
 	const char *path, *name = cmd_arg(args, "NAME");
 	char *line = NULL, *grant_text = NULL;
+	size_t i;
 	int rc = -1;
 
 	if (cmd_has(args, "--admin"))
@@ -42,6 +43,14 @@ key_add(struct cmd_ctx *ctx, const struct cmd_args *args)
 	grant_text = gateway_grant_format(&grant);
 	out_info("added key \"%s\" (%s, %s) to %s", name, key.type, grant_text,
 	    path);
+	/* A typo in --apps would give a key that silently reaches nothing. */
+	for (i = 0; i < grant.apps.n; i++) {
+		if (cmd_check_app(ctx, grant.apps.v[i]) < 0)
+			out_warn("warning: app \"%s\" does not exist (yet): "
+			    "the key reaches it only once \"app create %s\" "
+			    "makes it", grant.apps.v[i], grant.apps.v[i]);
+	}
+	error_clear();
 	rc = 0;
 done:
 	free(grant_text);

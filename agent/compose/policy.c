@@ -52,12 +52,33 @@ struct check {
 	const char *file;          /* base name of the compose file */
 };
 
+/*
+ * "FILE:LINE" of the subject when it is a service (where it starts), else
+ * "FILE": the message names the line to look at.
+ */
+static char *
+where(const struct check *c, const char *what, const char *name)
+{
+	size_t i;
+
+	if (strcmp(what, "service") == 0) {
+		for (i = 0; i < c->p->nservices; i++) {
+			if (strcmp(c->p->services[i].name, name) == 0 &&
+			    c->p->services[i].line > 0)
+				return xasprintf("%s:%d", c->file,
+				    c->p->services[i].line);
+		}
+	}
+	return xstrdup(c->file);
+}
+
 /* what is the subject ("service \"web\""), detail the key and value. */
 static int
 refuse(struct check *c, const char *what, const char *name, unsigned need,
     const char *detail)
 {
 	struct buf words = BUF_INIT;
+	char *at;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(all_flags); i++) {
@@ -67,8 +88,10 @@ refuse(struct check *c, const char *what, const char *name, unsigned need,
 			buf_adds(&words, ", ");
 		buf_adds(&words, config_allow_word(all_flags[i]));
 	}
+	at = where(c, what, name);
 	error_set("%s: %s \"%s\": %s is not allowed here (an operator can set "
-	    "allow = %s for this app)", c->file, what, name, detail, words.buf);
+	    "allow = %s for this app)", at, what, name, detail, words.buf);
+	free(at);
 	buf_release(&words);
 	return -1;
 }
@@ -79,13 +102,14 @@ forbid(struct check *c, const char *what, const char *name,
     const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char *msg, *at = where(c, what, name);
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	error_set("%s: %s \"%s\": %s", c->file, what, name, msg);
+	error_set("%s: %s \"%s\": %s", at, what, name, msg);
 	free(msg);
+	free(at);
 	return -1;
 }
 
@@ -123,6 +147,23 @@ reaches_socket(const char *path)
 	return hit;
 }
 
+/*
+ * path as the pusher can read it: relative to the project directory when
+ * it lies there lexically (the server's own paths are not theirs to see).
+ */
+static const char *
+shown_path(const struct check *c, const char *path)
+{
+	size_t n = strlen(c->p->dir);
+
+	if (strncmp(path, c->p->dir, n) == 0 && path[n] == '/' &&
+	    path[n + 1] != '\0')
+		return path + n + 1;
+	if (strcmp(path, c->p->dir) == 0)
+		return ".";
+	return path;
+}
+
 static int
 check_path(struct check *c, const struct compose_service *s, const char *key,
     const char *path)
@@ -132,7 +173,8 @@ check_path(struct check *c, const struct compose_service *s, const char *key,
 
 	if ((c->allow & ALLOW_HOST_BINDS) || inside(c, path))
 		return 0;
-	detail = xasprintf("\"%s\" \"%s\" (outside the release)", key, path);
+	detail = xasprintf("\"%s\" \"%s\" (outside the release)", key,
+	    shown_path(c, path));
 	rc = refuse(c, "service", s->name, ALLOW_HOST_BINDS, detail);
 	free(detail);
 	return rc;
@@ -238,7 +280,7 @@ check_mounts(struct check *c, const struct compose_service *s)
 			need |= ALLOW_HOST_BINDS | ALLOW_PRIVILEGED;
 		if ((need & c->allow) != need) {
 			detail = xasprintf("\"volumes\" bind of \"%s\"%s",
-			    m->source, (need & ALLOW_PRIVILEGED) ?
+			    bind_shown(m), (need & ALLOW_PRIVILEGED) ?
 			    " (the Docker socket)" : " (outside the release)");
 			rc = refuse(c, "service", s->name, need, detail);
 			free(detail);
@@ -838,6 +880,65 @@ in_namespace(const char *name, const char *o)
 	    (name[n] == '\0' || name[n] == '-');
 }
 
+/*
+ * name without the prefixes the engine drops when it stores a local image
+ * name (Docker Hub's host and "library/"): "docker.io/library/b-web" is
+ * "b-web".
+ */
+static const char *
+local_image_name(const char *name)
+{
+	static const char *const hosts[] = {
+		"docker.io/", "index.docker.io/", "registry-1.docker.io/", NULL
+	};
+	size_t i;
+
+	for (i = 0; hosts[i] != NULL; i++) {
+		if (strncasecmp(name, hosts[i], strlen(hosts[i])) == 0) {
+			name += strlen(hosts[i]);
+			break;
+		}
+	}
+	if (strncmp(name, "library/", 8) == 0)
+		name += 8;
+	return name;
+}
+
+/*
+ * A build of s tagged (image:, build.tags) in app o's names, or an image
+ * of s that is not built here named "o-..." (B's own, or to be pulled under
+ * B's name).
+ */
+static int
+tags_in_namespace(struct check *c, const struct compose_service *s,
+    const char *o)
+{
+	size_t i;
+
+	if (s->build == NULL) {
+		const char *n = s->image ? local_image_name(s->image) : NULL;
+
+		/* a pull would put a name of o's on the host */
+		if (n != NULL && in_namespace(n, o) && n[strlen(o)] == '-')
+			return forbid(c, "service", s->name, "\"image: %s\" is "
+			    "in app \"%s\"'s names (an app runs only its own "
+			    "images, or ones no app names)", s->image, o);
+		return 0;
+	}
+	if (s->image != NULL && in_namespace(local_image_name(s->image), o))
+		return forbid(c, "service", s->name, "\"image: %s\" would tag "
+		    "a build in app \"%s\"'s names", s->image, o);
+	for (i = 0; i < s->build->tags.n; i++) {
+		const char *t = s->build->tags.v[i];
+
+		if (in_namespace(local_image_name(t), o))
+			return forbid(c, "service", s->name, "\"build.tags: "
+			    "%s\" would tag a build in app \"%s\"'s names",
+			    t, o);
+	}
+	return 0;
+}
+
 int
 policy_check_neighbours(const struct compose_project *p,
     const struct strv *apps)
@@ -858,13 +959,8 @@ policy_check_neighbours(const struct compose_project *p,
 			if (strcmp(o, p->name) == 0)
 				continue;
 			/* Any app: a build tagged in its repositories. */
-			if (s->build != NULL && s->image != NULL &&
-			    in_namespace(s->image, o)) {
-				rc = forbid(&c, "service", s->name, "\"image: "
-				    "%s\" would tag a build in app \"%s\"'s "
-				    "names", s->image, o);
+			if ((rc = tags_in_namespace(&c, s, o)) < 0)
 				break;
-			}
 			if (!in_namespace(o, p->name))
 				continue;
 			if (in_namespace(gen, o))

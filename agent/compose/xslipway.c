@@ -6,6 +6,12 @@
 
 #include "compose/loader.h"
 
+/*
+ * A DNS name nginx can match: labels of 1 to 63 letters, digits and '-'
+ * (not at either end), dot-separated, no trailing dot (nginx drops a
+ * request's, not a server_name's: such a name would never serve), an
+ * optional leading "*." wildcard.
+ */
 static int
 valid_host(const char *h)
 {
@@ -13,14 +19,20 @@ valid_host(const char *h)
 
 	if (starts_with(p, "*."))
 		p += 2;
-	if (*p == '\0' || *p == '.' || *p == '-' || strlen(h) > 253)
+	if (*p == '\0' || strlen(h) > 253)
 		return 0;
-	for (; *p != '\0'; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+	for (;;) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
+		if (n == 0 || n > 63 || p[0] == '-' || p[n - 1] == '-')
 			return 0;
+		if (p[n] == '\0')
+			return 1;
+		if (p[n] != '.')
+			return 0;
+		p += n + 1;
 	}
-	return 1;
 }
 
 static int

@@ -73,28 +73,55 @@ keep:
 	return buf_detach(&b, NULL);
 }
 
+/* BuildKit's blanks between words: [\t\v\f\r ]. */
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/*
+ * Past the white space BuildKit trims before an instruction (Go's
+ * unicode.IsSpace: the blanks, and U+0085 and U+00A0 in UTF-8).
+ */
+static const char *
+skip_space(const char *s)
+{
+	for (;;) {
+		if (is_blank(*s))
+			s++;
+		else if ((unsigned char)s[0] == 0xc2 &&
+		    ((unsigned char)s[1] == 0x85 || (unsigned char)s[1] == 0xa0))
+			s += 2;
+		else
+			return s;
+	}
+}
+
 /* The next blank-separated word of *p (advanced), or NULL. */
 static char *
 word(const char **p)
 {
 	const char *s = *p, *e;
 
-	while (*s == ' ' || *s == '\t')
+	while (is_blank(*s))
 		s++;
 	if (*s == '\0')
 		return NULL;
-	for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+	for (e = s; *e != '\0' && !is_blank(*e); e++)
 		;
 	*p = e;
 	return xstrndup(s, (size_t)(e - s));
 }
 
+/* A stage by name, or by index where by_index (not in FROM). */
 static int
-is_stage(const struct strv *stages, const char *ref)
+is_stage(const struct strv *stages, const char *ref, int by_index)
 {
 	size_t i;
 
-	if (*ref != '\0' && strspn(ref, "0123456789") == strlen(ref))
+	if (by_index && *ref != '\0' &&
+	    strspn(ref, "0123456789") == strlen(ref))
 		return 1;
 	for (i = 0; i < stages->n; i++) {
 		if (strcasecmp(stages->v[i], ref) == 0)
@@ -105,14 +132,43 @@ is_stage(const struct strv *stages, const char *ref)
 
 static void
 add_ref(struct strv *out, const struct strv *stages, const char *raw,
-    const struct kvlist *vars)
+    const struct kvlist *vars, int by_index)
 {
 	char *ref = substitute(raw, vars);
 
-	if (!is_stage(stages, ref) && strcasecmp(ref, "scratch") != 0 &&
+	if (!is_stage(stages, ref, by_index) && strcasecmp(ref, "scratch") != 0 &&
 	    !strv_contains(out, ref))
 		strv_push(out, ref);
 	free(ref);
+}
+
+/*
+ * The from= of a RUN --mount (type bind or cache: an image or a stage),
+ * its CSV fields read with their quotes dropped and keys in any case.
+ */
+static void
+mount_ref(struct strv *out, const struct strv *stages, const char *spec,
+    const struct kvlist *vars)
+{
+	struct buf b = BUF_INIT;
+	const char *f;
+
+	for (f = spec; *f != '\0'; f++) {
+		if (*f != '"')
+			buf_addch(&b, *f);
+	}
+	for (f = b.buf ? b.buf : ""; *f != '\0';) {
+		size_t len = strcspn(f, ",");
+
+		if (len > 5 && strncasecmp(f, "from=", 5) == 0) {
+			char *ref = xstrndup(f + 5, len - 5);
+
+			add_ref(out, stages, ref, vars, 1);
+			free(ref);
+		}
+		f += len + (f[len] == ',');
+	}
+	buf_release(&b);
 }
 
 /* One logical line (continuations joined, comments gone). */
@@ -120,7 +176,7 @@ static void
 instruction(const char *line, const struct kvlist *args, struct kvlist *vars,
     struct strv *stages, int *seen_from, struct strv *out)
 {
-	const char *p = line;
+	const char *p = skip_space(line);
 	char *cmd = word(&p), *w;
 
 	if (cmd != NULL && strcasecmp(cmd, "ONBUILD") == 0) {
@@ -156,7 +212,7 @@ instruction(const char *line, const struct kvlist *args, struct kvlist *vars,
 		if (w != NULL) {
 			char *as = word(&p), *name = as ? word(&p) : NULL;
 
-			add_ref(out, stages, w, vars);
+			add_ref(out, stages, w, vars, 0);
 			if (as != NULL && name != NULL &&
 			    strcasecmp(as, "AS") == 0)
 				strv_push(stages, name);
@@ -167,7 +223,14 @@ instruction(const char *line, const struct kvlist *args, struct kvlist *vars,
 	} else if (strcasecmp(cmd, "COPY") == 0 || strcasecmp(cmd, "ADD") == 0) {
 		while ((w = word(&p)) != NULL && starts_with(w, "--")) {
 			if (strncasecmp(w, "--from=", 7) == 0)
-				add_ref(out, stages, w + 7, vars);
+				add_ref(out, stages, w + 7, vars, 1);
+			free(w);
+		}
+		free(w);
+	} else if (strcasecmp(cmd, "RUN") == 0) {
+		while ((w = word(&p)) != NULL && starts_with(w, "--")) {
+			if (strncasecmp(w, "--mount=", 8) == 0)
+				mount_ref(out, stages, w + 8, vars);
 			free(w);
 		}
 		free(w);
@@ -186,15 +249,17 @@ dockerfile_images(const char *text, const struct kvlist *args,
 	char esc = '\\';
 	int seen_from = 0, directives = 1;
 
+	if (starts_with(p, "\xef\xbb\xbf"))
+		p += 3; /* BuildKit drops a UTF-8 byte-order mark */
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		char *line = xstrndup(p, len), *s = line, *e;
+		char *line = xstrndup(p, len), *s, *e;
 
 		p += len + (nl != NULL);
-		while (*s == ' ' || *s == '\t')
-			s++;
+		s = line + (skip_space(line) - line);
 		e = s + strlen(s);
+		/* only these: BuildKit continues a line on "\\[ \t]*$" */
 		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			*--e = '\0';
 		if (*s == '#') {
@@ -243,4 +308,86 @@ dockerfile_images(const char *text, const struct kvlist *args,
 	buf_release(&logical);
 	kvlist_clear(&vars);
 	strv_clear(&stages);
+}
+
+char *
+dockerfile_syntax(const char *text)
+{
+	const char *p = text;
+
+	if (starts_with(p, "\xef\xbb\xbf"))
+		p += 3;
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len), *e, *value = NULL;
+		const char *s = skip_space(line), *d;
+
+		p += len + (p[len] == '\n');
+		e = line + strlen(line);
+		while (e > s && is_blank(e[-1]))
+			*--e = '\0';
+		if (*s == '\0') {
+			free(line);
+			continue;
+		}
+		if (*s == '#')
+			d = s + 1;
+		else if (starts_with(s, "//"))
+			d = s + 2;
+		else {
+			free(line);
+			return NULL; /* an instruction: directives are over */
+		}
+		while (is_blank(*d))
+			d++;
+		if (strncasecmp(d, "syntax", 6) == 0) {
+			d += 6;
+			while (is_blank(*d))
+				d++;
+			if (*d == '=') {
+				d++;
+				while (is_blank(*d))
+					d++;
+				value = xstrdup(d);
+			}
+		}
+		free(line);
+		if (value != NULL)
+			return value;
+	}
+	return NULL;
+}
+
+int
+dockerfile_frontend_trusted(const char *ref)
+{
+	static const char *const names[] = {
+		"docker/dockerfile-upstream", "docker/dockerfile", NULL
+	};
+	const char *p = ref;
+	size_t i, n;
+
+	if (starts_with(p, "docker.io/"))
+		p += 10;
+	for (i = 0; names[i] != NULL; i++) {
+		if (starts_with(p, names[i]))
+			break;
+	}
+	if (names[i] == NULL)
+		return 0;
+	p += strlen(names[i]);
+	if (*p == ':') {
+		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+		if (n == 0)
+			return 0;
+		p += 1 + n;
+	}
+	if (starts_with(p, "@sha256:")) {
+		n = strspn(p + 8, "0123456789abcdef");
+		if (n != 64)
+			return 0;
+		p += 8 + n;
+	}
+	return *p == '\0';
 }

@@ -1,8 +1,9 @@
 /*
  * dockerfile.h - which images a Dockerfile reads, so that a build can be
  * refused before it starts when one of them is another app's: the FROM
- * lines and the --from= of COPY and ADD (ONBUILD ones too) that name no
- * earlier stage, with the global ARGs substituted.
+ * lines, the --from= of COPY and ADD and the from= of RUN --mount (ONBUILD
+ * ones too) that name no earlier stage, with the global ARGs substituted,
+ * read with BuildKit's rules for blanks and a byte-order mark.
  */
 #ifndef SLIPWAY_DOCKERFILE_H
 #define SLIPWAY_DOCKERFILE_H
@@ -18,5 +19,19 @@
  */
 void dockerfile_images(const char *text, const struct kvlist *args,
     struct strv *out);
+
+/*
+ * The frontend image a "syntax" parser directive at the top of text names
+ * (allocated), or NULL. Read as BuildKit finds it: before the first
+ * instruction, '#' or '//' comments, any case, blanks around '='.
+ */
+char *dockerfile_syntax(const char *text);
+/*
+ * Is ref Docker's own Dockerfile frontend (docker/dockerfile or
+ * docker/dockerfile-upstream, any tag or digest)? Another frontend image
+ * turns the build into LLB of its own making, which may read any image on
+ * the host.
+ */
+int dockerfile_frontend_trusted(const char *ref);
 
 #endif

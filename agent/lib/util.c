@@ -2,6 +2,7 @@
  * util.c - allocation, buffers, the last-error slot, the output sink and the
  * small file helpers shared by every module.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -300,6 +302,8 @@ default_sink(void *ctx, int is_warning, const char *line)
 static out_sink_fn sink_fn = default_sink;
 static void *sink_ctx;
 static struct strv secrets;
+static struct strv secrets_nocase; /* hex digits: matched in any case */
+static struct strv secrets_raw;    /* the values: matched %-escaped too */
 
 void
 out_set_sink(out_sink_fn fn, void *ctx)
@@ -367,6 +371,106 @@ escaped(const char *s, int json, int html)
 	return buf_detach(&b, NULL);
 }
 
+/* The value as hex: lower case, matched in any case. */
+static void
+redact_hex_form(const char *secret)
+{
+	static const char digits[] = "0123456789abcdef";
+	struct buf hex = BUF_INIT;
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)secret; *c != '\0'; c++) {
+		buf_addch(&hex, digits[*c >> 4]);
+		buf_addch(&hex, digits[*c & 15]);
+	}
+	if (!strv_contains(&secrets_nocase, hex.buf))
+		strv_push(&secrets_nocase, hex.buf);
+	buf_release(&hex);
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * How many bytes of p spell value with any of its bytes %-escaped (URL
+ * encoding, in any case and any mix); 0 when p does not start with it.
+ */
+static size_t
+match_escaped(const char *p, const char *value)
+{
+	const char *q = p;
+	const unsigned char *v;
+
+	for (v = (const unsigned char *)value; *v != '\0'; v++) {
+		if ((unsigned char)*q == *v)
+			q++;
+		else if (q[0] == '%' && hexval(q[1]) >= 0 && hexval(q[2]) >= 0 &&
+		    hexval(q[1]) * 16 + hexval(q[2]) == *v)
+			q += 3;
+		else
+			return 0;
+	}
+	return (size_t)(q - p);
+}
+
+/*
+ * The value in base64 (standard and URL-safe alphabets) wherever it sits in
+ * the encoded stream: for each of the 3 offsets, the 4-character groups
+ * that hold only the value's bytes, when there are at least two of them
+ * (shorter runs would mask ordinary words); and the whole padded encoding
+ * of the value alone.
+ */
+static void
+redact_base64_forms(const char *secret)
+{
+	static const char *const alphabets[] = {
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+	};
+	size_t n = strlen(secret), a, k, i;
+
+	for (a = 0; a < ARRAY_SIZE(alphabets); a++) {
+		const char *al = alphabets[a];
+
+		for (k = 0; k < 3; k++) {
+			/* k filler bytes, then the value */
+			size_t len = k + n;
+			unsigned char *in = xcalloc(len + 3, 1);
+			struct buf out = BUF_INIT;
+			size_t full, first = k > 0 ? 3 : 0;
+
+			memcpy(in + k, secret, n);
+			full = k == 0 && len % 3 != 0 ? len + (3 - len % 3) :
+			    len - len % 3;
+			for (i = 0; i < full; i += 3) {
+				unsigned v = (unsigned)in[i] << 16 |
+				    (unsigned)in[i + 1] << 8 | in[i + 2];
+				size_t left = len - i;
+
+				if (i < first)
+					continue;
+				buf_addch(&out, al[v >> 18 & 63]);
+				buf_addch(&out, al[v >> 12 & 63]);
+				buf_addch(&out, left > 1 ? al[v >> 6 & 63] : '=');
+				buf_addch(&out, left > 2 ? al[v & 63] : '=');
+			}
+			if (k == 0)
+				redact_one(out.buf ? out.buf : "");
+			/* the groups that depend on the value alone */
+			if (k == 0 && n % 3 != 0 && out.len >= 4)
+				out.buf[out.len - 4] = '\0';
+			if (out.buf != NULL && strlen(out.buf) >= 8)
+				redact_one(out.buf);
+			buf_release(&out);
+			free(in);
+		}
+	}
+}
+
 void
 out_redact(const char *secret)
 {
@@ -410,6 +514,10 @@ out_redact(const char *secret)
 	}
 	if (line != secret)
 		redact_one(line);
+	if (!strv_contains(&secrets_raw, secret))
+		strv_push(&secrets_raw, secret);
+	redact_hex_form(secret);
+	redact_base64_forms(secret);
 }
 
 
@@ -417,6 +525,8 @@ void
 out_redact_clear(void)
 {
 	strv_clear(&secrets);
+	strv_clear(&secrets_nocase);
+	strv_clear(&secrets_raw);
 }
 
 char *
@@ -426,7 +536,7 @@ out_redacted(const char *s)
 	size_t i;
 	const char *p;
 
-	if (secrets.n == 0)
+	if (secrets.n == 0 && secrets_nocase.n == 0)
 		return xstrdup(s);
 	p = s;
 	while (*p != '\0') {
@@ -438,6 +548,20 @@ out_redacted(const char *s)
 			if (len > best && strncmp(p, secrets.v[i], len) == 0)
 				best = len;
 		}
+		for (i = 0; i < secrets_nocase.n; i++) {
+			size_t len = strlen(secrets_nocase.v[i]);
+
+			if (len > best && strncasecmp(p, secrets_nocase.v[i],
+			    len) == 0)
+				best = len;
+		}
+		for (i = 0; i < secrets_raw.n; i++) {
+			size_t len = *p == secrets_raw.v[i][0] || *p == '%' ?
+			    match_escaped(p, secrets_raw.v[i]) : 0;
+
+			if (len > best)
+				best = len;
+		}
 		if (best) {
 			buf_adds(&b, "******");
 			p += best;
@@ -447,14 +571,41 @@ out_redacted(const char *s)
 	return buf_detach(&b, NULL);
 }
 
+char *
+out_printable(const char *s, int keep_newlines)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)s; *c != '\0'; c++) {
+		/* a CRLF line's CR is only its end */
+		if (*c == '\r' && (c[1] == '\0' || c[1] == '\n'))
+			continue;
+		if ((*c < 0x20 && *c != '\t' && !(keep_newlines && *c == '\n')) ||
+		    *c == 0x7f) {
+			buf_addch(&b, '^');
+			buf_addch(&b, (char)(*c ^ 0x40));
+		} else if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
+			buf_addch(&b, '?');
+			c++;
+		} else
+			buf_addch(&b, (char)*c);
+	}
+	if (b.buf == NULL)
+		buf_add(&b, "", 0);
+	return buf_detach(&b, NULL);
+}
+
 /* Lines from threads reach the sink whole and one at a time. */
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 out_line(int is_warning, const char *line)
 {
-	char *safe = out_redacted(line);
+	char *redacted = out_redacted(line);
+	char *safe = out_printable(redacted, 1);
 
+	free(redacted);
 	pthread_mutex_lock(&sink_lock);
 	sink_fn(sink_ctx, is_warning, safe);
 	pthread_mutex_unlock(&sink_lock);

@@ -99,6 +99,12 @@ void out_redact(const char *secret);
 void out_redact_clear(void);
 /* Apply the redaction filter to s; returns a new string. */
 char *out_redacted(const char *s);
+/*
+ * s with the terminal controls it holds shown as ^X (C0 but tab, and
+ * newline when keep_newlines; DEL; C1 in UTF-8 as '?'), a CR that ends a
+ * line dropped; a new string. out_line() keeps newlines.
+ */
+char *out_printable(const char *s, int keep_newlines);
 
 /* Files and paths. All return 0 / -1 with error_set. */
 MUST_CHECK int read_file(const char *path, struct buf *out, size_t max);

@@ -6,6 +6,8 @@
  * the images exist and the compose file has passed every check. Every attempt
  * is a history row with its full output.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -235,6 +237,39 @@ from_private(const struct deploy *d, const char *ref)
 	return found;
 }
 
+/* The build arg that prefixes the ids of RUN --mount=type=cache. */
+#define CACHE_NS_ARG "BUILDKIT_CACHE_MOUNT_NS"
+
+/*
+ * A frontend other than Docker's Dockerfile one ("# syntax=", or the
+ * BUILDKIT_SYNTAX build arg) builds LLB of its own making: it could read
+ * any image on the host, past the checks below. Refused.
+ */
+static int
+frontend_check(const struct compose_build *b, const char *text)
+{
+	const struct kv *arg = kvlist_find(&b->args, "BUILDKIT_SYNTAX");
+	char *syntax = text != NULL ? dockerfile_syntax(text) : NULL;
+	int rc = 0;
+
+	if (kvlist_find(&b->args, CACHE_NS_ARG) != NULL)
+		rc = error_set("\"build.args.%s\" is set by slipway: each app's "
+		    "cache mounts are its own", CACHE_NS_ARG);
+	else if (syntax != NULL && !dockerfile_frontend_trusted(syntax))
+		rc = error_set("the Dockerfile's \"# syntax=%s\" would run "
+		    "that image as the build's frontend, which can read any "
+		    "image on the host (only docker/dockerfile is allowed)",
+		    syntax);
+	else if (arg != NULL && arg->value != NULL && *arg->value != '\0' &&
+	    !dockerfile_frontend_trusted(arg->value))
+		rc = error_set("\"build.args.BUILDKIT_SYNTAX: %s\" would run "
+		    "that image as the build's frontend, which can read any "
+		    "image on the host (only docker/dockerfile is allowed)",
+		    arg->value);
+	free(syntax);
+	return rc;
+}
+
 /*
  * The images a build reads (FROM, COPY --from) must not be another app's:
  * refused before the build starts, like an image-only service's. Those of a
@@ -250,22 +285,32 @@ build_sources_check(struct deploy *d, const struct release *r,
 	size_t i;
 	int rc = 0;
 
-	/* A missing or unreadable Dockerfile is the build's to report; a
-	 * dockerfile_inline is checked like a file. */
-	if (dockerfile_text(r, s, &text) < 0 || text.buf == NULL) {
-		error_clear();
-		goto done;
-	}
-	dockerfile_images(text.buf, &b->args, &refs);
+	/* A missing Dockerfile is the build's to report; one that cannot be
+	 * read whole is refused; a dockerfile_inline is checked like a file. */
+	if (dockerfile_text(r, s, &text) < 0)
+		rc = -1;
+	else if (text.buf != NULL)
+		dockerfile_images(text.buf, &b->args, &refs);
+	if (rc == 0)
+		rc = frontend_check(b, text.buf);
 	for (i = 0; i < refs.n && rc == 0; i++) {
 		json_t *info = NULL;
 		int found;
 
 		if (strchr(refs.v[i], '$') != NULL) {
-			rc = error_set("build of \"%s\": the Dockerfile reads "
-			    "image \"%s\", which cannot be worked out before "
-			    "the build (give the ARG a default before the "
-			    "first FROM)", s->name, refs.v[i]);
+			rc = error_set("the Dockerfile reads image \"%s\", "
+			    "which cannot be worked out before the build (give "
+			    "the ARG a default before the first FROM)",
+			    refs.v[i]);
+			break;
+		}
+		/* what is not a reference here may be one once the builder
+		 * has split it its own way: refuse rather than guess */
+		if (strspn(refs.v[i], "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@") !=
+		    strlen(refs.v[i])) {
+			rc = error_set("the Dockerfile reads \"%s\", which is "
+			    "not an image reference", refs.v[i]);
 			break;
 		}
 		if (registry_check_ref(d->cfg, d->app, refs.v[i]) < 0) {
@@ -293,7 +338,6 @@ build_sources_check(struct deploy *d, const struct release *r,
 	}
 	if (rc < 0)
 		error_set("build of \"%s\": %s", s->name, error_last());
-done:
 	strv_clear(&refs);
 	buf_release(&text);
 	return rc;
@@ -567,6 +611,12 @@ build_service(struct deploy *d, struct release *r,
 		    error_last());
 		goto done;
 	}
+	/* BuildKit's cache mounts are shared by every build on the engine,
+	 * by id: each app gets its own, so that no app fills (or reads) the
+	 * caches another app's build uses. */
+	if (!d->classic_builder)
+		json_object_set_new(bo.buildargs, CACHE_NS_ARG,
+		    json_sprintf("slipway/%s", d->app));
 	/* One label only: the classic builder turns each into a step, and a
 	 * per-commit label would give every push a new image ID. The commit
 	 * is in the tag. */
@@ -593,6 +643,7 @@ build_service(struct deploy *d, struct release *r,
 		    "with the classic builder", error_last());
 		d->classic_builder = 1;
 		bo.buildkit = 0;
+		json_object_del(bo.buildargs, CACHE_NS_ARG);
 		buildctx_free(bc);
 		bc = NULL;
 		tarctx_free(disk);
@@ -662,26 +713,39 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
 
 /*
  * The Dockerfile of s (its dockerfile_inline, or the file when it is a
- * regular file inside the release) into text; -1 when there is none to read.
+ * regular file inside the release) into text. text stays empty (buf NULL)
+ * when there is none inside the release (the build reports a missing one;
+ * one outside needs host-binds); -1 when it is there but cannot be read
+ * whole (a directory, unreadable, over 1 MiB): what the builder would read
+ * must be what the checks read.
  */
 static int
 dockerfile_text(const struct release *r, const struct compose_service *s,
     struct buf *text)
 {
 	const struct compose_build *b = s->build;
+	const char *name = b->dockerfile ? b->dockerfile : "Dockerfile";
 	char *path, *real;
-	int rc = -1;
+	struct stat st;
+	int rc = 0;
 
 	if (b->dockerfile_inline != NULL) {
 		buf_adds(text, b->dockerfile_inline);
 		return 0;
 	}
-	path = path_join(b->context, b->dockerfile ? b->dockerfile :
-	    "Dockerfile");
+	path = path_join(b->context, name);
 	real = compose_path_resolve(path);
-	if (compose_path_within(real, r->dir) && !is_dir(real) &&
-	    read_file(real, text, 1u << 20) == 0)
-		rc = 0;
+	if (!compose_path_within(real, r->dir) || (stat(real, &st) < 0 &&
+	    errno == ENOENT))
+		goto done;
+	if (is_dir(real))
+		rc = error_set("the Dockerfile \"%s\" is a directory", name);
+	else if (read_file(real, text, 1u << 20) < 0) {
+		buf_release(text);
+		rc = error_set("the Dockerfile \"%s\" cannot be read whole "
+		    "(at most 1 MiB)", name);
+	}
+done:
 	free(real);
 	free(path);
 	return rc;
@@ -1993,8 +2057,15 @@ run_deploy(struct deploy *d, char **message)
 	}
 	if (d->opts->live)
 		memcpy(commit, d->previous, 41);
-	else if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0)
+	else if (repo_resolve(d->repo, rev, d->opts->from_env, commit) < 0) {
+		if (d->opts->rev == NULL && d->previous == NULL &&
+		    repo_resolve(d->repo, "HEAD", d->opts->from_env,
+		    commit) < 0)
+			error_set("app \"%s\" has nothing to deploy yet: its "
+			    "branch \"%s\" has no commit (push to it first)",
+			    d->app, rev);
 		goto done;
+	}
 	memcpy(d->commit, commit, 41);
 	if (d->h != NULL && history_set_commit(d->h, d->row, commit) < 0)
 		out_warn("warning: the history will not show the commit: %s",

@@ -200,7 +200,7 @@ git -C "$src" reset -q --hard HEAD~1
 docker network rm "${a}_lan" >/dev/null
 
 say "5. other apps' images"
-attack "B's image" "service \"y\": image \"$b-web:$b_sha\" belongs to app \"$b\"" <<YML
+attack "B's image" "service \"y\": \"image: $b-web:$b_sha\" is in app \"$b\"'s names" <<YML
   y:
     image: $b-web:$b_sha
 YML

@@ -1057,6 +1057,29 @@ test_x_slipway(void **state)
 	    "      http: {port: 80, hosts: [\"a.com;b\"]}\n",
 	    "compose.yaml:5: service \"web\": \"x-slipway.http.hosts\": invalid "
 	    "host name \"a.com;b\"");
+	/* names nginx would never match (it drops a request's trailing dot,
+	 * not a server_name's), empty labels, labels of more than 63 */
+	{
+		static const char *const bad[] = {
+			"www.example.com.", "a..b", "-a.b", "a-.b", "*.",
+			"*.*.a", "a.-b",
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b",
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			char *y = xasprintf("services:\n  web:\n    image: x\n"
+			    "    x-slipway:\n      http: {port: 80, hosts: "
+			    "[\"%s\"]}\n", bad[i]);
+			char *e = xasprintf("compose.yaml:5: service \"web\": "
+			    "\"x-slipway.http.hosts\": invalid host name \"%s\"",
+			    bad[i]);
+
+			load_fails(y, e);
+			free(y);
+			free(e);
+		}
+	}
 	load_fails("services:\n  web:\n    image: x\n    x-slipway:\n"
 	    "      http: {port: 80, healthcheck: \"health z\"}\n",
 	    "compose.yaml:5: service \"web\": \"x-slipway.http.healthcheck\": "

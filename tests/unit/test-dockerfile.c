@@ -67,11 +67,82 @@ test_from_and_copy(void **state)
 	kvlist_clear(&args);
 }
 
+/*
+ * What BuildKit reads as an instruction or an image, slipway must read too:
+ * a byte-order mark, blanks other than space and tab, a RUN --mount that
+ * reads another image, a FROM that is a number (FROM never names a stage by
+ * its index).
+ */
+static void
+test_hidden_refs(void **state)
+{
+	(void)state;
+	check("\xef\xbb\xbf" "FROM b-web:sha\n", NULL, "b-web:sha");
+	check("FROM\fb-web:sha\n", NULL, "b-web:sha");
+	check("FROM\vb-web:sha\vAS\vx\nFROM x\n", NULL, "b-web:sha");
+	check("\xc2\xa0" "FROM b-web:sha\n", NULL, "b-web:sha");
+	check("FROM base\n\fCOPY\r--from=b-web / /\n", NULL, "base b-web");
+	check("FROM base\nRUN --mount=type=bind,from=b-web:sha,target=/b cat "
+	    "/b/s\n", NULL, "base b-web:sha");
+	check("FROM base\nRUN --network=none --MOUNT=\"FROM=b-web\",target=/b "
+	    "x\n", NULL, "base b-web");
+	check("FROM base AS st\nFROM base\nRUN --mount=type=cache,target=/c,"
+	    "from=st x\nRUN --mount=target=/d,from=c-web x\n", NULL,
+	    "base c-web");
+	check("FROM base\nRUN --mount=type=bind,target=/b echo from=b-web\n",
+	    NULL, "base");
+	check("FROM 5\nCOPY --from=0 / /\n", NULL, "5");
+}
+
+/* The frontend a "syntax" parser directive asks for, as BuildKit finds it. */
+static void
+test_syntax_directive(void **state)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "# syntax=docker/dockerfile:1\nFROM a\n", "docker/dockerfile:1" },
+		{ "#syntax = evil/frontend \nFROM a\n", "evil/frontend" },
+		{ "\xef\xbb\xbf# SYNTAX=evil/f\nFROM a\n", "evil/f" },
+		{ "# escape=`\n# syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "\n\n  # syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "// syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "# a comment\n# syntax=evil/f\nFROM a\n", "evil/f" },
+		{ "FROM a\n# syntax=evil/f\n", NULL },
+		{ "# syntaxx=evil/f\nFROM a\n", NULL },
+		{ "FROM a\n", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = dockerfile_syntax(cases[i].text);
+
+		if ((got == NULL) != (cases[i].want == NULL) ||
+		    (got != NULL && strcmp(got, cases[i].want) != 0))
+			fail_msg("got \"%s\", want \"%s\" for:\n%s",
+			    got ? got : "(none)", cases[i].want ?
+			    cases[i].want : "(none)", cases[i].text);
+		free(got);
+	}
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile:1"));
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile"));
+	assert_true(dockerfile_frontend_trusted("docker.io/docker/dockerfile:1.7-labs"));
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile-upstream:master"));
+	assert_true(dockerfile_frontend_trusted("docker/dockerfile@sha256:"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(dockerfile_frontend_trusted("evil/dockerfile:1"));
+	assert_false(dockerfile_frontend_trusted("docker/dockerfile-evil"));
+	assert_false(dockerfile_frontend_trusted("registry.example.com/docker/dockerfile:1"));
+	assert_false(dockerfile_frontend_trusted("docker/dockerfile:1 x"));
+	assert_false(dockerfile_frontend_trusted("b-web:latest"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_and_copy),
+		cmocka_unit_test(test_hidden_refs),
+		cmocka_unit_test(test_syntax_directive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,18 +151,29 @@ test_message(void **state)
 	char *y = service("    privileged: true\n");
 
 	(void)state;
-	refused_unless(y, ALLOW_PRIVILEGED, "compose.yaml: service \"web\": "
+	refused_unless(y, ALLOW_PRIVILEGED, "compose.yaml:2: service \"web\": "
 	    "\"privileged\" is not allowed here (an operator can set allow = "
 	    "privileged for this app)");
 	free(y);
 	y = service("    volumes: [\"/var/run/docker.sock:/var/run/docker.sock\"]\n");
 	refused_unless(y, ALLOW_HOST_BINDS | ALLOW_PRIVILEGED,
-	    "compose.yaml: service \"web\": \"volumes\" bind of "
+	    "compose.yaml:2: service \"web\": \"volumes\" bind of "
 	    "\"/var/run/docker.sock\" (the Docker socket) is not allowed here (an "
 	    "operator can set allow = host-binds, privileged for this app)");
 	free(y);
+	/* paths as the pusher wrote them, never the server's release path */
+	y = service("    volumes: [\"./link-out/passwd:/p:ro\"]\n");
+	refused_unless(y, ALLOW_HOST_BINDS,
+	    "compose.yaml:2: service \"web\": \"volumes\" bind of "
+	    "\"./link-out/passwd\" (outside the release) is not allowed here "
+	    "(an operator can set allow = host-binds for this app)");
+	free(y);
+	refused_unless("services:\n  web:\n    build: link-out\n",
+	    ALLOW_HOST_BINDS, "compose.yaml:2: service \"web\": \"build.context\" "
+	    "\"link-out\" (outside the release) is not allowed here (an "
+	    "operator can set allow = host-binds for this app)");
 	refused_unless("services:\n  web:\n    image: nginx\n    ports: "
-	    "[\"80:80\"]\n", ALLOW_LOW_PORTS, "compose.yaml: service \"web\": "
+	    "[\"80:80\"]\n", ALLOW_LOW_PORTS, "compose.yaml:2: service \"web\": "
 	    "\"ports: 80:80\" (a host port below 1024) is not allowed here (an "
 	    "operator can set allow = low-ports for this app)");
 	refused_unless("services:\n  web:\n    image: x\n    ports: "
@@ -178,7 +189,7 @@ test_privileged_devices(void **state)
 
 	(void)state;
 	y = service("    devices: [\"/dev/fuse:/dev/fuse\"]\n");
-	refused_unless(y, ALLOW_PRIVILEGED, "compose.yaml: service \"web\": "
+	refused_unless(y, ALLOW_PRIVILEGED, "compose.yaml:2: service \"web\": "
 	    "\"devices: /dev/fuse:/dev/fuse\" is not allowed here (an operator "
 	    "can set allow = privileged for this app)");
 	free(y);
@@ -215,7 +226,7 @@ test_namespaces(void **state)
 		free(y);
 	}
 	refused_unless("services:\n  web:\n    image: x\n    pid: host\n",
-	    ALLOW_HOST_NETWORK, "compose.yaml: service \"web\": \"pid: host\" is "
+	    ALLOW_HOST_NETWORK, "compose.yaml:2: service \"web\": \"pid: host\" is "
 	    "not allowed here (an operator can set allow = host-network for this "
 	    "app)");
 	for (i = 0; i < ARRAY_SIZE(fine); i++) {
@@ -265,7 +276,7 @@ test_caps(void **state)
 		free(y);
 	}
 	refused_unless("services:\n  web:\n    image: x\n    cap_add: [ALL]\n",
-	    ALLOW_CAPS, "compose.yaml: service \"web\": \"cap_add: ALL\" is not "
+	    ALLOW_CAPS, "compose.yaml:2: service \"web\": \"cap_add: ALL\" is not "
 	    "allowed here (an operator can set allow = caps for this app)");
 }
 
@@ -498,7 +509,7 @@ test_binds_release_readonly(void **state)
 	}
 	assert_int_equal(check("services:\n  web:\n    image: x\n"
 	    "    volumes: [\".:/code\"]\n", 0), -1);
-	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
 	    "\"volumes\" bind of \".\" must be read-only (\":ro\"): it is in "
 	    "the commit, and the release tree is not writable by containers (a "
 	    "path not in the commit gets a persistent writable directory "
@@ -604,7 +615,7 @@ test_binds_nesting(void **state)
 	assert_int_equal(check("services:\n  a:\n    image: x\n    volumes: "
 	    "[\"/srv/x:/x\"]\n  b:\n    image: x\n    volumes: "
 	    "[\"/srv/x/sub:/y:ro\"]\n", ALLOW_HOST_BINDS), -1);
-	assert_string_equal(error_last(), "compose.yaml: service \"b\": "
+	assert_string_equal(error_last(), "compose.yaml:5: service \"b\": "
 	    "\"volumes\" bind of \"/srv/x/sub\" lies inside \"/srv/x\", which "
 	    "service \"a\" mounts writable (a container could redirect it)");
 	/* read-only outer binds are fine, so are equal sources */
@@ -661,7 +672,7 @@ test_container_name(void **state)
 	}
 	assert_int_equal(check("services:\n  web:\n    image: x\n"
 	    "    container_name: b-web-1\n", 0), -1);
-	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
 	    "\"container_name: b-web-1\": container names of this app must "
 	    "start with \"app-\"");
 	accepted("services:\n  web:\n    image: x\n"
@@ -787,7 +798,7 @@ test_neighbours(void **state)
 	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
 	    release, "app", NULL), 0);
 	assert_int_equal(policy_check_neighbours(p, &apps), -1);
-	assert_string_equal(error_last(), "compose.yaml: service \"b-web\": its "
+	assert_string_equal(error_last(), "compose.yaml:2: service \"b-web\": its "
 	    "containers and images would be named \"app-b-web-...\", like those "
 	    "of app \"app-b\" (rename the service)");
 	compose_free(p);
@@ -806,8 +817,57 @@ test_neighbours(void **state)
 	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
 	    release, "app", NULL), 0);
 	assert_int_equal(policy_check_neighbours(p, &apps), -1);
-	assert_string_equal(error_last(), "compose.yaml: service \"web\": "
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
 	    "\"image: other-web\" would tag a build in app \"other\"'s names");
+	compose_free(p);
+	/* build.tags, and any spelling the engine reads as the same name */
+	y = "services:\n  web:\n    build:\n      context: .\n      tags: "
+	    "[\"app-web:1\", \"other-web:latest\"]\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"build.tags: other-web:latest\" would tag a build in app "
+	    "\"other\"'s names");
+	compose_free(p);
+	y = "services:\n  web:\n    build: .\n    image: "
+	    "docker.io/library/other-web\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	y = "services:\n  web:\n    build:\n      context: .\n      tags: "
+	    "[\"index.docker.io/library/other-web:x\"]\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	y = "services:\n  web:\n    build:\n      context: .\n      tags: "
+	    "[\"registry.example.com/other-web:x\", \"app-web:2\"]\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), 0);
+	compose_free(p);
+	/* an image-only service may not pull into another app's names */
+	y = "services:\n  web:\n    image: other-web:latest\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"image: other-web:latest\" is in app \"other\"'s names (an app "
+	    "runs only its own images, or ones no app names)");
+	compose_free(p);
+	y = "services:\n  web:\n    image: docker.io/library/other-db\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), -1);
+	compose_free(p);
+	/* an image named like an app, not in its names: Docker Hub's "other" */
+	y = "services:\n  web:\n    image: other:7\n  db:\n    image: "
+	    "someone/other-web\n";
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(policy_check_neighbours(p, &apps), 0);
 	compose_free(p);
 	/* "app-bweb" is not in "app-b"'s names; without app-b all is fine */
 	y = "services:\n  bweb:\n    image: x\n  b-web:\n    image: x\n";

@@ -110,6 +110,71 @@ test_redaction_forms(void **state)
 	buf_release(&captured);
 }
 
+/*
+ * Encodings a build step or an error may print a value in: hex, base64
+ * (standard and URL-safe, at any offset in the encoded stream), %-escapes.
+ */
+static void
+test_redaction_encodings(void **state)
+{
+	(void)state;
+	out_set_sink(capture, NULL);
+	out_redact("hunter2-secret-value");
+	out_info("hex %s", "68756e746572322d7365637265742d76616c7565");
+	out_info("HEX %s", "68756E746572322D7365637265742D76616C7565");
+	out_info("b64 %s", "aHVudGVyMi1zZWNyZXQtdmFsdWU=");
+	/* "x" + value + "\n", and "xy" + value: the value at offsets 1, 2 */
+	out_info("b64+1 %s", "eGh1bnRlcjItc2VjcmV0LXZhbHVlCg==");
+	out_info("b64+2 %s", "eHlodW50ZXIyLXNlY3JldC12YWx1ZQ==");
+	out_info("url %s", "hunter2%2Dsecret%2dvalue");
+	assert_null(strstr(captured.buf, "68756e7465"));
+	assert_null(strstr(captured.buf, "68756E7465"));
+	assert_null(strstr(captured.buf, "aHVudGVy"));
+	assert_null(strstr(captured.buf, "bnRlcjItc2Vj"));
+	assert_null(strstr(captured.buf, "ZXIyLXNlY3Jl"));
+	assert_null(strstr(captured.buf, "hunter2%2"));
+	out_redact_clear();
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
+	/* a short value's base64 core would mask ordinary words: left out */
+	out_set_sink(capture, NULL);
+	out_redact("abcd");
+	out_info("YWJj and more");
+	assert_string_equal(captured.buf, ">YWJj and more\n");
+	out_redact_clear();
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
+}
+
+/*
+ * Terminal controls a build step or an engine answer carries (an OSC 52
+ * clipboard write, a carriage return hiding the line) reach no terminal:
+ * shown as ^X, as git shows them in sideband lines.
+ */
+static void
+test_output_controls(void **state)
+{
+	char *p;
+
+	(void)state;
+	out_set_sink(capture, NULL);
+	out_info("a\033]52;c;eA==\007b\rc\td\x7f\xc2\x9b" "e \xc3\xa9");
+	assert_string_equal(captured.buf,
+	    ">a^[]52;c;eA==^Gb^Mc\td^??e \xc3\xa9\n");
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
+	/* text of several lines (JSON, status) keeps its newlines */
+	out_set_sink(capture, NULL);
+	out_info("[\n  1\n]");
+	out_info("crlf\r");
+	assert_string_equal(captured.buf, ">[\n  1\n]\n>crlf\n");
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
+	p = out_printable("line 1\033[2K\nline 2\n", 1);
+	assert_string_equal(p, "line 1^[[2K\nline 2\n");
+	free(p);
+}
+
 static void
 test_utf8(void **state)
 {
@@ -466,6 +531,8 @@ main(void)
 		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_redaction_forms),
+		cmocka_unit_test(test_redaction_encodings),
+		cmocka_unit_test(test_output_controls),
 		cmocka_unit_test(test_host_claims),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_appvars_roundtrip),

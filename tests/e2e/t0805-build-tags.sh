@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# A build of app A cannot be tagged in app B's names, through build.tags or
+# a spelling of image: that the engine stores as B's name
+# (docker.io/library/B-web), nor may A pull an image into B's names. Refused before the build, one error line, and
+# no image of that name appears.
+. "$(dirname "$0")/lib.sh"
+
+a=e2e-tag-a-$RUN
+b=e2e-tag-b-$RUN
+new_app $b   # created, never deployed: its names are still free on the engine
+new_app $a
+printf 'FROM %s\nCMD ["sleep", "100000"]\n' "$BASE_IMAGE" >"$WORLD/src/$a/Dockerfile"
+
+tagged="would tag a build in app \"$b\"'s names"
+try() {
+	cat >"$WORLD/src/$a/compose.yaml"
+	commit_all $a "$1"
+	if push $a -f; then cat "$WORLD/push.out"; fail "$1: accepted"; fi
+	expect_in "$WORLD/push.out" "${2:-$tagged}"
+	[ "$(grep -c 'remote: error:' "$WORLD/push.out")" = 1 ] ||
+		{ cat "$WORLD/push.out"; fail "$1: not one error line"; }
+	[ -z "$(docker images -q "$b-web")" ] || fail "$1: $b-web was tagged"
+}
+
+say "build.tags in B's names"
+try tags <<YML
+services:
+  web:
+    build:
+      context: .
+      tags: ["$a-web:extra", "$b-web:latest"]
+YML
+say "image: docker.io/library/B-web"
+try image <<YML
+services:
+  web:
+    build: .
+    image: docker.io/library/$b-web
+YML
+
+say "an image-only service named in B's names (a pull would take the name)"
+try pull "is in app \"$b\"'s names" <<YML
+services:
+  web:
+    image: $b-web
+YML
+
+say "A's own tags are fine"
+cat >"$WORLD/src/$a/compose.yaml" <<YML
+services:
+  web:
+    build:
+      context: .
+      tags: ["$a-web:extra"]
+YML
+commit_all $a "own"
+push $a -f || { cat "$WORLD/push.out"; fail "own tags refused"; }
+docker image inspect "$a-web:extra" >/dev/null || fail "$a-web:extra not tagged"
+say "ok"
