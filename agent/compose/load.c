@@ -349,7 +349,7 @@ compose_load(struct compose_project **out, const char *path, const char *dir,
 	int rc;
 
 	*out = NULL;
-	if (read_file(path, &b, COMPOSE_MAX_SIZE) < 0)
+	if (compose_need(path) < 0 || read_file(path, &b, COMPOSE_MAX_SIZE) < 0)
 		return -1;
 	abs = absolute_dir(path);
 	rc = load(out, b.buf, b.len, base ? base + 1 : path, abs, dir, name,
@@ -366,12 +366,17 @@ compose_load(struct compose_project **out, const char *path, const char *dir,
 static int
 compose_file_setting(const char *dir, char **path)
 {
-	char *env = path_join(dir, ".env"), *real = realpath(env, NULL);
+	char *env = path_join(dir, ".env"), *real = NULL;
 	struct kvlist vars = KVLIST_INIT;
 	const struct kv *kv;
 	int rc = 0;
 
 	*path = NULL;
+	if (compose_need(env) < 0) {
+		rc = -1;
+		goto done;
+	}
+	real = realpath(env, NULL);
 	if (real == NULL || !compose_path_within(real, dir) ||
 	    dotenv_read(real, NULL, &vars) < 0)
 		goto done;      /* compose_load reports a bad .env */
@@ -384,6 +389,12 @@ compose_file_setting(const char *dir, char **path)
 		goto done;
 	}
 	*path = resolve_path(dir, kv->value);
+	if (compose_path_within(*path, dir) && compose_need(*path) < 0) {
+		rc = -1;
+		free(*path);
+		*path = NULL;
+		goto done;
+	}
 	if (!compose_path_within(*path, dir) || !path_exists(*path)) {
 		rc = error_set(".env: COMPOSE_FILE \"%s\" %s", kv->value,
 		    compose_path_within(*path, dir) ? "not found" :
@@ -416,6 +427,11 @@ compose_find(const char *dir)
 	}
 	for (i = 0; path == NULL && compose_file_names[i] != NULL; i++) {
 		path = path_join(real, compose_file_names[i]);
+		if (compose_need(path) < 0) {
+			free(path);
+			free(real);
+			return NULL;
+		}
 		if (path_exists(path))
 			break;
 		free(path);

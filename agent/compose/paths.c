@@ -153,3 +153,19 @@ resolve_path(const char *dir, const char *p)
 	free(j);
 	return r;
 }
+
+static compose_need_fn need_fn;
+static void *need_ctx;
+
+void
+compose_set_need(compose_need_fn fn, void *ctx)
+{
+	need_fn = fn;
+	need_ctx = ctx;
+}
+
+int
+compose_need(const char *path)
+{
+	return need_fn != NULL ? need_fn(need_ctx, path) : 0;
+}

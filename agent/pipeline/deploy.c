@@ -40,13 +40,22 @@
 #define STREAM_DRAIN_MS 120000	/* for a slow pusher, after the lock is gone */
 #define RECORD_TRIES 3
 
-/* One release: a commit, its checkout, its compose project and images. */
+/*
+ * One release: a commit, its directory, its compose project and images. The
+ * directory holds only what is read from disk (compose_need(): the compose
+ * file, .env, env files, bind sources, ...), written from git's objects on
+ * demand; files the previous release has unchanged are hard links to it.
+ */
 struct release {
 	char commit[41];
 	char *dir;
+	char *real;                /* dir resolved, as the loader names it */
 	struct compose_project *project;
 	struct service_image *images;
 	size_t nimages;
+	struct deploy *d;
+	struct repo *tree, *prev;  /* opened on the first file written */
+	char *prev_dir;            /* the previous release's, or NULL */
 };
 
 struct deploy {
@@ -194,6 +203,10 @@ release_dispose(struct release *r)
 	}
 	free(r->images);
 	compose_free(r->project);
+	repo_tree_free(r->tree);
+	repo_tree_free(r->prev);
+	free(r->prev_dir);
+	free(r->real);
 	free(r->dir);
 	memset(r, 0, sizeof *r);
 }
@@ -218,7 +231,8 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 	    s->name, ref, owner);
 }
 
-static int dockerfile_text(const struct release *r,
+static int release_need(void *ctx, const char *path);
+static int dockerfile_text(struct release *r,
     const struct compose_service *s, struct buf *text);
 
 /*
@@ -226,7 +240,7 @@ static int dockerfile_text(const struct release *r,
  * refused before the build starts, like an image-only service's.
  */
 static int
-build_sources_check(struct deploy *d, const struct release *r,
+build_sources_check(struct deploy *d, struct release *r,
     const struct compose_service *s)
 {
 	const struct compose_build *b = s->build;
@@ -325,7 +339,7 @@ tag_image_name(struct deploy *d, const struct compose_project *p,
 		tag_as(d, s->build->tags.v[i], img->id);
 }
 
-static int check_session_mounts(const struct release *r,
+static int check_session_mounts(struct release *r,
     const struct compose_service *s);
 
 /* Does the engine's answer to a BuildKit build say it has none? */
@@ -498,7 +512,8 @@ build_service(struct deploy *d, struct release *r,
 		}
 		inline_name = xasprintf(".slipway-dockerfile-inline.%s", s->name);
 		inline_path = path_join(b->context, inline_name);
-		if (!is_dir(b->context) || write_file_atomic(inline_path,
+		if (release_need(r, b->context) < 0 || !is_dir(b->context) ||
+		    write_file_atomic(inline_path,
 		    b->dockerfile_inline, strlen(b->dockerfile_inline),
 		    0644) < 0) {
 			error_set("build of \"%s\" failed: cannot write its "
@@ -623,7 +638,7 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
  * regular file inside the release) into text; -1 when there is none to read.
  */
 static int
-dockerfile_text(const struct release *r, const struct compose_service *s,
+dockerfile_text(struct release *r, const struct compose_service *s,
     struct buf *text)
 {
 	const struct compose_build *b = s->build;
@@ -636,6 +651,10 @@ dockerfile_text(const struct release *r, const struct compose_service *s,
 	}
 	path = path_join(b->context, b->dockerfile ? b->dockerfile :
 	    "Dockerfile");
+	if (release_need(r, path) < 0) {
+		free(path);
+		return -1;
+	}
 	real = compose_path_resolve(path);
 	if (compose_path_within(real, r->dir) && !is_dir(real) &&
 	    read_file(real, text, 1u << 20) == 0)
@@ -651,7 +670,7 @@ dockerfile_text(const struct release *r, const struct compose_service *s,
  * it in one line rather than fail half-way through the build.
  */
 static int
-check_session_mounts(const struct release *r, const struct compose_service *s)
+check_session_mounts(struct release *r, const struct compose_service *s)
 {
 	struct buf text = BUF_INIT;
 	const char *kind = NULL;
@@ -677,7 +696,7 @@ check_session_mounts(const struct release *r, const struct compose_service *s)
  * into from; none when it cannot be read.
  */
 static void
-dockerfile_froms(const struct release *r, const struct compose_service *s,
+dockerfile_froms(struct release *r, const struct compose_service *s,
     struct strv *from)
 {
 	struct buf text = BUF_INIT;
@@ -995,18 +1014,42 @@ save_live(struct deploy *d, const struct release *r)
 	json_decref(doc);
 }
 
-struct tracked_ctx {
-	struct deploy *d;
-	const char *commit;
-};
-
 /* Is rel in the commit being loaded (binds_opts.tracked)? */
 static int
 release_tracked(void *ctx, const char *rel)
 {
-	struct tracked_ctx *t = ctx;
+	struct release *r = ctx;
 
-	return repo_tracked(t->d->repo, t->commit, t->d->opts->from_env, rel);
+	return repo_tracked(r->d->repo, r->commit, r->d->opts->from_env, rel);
+}
+
+/*
+ * Write path (absolute) into r's directory from its commit when it is
+ * inside it and in the commit (compose_need_fn); see struct release.
+ */
+static int
+release_need(void *ctx, const char *path)
+{
+	struct release *r = ctx;
+	struct deploy *d = r->d;
+	size_t n = strlen(r->real);
+
+	if (strncmp(path, r->real, n) != 0 || (path[n] != '/' &&
+	    path[n] != '\0'))
+		return 0;
+	if (r->tree == NULL && repo_tree_open(&r->tree, d->repo,
+	    d->opts->from_env, r->commit) < 0)
+		return -1;
+	if (r->prev == NULL && r->prev_dir != NULL &&
+	    repo_tree_open(&r->prev, d->repo, d->opts->from_env,
+	    d->previous) < 0) {
+		/* Only a saving lost: write the file whole. */
+		free(r->prev_dir);
+		r->prev_dir = NULL;
+		error_clear();
+	}
+	return repo_tree_put(r->tree, path + n + (path[n] == '/'), r->real,
+	    r->prev, r->prev_dir);
 }
 
 /* Check out commit and load and vet its compose file into r, deployed with
@@ -1015,17 +1058,25 @@ static int
 load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
     const struct app_ops *ops, struct release *r)
 {
-	char *file = NULL, *shared = NULL, *live = NULL;
+	char *file = NULL, *shared = NULL;
 	struct strv apps = STRV_INIT;
 	struct binds_opts bo = { 0 };
-	struct tracked_ctx tc = { d, commit };
 	size_t i;
 	int rc = -1;
 
 	memcpy(r->commit, commit, 41);
+	r->d = d;
 	r->dir = state_release_dir(d->cfg, d->app, commit);
-	if (repo_checkout(d->repo, commit, d->opts->from_env, r->dir) < 0)
+	if (d->previous != NULL && strcmp(d->previous, commit) != 0)
+		r->prev_dir = state_release_dir(d->cfg, d->app, d->previous);
+	if (mkdir_p(r->dir, 0755) < 0)
 		goto done;
+	/* The loader compares resolved paths: name the directory so. */
+	if ((r->real = realpath(r->dir, NULL)) == NULL) {
+		error_set("cannot resolve \"%s\": %s", r->dir, strerror(errno));
+		goto done;
+	}
+	compose_set_need(release_need, r);
 	if ((file = compose_find(r->dir)) == NULL)
 		goto done;
 	if (compose_load(&r->project, file, r->dir, d->app, vars) < 0)
@@ -1033,10 +1084,8 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
 	shared = path_join(d->app_dir, "shared");
 	bo.shared_dir = shared;
 	bo.tracked = release_tracked;
-	bo.ctx = &tc;
-	live = d->previous != NULL ? state_release_dir(d->cfg, d->app,
-	    d->previous) : NULL;
-	bo.adopt[0] = live;
+	bo.ctx = r;
+	bo.adopt[0] = r->prev_dir;
 	bo.adopt[1] = r->dir;
 	if (binds_share_opts(r->project, &bo) < 0)
 		goto done;
@@ -1050,8 +1099,8 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
 	apply_ops(r->project, ops);
 	rc = 0;
 done:
+	compose_set_need(NULL, NULL);
 	strv_clear(&apps);
-	free(live);
 	free(shared);
 	free(file);
 	return rc;
