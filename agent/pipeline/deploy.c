@@ -1537,6 +1537,19 @@ record_prepare(struct deploy *d)
 	return 0;
 }
 
+/* converge_opts.before_change: the journal is written only when something
+ * that runs is about to change (a no-op deploy records nothing). */
+static int
+journal_before_change(void *ctx)
+{
+	struct deploy *d = ctx;
+
+	if (record_prepare(d) < 0)
+		return -1;
+	d->journaled = 1;
+	return 0;
+}
+
 /* One step of recording, tried RECORD_TRIES times a second apart. */
 static int
 record_try(struct deploy *d, const char *name)
@@ -1746,14 +1759,22 @@ run_deploy(struct deploy *d, char **message)
 	co.changed = &changed;
 	co.cfg = cfg;
 	co.site_template = d->opts->site_template;
-	if (record_prepare(d) < 0)
-		goto done;
-	d->journaled = 1;
+	co.before_change = journal_before_change;
+	co.before_ctx = d;
 	t1 = now_ms();
 	if (converge_project(d->engine, d->rel.project, d->rel.images,
-	    d->rel.nimages, &co) < 0)
+	    d->rel.nimages, &co) < 0) {
+		if (!d->journaled && changed.n == 0)
+			goto done;      /* nothing was changed */
 		goto failed;
+	}
 	d->t_converge = now_ms() - t1;
+	/* Nothing changed, but a new commit is recorded all the same. */
+	if (!d->journaled && (d->previous == NULL ||
+	    strcmp(d->previous, commit) != 0)) {
+		if (journal_before_change(d) < 0)
+			goto done;
+	}
 	if (health_gate(d, &changed, &failed) < 0)
 		goto failed;
 	/* Only now: a one-shot that exited 0 is never started again. */
@@ -1769,7 +1790,7 @@ run_deploy(struct deploy *d, char **message)
 	out_info("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
 	    d->app, commit, (now_ms() - t0) / 1000.0, d->t_build / 1000.0,
 	    d->t_converge / 1000.0, d->t_gate / 1000.0);
-	if (record_live(d) < 0) {
+	if (d->journaled && record_live(d) < 0) {
 		out_warn("warning: %.7s is live but not recorded: %s; the next "
 		    "slipway run for %s records it", commit, error_last(), d->app);
 		d->unrecorded = 1;

@@ -784,6 +784,9 @@ converge_project(struct engine *e, const struct compose_project *p,
 		rc = cutover_site(e, p, opts);
 		goto done;
 	}
+	if (opts->before_change != NULL &&
+	    opts->before_change(opts->before_ctx) < 0)
+		goto done;
 	if (converge_resources(e, p) < 0 ||
 	    recreate_networks(e, p, &plan, obs, nobs) < 0)
 		goto done;
