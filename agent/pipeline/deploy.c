@@ -1476,7 +1476,7 @@ roll_back(struct deploy *d)
 	if (converge_project(d->engine, prev.project, prev.images,
 	    prev.nimages, &co) < 0)
 		goto done;
-	if (converge_default_restart(d->engine, prev.project,
+	if (converge_default_restart(d->engine, d->cfg->docker_host, prev.project,
 	    d->cfg->default_restart, &changed) < 0)
 		out_warn("warning: %s", error_last());
 	out_info("-----> Rolled back: %.7s is live again", d->previous);
@@ -1778,7 +1778,7 @@ run_deploy(struct deploy *d, char **message)
 	if (health_gate(d, &changed, &failed) < 0)
 		goto failed;
 	/* Only now: a one-shot that exited 0 is never started again. */
-	if (converge_default_restart(d->engine, d->rel.project,
+	if (converge_default_restart(d->engine, cfg->docker_host, d->rel.project,
 	    cfg->default_restart, &changed) < 0)
 		out_warn("warning: %s", error_last());
 	/* Live. */
