@@ -797,8 +797,19 @@ push_and_record(struct deploy *d, struct release *r, const size_t *order,
 		char *digest = NULL, *name;
 
 		if (s->build == NULL) {
-			char *rd = strchr(img->ref, '@') != NULL ?
-			    xstrdup(img->ref) :
+			const struct kv *same = NULL;
+			size_t j;
+			char *rd;
+
+			/* One inspect per image, however many run it. */
+			for (j = 0; j < i && same == NULL; j++) {
+				if (strcmp(r->images[j].ref, img->ref) == 0)
+					same = kvlist_find(&digests,
+					    p->services[order[j]].name);
+			}
+			rd = strchr(img->ref, '@') != NULL ? xstrdup(img->ref) :
+			    same != NULL && same->value != NULL ?
+			    xstrdup(same->value) :
 			    registry_repo_digest(d->engine, img->ref);
 
 			if (rd != NULL)
