@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compose/compose.h"
@@ -232,6 +233,7 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 }
 
 static int release_need(void *ctx, const char *path);
+static int context_on_disk(struct release *r, const char *context);
 static int dockerfile_text(struct release *r,
     const struct compose_service *s, struct buf *text);
 
@@ -522,7 +524,8 @@ build_service(struct deploy *d, struct release *r,
 		}
 		dockerfile = inline_name;
 	} else {
-		if (buildctx_open(&bc, d->repo, d->opts->from_env, r->commit,
+		if (context_on_disk(r, b->context) < 0 ||
+		    buildctx_open(&bc, d->repo, d->opts->from_env, r->commit,
 		    r->dir, b) < 0 || (keyed = buildctx_key(bc, key)) < 0) {
 			error_set("build of \"%s\" failed: %s", s->name,
 			    error_last());
@@ -1061,6 +1064,34 @@ release_need(void *ctx, const char *path)
 	}
 	return repo_tree_put(r->tree, path + n + (path[n] == '/'), r->real,
 	    r->prev, r->prev_dir);
+}
+
+/*
+ * A build context that is not a directory of the commit's tree (a symlink,
+ * or a path through one) is read from the disk by buildctx: write it (and
+ * what it points to) into the release first.
+ */
+static int
+context_on_disk(struct release *r, const char *context)
+{
+	size_t n = strlen(r->real);
+	unsigned mode;
+	char oid[41];
+	int found;
+
+	if (strncmp(context, r->real, n) != 0 || (context[n] != '/' &&
+	    context[n] != '\0'))
+		return 0;
+	if (r->tree == NULL && repo_tree_open(&r->tree, r->d->repo,
+	    r->d->opts->from_env, r->commit) < 0)
+		return -1;
+	found = repo_tree_find(r->tree, context + n + (context[n] == '/'),
+	    &mode, oid);
+	if (found < 0)
+		return -1;
+	if (found == 0 && S_ISDIR(mode))
+		return 0;       /* streamed from git's objects */
+	return release_need(r, context);
 }
 
 /* Check out commit and load and vet its compose file into r, deployed with
