@@ -7,6 +7,7 @@
  * is a history row with its full output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,39 @@ write_commit_file(const struct deploy *d, const char *name, const char *commit)
 	if (rc < 0)
 		state_no_space(d->app_dir, errno);
 	free(text);
+	free(path);
+	return rc;
+}
+
+/*
+ * "deploying" names the commit being deployed for a deploy waiting on the
+ * lock (say_waiting); nothing recovers from it, so it is not synced: one
+ * write and a rename, never a torn line. A full disk stops the deploy here,
+ * before anything changes.
+ */
+static int
+mark_deploying(const struct deploy *d, const char *commit)
+{
+	char *path = app_file(d, "deploying"), *tmp = app_file(d,
+	    "deploying.tmp"), *text = xasprintf("%s\n", commit);
+	int fd, ok, rc = 0;
+
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	if (fd >= 0 && close(fd) < 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) < 0) {
+		int err = errno;
+
+		rc = error_set("cannot write \"%s\": %s", path,
+		    strerror(err));
+		state_no_space(d->app_dir, err);
+		(void)unlink(tmp);
+	}
+	free(text);
+	free(tmp);
 	free(path);
 	return rc;
 }
@@ -1780,7 +1814,7 @@ run_deploy(struct deploy *d, char **message)
 	subject = repo_subject(d->repo, commit, d->opts->from_env);
 	out_info("-----> Deploying %s %.7s%s%s", d->app, commit, subject ? ": " : "",
 	    subject ? subject : "");
-	if (write_commit_file(d, "deploying", commit) < 0)
+	if (mark_deploying(d, commit) < 0)
 		goto done;
 	if (load_release(d, commit, &d->vars_next, &d->ops_next, &d->rel) < 0)
 		goto done;
