@@ -94,13 +94,16 @@ export WEB_PORT=18322
 grep -q "is up-to-date" "$WORLD/dc.out" || { cat "$WORLD/dc.out"; fail "docker-compose up is not a no-op"; }
 
 echo "# no-op deploy of 3 services, already up ($runs runs each)"
+# The third command is the floor: exec and dynamic loading, no work.
 hyperfine -N -w 3 -r "$runs" --export-json "$WORLD/bench.json" \
 	-n "slipway deploy" "$SLIPWAY_BIN -c $CONF deploy $app" \
-	-n "docker-compose up -d" "docker-compose -p $dc -f $dcdir/compose.yaml --project-directory $dcdir up -d"
+	-n "docker-compose up -d" "docker-compose -p $dc -f $dcdir/compose.yaml --project-directory $dcdir up -d" \
+	-n "slipway help" "$SLIPWAY_BIN help"
 # Medians: the machine may be shared, and outliers are someone else's.
 jq -r '.results as $r | ($r[1].median / $r[0].median) as $x |
 	($r[1].mean / $r[0].mean) as $m |
-	"# median: slipway \(($r[0].median * 1000) | floor) ms, docker-compose \(($r[1].median * 1000) | floor) ms: slipway is \($x * 10 | floor / 10)x faster (goal: 50x; by the means: \($m * 10 | floor / 10)x)"' \
+	"# median: slipway \(($r[0].median * 1000) | floor) ms, docker-compose \(($r[1].median * 1000) | floor) ms: slipway is \($x * 10 | floor / 10)x faster (goal: 50x; by the means: \($m * 10 | floor / 10)x)",
+	"# CPU (user+sys, means): slipway deploy \(($r[0].user + $r[0].system) * 1000 | floor) ms, docker-compose \(($r[1].user + $r[1].system) * 1000 | floor) ms, slipway help (exec and loading only) \(($r[2].user + $r[2].system) * 1000 | floor) ms in \(($r[2].median * 1000) | floor) ms"' \
 	"$WORLD/bench.json"
 echo "| path | slipway (median ±IQR/2) | the alternative | ratio |"
 echo "|---|---|---|---|"
