@@ -182,9 +182,13 @@ demo:
 	sh examples/demo.sh
 
 bench: $(BUILD)/slipway
+	@echo "# load average before: $$(cut -d' ' -f1-3 /proc/loadavg)"
 	tests/bench/run.sh
+	@echo "# load average: $$(cut -d' ' -f1-3 /proc/loadavg)"
 	tests/bench/deploy.sh
+	@echo "# load average: $$(cut -d' ' -f1-3 /proc/loadavg)"
 	tests/bench/build.sh
+	@echo "# load average after: $$(cut -d' ' -f1-3 /proc/loadavg)"
 
 install: $(BUILD)/slipway
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/hooks $(DESTDIR)$(SHAREDIR)/templates \

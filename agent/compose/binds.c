@@ -115,6 +115,10 @@ binds_share_opts(struct compose_project *p, const struct binds_opts *o)
 			if (m->type != MOUNT_BIND || m->shared ||
 			    !compose_path_within(m->source, p->dir))
 				continue;
+			if (compose_need(m->source) < 0) {
+				rc = -1;
+				continue;
+			}
 			rel = relative(m->source, p->dir);
 			free(m->rel);
 			m->rel = *rel == '\0' ? xstrdup(".") :

@@ -269,6 +269,20 @@ struct compose_project {
 	char *shared_dir;  /* binds_share(): the app's shared directory, or NULL */
 };
 
+/*
+ * Files on demand. Before the loader looks on disk at a file or directory of
+ * the project (compose files, .env, env_file, extends and include files,
+ * secrets and configs files, bind sources), it calls compose_need() with the
+ * path's absolute form; a hook set with compose_set_need() may write it there
+ * (slipway's release directories hold only what the loader asked for, written
+ * from git's objects). The hook's failure fails the load. Without a hook the
+ * files are expected on disk already. Any new read of a project file must go
+ * through compose_need() first.
+ */
+typedef int (*compose_need_fn)(void *ctx, const char *path);
+void compose_set_need(compose_need_fn fn, void *ctx);
+MUST_CHECK int compose_need(const char *path);
+
 /* compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml. */
 extern const char *const compose_file_names[];
 

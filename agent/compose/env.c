@@ -115,6 +115,10 @@ read_env_file(struct loader *ld, struct svc *sv, const char *path)
 		    name);
 		goto done;
 	}
+	if (compose_need(path) < 0) {
+		lerr(ld, sv->knode, "env file \"%s\": %s", name, error_last());
+		goto done;
+	}
 	real = compose_path_resolve(path);
 	if (!compose_path_within(real, ld->root)) {
 		lerr(ld, sv->knode, "env file \"%s\" is outside the release",
@@ -184,6 +188,8 @@ load_dotenv(struct loader *ld, const struct kvlist *vars)
 	size_t i;
 	int rc = -1;
 
+	if (compose_need(path) < 0)
+		goto done;
 	if (lstat(path, &st) == 0) {
 		real = realpath(path, NULL);
 		if (real == NULL || !compose_path_within(real, ld->p->dir)) {

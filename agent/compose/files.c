@@ -26,10 +26,15 @@ fileobj_file(struct loader *ld, yaml_node_t *n, int configs,
     struct compose_fileobj *o, const char *path)
 {
 	char *abs = resolve_path(ld->base, path);
-	char *real = compose_path_resolve(abs);
+	char *real = NULL;
 	struct stat st;
 	int rc = -1;
 
+	if (compose_path_within(abs, ld->root) && compose_need(abs) < 0) {
+		lerr(ld, n, "file \"%s\": %s", path, error_last());
+		goto done;
+	}
+	real = compose_path_resolve(abs);
 	if (!compose_path_within(abs, ld->root) ||
 	    !compose_path_within(real, ld->root)) {
 		lerr(ld, n, "file \"%s\" is outside the release", path);

@@ -370,6 +370,8 @@ done:
 int
 read_compose_file(const char *path, struct buf *b)
 {
+	if (compose_need(path) < 0)
+		return -1;
 	return read_file(path, b, COMPOSE_MAX_SIZE);
 }
 
@@ -449,12 +451,17 @@ compose_load_target(struct compose_project **out, const char *path,
 static int
 compose_file_setting(const char *dir, char **path)
 {
-	char *env = path_join(dir, ".env"), *real = realpath(env, NULL);
+	char *env = path_join(dir, ".env"), *real = NULL;
 	struct kvlist vars = KVLIST_INIT;
 	const struct kv *kv;
 	int rc = 0;
 
 	*path = NULL;
+	if (compose_need(env) < 0) {
+		rc = -1;
+		goto done;
+	}
+	real = realpath(env, NULL);
 	if (real == NULL || !compose_path_within(real, dir) ||
 	    dotenv_read(real, NULL, &vars) < 0)
 		goto done;      /* compose_load reports a bad .env */
@@ -467,6 +474,12 @@ compose_file_setting(const char *dir, char **path)
 		goto done;
 	}
 	*path = resolve_path(dir, kv->value);
+	if (compose_path_within(*path, dir) && compose_need(*path) < 0) {
+		rc = -1;
+		free(*path);
+		*path = NULL;
+		goto done;
+	}
 	if (!compose_path_within(*path, dir) || !path_exists(*path)) {
 		rc = error_set(".env: COMPOSE_FILE \"%s\" %s", kv->value,
 		    compose_path_within(*path, dir) ? "not found" :
@@ -499,6 +512,11 @@ compose_find(const char *dir)
 	}
 	for (i = 0; path == NULL && compose_file_names[i] != NULL; i++) {
 		path = path_join(real, compose_file_names[i]);
+		if (compose_need(path) < 0) {
+			free(path);
+			free(real);
+			return NULL;
+		}
 		if (path_exists(path))
 			break;
 		free(path);

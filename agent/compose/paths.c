@@ -163,3 +163,19 @@ release_path(const struct loader *ld, const char *path)
 		return xstrdup(path);
 	return xstrdup(path + strlen(dir) + (strcmp(dir, "/") != 0));
 }
+
+static compose_need_fn need_fn;
+static void *need_ctx;
+
+void
+compose_set_need(compose_need_fn fn, void *ctx)
+{
+	need_fn = fn;
+	need_ctx = ctx;
+}
+
+int
+compose_need(const char *path)
+{
+	return need_fn != NULL ? need_fn(need_ctx, path) : 0;
+}

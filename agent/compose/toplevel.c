@@ -61,9 +61,11 @@ engine_name(struct loader *ld, const char *key, char *name, int external)
 	return xasprintf("%s_%s", ld->p->name, key);
 }
 
-/* compose-go: a local bind device is relative to the project directory. */
-static void
-absolute_bind_device(struct loader *ld, struct compose_volume *v)
+/* compose-go: a local bind device is relative to the project directory
+ * (and, being a bind source, is needed on disk). */
+static int
+absolute_bind_device(struct loader *ld, yaml_node_t *n,
+    struct compose_volume *v)
 {
 	const struct kv *o = kvlist_find(&v->driver_opts, "o");
 	const struct kv *dev = kvlist_find(&v->driver_opts, "device");
@@ -72,10 +74,15 @@ absolute_bind_device(struct loader *ld, struct compose_volume *v)
 	if (o == NULL || o->value == NULL || strcmp(o->value, "bind") != 0 ||
 	    dev == NULL || dev->value == NULL || *dev->value == '/' ||
 	    (v->driver != NULL && strcmp(v->driver, "local") != 0))
-		return;
+		return 0;
 	abs = resolve_path(ld->base, dev->value);
 	kvlist_set(&v->driver_opts, "device", abs);
+	if (compose_path_within(abs, ld->root) && compose_need(abs) < 0) {
+		free(abs);
+		return lerr(ld, n, "\"driver_opts.device\": %s", error_last());
+	}
 	free(abs);
+	return 0;
 }
 
 static int
@@ -114,7 +121,8 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 		goto done;
 	v->name = engine_name(ld, v->key, name, v->external);
 	name = NULL;
-	absolute_bind_device(ld, v);
+	if (absolute_bind_device(ld, pr->value, v) < 0)
+		goto done;
 	rc = 0;
 done:
 	set_where(ld, NULL, NULL);

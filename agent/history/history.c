@@ -90,6 +90,15 @@ try_open(struct history *h, const char *path)
 		return sqlite3_errcode(h->db);
 	}
 	sqlite3_busy_timeout(h->db, 10000);
+	{
+		int persist = 1;
+
+		/* Keep the -wal file when the last connection closes: every
+		 * slipway run is one, and deleting and re-creating it costs
+		 * an unlink and a synced header per run. */
+		sqlite3_file_control(h->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+		    &persist);
+	}
 	/* WAL with synchronous=NORMAL: one fsync per checkpoint, not per row;
 	 * a power cut may lose the last row, never corrupt the file. */
 	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -725,6 +725,30 @@ create_temp(const char *path, char **tmp)
 	return fd;
 }
 
+/* Does the regular file path hold exactly data, with mode, owned by us? */
+static int
+same_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct stat st;
+	char *have;
+	int fd, same = 0;
+	ssize_t n;
+
+	if (len > (64u << 10) || (fd = open(path, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size == len && (st.st_mode & 07777) == mode &&
+	    st.st_uid == geteuid() && st.st_gid == getegid()) {
+		have = xmalloc(len + 1);
+		n = read(fd, have, len + 1);
+		same = n == (ssize_t)len && memcmp(have, data, len) == 0;
+		free(have);
+	}
+	close(fd);
+	return same;
+}
+
 int
 write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
@@ -733,6 +757,10 @@ write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	struct stat st;
 	int fd, rc = -1;
 
+	/* Nothing to change, nothing to sync (a no-op deploy writes its state
+	 * files again, each an fsync of the file and one of its directory). */
+	if (same_file(path, data, len, mode))
+		return 0;
 	if ((fd = create_temp(path, &tmp)) < 0)
 		goto done;
 	/* A replaced file keeps its owner; the mode is the caller's. */

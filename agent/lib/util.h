@@ -108,7 +108,9 @@ char *out_printable(const char *s, int keep_newlines);
 
 /* Files and paths. All return 0 / -1 with error_set. */
 MUST_CHECK int read_file(const char *path, struct buf *out, size_t max);
-/* Write atomically: temp file in the same directory, fsync, rename. */
+/* Write atomically: temp file in the same directory, fsync, rename. A file
+ * that already holds exactly data with mode (and our owner) is left as it is:
+ * no write, no fsync. */
 MUST_CHECK int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 MUST_CHECK int mkdir_p(const char *path, mode_t mode);
 /* rm -rf without following symlinks; a missing path is not an error. */

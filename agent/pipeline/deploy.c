@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compose/compose.h"
@@ -45,13 +47,22 @@
 #define STREAM_DRAIN_MS 120000	/* for a slow pusher, after the lock is gone */
 #define RECORD_TRIES 3
 
-/* One release: a commit, its checkout, its compose project and images. */
+/*
+ * One release: a commit, its directory, its compose project and images. The
+ * directory holds only what is read from disk (compose_need(): the compose
+ * file, .env, env files, bind sources, ...), written from git's objects on
+ * demand; files the previous release has unchanged are hard links to it.
+ */
 struct release {
 	char commit[41];
 	char *dir;
+	char *real;                /* dir resolved, as the loader names it */
 	struct compose_project *project;
 	struct service_image *images;
 	size_t nimages;
+	struct deploy *d;
+	struct repo *tree, *prev;  /* opened on the first file written */
+	char *prev_dir;            /* the previous release's, or NULL */
 };
 
 struct deploy {
@@ -188,6 +199,39 @@ write_commit_file(const struct deploy *d, const char *name, const char *commit)
 	return rc;
 }
 
+/*
+ * "deploying" names the commit being deployed for a deploy waiting on the
+ * lock (say_waiting); nothing recovers from it, so it is not synced: one
+ * write and a rename, never a torn line. A full disk stops the deploy here,
+ * before anything changes.
+ */
+static int
+mark_deploying(const struct deploy *d, const char *commit)
+{
+	char *path = app_file(d, "deploying"), *tmp = app_file(d,
+	    "deploying.tmp"), *text = xasprintf("%s\n", commit);
+	int fd, ok, rc = 0;
+
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	if (fd >= 0 && close(fd) < 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) < 0) {
+		int err = errno;
+
+		rc = error_set("cannot write \"%s\": %s", path,
+		    strerror(err));
+		state_no_space(d->app_dir, err);
+		(void)unlink(tmp);
+	}
+	free(text);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
 static void
 release_dispose(struct release *r)
 {
@@ -199,6 +243,10 @@ release_dispose(struct release *r)
 	}
 	free(r->images);
 	compose_free(r->project);
+	repo_tree_free(r->tree);
+	repo_tree_free(r->prev);
+	free(r->prev_dir);
+	free(r->real);
 	free(r->dir);
 	memset(r, 0, sizeof *r);
 }
@@ -223,7 +271,9 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 	    s->name, ref, owner);
 }
 
-static int dockerfile_text(const struct release *r,
+static int release_need(void *ctx, const char *path);
+static int context_on_disk(struct release *r, const char *context);
+static int dockerfile_text(struct release *r,
     const struct compose_service *s, struct buf *text);
 
 /* Whether ref is in a registry of a [registry "HOST"] section. */
@@ -276,7 +326,7 @@ frontend_check(const struct compose_build *b, const char *text)
  * registry with credentials are pulled with them when missing.
  */
 static int
-build_sources_check(struct deploy *d, const struct release *r,
+build_sources_check(struct deploy *d, struct release *r,
     const struct compose_service *s)
 {
 	const struct compose_build *b = s->build;
@@ -400,7 +450,7 @@ tag_image_name(struct deploy *d, const struct compose_project *p,
 		tag_as(d, s->build->tags.v[i], img->id);
 }
 
-static int check_session_mounts(const struct release *r,
+static int check_session_mounts(struct release *r,
     const struct compose_service *s);
 
 /* Does the engine's answer to a BuildKit build say it has none? */
@@ -573,7 +623,8 @@ build_service(struct deploy *d, struct release *r,
 		}
 		inline_name = xasprintf(".slipway-dockerfile-inline.%s", s->name);
 		inline_path = path_join(b->context, inline_name);
-		if (!is_dir(b->context) || write_file_atomic(inline_path,
+		if (release_need(r, b->context) < 0 || !is_dir(b->context) ||
+		    write_file_atomic(inline_path,
 		    b->dockerfile_inline, strlen(b->dockerfile_inline),
 		    0644) < 0) {
 			error_set("build of \"%s\" failed: cannot write its "
@@ -582,7 +633,8 @@ build_service(struct deploy *d, struct release *r,
 		}
 		dockerfile = inline_name;
 	} else {
-		if (buildctx_open(&bc, d->repo, d->opts->from_env, r->commit,
+		if (context_on_disk(r, b->context) < 0 ||
+		    buildctx_open(&bc, d->repo, d->opts->from_env, r->commit,
 		    r->dir, b) < 0 || (keyed = buildctx_key(bc, key)) < 0) {
 			error_set("build of \"%s\" failed: %s", s->name,
 			    error_last());
@@ -720,7 +772,7 @@ known_image_id(const struct service_image *images, size_t n, const char *ref)
  * must be what the checks read.
  */
 static int
-dockerfile_text(const struct release *r, const struct compose_service *s,
+dockerfile_text(struct release *r, const struct compose_service *s,
     struct buf *text)
 {
 	const struct compose_build *b = s->build;
@@ -734,6 +786,10 @@ dockerfile_text(const struct release *r, const struct compose_service *s,
 		return 0;
 	}
 	path = path_join(b->context, name);
+	if (release_need(r, path) < 0) {
+		free(path);
+		return -1;
+	}
 	real = compose_path_resolve(path);
 	if (!compose_path_within(real, r->dir) || (stat(real, &st) < 0 &&
 	    errno == ENOENT))
@@ -757,7 +813,7 @@ done:
  * it in one line rather than fail half-way through the build.
  */
 static int
-check_session_mounts(const struct release *r, const struct compose_service *s)
+check_session_mounts(struct release *r, const struct compose_service *s)
 {
 	struct buf text = BUF_INIT;
 	const char *kind = NULL;
@@ -783,7 +839,7 @@ check_session_mounts(const struct release *r, const struct compose_service *s)
  * into from; none when it cannot be read.
  */
 static void
-dockerfile_froms(const struct release *r, const struct compose_service *s,
+dockerfile_froms(struct release *r, const struct compose_service *s,
     struct strv *from)
 {
 	struct buf text = BUF_INIT;
@@ -885,8 +941,19 @@ push_and_record(struct deploy *d, struct release *r, const size_t *order,
 		char *digest = NULL, *name;
 
 		if (s->build == NULL) {
-			char *rd = strchr(img->ref, '@') != NULL ?
-			    xstrdup(img->ref) :
+			const struct kv *same = NULL;
+			size_t j;
+			char *rd;
+
+			/* One inspect per image, however many run it. */
+			for (j = 0; j < i && same == NULL; j++) {
+				if (strcmp(r->images[j].ref, img->ref) == 0)
+					same = kvlist_find(&digests,
+					    p->services[order[j]].name);
+			}
+			rd = strchr(img->ref, '@') != NULL ? xstrdup(img->ref) :
+			    same != NULL && same->value != NULL ?
+			    xstrdup(same->value) :
 			    registry_repo_digest(d->engine, img->ref);
 
 			if (rd != NULL)
@@ -1166,18 +1233,70 @@ save_live(struct deploy *d, const struct release *r)
 	json_decref(doc);
 }
 
-struct tracked_ctx {
-	struct deploy *d;
-	const char *commit;
-};
-
 /* Is rel in the commit being loaded (binds_opts.tracked)? */
 static int
 release_tracked(void *ctx, const char *rel)
 {
-	struct tracked_ctx *t = ctx;
+	struct release *r = ctx;
 
-	return repo_tracked(t->d->repo, t->commit, t->d->opts->from_env, rel);
+	return repo_tracked(r->d->repo, r->commit, r->d->opts->from_env, rel);
+}
+
+/*
+ * Write path (absolute) into r's directory from its commit when it is
+ * inside it and in the commit (compose_need_fn); see struct release.
+ */
+static int
+release_need(void *ctx, const char *path)
+{
+	struct release *r = ctx;
+	struct deploy *d = r->d;
+	size_t n = strlen(r->real);
+
+	if (strncmp(path, r->real, n) != 0 || (path[n] != '/' &&
+	    path[n] != '\0'))
+		return 0;
+	if (r->tree == NULL && repo_tree_open(&r->tree, d->repo,
+	    d->opts->from_env, r->commit) < 0)
+		return -1;
+	if (r->prev == NULL && r->prev_dir != NULL &&
+	    repo_tree_open(&r->prev, d->repo, d->opts->from_env,
+	    d->previous) < 0) {
+		/* Only a saving lost: write the file whole. */
+		free(r->prev_dir);
+		r->prev_dir = NULL;
+		error_clear();
+	}
+	return repo_tree_put(r->tree, path + n + (path[n] == '/'), r->real,
+	    r->prev, r->prev_dir);
+}
+
+/*
+ * A build context that is not a directory of the commit's tree (a symlink,
+ * or a path through one) is read from the disk by buildctx: write it (and
+ * what it points to) into the release first.
+ */
+static int
+context_on_disk(struct release *r, const char *context)
+{
+	size_t n = strlen(r->real);
+	unsigned mode;
+	char oid[41];
+	int found;
+
+	if (strncmp(context, r->real, n) != 0 || (context[n] != '/' &&
+	    context[n] != '\0'))
+		return 0;
+	if (r->tree == NULL && repo_tree_open(&r->tree, r->d->repo,
+	    r->d->opts->from_env, r->commit) < 0)
+		return -1;
+	found = repo_tree_find(r->tree, context + n + (context[n] == '/'),
+	    &mode, oid);
+	if (found < 0)
+		return -1;
+	if (found == 0 && S_ISDIR(mode))
+		return 0;       /* streamed from git's objects */
+	return release_need(r, context);
 }
 
 /* Check out commit and load and vet its compose file into r, deployed with
@@ -1186,17 +1305,25 @@ static int
 load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
     const struct app_ops *ops, struct release *r)
 {
-	char *file = NULL, *shared = NULL, *live = NULL;
+	char *file = NULL, *shared = NULL;
 	struct strv apps = STRV_INIT;
 	struct binds_opts bo = { 0 };
-	struct tracked_ctx tc = { d, commit };
 	size_t i;
 	int rc = -1;
 
 	memcpy(r->commit, commit, 41);
+	r->d = d;
 	r->dir = state_release_dir(d->cfg, d->app, commit);
-	if (repo_checkout(d->repo, commit, d->opts->from_env, r->dir) < 0)
+	if (d->previous != NULL && strcmp(d->previous, commit) != 0)
+		r->prev_dir = state_release_dir(d->cfg, d->app, d->previous);
+	if (mkdir_p(r->dir, 0755) < 0)
 		goto done;
+	/* The loader compares resolved paths: name the directory so. */
+	if ((r->real = realpath(r->dir, NULL)) == NULL) {
+		error_set("cannot resolve \"%s\": %s", r->dir, strerror(errno));
+		goto done;
+	}
+	compose_set_need(release_need, r);
 	if ((file = compose_find(r->dir)) == NULL)
 		goto done;
 	if (compose_load_target(&r->project, file, r->dir, d->app, vars,
@@ -1205,10 +1332,8 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
 	shared = path_join(d->app_dir, "shared");
 	bo.shared_dir = shared;
 	bo.tracked = release_tracked;
-	bo.ctx = &tc;
-	live = d->previous != NULL ? state_release_dir(d->cfg, d->app,
-	    d->previous) : NULL;
-	bo.adopt[0] = live;
+	bo.ctx = r;
+	bo.adopt[0] = r->prev_dir;
 	bo.adopt[1] = r->dir;
 	if (binds_share_opts(r->project, &bo) < 0)
 		goto done;
@@ -1222,8 +1347,8 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
 	apply_ops(r->project, ops);
 	rc = 0;
 done:
+	compose_set_need(NULL, NULL);
 	strv_clear(&apps);
-	free(live);
 	free(shared);
 	free(file);
 	return rc;
@@ -1639,7 +1764,7 @@ roll_back(struct deploy *d)
 	if (converge_project(d->engine, prev.project, prev.images,
 	    prev.nimages, &co) < 0)
 		goto done;
-	if (converge_default_restart(d->engine, prev.project,
+	if (converge_default_restart(d->engine, d->cfg->docker_host, prev.project,
 	    d->cfg->default_restart, &changed) < 0)
 		out_warn("warning: %s", error_last());
 	out_info("-----> Rolled back: %.7s is live again", d->previous);
@@ -1697,6 +1822,19 @@ record_prepare(struct deploy *d)
 		return error_set("cannot write the deploy journal: %s; nothing "
 		    "was changed", error_last());
 	}
+	return 0;
+}
+
+/* converge_opts.before_change: the journal is written only when something
+ * that runs is about to change (a no-op deploy records nothing). */
+static int
+journal_before_change(void *ctx)
+{
+	struct deploy *d = ctx;
+
+	if (record_prepare(d) < 0)
+		return -1;
+	d->journaled = 1;
 	return 0;
 }
 
@@ -2080,7 +2218,7 @@ run_deploy(struct deploy *d, char **message)
 	subject = repo_subject(d->repo, commit, d->opts->from_env);
 	out_info("-----> Deploying %s %.7s%s%s", d->app, commit, subject ? ": " : "",
 	    subject ? subject : "");
-	if (write_commit_file(d, "deploying", commit) < 0)
+	if (mark_deploying(d, commit) < 0)
 		goto done;
 	if (load_release(d, commit, &d->vars_next, &d->ops_next, &d->rel) < 0)
 		goto done;
@@ -2112,18 +2250,26 @@ run_deploy(struct deploy *d, char **message)
 	co.changed = &changed;
 	co.cfg = cfg;
 	co.site_template = d->opts->site_template;
-	if (record_prepare(d) < 0)
-		goto done;
-	d->journaled = 1;
+	co.before_change = journal_before_change;
+	co.before_ctx = d;
 	t1 = now_ms();
 	if (converge_project(d->engine, d->rel.project, d->rel.images,
-	    d->rel.nimages, &co) < 0)
+	    d->rel.nimages, &co) < 0) {
+		if (!d->journaled && changed.n == 0)
+			goto done;      /* nothing was changed */
 		goto failed;
+	}
 	d->t_converge = now_ms() - t1;
+	/* Nothing changed, but a new commit is recorded all the same. */
+	if (!d->journaled && (d->previous == NULL ||
+	    strcmp(d->previous, commit) != 0)) {
+		if (journal_before_change(d) < 0)
+			goto done;
+	}
 	if (health_gate(d, &changed, &failed) < 0)
 		goto failed;
 	/* Only now: a one-shot that exited 0 is never started again. */
-	if (converge_default_restart(d->engine, d->rel.project,
+	if (converge_default_restart(d->engine, cfg->docker_host, d->rel.project,
 	    cfg->default_restart, &changed) < 0)
 		out_warn("warning: %s", error_last());
 live:
@@ -2136,7 +2282,7 @@ live:
 	out_info("-----> Deployed %s %.7s in %.2fs (build %.2fs, containers %.2fs, health %.2fs)",
 	    d->app, commit, (now_ms() - t0) / 1000.0, d->t_build / 1000.0,
 	    d->t_converge / 1000.0, d->t_gate / 1000.0);
-	if (record_live(d) < 0) {
+	if (d->journaled && record_live(d) < 0) {
 		out_warn("warning: %.7s is live but not recorded: %s; the next "
 		    "slipway run for %s records it", commit, error_last(), d->app);
 		d->unrecorded = 1;

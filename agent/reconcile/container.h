@@ -28,6 +28,10 @@ struct converge_opts {
 	/* Web services (x-slipway.http) go through nginx when both are set. */
 	const struct config *cfg;
 	const char *site_template; /* path of templates/nginx-site.conf */
+	/* Called once, before the first change to anything that runs (its
+	 * failure changes nothing); never when nothing is to change. */
+	int (*before_change)(void *ctx);
+	void *before_ctx;
 };
 
 /*

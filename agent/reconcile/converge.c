@@ -774,6 +774,9 @@ converge_project(struct engine *e, const struct compose_project *p,
 		rc = cutover_site(e, p, opts);
 		goto done;
 	}
+	if (opts->before_change != NULL &&
+	    opts->before_change(opts->before_ctx) < 0)
+		goto done;
 	if (converge_resources(e, p) < 0 ||
 	    recreate_networks(e, p, &plan, obs, nobs) < 0)
 		goto done;
@@ -895,12 +898,38 @@ done:
 	return rc;
 }
 
+/* One restart policy update by a thread of its own. */
+struct restart_job {
+	pthread_t thread;
+	int started;
+	const char *docker_host, *policy;
+	const struct observed *o;
+	char *error;
+};
+
+static void *
+restart_main(void *arg)
+{
+	struct restart_job *j = arg;
+	struct engine *e = NULL;
+
+	if (engine_open(&e, j->docker_host) < 0 ||
+	    engine_container_set_restart(e, j->o->id, j->policy) < 0)
+		j->error = xasprintf("cannot give \"%s\" the restart policy "
+		    "\"%s\": %s", j->o->name, j->policy, error_last());
+	engine_free(e);
+	error_clear();
+	return NULL;
+}
+
 int
-converge_default_restart(struct engine *e, const struct compose_project *p,
-    const char *policy, const struct strv *names)
+converge_default_restart(struct engine *e, const char *docker_host,
+    const struct compose_project *p, const char *policy,
+    const struct strv *names)
 {
 	struct observed *o = NULL;
-	size_t n = 0, i;
+	struct restart_job *jobs;
+	size_t n = 0, nj = 0, i, k;
 	int rc = 0;
 
 	if (policy == NULL || strcmp(policy, "no") == 0 || names == NULL ||
@@ -908,7 +937,8 @@ converge_default_restart(struct engine *e, const struct compose_project *p,
 		return 0;
 	if (converge_observe(e, p->name, &o, &n) < 0)
 		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
+	jobs = xcalloc(n + 1, sizeof *jobs);
+	for (i = 0; i < n; i++) {
 		const struct compose_service *s = o[i].service != NULL ?
 		    compose_service(p, o[i].service) : NULL;
 
@@ -917,10 +947,34 @@ converge_default_restart(struct engine *e, const struct compose_project *p,
 		    o[i].state == NULL || strcmp(o[i].state, "running") != 0 ||
 		    !strv_contains(names, o[i].name))
 			continue;
-		if (engine_container_set_restart(e, o[i].id, policy) < 0)
-			rc = error_set("cannot give \"%s\" the restart policy "
-			    "\"%s\": %s", o[i].name, policy, error_last());
+		jobs[nj].docker_host = docker_host;
+		jobs[nj].policy = policy;
+		jobs[nj++].o = &o[i];
 	}
+	/* Each update is a write of the container's config by the engine:
+	 * several at once (on connections of their own) when there is a
+	 * docker_host to open them. */
+	for (k = 0; k < nj; k += PARALLEL_MAX) {
+		for (i = k; i < nj && i < k + PARALLEL_MAX; i++)
+			jobs[i].started = nj > 1 && docker_host != NULL &&
+			    pthread_create(&jobs[i].thread, NULL,
+			    restart_main, &jobs[i]) == 0;
+		for (i = k; i < nj && i < k + PARALLEL_MAX; i++) {
+			if (jobs[i].started)
+				pthread_join(jobs[i].thread, NULL);
+			else if (engine_container_set_restart(e, jobs[i].o->id,
+			    policy) < 0)
+				jobs[i].error = xasprintf("cannot give \"%s\" "
+				    "the restart policy \"%s\": %s",
+				    jobs[i].o->name, policy, error_last());
+		}
+	}
+	for (i = 0; i < nj; i++) {
+		if (jobs[i].error != NULL && rc == 0)
+			rc = error_set("%s", jobs[i].error);
+		free(jobs[i].error);
+	}
+	free(jobs);
 	observed_list_free(o, n);
 	return rc;
 }

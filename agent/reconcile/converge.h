@@ -61,10 +61,11 @@ int converge_remove_dangling(struct engine *e, const char *app);
  * created with compose's "no" and get the policy only here, once the health
  * gate has passed, so that a one-shot container that exited 0 is never
  * started again; a one-shot service another waits on to complete keeps "no".
- * 0, or -1 with error_set naming the container.
+ * With docker_host (may be NULL) the updates run in parallel, each on a
+ * connection of its own. 0, or -1 with error_set naming the container.
  */
 MUST_CHECK int converge_default_restart(struct engine *e,
-    const struct compose_project *p, const char *policy,
-    const struct strv *names);
+    const char *docker_host, const struct compose_project *p,
+    const char *policy, const struct strv *names);
 
 #endif

@@ -34,10 +34,11 @@
 /*
  * libgit2 maps pack files in windows; by default up to 8 GiB of them stay
  * mapped (and counted in the resident set while they are read). A checkout
- * or a build context read from a 200 MB pack needs none of that at once.
+ * or a build context read from a 200 MB pack needs none of that at once:
+ * 1 MiB windows, 4 MiB in all, keep a build's peak near 23 MiB.
  */
-#define MWINDOW_SIZE (4u << 20)
-#define MWINDOW_MAPPED_LIMIT (16u << 20)
+#define MWINDOW_SIZE (1u << 20)
+#define MWINDOW_MAPPED_LIMIT (4u << 20)
 
 static int initialised;
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -60,6 +61,13 @@ init_locked(void *arg)
 		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)MWINDOW_SIZE);
 		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
 		    (size_t)MWINDOW_MAPPED_LIMIT);
+		/*
+		 * Objects were checked when they were received (git's
+		 * index-pack on push); hashing every blob again as it is read
+		 * (SHA-1 with collision detection) is most of a build
+		 * context's CPU time. git itself does not either.
+		 */
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 		initialised = 1;
 	}
 	pthread_mutex_unlock(&init_lock);
@@ -926,4 +934,378 @@ repo_hash(const char *text, size_t len, char oid[41])
 		return git_fail("cannot hash");
 	git_oid_tostr(oid, 41, &id);
 	return 0;
+}
+
+/* What repo_tree_put writes from and where (directory descriptors). */
+struct put {
+	struct repo *r, *prev;
+	int dirfd, prevfd;      /* the release and the previous one (or -1) */
+	int links;              /* symlinks followed so far */
+};
+
+#define PUT_LINKS_MAX 40
+
+/*
+ * Write the blob of entry e as name under fd (path is its place in the
+ * tree): linked from the previous release when that one has the same blob
+ * and mode at the same path, else written under a temporary name, fsync'd
+ * and renamed. *made is set when something was added to fd.
+ */
+static int
+put_file(struct put *pt, int fd, const char *name, const char *path,
+    const git_tree_entry *e, int *made)
+{
+	git_filemode_t mode = git_tree_entry_filemode(e);
+	mode_t perm = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
+	git_tree_entry *old = NULL;
+	git_blob *blob = NULL;
+	struct stat st;
+	char *tmp = NULL;
+	int out = -1, rc = -1;
+
+	if (pt->prev != NULL && pt->prevfd >= 0 &&
+	    git_tree_entry_bypath(&old, pt->prev->root, path) == 0 &&
+	    git_tree_entry_filemode(old) == mode &&
+	    git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(e)) &&
+	    fstatat(pt->prevfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && (st.st_mode & 07777) == perm &&
+	    linkat(pt->prevfd, path, fd, name, 0) == 0) {
+		*made = 1;
+		rc = 0;
+		goto done;
+	}
+	git_error_clear();
+	if (git_blob_lookup(&blob, pt->r->git, git_tree_entry_id(e)) < 0) {
+		git_fail("cannot read \"%s\"", path);
+		goto done;
+	}
+	tmp = xasprintf(".%s.tmp-%ld", name, (long)getpid());
+	(void)unlinkat(fd, tmp, 0);
+	out = openat(fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, perm);
+	if (out < 0 || write_all(out, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob)) < 0 || fchmod(out, perm) < 0 ||
+	    fsync(out) < 0 || renameat(fd, tmp, fd, name) < 0) {
+		error_set("cannot write \"%s\": %s", path, strerror(errno));
+		(void)unlinkat(fd, tmp, 0);
+		goto done;
+	}
+	*made = 1;
+	rc = 0;
+done:
+	if (out >= 0)
+		close(out);
+	free(tmp);
+	git_blob_free(blob);
+	git_tree_entry_free(old);
+	return rc;
+}
+
+/* Write the symlink of entry e as name under fd; its target into *target. */
+static int
+put_link(struct put *pt, int fd, const char *name, const char *path,
+    const git_tree_entry *e, char **target, int *made)
+{
+	git_blob *blob = NULL;
+	const char *data;
+	size_t size;
+	int rc = -1;
+
+	if (git_blob_lookup(&blob, pt->r->git, git_tree_entry_id(e)) < 0)
+		return git_fail("cannot read \"%s\"", path);
+	data = git_blob_rawcontent(blob);
+	size = (size_t)git_blob_rawsize(blob);
+	*target = xstrndup(data, size);
+	if (size == 0 || size >= PATH_MAX || strlen(*target) != size) {
+		error_set("invalid symlink \"%s\" in commit", path);
+		goto done;
+	}
+	if (symlinkat(*target, fd, name) < 0 && errno != EEXIST) {
+		error_set("cannot write \"%s\": %s", path, strerror(errno));
+		goto done;
+	}
+	*made = 1;
+	rc = 0;
+done:
+	git_blob_free(blob);
+	if (rc < 0) {
+		free(*target);
+		*target = NULL;
+	}
+	return rc;
+}
+
+/* Open (creating it when missing) the directory name under fd, never
+ * through a symlink. */
+static int
+put_dir(int fd, const char *name, const char *path, int *made)
+{
+	int sub;
+
+	if (mkdirat(fd, name, 0755) == 0)
+		*made = 1;
+	else if (errno != EEXIST)
+		goto fail;
+	if ((sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) >= 0)
+		return sub;
+fail:
+	error_set("cannot write \"%s\": %s", path, strerror(errno));
+	return -1;
+}
+
+/* Fill the directory fd with what tree holds and fd lacks. */
+static int
+put_tree(struct put *pt, int fd, const git_tree *tree, const char *prefix,
+    int depth)
+{
+	size_t i, n = git_tree_entrycount(tree);
+	int made = 0, rc = 0;
+
+	if (depth > TREE_DEPTH_MAX)
+		return error_set("\"%s\" is nested more than %d directories "
+		    "deep", prefix, TREE_DEPTH_MAX);
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		git_filemode_t mode = git_tree_entry_filemode(e);
+		char *at = *prefix ? xasprintf("%s/%s", prefix, name) :
+		    xstrdup(name), *target = NULL;
+		git_tree *sub = NULL;
+		struct stat st;
+		int subfd;
+
+		if (!entry_name_ok(name))
+			rc = error_set("invalid path \"%s\" in commit", at);
+		else if (mode == GIT_FILEMODE_TREE ||
+		    mode == GIT_FILEMODE_COMMIT) {
+			if ((subfd = put_dir(fd, name, at, &made)) < 0)
+				rc = -1;
+			else if (mode == GIT_FILEMODE_TREE) {
+				if (git_tree_lookup(&sub, pt->r->git,
+				    git_tree_entry_id(e)) < 0)
+					rc = git_fail("cannot read tree "
+					    "\"%s\"", at);
+				else
+					rc = put_tree(pt, subfd, sub, at,
+					    depth + 1);
+			}
+			if (subfd >= 0)
+				close(subfd);
+		} else if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			;       /* written whole before */
+		else if (mode == GIT_FILEMODE_LINK)
+			rc = put_link(pt, fd, name, at, e, &target, &made);
+		else if (mode == GIT_FILEMODE_BLOB ||
+		    mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+			rc = put_file(pt, fd, name, at, e, &made);
+		else
+			rc = error_set("unsupported file mode %06o for \"%s\" "
+			    "in commit", (unsigned)mode, at);
+		git_tree_free(sub);
+		free(target);
+		free(at);
+	}
+	if (rc == 0 && made && fsync(fd) < 0)
+		rc = error_set("cannot sync \"%s\": %s", *prefix ? prefix : ".",
+		    strerror(errno));
+	return rc;
+}
+
+static int repo_tree_put_clean(struct put *pt, const char *path);
+
+/*
+ * Write path (cleaned, relative to the release) as repo_tree_put says;
+ * a symlink met on the way continues at its target.
+ */
+static int
+put_path(struct put *pt, const char *path)
+{
+	struct buf done = BUF_INIT;     /* the tree path walked so far */
+	git_tree_entry *e = NULL;
+	git_tree *tree = NULL;
+	char *copy = xstrdup(path), *p = copy, *target = NULL;
+	int fd = -1, made = 0, rc = -1;
+
+	if ((fd = dup(pt->dirfd)) < 0) {
+		error_set("cannot open the release: %s", strerror(errno));
+		goto done;
+	}
+	while (*p != '\0') {
+		char *name = p, *rest;
+		git_filemode_t mode;
+		int sub, err, last;
+
+		p += strcspn(p, "/");
+		if (*p == '/')
+			*p++ = '\0';
+		while (*p == '/')
+			p++;
+		rest = p;
+		last = *rest == '\0';
+		if (*name == '\0' || strcmp(name, ".") == 0)
+			continue;
+		if (!entry_name_ok(name))
+			break;          /* ".." was cleaned away: not in git */
+		if (done.len > 0)
+			buf_addch(&done, '/');
+		buf_adds(&done, name);
+		git_tree_entry_free(e);
+		e = NULL;
+		err = git_tree_entry_bypath(&e, pt->r->root, done.buf);
+		if (err == GIT_ENOTFOUND) {
+			git_error_clear();
+			break;
+		}
+		if (err < 0) {
+			git_fail("cannot read \"%s\" in the commit", done.buf);
+			goto done;
+		}
+		mode = git_tree_entry_filemode(e);
+		if (mode == GIT_FILEMODE_LINK) {
+			struct stat st;
+			char *slash, *next;
+
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+				target = xcalloc(1, PATH_MAX);
+				if (readlinkat(fd, name, target, PATH_MAX - 1) < 0) {
+					error_set("cannot read \"%s\": %s",
+					    done.buf, strerror(errno));
+					goto done;
+				}
+			} else if (put_link(pt, fd, name, done.buf, e, &target,
+			    &made) < 0)
+				goto done;
+			/* Its target, when it stays in the release. */
+			if (target[0] == '/' || ++pt->links > PUT_LINKS_MAX)
+				break;
+			slash = strrchr(done.buf, '/');
+			next = xasprintf("%.*s%s%s%s%s",
+			    slash ? (int)(slash - done.buf) : 0, done.buf,
+			    slash ? "/" : "", target, *rest ? "/" : "", rest);
+			if (made && fsync(fd) < 0) {
+				free(next);
+				error_set("cannot sync \"%s\": %s", done.buf,
+				    strerror(errno));
+				goto done;
+			}
+			made = 0;
+			rc = repo_tree_put_clean(pt, next);
+			free(next);
+			goto done;
+		}
+		if (mode == GIT_FILEMODE_TREE || mode == GIT_FILEMODE_COMMIT) {
+			if ((sub = put_dir(fd, name, done.buf, &made)) < 0)
+				goto done;
+			if (made && fsync(fd) < 0) {
+				close(sub);
+				error_set("cannot sync \"%s\": %s", done.buf,
+				    strerror(errno));
+				goto done;
+			}
+			made = 0;
+			close(fd);
+			fd = sub;
+			if (last && mode == GIT_FILEMODE_TREE) {
+				if (git_tree_lookup(&tree, pt->r->git,
+				    git_tree_entry_id(e)) < 0) {
+					git_fail("cannot read tree \"%s\"",
+					    done.buf);
+					goto done;
+				}
+				if (put_tree(pt, fd, tree, done.buf, 1) < 0)
+					goto done;
+			}
+			continue;
+		}
+		if (!last)
+			break;          /* a file on the way: not in git */
+		{
+			struct stat st;
+
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				break;  /* written whole before */
+		}
+		if (put_file(pt, fd, name, done.buf, e, &made) < 0)
+			goto done;
+		break;
+	}
+	if (made && fsync(fd) < 0) {
+		error_set("cannot sync \"%s\": %s", done.buf, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	git_tree_free(tree);
+	git_tree_entry_free(e);
+	buf_release(&done);
+	free(target);
+	free(copy);
+	return rc;
+}
+
+/* path cleaned lexically ("." and ".." applied), then put_path; a path
+ * that leaves the release is not in the commit. */
+static int
+repo_tree_put_clean(struct put *pt, const char *path)
+{
+	struct buf b = BUF_INIT;
+	char *copy = xstrdup(path), *p = copy, *slash;
+	int rc = 0, out = 0;
+
+	while (*p != '\0' && !out) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			p += n;
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (b.len == 0)
+				out = 1;
+			slash = strrchr(b.buf, '/');
+			b.len = slash != NULL ? (size_t)(slash - b.buf) : 0;
+			b.buf[b.len] = '\0';
+			p += n;
+			continue;
+		}
+		if (b.len > 0)
+			buf_addch(&b, '/');
+		buf_add(&b, p, n);
+		p += n;
+	}
+	if (!out && b.len > 0)
+		rc = put_path(pt, b.buf);
+	else if (!out)
+		rc = put_tree(pt, pt->dirfd, pt->r->root, "", 0);
+	buf_release(&b);
+	free(copy);
+	return rc;
+}
+
+int
+repo_tree_put(struct repo *r, const char *path, const char *dir,
+    struct repo *prev, const char *prev_dir)
+{
+	struct put pt = { r, prev, -1, -1, 0 };
+	int rc = -1;
+
+	if ((pt.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error_set("cannot open \"%s\": %s", dir, strerror(errno));
+		goto done;
+	}
+	if (prev != NULL && prev_dir != NULL)
+		pt.prevfd = open(prev_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = repo_tree_put_clean(&pt, path);
+done:
+	if (pt.prevfd >= 0)
+		close(pt.prevfd);
+	if (pt.dirfd >= 0)
+		close(pt.dirfd);
+	return rc;
 }

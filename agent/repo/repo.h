@@ -91,6 +91,21 @@ void repo_entries_free(struct repo_entry *v, size_t n);
 MUST_CHECK int repo_tree_load(struct repo *r, const char *blob_oid, const void **data,
     size_t *size);
 
+/*
+ * Write path (relative to dir, cleaned lexically; one that leaves dir is
+ * not in the commit) from r's commit into dir as a checkout would, when it
+ * is in the commit: a file, a symlink, or a directory with everything below
+ * it, creating the directories on the way. What is there already is kept:
+ * files are written whole (temporary name, fsync, rename), so one that
+ * exists is complete; a directory is filled in. A symlink on the way or at
+ * the end is written and its target, when inside dir, written in turn. A
+ * file whose blob and mode are those of the same path in prev's commit is
+ * hard-linked from prev_dir instead (prev may be NULL). The directories
+ * written to are fsync'd. 0 (also when path is not in the commit) or -1.
+ */
+MUST_CHECK int repo_tree_put(struct repo *r, const char *path, const char *dir,
+    struct repo *prev, const char *prev_dir);
+
 /* The git blob id of text (a content hash). 0 or -1. */
 MUST_CHECK int repo_hash(const char *text, size_t len, char oid[41]);
 

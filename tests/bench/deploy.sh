@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# deploy.sh - two benchmarks against docker-compose 1.29:
+# deploy.sh - three benchmarks against docker-compose 1.29 and the docker CLI:
 # - first deploy of 10 services (their containers removed before each run,
 #   networks kept): `slipway deploy` against `docker-compose up -d`;
 # - a one-line change, push until served: `git push` of a commit changing
 #   the page until curl gets the new text, against the manual workflow
-#   (`docker build` + `docker-compose up -d` until curl gets it).
+#   (`docker build` + `docker-compose up -d` until curl gets it);
+# - a rollback by push (both commits' images present) until served, against
+#   `docker rm -f` + `docker run` of the other image until served.
 # min_uptime is 0 here: docker-compose waits for nothing after a start, and
 # the health gate's settle time is a policy, not work.
 set -eu
@@ -33,6 +35,8 @@ dc_down() {
 rm_images() {
 	docker images -q --filter "label=slipway.app=$web" | sort -u |
 		xargs -r docker rmi -f >/dev/null 2>&1 || true
+	docker rm -f "$webdc-rb" >/dev/null 2>&1 || true
+	docker rmi -f "$webdc-web:rA" "$webdc-web:rB" "$webdc-web:latest" >/dev/null 2>&1 || true
 }
 trap 'rc=$?; set +e; dc_down; (exit $rc); cleanup; rm_images' EXIT
 
@@ -128,3 +132,49 @@ hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/web.json" \
 	--prepare "$WORLD/edit-dc" -n "docker build + docker-compose up -d" "$WORLD/manual" \
 	>"$WORLD/web.out" 2>&1 || { cat "$WORLD/web.out"; fail "hyperfine web"; }
 row "one-line change, push until served" "$WORLD/web.json"
+
+# --- rollback by push, images present: two commits already deployed, pushed
+# in turn (git push -f of the other one) until curl gets its text, against
+# `docker rm -f` + `docker run` of the other of two images until served.
+src=$WORLD/src/$web
+echo "rollback A" >"$src/www/index.html"
+commit_all $web "rollback A"
+push $web || { cat "$WORLD/push.out"; fail "push A"; }
+ra=$(git -C "$src" rev-parse HEAD)
+echo "rollback B" >"$src/www/index.html"
+commit_all $web "rollback B"
+push $web || { cat "$WORLD/push.out"; fail "push B"; }
+rb=$(git -C "$src" rev-parse HEAD)
+wait_http "http://127.0.0.1:$port/" "rollback B"
+for x in A B; do
+	echo "rollback $x" >"$webdcdir/www/index.html"
+	DOCKER_BUILDKIT=0 docker build -q -t "$webdc-web:r$x" "$webdcdir" >/dev/null
+done
+rbport=$(free_port)
+docker run -d --name "$webdc-rb" --init -p "127.0.0.1:$rbport:8080" "$webdc-web:rB" >/dev/null
+wait_http "http://127.0.0.1:$rbport/" "rollback B"
+echo B >"$WORLD/rb-slipway"
+echo B >"$WORLD/rb-dc"
+cat >"$WORLD/rollback-slipway" <<SH
+#!/bin/sh
+set -e
+if [ "\$(cat "$WORLD/rb-slipway")" = B ]; then x=A c=$ra; else x=B c=$rb; fi
+echo \$x >"$WORLD/rb-slipway"
+git -C "$src" push -q -f production \$c:main >/dev/null 2>&1
+"$WORLD/until" http://127.0.0.1:$port/ "rollback \$x"
+SH
+cat >"$WORLD/rollback-dc" <<SH
+#!/bin/sh
+set -e
+if [ "\$(cat "$WORLD/rb-dc")" = B ]; then x=A; else x=B; fi
+echo \$x >"$WORLD/rb-dc"
+docker rm -f $webdc-rb >/dev/null
+docker run -d --name $webdc-rb --init -p 127.0.0.1:$rbport:8080 $webdc-web:r\$x >/dev/null
+"$WORLD/until" http://127.0.0.1:$rbport/ "rollback \$x"
+SH
+chmod +x "$WORLD/rollback-slipway" "$WORLD/rollback-dc"
+hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/rb.json" \
+	-n "git push -f" "$WORLD/rollback-slipway" \
+	-n "docker rm -f + docker run" "$WORLD/rollback-dc" \
+	>"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "hyperfine rollback"; }
+row "rollback by push (images present)" "$WORLD/rb.json"

@@ -4,7 +4,9 @@
 # Dockerfile, target and build args. A change to another service's
 # directory, to an ignored file or to compose.yaml alone builds nothing and
 # leaves the containers alone; a change to the context or to a build arg
-# builds; a recorded image that is gone is built again.
+# builds; a recorded image that is gone is built again. The release
+# directory holds only what the compose file reads from disk, and a file
+# that did not change is the previous release's (a hard link).
 . "$(dirname "$0")/lib.sh"
 
 app=e2e-skip-$RUN
@@ -39,7 +41,10 @@ services:
   api:
     build: ./api
     init: true
+    volumes: ["./conf/app.conf:/etc/app.conf:ro"]
 YML
+mkdir -p "$src/conf"
+echo "setting=1" >"$src/conf/app.conf"
 commit_all $app "two services"
 first=$(git -C "$src" rev-parse --short=7 HEAD)
 push $app || { cat "$WORLD/push.out"; fail "first push"; }
@@ -56,6 +61,20 @@ expect_in "$WORLD/push.out" "Build of web skipped: context unchanged since $firs
 expect_in "$WORLD/push.out" "Building api"
 expect_not_in "$WORLD/push.out" "Building web"
 [ "$(container_id $app-web-1)" = "$web1" ] || fail "web was recreated"
+
+say "the release holds what the compose file reads, unchanged files linked"
+rels=$WORLD/state/apps/$app/releases
+second=$(git -C "$src" rev-parse HEAD)
+full1=$(git -C "$src" rev-parse HEAD~1)
+for f in compose.yaml conf/app.conf api/Dockerfile; do
+	[ -f "$rels/$second/$f" ] || fail "release lacks $f"
+done
+for f in api/www/index.html web/NOTES.md; do
+	[ ! -e "$rels/$second/$f" ] || fail "release holds $f, which nothing reads from disk"
+done
+[ "$(stat -c %i "$rels/$second/conf/app.conf")" = "$(stat -c %i "$rels/$full1/conf/app.conf")" ] ||
+	fail "an unchanged bind source was written again"
+[ "$(docker exec $app-api-1 cat /etc/app.conf)" = "setting=1" ] || fail "the bind is not served"
 
 say "an ignored file, a compose-only change: nothing is built"
 echo "more notes" >>"$src/web/NOTES.md"

@@ -269,6 +269,54 @@ test_environment(void **state)
 	}
 }
 
+/* Every file the loader reads is announced to the compose_need() hook. */
+static int
+record_need(void *ctx, const char *path)
+{
+	struct strv *seen = ctx;
+
+	if (strstr(path, "app.env") != NULL && strv_contains(seen, "fail"))
+		return error_set("cannot write \"%s\"", path);
+	strv_push(seen, path);
+	return 0;
+}
+
+static void
+test_need_hook(void **state)
+{
+	struct compose_project *p = NULL;
+	struct strv seen = STRV_INIT;
+	char *dir = realpath("data/compose/envproj", NULL), *file, *want;
+	const char *names[] = { ".env", "compose.yaml", "app.env",
+	    "missing.env" };
+	size_t i;
+
+	(void)state;
+	compose_set_need(record_need, &seen);
+	file = compose_find("data/compose/envproj");
+	assert_non_null(file);
+	if (compose_load(&p, file, "data/compose/envproj", "app", NULL) < 0)
+		fail_msg("%s", error_last());
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		want = xasprintf("%s/%s", dir, names[i]);
+		if (!strv_contains(&seen, want))
+			fail_msg("the hook was not told of %s", want);
+		free(want);
+	}
+	compose_free(p);
+	p = NULL;
+	/* The hook's failure is the load's. */
+	strv_push(&seen, "fail");
+	assert_int_equal(compose_load(&p, file, "data/compose/envproj", "app",
+	    NULL), -1);
+	assert_non_null(strstr(error_last(), "cannot write"));
+	assert_null(p);
+	compose_set_need(NULL, NULL);
+	strv_clear(&seen);
+	free(file);
+	free(dir);
+}
+
 /* env_file and .env from a real project directory. */
 static void
 test_env_files(void **state)
@@ -2134,6 +2182,7 @@ main(void)
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_environment),
 		cmocka_unit_test(test_env_files),
+		cmocka_unit_test(test_need_hook),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_expose),

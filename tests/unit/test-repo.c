@@ -718,6 +718,66 @@ test_checkout_hostile(void **state)
 	free(outside);
 }
 
+/* Only what is asked for is written; unchanged files are linked. */
+static void
+test_tree_put(void **state)
+{
+	char *d1 = path_join(tmp, "put/c1"), *d2 = path_join(tmp, "put/c2");
+	char *a, *b;
+	struct repo *r1 = NULL, *r2 = NULL;
+	struct stat s1, s2;
+
+	(void)state;
+	assert_int_equal(mkdir_p(d1, 0755), 0);
+	assert_int_equal(mkdir_p(d2, 0755), 0);
+	assert_int_equal(repo_tree_open(&r1, bare, 0, c1), 0);
+	assert_int_equal(repo_tree_open(&r2, bare, 0, c2), 0);
+
+	assert_int_equal(repo_tree_put(r1, "README", d1, NULL, NULL), 0);
+	assert_only(d1, "README");
+	assert_file(d1, "README", "hello\n", 6, 0644);
+	/* Absent, outside, or below a file: nothing is written. */
+	assert_int_equal(repo_tree_put(r1, "nope/x", d1, NULL, NULL), 0);
+	assert_int_equal(repo_tree_put(r1, "../app.git", d1, NULL, NULL), 0);
+	assert_int_equal(repo_tree_put(r1, "README/x", d1, NULL, NULL), 0);
+	assert_only(d1, "README");
+	/* Through a symlink: the link and its target's file. */
+	assert_int_equal(repo_tree_put(r1, "./sublink//deep.txt", d1, NULL,
+	    NULL), 0);
+	assert_link(d1, "sublink", "sub/dir");
+	assert_file(d1, "sub/dir/deep.txt", "deep\n", 5, 0644);
+	/* A directory is filled in; what is there is kept. */
+	assert_int_equal(repo_tree_put(r1, "", d1, NULL, NULL), 0);
+	assert_file(d1, "run.sh", "#!/bin/sh\necho hi\n", 18, 0755);
+	assert_file(d1, "bin.dat", bin_data, sizeof bin_data, 0644);
+	assert_link(d1, "link", "README");
+
+	/* The next commit: an unchanged file is the same inode, a changed
+	 * one is written. */
+	assert_int_equal(repo_tree_put(r2, "run.sh", d2, r1, d1), 0);
+	assert_int_equal(repo_tree_put(r2, "README", d2, r1, d1), 0);
+	a = path_join(d1, "run.sh");
+	b = path_join(d2, "run.sh");
+	assert_int_equal(stat(a, &s1), 0);
+	assert_int_equal(stat(b, &s2), 0);
+	assert_true(s1.st_ino == s2.st_ino);
+	free(a);
+	free(b);
+	a = path_join(d1, "README");
+	b = path_join(d2, "README");
+	assert_int_equal(stat(a, &s1), 0);
+	assert_int_equal(stat(b, &s2), 0);
+	assert_true(s1.st_ino != s2.st_ino);
+	assert_file(d2, "README", "hello again\n", 12, 0644);
+	assert_file(d1, "README", "hello\n", 6, 0644);
+	free(a);
+	free(b);
+	repo_tree_free(r1);
+	repo_tree_free(r2);
+	free(d1);
+	free(d2);
+}
+
 static void
 test_subject(void **state)
 {
@@ -864,6 +924,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_checkout),
 		cmocka_unit_test(test_checkout_bad),
 		cmocka_unit_test(test_checkout_hostile),
+		cmocka_unit_test(test_tree_put),
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_quarantine),
 	};
