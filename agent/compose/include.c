@@ -25,7 +25,7 @@ static char *
 release_file(struct loader *ld, const yaml_node_t *at, const char *what,
     const char *dir, const char *path)
 {
-	char *abs = resolve_path(dir, path), *real = compose_path_resolve(abs);
+	char *abs = resolve_path(dir, path), *real = NULL;
 	struct stat st;
 
 	if (*path == '~') {
@@ -33,6 +33,12 @@ release_file(struct loader *ld, const yaml_node_t *at, const char *what,
 		    "supported", what, path);
 		goto fail;
 	}
+	/* the release holds what the loader asks for (compose_need) */
+	if (compose_path_within(abs, ld->root) && compose_need(abs) < 0) {
+		lerr(ld, at, "%s \"%s\": %s", what, path, error_last());
+		goto fail;
+	}
+	real = compose_path_resolve(abs);
 	if (!compose_path_within(abs, ld->root) ||
 	    !compose_path_within(real, ld->root)) {
 		lerr(ld, at, "%s \"%s\" is outside the release", what, path);
@@ -147,6 +153,13 @@ load_include(struct loader *ld, yaml_node_t *item, struct included *inc)
 	if (projdir != NULL) {
 		char *abs = resolve_path(ld->base, projdir);
 
+		if (compose_path_within(abs, ld->root) &&
+		    compose_need(abs) < 0) {
+			lerr(ld, item, "\"include.project_directory\": \"%s\": "
+			    "%s", projdir, error_last());
+			free(abs);
+			goto done;
+		}
 		dir = compose_path_resolve(abs);
 		free(abs);
 		if (!compose_path_within(dir, ld->root) || !is_dir(dir)) {

@@ -4,6 +4,10 @@
 # that exits non-zero on failure.
 set -eu
 
+# The distribution's tools first: a user's shims on PATH (pyenv and the
+# like) write their own noise to stderr when several tests run at once.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export PATH
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SLIPWAY_BIN=${SLIPWAY_BIN:-$TOP/build/slipway}
 BASE_IMAGE=slipway-test-base:busybox
