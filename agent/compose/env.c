@@ -240,6 +240,10 @@ include_dotenv(struct loader *ld, const struct loader *parent,
 	if (files == NULL) {
 		char *path = path_join(ld->p->dir, ".env");
 
+		if (compose_need(path) < 0) {
+			free(path);
+			goto done;
+		}
 		if (path_exists(path))
 			strv_push(&dflt, path);
 		free(path);
@@ -251,6 +255,11 @@ include_dotenv(struct loader *ld, const struct loader *parent,
 		free(name);
 		free(real);
 		name = release_path(ld, files->v[i]);
+		if (compose_path_within(files->v[i], ld->root) &&
+		    compose_need(files->v[i]) < 0) {
+			real = NULL;
+			goto done;
+		}
 		real = compose_path_resolve(files->v[i]);
 		if (!compose_path_within(files->v[i], ld->root) ||
 		    !compose_path_within(real, ld->root)) {
