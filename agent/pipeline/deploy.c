@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1798,27 +1799,82 @@ roll_back_retrying(struct deploy *d)
 	}
 }
 
+/* One file record_prepare stages, written by a thread of its own. */
+struct stage {
+	pthread_t thread;
+	int started;
+	struct deploy *d;
+	const struct journal *j;   /* journal.live when set */
+	const char *name, *commit; /* else name holding commit */
+	int rc, err;
+	char *error;
+};
+
+static void *
+stage_main(void *arg)
+{
+	struct stage *s = arg;
+
+	s->rc = s->j != NULL ? journal_stage_live(s->d->app_dir, s->j) :
+	    write_commit_file(s->d, s->name, s->commit);
+	s->err = errno;
+	if (s->rc < 0)
+		s->error = xstrdup(error_last());
+	error_clear();
+	return NULL;
+}
+
 /*
  * Before anything that runs is touched: the journal (converging), and, while
  * the disk has room, what going live needs (journal.live, current.next,
- * previous.next), so that recording the release is renames only.
+ * previous.next), so that recording the release is renames only. The staged
+ * files are independent: they are written (and synced) at the same time,
+ * which the filesystem commits together; the journal comes after them.
  */
 static int
 record_prepare(struct deploy *d)
 {
 	struct journal j = { 0 };
+	struct stage st[3];
+	size_t i, n = 0;
+	int rc = 0, err = 0;
 
 	if (d->previous != NULL)
 		memcpy(j.previous, d->previous, 41);
 	memcpy(j.target, d->rel.commit, 41);
 	j.row = d->row;
 	j.phase = JOURNAL_CONVERGING;
-	if (journal_stage_live(d->app_dir, &j) < 0 ||
-	    write_commit_file(d, "current.next", d->rel.commit) < 0 ||
-	    (d->previous != NULL &&
-	    write_commit_file(d, "previous.next", d->previous) < 0) ||
-	    journal_write(d->app_dir, &j) < 0) {
-		state_no_space(d->app_dir, errno);
+	memset(st, 0, sizeof st);
+	st[n].d = d;
+	st[n++].j = &j;
+	st[n].d = d;
+	st[n].name = "current.next";
+	st[n++].commit = d->rel.commit;
+	if (d->previous != NULL) {
+		st[n].d = d;
+		st[n].name = "previous.next";
+		st[n++].commit = d->previous;
+	}
+	for (i = 0; i < n; i++)
+		st[i].started = pthread_create(&st[i].thread, NULL, stage_main,
+		    &st[i]) == 0;
+	for (i = 0; i < n; i++) {
+		if (st[i].started)
+			pthread_join(st[i].thread, NULL);
+		else
+			stage_main(&st[i]);
+		if (st[i].rc < 0 && rc == 0) {
+			rc = error_set("%s", st[i].error);
+			err = st[i].err;
+		}
+		free(st[i].error);
+	}
+	if (rc == 0 && journal_write(d->app_dir, &j) < 0) {
+		rc = -1;
+		err = errno;
+	}
+	if (rc < 0) {
+		state_no_space(d->app_dir, err);
 		return error_set("cannot write the deploy journal: %s; nothing "
 		    "was changed", error_last());
 	}
