@@ -21,9 +21,41 @@
 #include "pipeline/certs.h"
 #include "pipeline/deploy.h"
 #include "proxy/acme.h"
+#include "repo/repo.h"
 
 #define CERTS_LOG "certs.log"
 #define CERTS_LOG_MAX (64u << 10)
+/* How long the live commit may take to leave a push's quarantine. */
+#define CERTS_COMMIT_WAIT_MS (10 * 60 * 1000)
+
+/*
+ * Wait until the live commit is in app's repository: in atomic mode the
+ * deploy that started this request runs in git's pre-receive hook, and the
+ * pushed objects reach the repository only once that hook has returned.
+ */
+static int
+wait_live_commit(const struct config *cfg, const char *app)
+{
+	char *repo = state_repo_path(cfg, app);
+	char *commit = app_live_commit(cfg, app), oid[41];
+	long long deadline = now_ms() + CERTS_COMMIT_WAIT_MS;
+	int rc = -1;
+
+	if (commit == NULL) {
+		error_set("\"%s\" has no live release", app);
+		goto done;
+	}
+	while ((rc = repo_resolve(repo, commit, 0, oid)) < 0 &&
+	    now_ms() < deadline)
+		sleep_ms(500);
+	if (rc < 0)
+		error_set("commit %.7s of \"%s\" never reached its repository "
+		    "(was the push refused?)", commit, app);
+done:
+	free(commit);
+	free(repo);
+	return rc;
+}
 
 int
 certs_issue_missing(const struct config *cfg, const char *app,
@@ -81,8 +113,10 @@ certs_issue_missing(const struct config *cfg, const char *app,
 			    "plain HTTP: %s", shown.buf, error_last());
 			error_clear();
 			failed++;
-		} else
+		} else {
+			out_info("-----> Issued a certificate for %s", shown.buf);
 			issued++;
+		}
 		strv_clear(&set);
 		buf_release(&shown);
 	}
@@ -94,7 +128,8 @@ certs_issue_missing(const struct config *cfg, const char *app,
 		opts.kind = "certs";
 		opts.user = "slipway";
 		opts.site_template = site_template;
-		if (deploy_app(cfg, app, &opts) < 0) {
+		if (wait_live_commit(cfg, app) < 0 ||
+		    deploy_app(cfg, app, &opts) < 0) {
 			error_set("the certificate is issued but the site of %s "
 			    "was not redeployed with it: %s (the next deploy "
 			    "serves it)", app, error_last());
@@ -136,6 +171,36 @@ exec_issue(char **argv, int log, int done_fd)
 	_exit(127);
 }
 
+/*
+ * Has every certificate asked for in the log at path an outcome yet? 0 no,
+ * 1 yes and none was issued, 2 yes and one was.
+ */
+static int
+log_settled(const char *path)
+{
+	struct buf b = BUF_INIT;
+	const char *line;
+	int asked = 0, answered = 0, issued = 0;
+
+	if (read_file(path, &b, CERTS_LOG_MAX) == 0 && b.buf != NULL) {
+		for (line = b.buf; line != NULL; line = strchr(line, '\n')) {
+			if (*line == '\n')
+				line++;
+			if (starts_with(line, "-----> Requesting"))
+				asked++;
+			else if (starts_with(line, "-----> Issued a certificate"))
+				answered++, issued++;
+			else if (starts_with(line, "warning: no certificate"))
+				answered++;
+		}
+	}
+	error_clear();
+	buf_release(&b);
+	if (asked == 0 || answered < asked)
+		return 0;
+	return issued > 0 ? 2 : 1;
+}
+
 /* Show the lines of the request's log that say how it went. */
 static void
 show_log(const char *path)
@@ -155,6 +220,7 @@ show_log(const char *path)
 		if (starts_with(line, "warning: ") || starts_with(line, "error: "))
 			out_warn("%s", line);
 		else if (starts_with(line, "-----> Requesting") ||
+		    starts_with(line, "-----> Issued a certificate") ||
 		    strstr(line, " is served over HTTPS") != NULL ||
 		    strstr(line, "already running") != NULL)
 			out_info("%s", line);
@@ -169,6 +235,7 @@ certs_request(const struct config *cfg, const char *app)
 	char *log_path = path_join(app_dir, CERTS_LOG);
 	char *argv[8];
 	int fds[2] = { -1, -1 }, log = -1, n = 0, status, ended = 0;
+	int settled = 0;
 	long long deadline = now_ms() + cfg->acme_wait * 1000;
 	pid_t pid;
 
@@ -212,16 +279,23 @@ certs_request(const struct config *cfg, const char *app)
 
 		if (left <= 0)
 			break;
-		r = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		r = poll(&p, 1, (int)(left > 250 ? 250 : left));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || (r > 0 && read(fds[0], &c, 1) <= 0)) {
 			ended = 1;
 			break;
 		}
+		/* The answers are in; the redeploy that serves a new
+		 * certificate may wait for this push to end (atomic mode). */
+		if ((settled = log_settled(log_path)) != 0)
+			break;
 	}
 	show_log(log_path);
-	if (!ended)
+	if (settled == 2 && !ended)
+		out_info("-----> %s serves it over HTTPS once a redeploy in the "
+		    "background is done (log: %s)", app, log_path);
+	else if (!ended)
 		out_info("-----> The certificate request for %s goes on in the "
 		    "background (log: %s); `slipway certs %s` shows when it "
 		    "is served", app, log_path, app);

@@ -143,6 +143,9 @@ new_app $app
 site $app "tls one" "$A1" "$A2"
 push $app || { cat "$WORLD/push.out"; fail "push"; }
 expect_in "$WORLD/push.out" "Requesting a certificate for $A1, $A2"
+# The push (atomic mode: its objects reach the repository only once it
+# ends) shows the outcome; the redeploy that serves it follows the push.
+expect_in "$WORLD/push.out" "Issued a certificate for $A1, $A2"
 expect_not_in "$WORLD/push.out" "warning: no certificate"
 for h in "$A1" "$A2"; do
 	wait_https "$h" "tls one"
