@@ -45,8 +45,9 @@ wait_live_commit(const struct config *cfg, const char *app)
 		error_set("\"%s\" has no live release", app);
 		goto done;
 	}
+	/* An app destroyed meanwhile has no repository to wait for. */
 	while ((rc = repo_resolve(repo, commit, 0, oid)) < 0 &&
-	    now_ms() < deadline)
+	    now_ms() < deadline && is_dir(repo))
 		sleep_ms(500);
 	if (rc < 0)
 		error_set("commit %.7s of \"%s\" never reached its repository "
