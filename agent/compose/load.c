@@ -203,6 +203,10 @@ check_depth(struct loader *ld, const char *text, size_t len)
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	int depth = 0, rc = 0, done = 0;
+	/* nodes read in each open collection, and whether it is a mapping */
+	size_t count[COMPOSE_MAX_DEPTH + 2] = { 0 };
+	char mapping[COMPOSE_MAX_DEPTH + 2] = { 0 };
+	unsigned long line[COMPOSE_MAX_DEPTH + 2] = { 0 };
 
 	if (!yaml_parser_initialize(&parser))
 		return lerr(ld, NULL, "cannot initialise the yaml parser");
@@ -210,14 +214,32 @@ check_depth(struct loader *ld, const char *text, size_t len)
 	while (!done && rc == 0) {
 		if (!yaml_parser_parse(&parser, &ev))
 			break;
+		/* one more node in the enclosing collection */
+		if (depth > 0 && (ev.type == YAML_SCALAR_EVENT ||
+		    ev.type == YAML_ALIAS_EVENT ||
+		    ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT) &&
+		    ++count[depth] > (mapping[depth] ? 2 : 1) *
+		    (size_t)COMPOSE_MAX_ENTRIES) {
+			rc = error_set("%s:%lu: a %s of more than %d entries",
+			    ld->file, line[depth], mapping[depth] ? "mapping" :
+			    "sequence", COMPOSE_MAX_ENTRIES);
+			yaml_event_delete(&ev);
+			break;
+		}
 		switch (ev.type) {
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (++depth > COMPOSE_MAX_DEPTH)
+			if (++depth > COMPOSE_MAX_DEPTH) {
 				rc = error_set("%s:%lu: nested deeper than %d "
 				    "levels", ld->file,
 				    (unsigned long)ev.start_mark.line + 1,
 				    COMPOSE_MAX_DEPTH);
+				break;
+			}
+			count[depth] = 0;
+			mapping[depth] = ev.type == YAML_MAPPING_START_EVENT;
+			line[depth] = (unsigned long)ev.start_mark.line + 1;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:

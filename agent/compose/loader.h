@@ -11,6 +11,13 @@
 
 #include <stddef.h>
 
+/*
+ * Entries (mapping keys, sequence items) one collection may have, merges
+ * included: each key is looked up among the others, a cost that grows
+ * with the square of a collection's size. No compose file needs more.
+ */
+#define COMPOSE_MAX_ENTRIES 1000
+
 #include <yaml.h>
 
 #include "compose/compose.h"

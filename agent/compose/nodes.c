@@ -209,9 +209,14 @@ merge_from(struct loader *ld, yaml_node_t *m, struct pairs *out, int depth)
 		return -1;
 	}
 	for (i = 0; i < tmp.n; i++) {
-		if (pairs_find(out, tmp.v[i].key) == NULL)
-			pairs_add(out, tmp.v[i].key, tmp.v[i].knode,
-			    tmp.v[i].value);
+		if (pairs_find(out, tmp.v[i].key) != NULL)
+			continue;
+		if (out->n >= COMPOSE_MAX_ENTRIES) {
+			pairs_free(&tmp);
+			return lerr(ld, m, "more than %d keys (merges included)",
+			    COMPOSE_MAX_ENTRIES);
+		}
+		pairs_add(out, tmp.v[i].key, tmp.v[i].knode, tmp.v[i].value);
 	}
 	pairs_free(&tmp);
 	return 0;
@@ -276,6 +281,9 @@ collect(struct loader *ld, yaml_node_t *n, struct pairs *out, int depth)
 			    "it a string", *sval(k) ? sval(k) : "(empty)");
 		if (pairs_find(out, sval(k)) != NULL)
 			return lerr(ld, k, "duplicate key \"%s\"", sval(k));
+		if (out->n >= COMPOSE_MAX_ENTRIES)
+			return lerr(ld, k, "more than %d keys (merges included)",
+			    COMPOSE_MAX_ENTRIES);
 		pairs_add(out, sval(k), k, v);
 	}
 	for (pr = start; pr < top; pr++) {

@@ -2084,6 +2084,62 @@ test_alias_bomb(void **state)
 	buf_release(&b);
 }
 
+/*
+ * A collection of more entries than any compose file needs is refused as
+ * the parser reads it: each key is looked up among the others (duplicates,
+ * labels, environment), which costs the square of a collection's size;
+ * 200,000 labels (3.5 MB) held a deploy and its lock for ten minutes.
+ */
+static void
+test_huge_collections(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct compose_project *p = NULL;
+	long long t0;
+	int i, j;
+
+	(void)state;
+	buf_adds(&b, "services:\n  web:\n    image: x\n    labels:\n");
+	for (i = 0; i < 200000; i++)
+		buf_addf(&b, "      k%d: v\n", i);
+	t0 = now_ms();
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), -1);
+	assert_string_equal(error_last(), "compose.yaml:5: a mapping of more "
+	    "than 1000 entries");
+	assert_true(now_ms() - t0 < 2000);
+	buf_release(&b);
+	buf_adds(&b, "services:\n  web:\n    image: x\n    dns: [");
+	for (i = 0; i < 1001; i++)
+		buf_addf(&b, "%s1.1.1.%d", i ? ", " : "", i % 250);
+	buf_adds(&b, "]\n");
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), -1);
+	assert_string_equal(error_last(), "compose.yaml:4: a sequence of more "
+	    "than 1000 entries");
+	buf_release(&b);
+	/* merges of many small mappings into one big one */
+	for (i = 0; i < 3; i++) {
+		buf_addf(&b, "x-%d: &m%d\n", i, i);
+		for (j = 0; j < 400; j++)
+			buf_addf(&b, "  k%d_%d: v\n", i, j);
+	}
+	buf_adds(&b, "services:\n  web:\n    image: x\n"
+	    "    <<: [*m0, *m1, *m2]\n");
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), -1);
+	assert_non_null(strstr(error_last(), "more than 1000 keys"));
+	buf_release(&b);
+	/* 1000 are fine */
+	buf_adds(&b, "services:\n  web:\n    image: x\n    labels:\n");
+	for (i = 0; i < 1000; i++)
+		buf_addf(&b, "      k%d: v\n", i);
+	assert_int_equal(compose_load_string(&p, b.buf, b.len, "compose.yaml",
+	    DIR, "app", NULL), 0);
+	compose_free(p);
+	buf_release(&b);
+}
+
 /* Deep nesting is refused as the parser reads it: fast, whatever the size. */
 static void
 test_deep_nesting(void **state)
@@ -2177,6 +2233,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_huge_collections),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_command),
