@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (see run.sh): its kill times are drawn against a deploy's usual length
 # kill -9 of a deploy at random points (at least 20 per run), each followed by
 # another slipway run for the app (`recover` or `status`): every one must end
 # with the previous or the new release serving and the record (current, the
