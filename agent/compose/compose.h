@@ -218,6 +218,7 @@ struct compose_volume {
 	struct kvlist driver_opts;
 	struct kvlist labels;
 	int external;
+	int line;          /* where its key is in the file, 0 for none */
 };
 
 struct compose_ipam_config {
@@ -231,6 +232,7 @@ struct compose_network {
 	char *driver;
 	struct kvlist driver_opts;
 	struct kvlist labels;
+	int line;          /* where its key is in the file, 0 for none */
 	int external;
 	int internal;
 	int attachable;

@@ -53,22 +53,34 @@ struct check {
 };
 
 /*
- * "FILE:LINE" of the subject when it is a service (where it starts), else
- * "FILE": the message names the line to look at.
+ * "FILE:LINE" of the subject (where the service, volume or network starts),
+ * else "FILE": the message names the line to look at.
  */
 static char *
 where(const struct check *c, const char *what, const char *name)
 {
+	const struct compose_project *p = c->p;
+	int line = 0;
 	size_t i;
 
 	if (strcmp(what, "service") == 0) {
-		for (i = 0; i < c->p->nservices; i++) {
-			if (strcmp(c->p->services[i].name, name) == 0 &&
-			    c->p->services[i].line > 0)
-				return xasprintf("%s:%d", c->file,
-				    c->p->services[i].line);
+		for (i = 0; i < p->nservices; i++) {
+			if (strcmp(p->services[i].name, name) == 0)
+				line = p->services[i].line;
+		}
+	} else if (strcmp(what, "volume") == 0) {
+		for (i = 0; i < p->nvolumes; i++) {
+			if (strcmp(p->volumes[i].key, name) == 0)
+				line = p->volumes[i].line;
+		}
+	} else if (strcmp(what, "network") == 0) {
+		for (i = 0; i < p->nnetworks; i++) {
+			if (strcmp(p->networks[i].key, name) == 0)
+				line = p->networks[i].line;
 		}
 	}
+	if (line > 0)
+		return xasprintf("%s:%d", c->file, line);
 	return xstrdup(c->file);
 }
 

@@ -94,6 +94,7 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 	int rc = -1;
 
 	v->key = xstrdup(pr->key);
+	v->line = (int)pr->knode->start_mark.line + 1;
 	set_where(ld, "volume", v->key);
 	if (get_map(ld, pr->value, "volume", &ps) < 0)
 		goto done;
@@ -245,6 +246,7 @@ load_network(struct loader *ld, const struct pair *pr,
 	int rc = -1;
 
 	nw->key = xstrdup(pr->key);
+	nw->line = (int)pr->knode->start_mark.line + 1;
 	set_where(ld, "network", nw->key);
 	if (get_map(ld, pr->value, "network", &ps) < 0)
 		goto done;

@@ -477,7 +477,7 @@ test_volumes(void **state)
 	}
 	refused_unless("services:\n  web:\n    image: x\nvolumes:\n"
 	    "  data:\n    driver_opts: {device: /dev/sda1}\n",
-	    ALLOW_HOST_VOLUMES, "compose.yaml: volume \"data\": "
+	    ALLOW_HOST_VOLUMES, "compose.yaml:5: volume \"data\": "
 	    "\"driver_opts.device: /dev/sda1\" is not allowed here (an operator "
 	    "can set allow = host-volumes for this app)");
 }
@@ -715,7 +715,7 @@ test_networks(void **state)
 	}
 	refused_unless("services:\n  web:\n    image: x\n    networks: [n]\n"
 	    "networks:\n  n:\n    external: true\n    name: b_default\n",
-	    ALLOW_EXTERNAL_NETWORKS, "compose.yaml: network \"n\": the external "
+	    ALLOW_EXTERNAL_NETWORKS, "compose.yaml:6: network \"n\": the external "
 	    "network \"b_default\" is not allowed here (an operator can set "
 	    "allow = external-networks for this app)");
 	accepted("services:\n  web:\n    image: x\n    networks: [n]\n"
