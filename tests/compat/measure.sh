@@ -43,12 +43,14 @@ command -v docker-compose >/dev/null || fail "docker-compose is not installed"
 slipway app list >/dev/null || fail "slipway does not run: $(slipway app list 2>&1)"
 
 # The stand-in for every public image, under a tag only this run uses: the
-# busybox base with a long-running default command, as the servers most
-# fixtures name have (without one, every service fails on both sides alike
-# and the comparison says nothing).
+# busybox base serving HTTP on port 80 by default, as the nginx most
+# fixtures name does (without a command every service would fail on both
+# sides alike and the comparison would say nothing; without a server their
+# wget healthchecks would).
 IMG=slipway-compat-$RUN:local
 mkdir -p "$WORLD/standin"
-printf 'FROM %s\nCMD ["sleep", "86400"]\n' "$BASE_IMAGE" >"$WORLD/standin/Dockerfile"
+printf 'FROM %s\nCMD ["httpd", "-f", "-p", "80", "-h", "/var/www"]\n' "$BASE_IMAGE" \
+	>"$WORLD/standin/Dockerfile"
 docker build -q -t "$IMG" "$WORLD/standin" >/dev/null 2>&1 || fail "cannot build the stand-in image"
 BUILT=()
 DCP=
@@ -143,10 +145,12 @@ fixtures() {
 		commit_all "$app" fixture
 		DCDIR=$WORLD/dc-$n DCFILE=$file DCP=cy$n-$RUN
 		git clone -q "$WORLD/src/$app" "$DCDIR"
-		if [ "$file" != "$(pick "$WORLD/src/$app")" ]; then
+		case $file in
+		compose.yaml|compose.yml|docker-compose.yaml|docker-compose.yml) ;;
+		*)
 			cp "$WORLD/src/$app/$file" "$WORLD/src/$app/compose.yaml"
-			commit_all "$app" "the fixture's file as compose.yaml"
-		fi
+			commit_all "$app" "the fixture's file as compose.yaml" ;;
+		esac
 		limited git -C "$WORLD/src/$app" push production HEAD:main \
 			>"$WORLD/push.out" 2>&1
 		if grep -q -- "-----> Deployed $app" "$WORLD/push.out"; then
