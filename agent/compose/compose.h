@@ -199,6 +199,7 @@ struct compose_service {
 	struct strv group_add;
 	long oom_score_adj;        /* 0 unset */
 	char *mac_address;
+	char *runtime;             /* NULL = the engine's default */
 	struct strv volumes_from;  /* "service" or "service:ro" (this app's) */
 	struct strv links;         /* "service" or "service:alias" */
 	struct compose_fileref *secrets, *configs;

@@ -637,6 +637,7 @@ free_service(struct compose_service *s)
 	free(s->pull_policy);
 	strv_clear(&s->group_add);
 	free(s->mac_address);
+	free(s->runtime);
 	strv_clear(&s->volumes_from);
 	strv_clear(&s->links);
 	for (i = 0; i < s->npost_start + s->npre_stop; i++) {

@@ -347,7 +347,6 @@ static const struct {
 	{ "models", "AI models need a model runner" },
 	{ "oom_kill_disable", "it would let the app starve the host" },
 	{ "provider", "compose providers run host programs" },
-	{ "runtime", "the runtime is the host's" },
 	{ "storage_opt", "storage options are the host's" },
 	{ "use_api_socket", "it hands the container the engine's socket" },
 	{ "uts", "it shares the host's UTS namespace" },

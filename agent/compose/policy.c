@@ -38,7 +38,7 @@ static const unsigned all_flags[] = {
 	ALLOW_HOST_BINDS, ALLOW_PRIVILEGED, ALLOW_HOST_NETWORK, ALLOW_CAPS,
 	ALLOW_SECURITY_OPT, ALLOW_HOST_VOLUMES, ALLOW_EXTERNAL_NETWORKS,
 	ALLOW_NETWORK_DRIVERS, ALLOW_SYSCTLS, ALLOW_ULIMITS, ALLOW_LOGGING,
-	ALLOW_LOW_PORTS,
+	ALLOW_LOW_PORTS, ALLOW_RUNTIME,
 };
 
 static const char *const docker_sockets[] = {
@@ -685,6 +685,15 @@ check_service(struct check *c, const struct compose_service *s)
 	    check_sysctls(c, s) < 0 || check_ulimits(c, s) < 0 ||
 	    check_logging(c, s) < 0 || check_ports(c, s) < 0)
 		return -1;
+	/* another OCI runtime (gVisor, WasmEdge...) is the host's program */
+	if (s->runtime != NULL && strcmp(s->runtime, "runc") != 0 &&
+	    !(c->allow & ALLOW_RUNTIME)) {
+		char *detail = xasprintf("\"runtime: %s\"", s->runtime);
+		int rc = refuse(c, "service", s->name, ALLOW_RUNTIME, detail);
+
+		free(detail);
+		return rc;
+	}
 	if (s->build != NULL) {
 		const char *f = s->build->dockerfile;
 		char *df;

@@ -396,6 +396,7 @@ static const struct field service_fields[] = {
 	FIELD("links", F_LIST, links),
 	HANDLER("logging", svc_logging),
 	FIELD("mac_address", F_STR, mac_address),
+	FIELD("runtime", F_STR, runtime),
 	FIELD("mem_limit", F_BYTES, mem_limit),
 	FIELD("mem_reservation", F_BYTES, mem_reservation),
 	FIELD("network_mode", F_STR, network_mode),
@@ -440,7 +441,7 @@ static const char *const service_unsupported[] = {
 	"external_links", "gpus", "isolation", "label_file",
 	"memswap_limit", "mem_swappiness", "models",
 	"oom_kill_disable",
-	"provider", "runtime", "storage_opt", "use_api_socket",
+	"provider", "storage_opt", "use_api_socket",
 	"uts", NULL
 };
 

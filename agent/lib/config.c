@@ -137,6 +137,7 @@ static const struct {
 	{ "ulimits", ALLOW_ULIMITS },
 	{ "logging", ALLOW_LOGGING },
 	{ "low-ports", ALLOW_LOW_PORTS },
+	{ "runtime", ALLOW_RUNTIME },
 };
 
 const char *

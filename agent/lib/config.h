@@ -23,6 +23,7 @@ enum {
 	ALLOW_ULIMITS = 1 << 9,      /* ulimits above the server's own limits */
 	ALLOW_LOGGING = 1 << 10,     /* log drivers other than json-file/local/none */
 	ALLOW_LOW_PORTS = 1 << 11,   /* published host ports below 1024 */
+	ALLOW_RUNTIME = 1 << 12,     /* runtime: other than the engine's default */
 };
 
 /* The `allow =` word of one ALLOW_* flag, or NULL. */

@@ -960,7 +960,10 @@ add_hooks(const struct compose_service *s, json_t *body)
 	}
 }
 
-/* cpu_shares, group_add, oom_score_adj, mac_address, volumes_from, links. */
+/*
+ * cpu_shares, group_add, oom_score_adj, mac_address, runtime, volumes_from,
+ * links.
+ */
 static void
 add_compat(const struct compose_project *p, const struct compose_service *s,
     json_t *body, json_t *host)
@@ -976,6 +979,7 @@ add_compat(const struct compose_project *p, const struct compose_service *s,
 		json_object_set_new(host, "OomScoreAdj",
 		    json_integer(s->oom_score_adj));
 	set_str(body, "MacAddress", s->mac_address);
+	set_str(host, "Runtime", s->runtime);
 	if (s->volumes_from.n > 0) {
 		a = json_array();
 		for (i = 0; i < s->volumes_from.n; i++) {

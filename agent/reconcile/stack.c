@@ -109,6 +109,8 @@ ignored_keys(const struct compose_service *s, struct strv *w)
 		warn_ignored(w, s, "volumes_from", "not a Swarm option");
 	if (s->mac_address != NULL)
 		warn_ignored(w, s, "mac_address", "not a Swarm option");
+	if (s->runtime != NULL)
+		warn_ignored(w, s, "runtime", "not a Swarm option");
 	if (s->cpu_shares > 0)
 		warn_ignored(w, s, "cpu_shares", "use deploy.resources");
 	if (s->oom_score_adj != 0)

@@ -43,12 +43,19 @@ command -v docker-compose >/dev/null || fail "docker-compose is not installed"
 slipway app list >/dev/null || fail "slipway does not run: $(slipway app list 2>&1)"
 
 # The stand-in for every public image, under a tag only this run uses: the
-# busybox base with a long-running default command, as the servers most
-# fixtures name have (without one, every service fails on both sides alike
-# and the comparison says nothing).
+# busybox base serving HTTP on port 80 by default, as the nginx most
+# fixtures name does (without a command every service would fail on both
+# sides alike and the comparison would say nothing; without a server, and a
+# curl, their healthchecks would).
 IMG=slipway-compat-$RUN:local
 mkdir -p "$WORLD/standin"
-printf 'FROM %s\nCMD ["sleep", "86400"]\n' "$BASE_IMAGE" >"$WORLD/standin/Dockerfile"
+printf '#!/bin/sh\n# curl URL... as the healthchecks use it: wget the last argument\n''for a; do u=$a; done\nexec wget -q -O /dev/null "$u"\n' >"$WORLD/standin/curl"
+cat >"$WORLD/standin/Dockerfile" <<DF
+FROM $BASE_IMAGE
+COPY curl /bin/curl
+RUN ["/bin/sh", "-c", "chmod 755 /bin/curl && echo ok >/var/www/index.html"]
+CMD ["httpd", "-f", "-p", "80", "-h", "/var/www"]
+DF
 docker build -q -t "$IMG" "$WORLD/standin" >/dev/null 2>&1 || fail "cannot build the stand-in image"
 BUILT=()
 DCP=
@@ -65,7 +72,7 @@ finish_all() {
 }
 trap finish_all EXIT
 # A deploy that does not converge should not hold the run up for long.
-sed -i 's/^health_timeout = .*/health_timeout = 15/' "$CONF"
+sed -i 's/^health_timeout = .*/health_timeout = 40/' "$CONF"
 
 # limited CMD...: run CMD in a process group of its own, killed whole after
 # FIXTURE_TIMEOUT seconds (a push's hook and its build go with it).
@@ -143,10 +150,12 @@ fixtures() {
 		commit_all "$app" fixture
 		DCDIR=$WORLD/dc-$n DCFILE=$file DCP=cy$n-$RUN
 		git clone -q "$WORLD/src/$app" "$DCDIR"
-		if [ "$file" != "$(pick "$WORLD/src/$app")" ]; then
+		case $file in
+		compose.yaml|compose.yml|docker-compose.yaml|docker-compose.yml) ;;
+		*)
 			cp "$WORLD/src/$app/$file" "$WORLD/src/$app/compose.yaml"
-			commit_all "$app" "the fixture's file as compose.yaml"
-		fi
+			commit_all "$app" "the fixture's file as compose.yaml" ;;
+		esac
 		limited git -C "$WORLD/src/$app" push production HEAD:main \
 			>"$WORLD/push.out" 2>&1
 		if grep -q -- "-----> Deployed $app" "$WORLD/push.out"; then

@@ -4,6 +4,7 @@
 # paths against its own file, as compose v2 does), and include, which 1.29
 # does not have: checked against what compose v2 documents. Files outside
 # the release and include cycles are refused with one line, nothing changed.
+# And runtime:, which the safety policy gates.
 . "$(dirname "$0")/lib.sh"
 
 command -v docker-compose >/dev/null || fail "docker-compose is not installed"
@@ -174,5 +175,28 @@ commit_all $app "include a host file"
 push $app && fail "including a file outside the release deployed"
 expect_in "$WORLD/push.out" 'compose.yaml:3: include "cache/host.yaml" is outside the release'
 [ "$(cid $app web)" = "$before" ] || fail "a refused push changed the running container"
+
+# --- runtime: (awesome-compose's WasmEdge samples) ---------------------------
+say "runtime: another runtime needs allow = runtime; runc reaches the container"
+slipway app destroy $app --volumes >/dev/null
+app=e2e-rt-$RUN
+new_app $app
+src=$WORLD/src/$app
+cat >"$src/compose.yaml" <<YML
+services:
+  w:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    runtime: io.containerd.wasmedge.v1
+YML
+commit_all $app "wasm runtime"
+push $app && fail "a push asking for another runtime deployed"
+expect_in "$WORLD/push.out" '"runtime: io.containerd.wasmedge.v1" is not allowed here (an operator can set allow = runtime for this app)'
+sed -i 's/runtime: .*/runtime: runc/' "$src/compose.yaml"
+commit_all $app "runc"
+deploy $app
+[ "$(docker inspect -f '{{.HostConfig.Runtime}}' "$(cid $app w)")" = runc ] ||
+	fail "runtime: runc did not reach the container"
 
 say "all scenarios passed"

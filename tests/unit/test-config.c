@@ -321,12 +321,12 @@ static const struct {
 	  "2: [app \"web\"] unknown \"allow\" value \"root\" (expected "
 	  "one of privileged, host-binds, host-network, caps, security-opt, "
 	  "host-volumes, external-networks, network-drivers, sysctls, ulimits, "
-	  "logging, low-ports)" },
+	  "logging, low-ports, runtime)" },
 	{ "[app \"web\"]\nallow = caps,\n",
 	  "2: [app \"web\"] unknown \"allow\" value \"\" (expected "
 	  "one of privileged, host-binds, host-network, caps, security-opt, "
 	  "host-volumes, external-networks, network-drivers, sysctls, ulimits, "
-	  "logging, low-ports)" },
+	  "logging, low-ports, runtime)" },
 	{ "[app \"web\"]\nallow = caps\nallow = privileged\n",
 	  "3: [app \"web\"] duplicate key \"allow\"" },
 	{ "[app \"web\"]\nbranch = x\n", "2: [app \"web\"] unknown key \"branch\"" },

@@ -180,6 +180,12 @@ test_message(void **state)
 	    "[\"127.0.0.1:1000-1030:80\"]\n", ALLOW_LOW_PORTS, NULL);
 	accepted("services:\n  web:\n    image: nginx\n    ports: [\"8080:80\", "
 	    "\"127.0.0.1::81\", \"90\"]\n");
+	/* another OCI runtime is the host's program; runc is the default */
+	refused_unless("services:\n  web:\n    image: x\n    runtime: "
+	    "io.containerd.wasmedge.v1\n", ALLOW_RUNTIME, "compose.yaml:2: service "
+	    "\"web\": \"runtime: io.containerd.wasmedge.v1\" is not allowed here "
+	    "(an operator can set allow = runtime for this app)");
+	accepted("services:\n  web:\n    image: x\n    runtime: runc\n");
 }
 
 static void

@@ -850,6 +850,7 @@ test_files_and_compat(void **state)
 	strv_set(&s->group_add, "audio", NULL);
 	s->oom_score_adj = -100;
 	s->mac_address = xstrdup("02:42:ac:11:00:02");
+	s->runtime = xstrdup("runc");
 	strv_set(&s->volumes_from, "db:ro", NULL);
 	strv_set(&s->links, "db:database", NULL);
 	db->replicas = 2;
@@ -865,6 +866,7 @@ test_files_and_compat(void **state)
 	expect_json(at(body, "HostConfig", "GroupAdd", NULL), "[\"audio\"]");
 	expect_json(at(body, "HostConfig", "OomScoreAdj", NULL), "-100");
 	expect_json(at(body, "MacAddress", NULL), "\"02:42:ac:11:00:02\"");
+	expect_json(at(body, "HostConfig", "Runtime", NULL), "\"runc\"");
 	/* the value is copied in, never in the body */
 	assert_null(json_object_get(body, "x-copies"));
 	json_decref(body);
