@@ -16,11 +16,11 @@ size=${BENCH_FILE_SIZE:-20480}
 export DOCKER_BUILDKIT=0
 rm_images() {
 	local a
-	for a in bench-build bench-build-ig; do
+	for a in bench-build-$RUN bench-build-ig-$RUN; do
 		docker images -q --filter "label=slipway.app=$a" | sort -u |
 			xargs -r docker rmi -f >/dev/null 2>&1 || true
 	done
-	docker rmi -f bench-build-dc:latest >/dev/null 2>&1 || true
+	docker rmi -f bench-build-dc-$RUN:latest >/dev/null 2>&1 || true
 }
 trap 'rc=$?; set +e; (exit $rc); cleanup; rm_images' EXIT
 
@@ -59,7 +59,7 @@ bench_one() { # bench_one APP IGNORE LABEL
 	push "$app" || { cat "$WORLD/push.out"; fail "first push of $app"; }
 	mkdir -p "$dcdir"
 	git -C "$src" archive HEAD | tar -x -C "$dcdir"
-	docker build -q -t bench-build-dc:latest "$dcdir" >/dev/null
+	docker build -q -t bench-build-dc-$RUN:latest "$dcdir" >/dev/null
 	# A new commit changing a file that is sent, fetched into the app's
 	# repository without its hooks; the same change for the CLI.
 	cat >"$WORLD/next-$app" <<SH
@@ -78,7 +78,7 @@ SH
 		--prepare "$WORLD/next-$app" -n "slipway deploy" \
 		"$SLIPWAY_BIN -c $CONF deploy $app" \
 		--prepare "$WORLD/next-dc-$app" -n "docker build" \
-		"docker build -q -t bench-build-dc:latest $dcdir" >"$WORLD/$app.out" 2>&1 ||
+		"docker build -q -t bench-build-dc-$RUN:latest $dcdir" >"$WORLD/$app.out" 2>&1 ||
 		{ cat "$WORLD/$app.out"; fail "hyperfine $app"; }
 	row "$3" "$WORLD/$app.json"
 	"$WORLD/next-$app"
@@ -89,7 +89,7 @@ SH
 	[ -z "${BENCH_VERBOSE:-}" ] || cat "$WORLD/deploy.out"
 	"$WORLD/next-dc-$app"
 	/usr/bin/time -f '%U %S %M' -o "$WORLD/time-d" \
-		docker build -q -t bench-build-dc:latest "$dcdir" >/dev/null
+		docker build -q -t bench-build-dc-$RUN:latest "$dcdir" >/dev/null
 	read -r su ss sm <"$WORLD/time-s"
 	read -r du ds dm <"$WORLD/time-d"
 	awk -v l="$3" -v su="$su" -v ss="$ss" -v sm="$sm" -v du="$du" -v ds="$ds" -v dm="$dm" 'BEGIN {
@@ -98,5 +98,5 @@ SH
 }
 
 mb=$((files * size / 1048576))
-bench_one bench-build 0 "build, $mb MB / $files-file context"
-bench_one bench-build-ig 1 "same with a .dockerignore excluding 90%"
+bench_one bench-build-$RUN 0 "build, $mb MB / $files-file context"
+bench_one bench-build-ig-$RUN 1 "same with a .dockerignore excluding 90%"

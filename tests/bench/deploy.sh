@@ -17,10 +17,10 @@ command -v docker-compose >/dev/null || { echo "docker-compose is not installed"
 
 runs=${BENCH_RUNS:-10}
 sed -i 's/^min_uptime = .*/min_uptime = 0/' "$CONF"
-app=bench-ten
-dc=bench-ten-dc
-web=bench-web
-webdc=bench-web-dc
+app=bench-ten-$RUN
+dc=bench-ten-dc-$RUN
+web=bench-web-$RUN
+webdc=bench-web-dc-$RUN
 dcdir=$WORLD/dc
 webdcdir=$WORLD/webdc
 dc_down() {

@@ -4,17 +4,17 @@
 # docker-compose 1.29 (`docker-compose -p OTHER up -d`), side by side with
 # hyperfine. The goal is slipway >= 50x faster. Prints the machine first.
 # Uses the e2e world (tests/e2e/lib.sh): a private config, state and engine
-# objects named bench-*, removed at the end.
+# objects named bench-*-RUN (unique to the run), removed at the end.
 set -eu
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
 command -v docker-compose >/dev/null || { echo "docker-compose is not installed" >&2; exit 1; }
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/row.sh"
 
-app=bench-noop
-dc=bench-noop-dc
-app30=bench-noop30
-dc30=bench-noop30-dc
+app=bench-noop-$RUN
+dc=bench-noop-dc-$RUN
+app30=bench-noop30-$RUN
+dc30=bench-noop30-dc-$RUN
 dcdir30=$WORLD/dc30
 runs=${BENCH_RUNS:-20}
 dcdir=$WORLD/dc
