@@ -6,10 +6,11 @@
 # start-first (each new task running before its old one stops, from the task
 # list); an unhealthy release is rolled back by Swarm with the old tasks
 # still running; a no-op deploy leaves every Version.Index alone; a rollback
-# by push builds nothing; scale and restart reach the tasks; a service gone
-# from the file is pruned; with [registry] push, the services run the pushed
-# image by digest. Without a Swarm, one clear error. The engine is made a single-node Swarm here when it
-# is not one, and left as it was found.
+# by push and `slipway rollback` build nothing; scale and restart reach the
+# tasks; a service gone from the file is pruned; with [registry] push, the
+# services run the pushed image by digest. Without a Swarm, one clear error.
+# The engine is made a single-node Swarm here when it is not one, and left
+# as it was found.
 . "$(dirname "$0")/lib.sh"
 
 app=e2e-swarm-$RUN
@@ -179,11 +180,14 @@ expect_in "$WORLD/push.out" "Swarm rolled back to ${sha2:0:7}"
 [ "$(running_images ${app}_worker | wc -l)" = 2 ] || fail "the worker lost tasks in the rollback"
 git -C "$src" reset -q --hard "$sha2"
 
-say "a rollback by push builds nothing"
+say "a rollback by push and slipway rollback build nothing"
 git -C "$src" push -f production "$sha1:main" >"$WORLD/push.out" 2>&1 || { cat "$WORLD/push.out"; fail "rollback push"; }
 expect_in "$WORLD/push.out" "Reusing images of ${sha1:0:7}"
 expect_not_in "$WORLD/push.out" "-----> Building"
 [ "$(running_images ${app}_worker | sort -u)" = "$id1" ] || fail "the worker does not run v1 again"
+slipway rollback $app >"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "slipway rollback"; }
+expect_in "$WORLD/rb.out" "Reusing images of ${sha2:0:7}"
+[ "$(running_images ${app}_worker | sort -u)" = "$id2" ] || fail "slipway rollback does not run v2 again"
 
 say "scale and restart reach the service's tasks"
 slipway scale $app worker=3 >"$WORLD/scale.out" 2>&1 || { cat "$WORLD/scale.out"; fail "scale"; }
