@@ -1716,7 +1716,7 @@ roll_back_stack(struct deploy *d)
 
 	if (d->previous == NULL) {
 		out_info("-----> Removing the services of the failed first deploy");
-		return swarm_down(d->engine, d->app);
+		return swarm_down(d->engine, d->app, 0);
 	}
 	out_info("-----> Rolling back to %.7s", d->previous);
 	if (load_release(d, d->previous, &d->vars, &d->ops, &prev) < 0 ||
@@ -2145,7 +2145,7 @@ failed:
 	    60000) == 0) {
 		d->rolled_back = 1;
 		if (d->previous == NULL) {
-			if (swarm_down(d->engine, d->app) < 0)
+			if (swarm_down(d->engine, d->app, 0) < 0)
 				out_warn("warning: %s", error_last());
 			error_set("%s; the failed first deploy was removed",
 			    reason);

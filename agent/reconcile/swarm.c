@@ -577,7 +577,7 @@ swarm_prune(struct engine *e, const struct compose_project *p)
 }
 
 int
-swarm_down(struct engine *e, const char *app)
+swarm_down(struct engine *e, const char *app, int volumes)
 {
 	char *label = xasprintf(STACK_LABEL_NAMESPACE "=%s", app);
 	const char *labels[] = { label };
@@ -598,7 +598,28 @@ swarm_down(struct engine *e, const char *app)
 			break;
 		sleep_ms(POLL_MS);
 	}
-	rc = prune_networks(e, app, NULL);
+	if (prune_networks(e, app, NULL) < 0)
+		goto done;
+	if (volumes) {
+		json_t *v;
+		size_t i;
+
+		json_decref(list);
+		list = NULL;
+		if (engine_volume_list(e, labels, 1, &list) < 0)
+			goto done;
+		json_array_foreach(list, i, v) {
+			const char *name = json_string_value(json_object_get(v,
+			    "Name"));
+
+			if (name == NULL)
+				continue;
+			out_info("-----> Removing volume %s", name);
+			if (engine_volume_remove(e, name) < 0)
+				goto done;
+		}
+	}
+	rc = 0;
 done:
 	json_decref(list);
 	free(label);

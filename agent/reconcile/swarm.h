@@ -74,8 +74,11 @@ MUST_CHECK int swarm_undo(struct engine *e, const struct swarm_changes *ch,
  */
 MUST_CHECK int swarm_prune(struct engine *e, const struct compose_project *p);
 
-/* Remove every service and network of namespace app (app destroy). */
-MUST_CHECK int swarm_down(struct engine *e, const char *app);
+/*
+ * Remove every service and network of namespace app (app destroy), and
+ * with volumes its named volumes on this node.
+ */
+MUST_CHECK int swarm_down(struct engine *e, const char *app, int volumes);
 
 /* The services of namespace app (GET /services, an array). */
 MUST_CHECK int swarm_services(struct engine *e, const char *app,

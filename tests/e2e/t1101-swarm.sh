@@ -233,7 +233,8 @@ CONF
 mkdir -p "$WORLD/src/$app2/worker"
 cp "$src/worker/Dockerfile" "$WORLD/src/$app2/worker/"
 echo "good reg" >"$WORLD/src/$app2/worker/version"
-printf 'services:\n  worker:\n    build: ./worker\n    stop_grace_period: 1s\n' >"$WORLD/src/$app2/compose.yaml"
+printf 'services:\n  worker:\n    build: ./worker\n    stop_grace_period: 1s\n    volumes: [data:/data]\nvolumes:\n  data: {}\n' \
+    >"$WORLD/src/$app2/compose.yaml"
 commit_all $app2 "v1"
 push $app2 || { cat "$WORLD/push.out"; fail "push to a registry-backed stack"; }
 expect_not_in "$WORLD/push.out" "no registry"
@@ -243,9 +244,12 @@ case $image in
 *) fail "the service runs \"$image\", not the pushed image by digest" ;;
 esac
 [ "$(running_images ${app2}_worker)" = "$image" ] || fail "no task runs the pushed image"
+[ "$(docker volume inspect -f '{{index .Labels "com.docker.stack.namespace"}}' ${app2}_data)" = "$app2" ] ||
+	fail "the stack's named volume ${app2}_data is missing or unlabelled"
 
-say "app destroy removes the stack: services, networks, images"
+say "app destroy --volumes removes the stack: services, networks, images, volumes"
 slipway app destroy $app2 --volumes >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/destroy.out"; fail "app destroy"; }
 ! api "/services/${app2}_worker" >/dev/null 2>&1 || fail "app destroy left the service"
 ! docker network inspect ${app2}_default >/dev/null 2>&1 || fail "app destroy left the network"
 [ -z "$(docker image ls -q "$app2-worker")" ] || { cat "$WORLD/destroy.out"; fail "app destroy left images"; }
+! docker volume inspect ${app2}_data >/dev/null 2>&1 || fail "app destroy --volumes left the volume"
