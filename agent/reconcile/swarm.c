@@ -178,7 +178,8 @@ swarm_deploy(struct engine *e, const struct compose_project *p,
 			r = -1;
 		else if (found == ENGINE_MISSING) {
 			out_info("-----> Creating service %s", name);
-			if ((r = engine_service_create(e, spec, NULL, &id)) == 0)
+			if ((r = engine_service_create(e, spec, img->auth,
+			    &id)) == 0)
 				change_add(ch, id, name, 1, 0);
 		} else if ((ns = label_of(cur, STACK_LABEL_NAMESPACE)) == NULL ||
 		    strcmp(ns, p->name) != 0)
@@ -195,7 +196,7 @@ swarm_deploy(struct engine *e, const struct compose_project *p,
 
 			out_info("-----> Updating service %s", name);
 			if ((r = engine_service_update(e, sid, version_of(cur),
-			    spec, NULL, 0)) == 0) {
+			    spec, img->auth, 0)) == 0) {
 				long long v = version_of(cur) + 1;
 
 				if (engine_service_inspect(e, sid, &after) == 0)

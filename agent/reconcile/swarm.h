@@ -32,12 +32,14 @@ void swarm_changes_dispose(struct swarm_changes *c);
 
 /*
  * The image each service runs: repository@digest of a pushed image, or the
- * local image's ID; label is the name shown (com.docker.stack.image).
+ * local image's ID; label is the name shown (com.docker.stack.image); auth
+ * the registry's credentials, which Swarm hands to the nodes that pull.
  */
 struct swarm_image {
 	const char *service;
 	const char *ref;
 	const char *label;
+	const char *auth;  /* X-Registry-Auth for the nodes' pulls, or NULL */
 };
 
 /*
