@@ -253,3 +253,6 @@ slipway app destroy $app2 --volumes >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/
 ! docker network inspect ${app2}_default >/dev/null 2>&1 || fail "app destroy left the network"
 [ -z "$(docker image ls -q "$app2-worker")" ] || { cat "$WORLD/destroy.out"; fail "app destroy left images"; }
 ! docker volume inspect ${app2}_data >/dev/null 2>&1 || fail "app destroy --volumes left the volume"
+slipway app destroy $app --volumes >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/destroy.out"; fail "app destroy $app"; }
+[ -z "$(docker image ls -q "$app-web")$(docker image ls -q "$app-worker")" ] ||
+	{ cat "$WORLD/destroy.out"; docker image ls | grep -F "$app" >&2; fail "app destroy left images of $app"; }
