@@ -177,7 +177,8 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 		error_set("app \"%s\" does not exist", name);
 		goto done;
 	}
-	if (config_app_swarm(&ctx->cfg, name) && swarm_down(e, name) < 0)
+	if (config_app_swarm(&ctx->cfg, name) &&
+	    swarm_down(e, name, volumes) < 0)
 		goto done;
 	if (converge_down(e, name, volumes) < 0 ||
 	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)

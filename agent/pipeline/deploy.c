@@ -1716,7 +1716,7 @@ roll_back_stack(struct deploy *d)
 
 	if (d->previous == NULL) {
 		out_info("-----> Removing the services of the failed first deploy");
-		return swarm_down(d->engine, d->app);
+		return swarm_down(d->engine, d->app, 0);
 	}
 	out_info("-----> Rolling back to %.7s", d->previous);
 	if (load_release(d, d->previous, &d->vars, &d->ops, &prev) < 0 ||
@@ -2051,9 +2051,10 @@ stack_release(struct deploy *d, const struct release *r,
 {
 	struct kvlist digests = KVLIST_INIT;
 	struct swarm_image *images = xcalloc(r->nimages + 1, sizeof *images);
+	char **auths = xcalloc(r->nimages + 1, sizeof *auths);
 	const char *local = NULL;
 	size_t i;
-	int rc;
+	int rc = -1;
 
 	if (registry_digests_load(d->app_dir, r->commit, &digests) < 0) {
 		out_warn("warning: %s", error_last());
@@ -2068,8 +2069,17 @@ stack_release(struct deploy *d, const struct release *r,
 		images[i].service = r->images[i].service;
 		if (kv != NULL && kv->value != NULL &&
 		    strchr(kv->value, '@') != NULL) {
+			char *host = registry_host_of(kv->value);
+
 			images[i].ref = kv->value;
 			images[i].label = kv->value;
+			/* The nodes pull it with the server's credentials. */
+			if (registry_auth(d->cfg, host, &auths[i]) < 0) {
+				free(host);
+				goto done;
+			}
+			images[i].auth = auths[i];
+			free(host);
 			continue;
 		}
 		images[i].ref = r->images[i].id;
@@ -2083,6 +2093,10 @@ stack_release(struct deploy *d, const struct release *r,
 		    "nodes of the Swarm could not run them", local);
 	rc = swarm_deploy(d->engine, r->project, images, r->nimages,
 	    r->commit, ch);
+done:
+	for (i = 0; i < r->nimages; i++)
+		free(auths[i]);
+	free(auths);
 	kvlist_clear(&digests);
 	free(images);
 	return rc;
@@ -2145,7 +2159,7 @@ failed:
 	    60000) == 0) {
 		d->rolled_back = 1;
 		if (d->previous == NULL) {
-			if (swarm_down(d->engine, d->app) < 0)
+			if (swarm_down(d->engine, d->app, 0) < 0)
 				out_warn("warning: %s", error_last());
 			error_set("%s; the failed first deploy was removed",
 			    reason);

@@ -178,7 +178,8 @@ swarm_deploy(struct engine *e, const struct compose_project *p,
 			r = -1;
 		else if (found == ENGINE_MISSING) {
 			out_info("-----> Creating service %s", name);
-			if ((r = engine_service_create(e, spec, NULL, &id)) == 0)
+			if ((r = engine_service_create(e, spec, img->auth,
+			    &id)) == 0)
 				change_add(ch, id, name, 1, 0);
 		} else if ((ns = label_of(cur, STACK_LABEL_NAMESPACE)) == NULL ||
 		    strcmp(ns, p->name) != 0)
@@ -195,7 +196,7 @@ swarm_deploy(struct engine *e, const struct compose_project *p,
 
 			out_info("-----> Updating service %s", name);
 			if ((r = engine_service_update(e, sid, version_of(cur),
-			    spec, NULL, 0)) == 0) {
+			    spec, img->auth, 0)) == 0) {
 				long long v = version_of(cur) + 1;
 
 				if (engine_service_inspect(e, sid, &after) == 0)
@@ -577,7 +578,7 @@ swarm_prune(struct engine *e, const struct compose_project *p)
 }
 
 int
-swarm_down(struct engine *e, const char *app)
+swarm_down(struct engine *e, const char *app, int volumes)
 {
 	char *label = xasprintf(STACK_LABEL_NAMESPACE "=%s", app);
 	const char *labels[] = { label };
@@ -598,7 +599,28 @@ swarm_down(struct engine *e, const char *app)
 			break;
 		sleep_ms(POLL_MS);
 	}
-	rc = prune_networks(e, app, NULL);
+	if (prune_networks(e, app, NULL) < 0)
+		goto done;
+	if (volumes) {
+		json_t *v;
+		size_t i;
+
+		json_decref(list);
+		list = NULL;
+		if (engine_volume_list(e, labels, 1, &list) < 0)
+			goto done;
+		json_array_foreach(list, i, v) {
+			const char *name = json_string_value(json_object_get(v,
+			    "Name"));
+
+			if (name == NULL)
+				continue;
+			out_info("-----> Removing volume %s", name);
+			if (engine_volume_remove(e, name) < 0)
+				goto done;
+		}
+	}
+	rc = 0;
 done:
 	json_decref(list);
 	free(label);

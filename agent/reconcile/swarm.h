@@ -32,12 +32,14 @@ void swarm_changes_dispose(struct swarm_changes *c);
 
 /*
  * The image each service runs: repository@digest of a pushed image, or the
- * local image's ID; label is the name shown (com.docker.stack.image).
+ * local image's ID; label is the name shown (com.docker.stack.image); auth
+ * the registry's credentials, which Swarm hands to the nodes that pull.
  */
 struct swarm_image {
 	const char *service;
 	const char *ref;
 	const char *label;
+	const char *auth;  /* X-Registry-Auth for the nodes' pulls, or NULL */
 };
 
 /*
@@ -74,8 +76,11 @@ MUST_CHECK int swarm_undo(struct engine *e, const struct swarm_changes *ch,
  */
 MUST_CHECK int swarm_prune(struct engine *e, const struct compose_project *p);
 
-/* Remove every service and network of namespace app (app destroy). */
-MUST_CHECK int swarm_down(struct engine *e, const char *app);
+/*
+ * Remove every service and network of namespace app (app destroy), and
+ * with volumes its named volumes on this node.
+ */
+MUST_CHECK int swarm_down(struct engine *e, const char *app, int volumes);
 
 /* The services of namespace app (GET /services, an array). */
 MUST_CHECK int swarm_services(struct engine *e, const char *app,

@@ -6,10 +6,11 @@
 # start-first (each new task running before its old one stops, from the task
 # list); an unhealthy release is rolled back by Swarm with the old tasks
 # still running; a no-op deploy leaves every Version.Index alone; a rollback
-# by push builds nothing; scale and restart reach the tasks; a service gone
-# from the file is pruned; with [registry] push, the services run the pushed
-# image by digest. Without a Swarm, one clear error. The engine is made a single-node Swarm here when it
-# is not one, and left as it was found.
+# by push and `slipway rollback` build nothing; scale and restart reach the
+# tasks; a service gone from the file is pruned; with [registry] push, the
+# services run the pushed image by digest. Without a Swarm, one clear error.
+# The engine is made a single-node Swarm here when it is not one, and left
+# as it was found.
 . "$(dirname "$0")/lib.sh"
 
 app=e2e-swarm-$RUN
@@ -179,11 +180,14 @@ expect_in "$WORLD/push.out" "Swarm rolled back to ${sha2:0:7}"
 [ "$(running_images ${app}_worker | wc -l)" = 2 ] || fail "the worker lost tasks in the rollback"
 git -C "$src" reset -q --hard "$sha2"
 
-say "a rollback by push builds nothing"
+say "a rollback by push and slipway rollback build nothing"
 git -C "$src" push -f production "$sha1:main" >"$WORLD/push.out" 2>&1 || { cat "$WORLD/push.out"; fail "rollback push"; }
 expect_in "$WORLD/push.out" "Reusing images of ${sha1:0:7}"
 expect_not_in "$WORLD/push.out" "-----> Building"
 [ "$(running_images ${app}_worker | sort -u)" = "$id1" ] || fail "the worker does not run v1 again"
+slipway rollback $app >"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "slipway rollback"; }
+expect_in "$WORLD/rb.out" "Reusing images of ${sha2:0:7}"
+[ "$(running_images ${app}_worker | sort -u)" = "$id2" ] || fail "slipway rollback does not run v2 again"
 
 say "scale and restart reach the service's tasks"
 slipway scale $app worker=3 >"$WORLD/scale.out" 2>&1 || { cat "$WORLD/scale.out"; fail "scale"; }
@@ -229,7 +233,8 @@ CONF
 mkdir -p "$WORLD/src/$app2/worker"
 cp "$src/worker/Dockerfile" "$WORLD/src/$app2/worker/"
 echo "good reg" >"$WORLD/src/$app2/worker/version"
-printf 'services:\n  worker:\n    build: ./worker\n    stop_grace_period: 1s\n' >"$WORLD/src/$app2/compose.yaml"
+printf 'services:\n  worker:\n    build: ./worker\n    stop_grace_period: 1s\n    volumes: [data:/data]\nvolumes:\n  data: {}\n' \
+    >"$WORLD/src/$app2/compose.yaml"
 commit_all $app2 "v1"
 push $app2 || { cat "$WORLD/push.out"; fail "push to a registry-backed stack"; }
 expect_not_in "$WORLD/push.out" "no registry"
@@ -239,9 +244,15 @@ case $image in
 *) fail "the service runs \"$image\", not the pushed image by digest" ;;
 esac
 [ "$(running_images ${app2}_worker)" = "$image" ] || fail "no task runs the pushed image"
+[ "$(docker volume inspect -f '{{index .Labels "com.docker.stack.namespace"}}' ${app2}_data)" = "$app2" ] ||
+	fail "the stack's named volume ${app2}_data is missing or unlabelled"
 
-say "app destroy removes the stack: services, networks, images"
+say "app destroy --volumes removes the stack: services, networks, images, volumes"
 slipway app destroy $app2 --volumes >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/destroy.out"; fail "app destroy"; }
 ! api "/services/${app2}_worker" >/dev/null 2>&1 || fail "app destroy left the service"
 ! docker network inspect ${app2}_default >/dev/null 2>&1 || fail "app destroy left the network"
 [ -z "$(docker image ls -q "$app2-worker")" ] || { cat "$WORLD/destroy.out"; fail "app destroy left images"; }
+! docker volume inspect ${app2}_data >/dev/null 2>&1 || fail "app destroy --volumes left the volume"
+slipway app destroy $app --volumes >"$WORLD/destroy.out" 2>&1 || { cat "$WORLD/destroy.out"; fail "app destroy $app"; }
+[ -z "$(docker image ls -q "$app-web")$(docker image ls -q "$app-worker")" ] ||
+	{ cat "$WORLD/destroy.out"; docker image ls | grep -F "$app" >&2; fail "app destroy left images of $app"; }

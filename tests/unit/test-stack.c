@@ -432,6 +432,40 @@ test_require_manager(void **state)
 	engine_free(e);
 }
 
+/* Create and update send the spec, the version and the registry's auth. */
+static void
+test_service_calls(void **state)
+{
+	struct engine *e = NULL;
+	json_t *spec = json_pack("{s:s}", "Name", "app_web");
+	char *id = NULL;
+
+	(void)state;
+	fake_ping("1.41");
+	assert_int_equal(engine_open(&e, fk.host), 0);
+	fake_add_owned(fake_http(201, "Created", "", "{\"ID\":\"svc1\"}"));
+	assert_int_equal(engine_service_create(e, spec, "QUJD", &id), 0);
+	assert_string_equal(id, "svc1");
+	fake_add_owned(fake_http(200, "OK", "", "{\"Warnings\":null}"));
+	assert_int_equal(engine_service_update(e, "svc1", 42, spec, "QUJD", 0),
+	    0);
+	fake_add_owned(fake_http(200, "OK", "", "{}"));
+	assert_int_equal(engine_service_update(e, "svc1", 43, spec, NULL, 1), 0);
+	fake_add_owned(fake_http(404, "Not Found", "",
+	    "{\"message\":\"update out of sequence\"}"));
+	assert_int_equal(engine_service_update(e, "svc1", 1, spec, NULL, 0), -1);
+	assert_string_equal(error_last(), "update out of sequence");
+	assert_req(1, "POST /v1.41/services/create");
+	assert_non_null(strcasestr(fk.heads.v[1], "\r\nX-Registry-Auth: QUJD\r\n"));
+	assert_req(2, "POST /v1.41/services/svc1/update?version=42");
+	assert_non_null(strcasestr(fk.heads.v[2], "\r\nX-Registry-Auth: QUJD\r\n"));
+	assert_req(3, "POST /v1.41/services/svc1/update?version=43&rollback=previous");
+	assert_null(strcasestr(fk.heads.v[3], "X-Registry-Auth"));
+	free(id);
+	json_decref(spec);
+	engine_free(e);
+}
+
 int
 main(void)
 {
@@ -442,6 +476,8 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_loader),
 		cmocka_unit_test_setup_teardown(test_require_manager,
+		    fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_service_calls,
 		    fake_setup, fake_teardown),
 	};
 
