@@ -824,11 +824,32 @@ done:
 	return rc;
 }
 
+/*
+ * Remove network name. A container just removed may hold its endpoint for a
+ * moment on a loaded engine ("has active endpoints"): try again for up to
+ * 5 s before giving up.
+ */
+static int
+network_remove_settled(struct engine *e, const char *name)
+{
+	int tries;
+
+	for (tries = 0;; tries++) {
+		if (engine_network_remove(e, name) == 0)
+			return 0;
+		if (tries >= 25 || strstr(error_last(), "active endpoints") == NULL)
+			return -1;
+		error_clear();
+		sleep_ms(200);
+	}
+}
+
 int
 converge_down(struct engine *e, const char *project, int volumes)
 {
 	char *label = xasprintf(LABEL_PROJECT "=%s", project);
 	const char *labels[] = { label };
+	const char *oneoff[] = { label, LABEL_ONEOFF "=True" };
 	struct observed *obs = NULL;
 	json_t *list = NULL, *v;
 	size_t nobs = 0, i;
@@ -841,13 +862,24 @@ converge_down(struct engine *e, const char *project, int volumes)
 		if (engine_container_remove(e, obs[i].id, 0) < 0)
 			goto done;
 	}
+	/* One-off containers (run, release commands) hold the networks too. */
+	if (engine_container_list(e, oneoff, 2, &list) < 0)
+		goto done;
+	json_array_foreach(list, i, v) {
+		const char *id = json_str(v, "Id");
+
+		if (id != NULL && engine_container_remove(e, id, 0) < 0)
+			goto done;
+	}
+	json_decref(list);
+	list = NULL;
 	if (engine_network_list(e, labels, 1, &list) < 0)
 		goto done;
 	json_array_foreach(list, i, v) {
 		const char *name = json_str(v, "Name");
 
 		out_info("-----> Removing network %s", name);
-		if (engine_network_remove(e, name) < 0)
+		if (network_remove_settled(e, name) < 0)
 			goto done;
 	}
 	json_decref(list);
