@@ -1,7 +1,8 @@
 /*
  * converge.c - observe, plan, apply. The only place that turns a plan into
  * Engine API calls; compose's recreate sequence (create under a temporary
- * name, stop and remove the old, rename the new), dependency conditions.
+ * name, stop the old, start the new while the old is removed, rename the
+ * new), dependency conditions.
  * Services that do not depend on each other are brought up at the same time,
  * each on its own engine connection (like compose): dependency levels run one
  * after the other, the services of a level in parallel.
@@ -451,6 +452,76 @@ pre_stop(struct engine *e, const struct compose_service *s,
 	container_pre_stop(e, s, o->id, o->name, o->state);
 }
 
+struct remover {
+	const char *docker_host;
+	const char *id;
+	char *error;
+	int rc;
+};
+
+static void *
+remover_main(void *arg)
+{
+	struct remover *r = arg;
+	struct engine *e = NULL;
+
+	r->rc = engine_open(&e, r->docker_host);
+	if (r->rc == 0)
+		r->rc = engine_container_remove(e, r->id, 0);
+	if (r->rc < 0)
+		r->error = xstrdup(error_last());
+	engine_free(e);
+	error_clear();
+	return NULL;
+}
+
+/*
+ * The old container old_id is stopped (its ports are free): start the new
+ * one, id, under its temporary name while the old one is removed on a
+ * connection of its own (removing takes the engine ~100 ms that the start
+ * need not wait for), then give the new one its canonical name. Every state
+ * a kill -9 can leave between these calls (the old one stopped or gone, the
+ * new one created or running under the temporary name) is one the plain
+ * sequence (remove, rename, start) could leave too, or converges the same
+ * way: the old one is in the way of nothing, the next deploy replaces both.
+ */
+static int
+replace_stopped(struct engine *e, const struct converge_opts *opts,
+    const char *old_id, const char *id, const char *name)
+{
+	struct remover r = { NULL, old_id, NULL, 0 };
+	pthread_t thread;
+	int started = 0, rc_start;
+
+	if (opts->cfg != NULL) {
+		r.docker_host = opts->cfg->docker_host;
+		started = pthread_create(&thread, NULL, remover_main, &r) == 0;
+	}
+	if (!started && engine_container_remove(e, old_id, 0) < 0) {
+		error_set("cannot replace \"%s\": %s", name, error_last());
+		container_discard(e, id);
+		return -1;
+	}
+	rc_start = engine_container_start(e, id);
+	if (started) {
+		char *saved = rc_start < 0 ? error_save() : NULL;
+
+		pthread_join(thread, NULL);
+		if (rc_start < 0)
+			error_restore(saved);
+		if (r.rc < 0) {
+			error_set("cannot replace \"%s\": %s", name, r.error);
+			free(r.error);
+			container_discard(e, id);
+			return -1;
+		}
+	}
+	if (rc_start < 0 || engine_container_rename(e, id, name) < 0)
+		return error_set("cannot start \"%s\": %s", name,
+		    error_last());
+	return 0;
+}
+
 /* Carry out one step for service s. */
 static int
 apply_step(struct engine *e, const struct compose_project *p,
@@ -501,17 +572,13 @@ apply_step(struct engine *e, const struct compose_project *p,
 			break;
 		pre_stop(e, compose_service(p, st->old->service ?
 		    st->old->service : ""), st->old);
-		if (container_stop(e, s, st->old->id, name) < 0 ||
-		    engine_container_remove(e, st->old->id, 0) < 0) {
+		if (container_stop(e, s, st->old->id, name) < 0) {
 			error_set("cannot replace \"%s\": %s", name, error_last());
 			container_discard(e, id);
 			break;
 		}
-		if (engine_container_rename(e, id, name) < 0 ||
-		    engine_container_start(e, id) < 0) {
-			error_set("cannot start \"%s\": %s", name, error_last());
+		if (replace_stopped(e, opts, st->old->id, id, name) < 0)
 			break;
-		}
 		if (container_hooks(e, s, id, name, 1) < 0)
 			break;
 		rc = 0;
