@@ -516,6 +516,15 @@ replace_stopped(struct engine *e, const struct converge_opts *opts,
 			return -1;
 		}
 	}
+	if (rc_start < 0) {
+		/* Leave it as the plain sequence would: under its own name,
+		 * not started (the rollback replaces it). */
+		char *saved = error_save();
+
+		if (engine_container_rename(e, id, name) < 0)
+			out_warn("warning: %s", error_last());
+		error_restore(saved);
+	}
 	if (rc_start < 0 || engine_container_rename(e, id, name) < 0)
 		return error_set("cannot start \"%s\": %s", name,
 		    error_last());

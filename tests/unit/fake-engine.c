@@ -4,6 +4,7 @@
  */
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,21 @@ done:
 }
 
 static void *
+fake_conn(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+
+	fake_serve(fd);
+	close(fd);
+	return NULL;
+}
+
+/*
+ * Each connection is served on a thread of its own, as the engine serves
+ * them: a client's second connection (a parallel worker, a removal beside a
+ * start) is answered while its first one stays open.
+ */
+static void *
 fake_main(void *arg)
 {
 	struct pollfd p[2] = { { fk.lfd, POLLIN, 0 }, { fk.stop[0], POLLIN, 0 } };
@@ -242,8 +258,12 @@ fake_main(void *arg)
 		pthread_mutex_lock(&fk.mu);
 		fk.accepts++;
 		pthread_mutex_unlock(&fk.mu);
-		fake_serve(fd);
-		close(fd);
+		if (fk.nconns < (int)(sizeof fk.conns / sizeof fk.conns[0]) &&
+		    pthread_create(&fk.conns[fk.nconns], NULL, fake_conn,
+		    (void *)(intptr_t)fd) == 0)
+			fk.nconns++;
+		else
+			fake_conn((void *)(intptr_t)fd);
 	}
 	return NULL;
 }
@@ -274,6 +294,8 @@ fake_teardown(void **state)
 	if (write(fk.stop[1], "x", 1) != 1)
 		return -1;
 	pthread_join(fk.thread, NULL);
+	for (int i = 0; i < fk.nconns; i++)
+		pthread_join(fk.conns[i], NULL);
 	close(fk.lfd);
 	close(fk.stop[0]);
 	close(fk.stop[1]);

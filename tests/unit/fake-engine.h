@@ -25,6 +25,8 @@ struct fake {
 	int lfd;
 	int stop[2];
 	pthread_t thread;
+	pthread_t conns[32];	/* one thread per connection, as the engine */
+	int nconns;
 	pthread_mutex_t mu;
 	struct buf *script;	/* canned responses, binary-safe */
 	size_t nscript, ascript, next;

@@ -177,14 +177,19 @@ test_deploy_and_skip(void **state)
 static void
 test_failure_rolls_back(void **state)
 {
-	char c1[41], c2[41], *cur, *prev_path;
+	char c1[41], c2[41], *cur, *prev_path, *tmp;
 	struct sim_container *c;
 
 	push(v1, c1);
 	assert_int_equal(deploy_app(&cfg, "dep", &opts), 0);
 	push(v2, c2);
-	fake_sim_fail("POST /containers/dep-web-1/start", 1, 500,
-	    "port is already allocated");
+	/* The new container starts under its temporary name, the old one's
+	 * ID prefix and its own; it is renamed once started. */
+	c = fake_sim_container("dep-web-1");
+	assert_non_null(c);
+	tmp = xasprintf("POST /containers/%.12s_dep-web-1/start", c->id);
+	fake_sim_fail(tmp, 1, 500, "port is already allocated");
+	free(tmp);
 	assert_int_equal(deploy_app(&cfg, "dep", &opts), -1);
 	assert_non_null(strstr(error_last(), "port is already allocated"));
 	assert_non_null(strstr(error_last(), "rolled back to"));
