@@ -1492,6 +1492,38 @@ test_compat_keys(void **state)
 	    "    external: true\n    labels: {a: b}\n",
 	    "compose.yaml:5: network \"n\": conflicting parameters \"external\" "
 	    "and \"labels\" specified");
+	/* name and the old external.name: the same is fine, not different */
+	p = load("volumes:\n  v:\n    name: same\n    external: {name: same}\n");
+	assert_string_equal(p->volumes[0].name, "same");
+	compose_free(p);
+	load_fails("volumes:\n  v:\n    name: a\n    external: {name: b}\n",
+	    "compose.yaml:2: volume \"v\": name and external.name conflict; "
+	    "only use name");
+	load_fails("networks:\n  n:\n    external:\n      name: b\n    name: a\n",
+	    "compose.yaml:2: network \"n\": name and external.name conflict; "
+	    "only use name");
+}
+
+/* A file of volumes and networks only deploys them (compose: up
+ * --all-resources); one with nothing to deploy is refused. */
+static void
+test_no_services(void **state)
+{
+	struct compose_project *p;
+
+	(void)state;
+	p = load("volumes:\n  my_vol: {}\n\nnetworks:\n  my_net: {}\n");
+	assert_int_equal(p->nservices, 0);
+	assert_int_equal(p->nvolumes, 1);
+	assert_string_equal(p->volumes[0].name, "app_my_vol");
+	assert_non_null(compose_network(p, "my_net"));
+	assert_string_equal(compose_network(p, "my_net")->name, "app_my_net");
+	compose_free(p);
+	p = load("services: {}\nvolumes:\n  v: {}\n");
+	assert_int_equal(p->nservices, 0);
+	compose_free(p);
+	load_fails("name: x\nservices:\n", "compose.yaml:2: no services defined");
+	load_fails("networks: {}\n", "compose.yaml:1: no services defined");
 }
 
 /* .env settings compose reads: COMPOSE_PROFILES, _PROJECT_NAME, _FILE. */
@@ -2264,6 +2296,7 @@ main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_no_services),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_variable_bomb),
 	};
