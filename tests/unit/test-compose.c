@@ -1234,6 +1234,49 @@ test_anchors(void **state)
 	load_fails("services:\n  web:\n    <<: [a]\n    image: x\n",
 	    "compose.yaml:3: service \"web\": \"<<\" must be a mapping or a list "
 	    "of mappings");
+	/* merge keys inside the mappings of a service, as compose-go reads
+	 * them: labels (the docker/compose fixtures' form), build.args,
+	 * healthcheck, and a top-level volume */
+	p = load("x-labels: &labels\n"
+	    "  com.example.team: web\n"
+	    "  com.example.tier: front\n"
+	    "x-more: &more\n"
+	    "  com.example.env: prod\n"
+	    "x-hc: &hc\n"
+	    "  interval: 5s\n"
+	    "  retries: 7\n"
+	    "services:\n"
+	    "  web:\n"
+	    "    image: x\n"
+	    "    labels:\n"
+	    "      <<: [*labels, *more]\n"
+	    "      com.example.tier: back\n"
+	    "    build:\n"
+	    "      context: .\n"
+	    "      args:\n"
+	    "        <<: *more\n"
+	    "        B: b\n"
+	    "    healthcheck:\n"
+	    "      <<: *hc\n"
+	    "      test: [CMD, \"true\"]\n"
+	    "volumes:\n"
+	    "  v:\n"
+	    "    labels:\n"
+	    "      <<: *labels\n");
+	s = svc(p, "web");
+	EXPECT_KV(&s->labels, "com.example.tier=back|com.example.team=web|"
+	    "com.example.env=prod");
+	EXPECT_KV(&s->build->args, "B=b|com.example.env=prod");
+	assert_int_equal(s->healthcheck.interval, 5000000000LL);
+	assert_int_equal(s->healthcheck.retries, 7);
+	EXPECT_STRV(&s->healthcheck.test, "CMD|true");
+	EXPECT_KV(&p->volumes[0].labels, "com.example.team=web|"
+	    "com.example.tier=front");
+	compose_free(p);
+	load_fails("x-l: &l\n  - a=1\nservices:\n  web:\n    image: x\n"
+	    "    labels:\n      <<: *l\n",
+	    "compose.yaml:7: service \"web\": \"<<\" must be a mapping or a "
+	    "list of mappings");
 	/* an anchor merged into itself */
 	load_fails("services:\n  web: &w\n    image: x\n    <<: *w\n",
 	    "compose.yaml:2: service \"web\": merge keys nested too deeply");
