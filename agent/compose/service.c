@@ -816,6 +816,7 @@ done:
 	free(sv.d_restart);
 	strv_clear(&sv.env_files);
 	strv_clear(&sv.optional_env);
+	strv_clear(&sv.raw_env);
 	pairs_free(&ps);
 	return rc;
 }

@@ -343,6 +343,26 @@ test_env_files(void **state)
 	EXPECT_KV(&s->labels, "over=from-vars");
 	compose_free(p);
 
+	/* format: raw takes the values as they are (docker/compose's dotenv
+	 * fixture); an unknown format is refused */
+	{
+		const char *yaml = "services:\n  web:\n    image: x\n"
+		    "    env_file:\n      - path: raw.env\n        format: raw\n"
+		    "      - {path: app.env, format: .env}\n";
+		assert_int_equal(compose_load_string(&p, yaml, strlen(yaml),
+		    "compose.yaml", "data/compose/envproj", "app", NULL), 0);
+		EXPECT_KV(&svc(p, "web")->environment,
+		    "TEST_VAR='{\"key\": \"value\"}'|RAW_REF=${A}|A=from-file|B=from-file|"
+		    "REF=1.2");
+		compose_free(p);
+		yaml = "services:\n  web:\n    image: x\n"
+		    "    env_file: [{path: app.env, format: yaml}]\n";
+		assert_int_equal(compose_load_string(&p, yaml, strlen(yaml),
+		    "compose.yaml", "data/compose/envproj", "app", NULL), -1);
+		assert_string_equal(error_last(), "compose.yaml:4: service "
+		    "\"web\": unsupported env_file format \"yaml\" (compose "
+		    "knows \".env\" and \"raw\")");
+	}
 	/* a required env file that is missing */
 	{
 		const char *yaml = "services:\n  web:\n    image: x\n"
