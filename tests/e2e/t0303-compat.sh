@@ -452,6 +452,28 @@ push $app && fail "a file with nothing to deploy was accepted"
 expect_in "$WORLD/push.out" "compose.yaml:1: no services defined"
 docker volume inspect ${app}_my_vol >/dev/null || fail "a refused push removed my_vol"
 
+say "7. env_file format: raw takes its values as they are (compose's dotenv fixture)"
+finish $app
+app=e2e-raw-$RUN
+new_app $app
+src=$WORLD/src/$app
+printf '%s\n' "TEST_VAR='{\"key\": \"value\"}'" 'REF=${HOME}' >"$src/.env.raw"
+cat >"$src/compose.yaml" <<YML
+services:
+  test:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    env_file:
+      - path: .env.raw
+        format: raw
+YML
+commit_all $app "raw env_file"
+deploy $app
+docker exec $app-test-1 env >"$WORLD/raw-env"
+expect_in "$WORLD/raw-env" "TEST_VAR='{\"key\": \"value\"}'"
+expect_in "$WORLD/raw-env" 'REF=${HOME}'
+
 # --- 5. BuildKit --------------------------------------------------------------
 say "5. Dockerfiles that need BuildKit build (RUN --mount=type=cache, COPY --chmod)"
 finish $app
