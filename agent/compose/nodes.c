@@ -348,6 +348,9 @@ static const struct {
 	{ "mem_swappiness", "swap is the host's" },
 	{ "models", "AI models need a model runner" },
 	{ "oom_kill_disable", "it would let the app starve the host" },
+	{ "pre_start", "not implemented yet (init containers): use a "
+	  "one-shot service and depends_on with "
+	  "service_completed_successfully" },
 	{ "provider", "compose providers run host programs" },
 	{ "storage_opt", "storage options are the host's" },
 	{ "use_api_socket", "it hands the container the engine's socket" },

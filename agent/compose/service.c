@@ -440,7 +440,7 @@ static const char *const service_unsupported[] = {
 	"credential_spec", "develop", "device_cgroup_rules",
 	"external_links", "gpus", "isolation", "label_file",
 	"memswap_limit", "mem_swappiness", "models",
-	"oom_kill_disable",
+	"oom_kill_disable", "pre_start",
 	"provider", "storage_opt", "use_api_socket",
 	"uts", NULL
 };

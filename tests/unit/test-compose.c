@@ -1749,6 +1749,12 @@ test_errors(void **state)
 		{ "services:\n  web:\n    image: x\n    use_api_socket: true\n",
 		  "compose.yaml:4: service \"web\": key \"use_api_socket\" is not "
 		  "supported: it hands the container the engine's socket" },
+		{ "services:\n  web:\n    image: x\n    pre_start:\n"
+		  "      - command: [\"true\"]\n",
+		  "compose.yaml:4: service \"web\": key \"pre_start\" is not "
+		  "supported: not implemented yet (init containers): use a "
+		  "one-shot service and depends_on with "
+		  "service_completed_successfully" },
 		{ "services:\n  web:\n    image: x\n    deploy:\n"
 		  "      placement: {}\n",
 		  "compose.yaml:5: service \"web\": key \"deploy.placement\" is "
