@@ -329,6 +329,65 @@ dotenv_parse(const char *text, size_t len, const char *name,
 }
 
 /*
+ * env_file format: raw, as `docker run --env-file` reads it (docker/cli's
+ * kvfile, which compose registers as "raw"): a line is KEY=VALUE with the
+ * value taken as it is (no quotes, no ${VAR}, trailing blanks kept); blank
+ * lines and those starting with '#' (after leading blanks) are skipped; a
+ * bare KEY takes its value from lookup, or is left out. Messages name the
+ * line, never its text.
+ */
+int
+dotenv_parse_raw(const char *text, size_t len, const char *name,
+    const struct kvlist *lookup, struct kvlist *out)
+{
+	size_t pos = 0, ok = utf8_valid_prefix(text, len);
+	int line = 1;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
+	for (; pos < len; line++) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl != NULL ? (size_t)(nl - text) : len;
+		size_t next = nl != NULL ? end + 1 : len, k, eq;
+		const struct kv *kv;
+		char *key;
+
+		if (ok < next || memchr(text + pos, '\0', end - pos) != NULL)
+			return error_set("%s:%d: not valid UTF-8 text", name,
+			    line);
+		if (end > pos && text[end - 1] == '\r')
+			end--;
+		while (pos < end && is_space((unsigned char)text[pos]))
+			pos++;
+		if (pos == end || text[pos] == '#') {
+			pos = next;
+			continue;
+		}
+		for (eq = pos; eq < end && text[eq] != '='; eq++)
+			;
+		if (eq == pos)
+			return error_set("%s:%d: no variable name", name, line);
+		for (k = pos; k < eq; k++) {
+			if (is_space((unsigned char)text[k]))
+				return error_set("%s:%d: the variable name "
+				    "contains whitespace", name, line);
+		}
+		key = xstrndup(text + pos, eq - pos);
+		if (eq < end) {
+			char *value = xstrndup(text + eq + 1, end - eq - 1);
+
+			kvlist_set(out, key, value);
+			free(value);
+		} else if (lookup != NULL &&
+		    (kv = kvlist_find(lookup, key)) != NULL && kv->value != NULL)
+			kvlist_set(out, key, kv->value);
+		free(key);
+		pos = next;
+	}
+	return 0;
+}
+
+/*
  * Read path as godotenv's ReadWithLookup does, which also drops keys that
  * start with a digit.
  */

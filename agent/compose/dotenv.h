@@ -15,6 +15,10 @@
  */
 MUST_CHECK int dotenv_parse(const char *text, size_t len, const char *name,
     const struct kvlist *lookup, struct kvlist *out);
+/* env_file format: raw: KEY=VALUE lines taken literally (docker run
+ * --env-file); a bare KEY takes its value from lookup, or is left out. */
+MUST_CHECK int dotenv_parse_raw(const char *text, size_t len,
+    const char *name, const struct kvlist *lookup, struct kvlist *out);
 MUST_CHECK int dotenv_read(const char *path, const struct kvlist *lookup,
     struct kvlist *out);
 

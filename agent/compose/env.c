@@ -15,7 +15,7 @@
 
 static int
 add_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n,
-    const char *path, int required)
+    const char *path, int required, int raw)
 {
 	char *abs;
 
@@ -25,8 +25,30 @@ add_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n,
 	abs = resolve_path(ld->base, path);
 	if (!required)
 		strv_push(&sv->optional_env, abs);
+	if (raw)
+		strv_push(&sv->raw_env, abs);
 	strv_push_owned(&sv->env_files, abs);
 	return 0;
+}
+
+/* env_file format: compose knows "raw" besides the default, ".env". */
+static int
+env_format(struct loader *ld, yaml_node_t *n, int *raw)
+{
+	char *format = NULL;
+	int rc = -1;
+
+	if (get_str_req(ld, n, "env_file.format", &format) < 0)
+		return -1;
+	if (strcmp(format, "raw") == 0)
+		*raw = 1, rc = 0;
+	else if (strcmp(format, ".env") == 0)
+		*raw = 0, rc = 0;
+	else
+		lerr(ld, n, "unsupported env_file format \"%s\" (compose "
+		    "knows \".env\" and \"raw\")", format);
+	free(format);
+	return rc;
 }
 
 int
@@ -40,7 +62,7 @@ svc_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 	if (n->type == YAML_SCALAR_NODE) {
 		if (get_str_req(ld, n, key, &path) < 0)
 			return -1;
-		rc = add_env_file(ld, sv, n, path, 1);
+		rc = add_env_file(ld, sv, n, path, 1, 0);
 		free(path);
 		return rc;
 	}
@@ -49,7 +71,7 @@ svc_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	    it++) {
 		yaml_node_t *item = NODE(ld, *it);
-		int required = 1;
+		int required = 1, raw = 0;
 		size_t i;
 
 		if (spend(ld, item) < 0)
@@ -58,9 +80,6 @@ svc_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 			if (collect(ld, item, &ps, 0) < 0)
 				goto done;
 			for (i = 0; i < ps.n; i++) {
-				static const char *const unsupported[] = {
-					"format", NULL
-				};
 				const char *k = ps.v[i].key;
 				int r;
 
@@ -70,9 +89,11 @@ svc_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 				else if (strcmp(k, "required") == 0)
 					r = get_bool(ld, ps.v[i].value,
 					    "env_file.required", &required);
+				else if (strcmp(k, "format") == 0)
+					r = env_format(ld, ps.v[i].value, &raw);
 				else
 					r = bad_key(ld, &ps.v[i], "env_file",
-					    unsupported);
+					    NULL);
 				if (r < 0)
 					goto done;
 			}
@@ -84,7 +105,7 @@ svc_env_file(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 			}
 		} else if (get_str_req(ld, item, key, &path) < 0)
 			goto done;
-		if (add_env_file(ld, sv, item, path, required) < 0)
+		if (add_env_file(ld, sv, item, path, required, raw) < 0)
 			goto done;
 		free(path);
 		path = NULL;
@@ -141,7 +162,10 @@ read_env_file(struct loader *ld, struct svc *sv, const char *path)
 		lerr(ld, sv->knode, "%s", error_last());
 		goto done;
 	}
-	if (dotenv_parse(b.buf, b.len, name, &ld->vars, &s->environment) < 0) {
+	if (strv_contains(&sv->raw_env, path) ?
+	    dotenv_parse_raw(b.buf, b.len, name, &ld->vars,
+	    &s->environment) < 0 :
+	    dotenv_parse(b.buf, b.len, name, &ld->vars, &s->environment) < 0) {
 		lerr(ld, sv->knode, "env_file: %s", error_last());
 		goto done;
 	}

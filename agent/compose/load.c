@@ -163,7 +163,14 @@ load_top(struct loader *ld, const char *name)
 	    merge_included(ld, subs, nsubs, INCLUDE_CONFIGS) < 0)
 		goto done;
 	services = pairs_find(&top, "services");
-	if ((services == NULL || is_null(services->value)) && nimported == 0) {
+	/*
+	 * A file of volumes and networks only is a deploy of those (compose:
+	 * `up --all-resources`; docker-compose 1.29 creates them too). A file
+	 * with nothing to deploy at all is a mistake, not an order to remove
+	 * every service.
+	 */
+	if ((services == NULL || is_null(services->value)) && nimported == 0 &&
+	    p->nvolumes == 0 && p->nnetworks == 0) {
 		lerr(ld, services ? services->knode : root,
 		    "no services defined");
 		goto done;

@@ -77,6 +77,7 @@ struct svc {
 	struct kvlist env;         /* environment as written */
 	struct strv env_files;     /* env_file paths, absolute */
 	struct strv optional_env;  /* those with required: false */
+	struct strv raw_env;       /* those with format: raw */
 	long scale, replicas;      /* -1 unset */
 	double d_cpus;             /* deploy.resources; < 0 unset */
 	long long d_mem, d_memres, d_pids;

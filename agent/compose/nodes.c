@@ -194,15 +194,17 @@ pairs_free(struct pairs *ps)
 	ps->n = ps->alloc = 0;
 }
 
-/* Add the keys of merge source m that out does not have yet. */
+/* Add the keys of merge source m that out does not have yet; at is the
+ * "<<" key, which messages name (m may be an anchor far away). */
 static int
-merge_from(struct loader *ld, yaml_node_t *m, struct pairs *out, int depth)
+merge_from(struct loader *ld, const yaml_node_t *at, yaml_node_t *m,
+    struct pairs *out, int depth)
 {
 	struct pairs tmp = { 0 };
 	size_t i;
 
 	if (m->type != YAML_MAPPING_NODE)
-		return lerr(ld, m, "\"<<\" must be a mapping or a list of "
+		return lerr(ld, at, "\"<<\" must be a mapping or a list of "
 		    "mappings");
 	if (collect(ld, m, &tmp, depth + 1) < 0) {
 		pairs_free(&tmp);
@@ -294,13 +296,13 @@ collect(struct loader *ld, yaml_node_t *n, struct pairs *out, int depth)
 		    strcmp(sval(k), "<<") != 0)
 			continue;
 		if (v->type != YAML_SEQUENCE_NODE) {
-			if (merge_from(ld, v, out, depth) < 0)
+			if (merge_from(ld, k, v, out, depth) < 0)
 				return -1;
 			continue;
 		}
 		for (it = v->data.sequence.items.start;
 		    it < v->data.sequence.items.top; it++) {
-			if (merge_from(ld, NODE(ld, *it), out, depth) < 0)
+			if (merge_from(ld, k, NODE(ld, *it), out, depth) < 0)
 				return -1;
 		}
 	}
@@ -346,6 +348,9 @@ static const struct {
 	{ "mem_swappiness", "swap is the host's" },
 	{ "models", "AI models need a model runner" },
 	{ "oom_kill_disable", "it would let the app starve the host" },
+	{ "pre_start", "not implemented yet (init containers): use a "
+	  "one-shot service and depends_on with "
+	  "service_completed_successfully" },
 	{ "provider", "compose providers run host programs" },
 	{ "storage_opt", "storage options are the host's" },
 	{ "use_api_socket", "it hands the container the engine's socket" },

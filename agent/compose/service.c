@@ -440,7 +440,7 @@ static const char *const service_unsupported[] = {
 	"credential_spec", "develop", "device_cgroup_rules",
 	"external_links", "gpus", "isolation", "label_file",
 	"memswap_limit", "mem_swappiness", "models",
-	"oom_kill_disable",
+	"oom_kill_disable", "pre_start",
 	"provider", "storage_opt", "use_api_socket",
 	"uts", NULL
 };
@@ -816,6 +816,7 @@ done:
 	free(sv.d_restart);
 	strv_clear(&sv.env_files);
 	strv_clear(&sv.optional_env);
+	strv_clear(&sv.raw_env);
 	pairs_free(&ps);
 	return rc;
 }

@@ -51,6 +51,23 @@ external_conflict(struct loader *ld, const yaml_node_t *n, const char *driver,
 	    "specified", conflict);
 }
 
+/* compose-go: the old external.name stands for name, and must not
+ * contradict it. */
+static int
+adopt_external_name(struct loader *ld, const yaml_node_t *n, char **name,
+    char **extname)
+{
+	if (*extname == NULL)
+		return 0;
+	if (*name != NULL && strcmp(*name, *extname) != 0)
+		return lerr(ld, n, "name and external.name conflict; only use "
+		    "name");
+	free(*name);
+	*name = *extname;
+	*extname = NULL;
+	return 0;
+}
+
 static char *
 engine_name(struct loader *ld, const char *key, char *name, int external)
 {
@@ -89,7 +106,7 @@ static int
 load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 {
 	struct pairs ps = { 0 };
-	char *name = NULL;
+	char *name = NULL, *extname = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -108,7 +125,7 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 		else if (strcmp(k, "driver_opts") == 0)
 			r = get_kv(ld, n, "driver_opts", 1, &v->driver_opts);
 		else if (strcmp(k, "external") == 0)
-			r = get_external(ld, n, &v->external, &name);
+			r = get_external(ld, n, &v->external, &extname);
 		else if (strcmp(k, "name") == 0)
 			r = get_str(ld, n, "name", &name);
 		else if (strcmp(k, "labels") == 0)
@@ -118,6 +135,8 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 		if (r < 0)
 			goto done;
 	}
+	if (adopt_external_name(ld, pr->knode, &name, &extname) < 0)
+		goto done;
 	if (v->external && external_conflict(ld, pr->knode, v->driver, v->driver_opts.n, v->labels.n) < 0)
 		goto done;
 	v->name = engine_name(ld, v->key, name, v->external);
@@ -128,6 +147,7 @@ load_volume(struct loader *ld, const struct pair *pr, struct compose_volume *v)
 done:
 	set_where(ld, NULL, NULL);
 	free(name);
+	free(extname);
 	pairs_free(&ps);
 	return rc;
 }
@@ -241,7 +261,7 @@ load_network(struct loader *ld, const struct pair *pr,
 		"enable_ipv4", NULL
 	};
 	struct pairs ps = { 0 };
-	char *name = NULL;
+	char *name = NULL, *extname = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -260,7 +280,7 @@ load_network(struct loader *ld, const struct pair *pr,
 		else if (strcmp(k, "driver_opts") == 0)
 			r = get_kv(ld, n, "driver_opts", 1, &nw->driver_opts);
 		else if (strcmp(k, "external") == 0)
-			r = get_external(ld, n, &nw->external, &name);
+			r = get_external(ld, n, &nw->external, &extname);
 		else if (strcmp(k, "name") == 0)
 			r = get_str(ld, n, "name", &name);
 		else if (strcmp(k, "internal") == 0)
@@ -278,6 +298,8 @@ load_network(struct loader *ld, const struct pair *pr,
 		if (r < 0)
 			goto done;
 	}
+	if (adopt_external_name(ld, pr->knode, &name, &extname) < 0)
+		goto done;
 	if (nw->external && external_conflict(ld, pr->knode, nw->driver, nw->driver_opts.n, nw->labels.n) < 0)
 		goto done;
 	nw->name = engine_name(ld, nw->key, name, nw->external);
@@ -286,6 +308,7 @@ load_network(struct loader *ld, const struct pair *pr,
 done:
 	set_where(ld, NULL, NULL);
 	free(name);
+	free(extname);
 	pairs_free(&ps);
 	return rc;
 }

@@ -779,6 +779,39 @@ desired_dispose(struct desired *d)
 	strv_clear(&d->volumes);
 }
 
+/*
+ * Whether the file declares a network or volume of its own that no service
+ * uses: a deploy creates it all the same (a file of volumes and networks
+ * only is deployed for them), even when no container changes.
+ */
+static int
+unused_resources(const struct compose_project *p, const struct desired *des,
+    size_t ndes)
+{
+	size_t i, j;
+	int used;
+
+	for (i = 0; i < p->nnetworks; i++) {
+		if (p->networks[i].external)
+			continue;
+		for (j = 0, used = 0; j < ndes && !used; j++)
+			used = strv_contains(&des[j].networks,
+			    p->networks[i].name);
+		if (!used)
+			return 1;
+	}
+	for (i = 0; i < p->nvolumes; i++) {
+		if (p->volumes[i].external)
+			continue;
+		for (j = 0, used = 0; j < ndes && !used; j++)
+			used = strv_contains(&des[j].volumes,
+			    p->volumes[i].name);
+		if (!used)
+			return 1;
+	}
+	return 0;
+}
+
 int
 converge_project(struct engine *e, const struct compose_project *p,
     const struct service_image *images, size_t nimages,
@@ -845,6 +878,9 @@ converge_project(struct engine *e, const struct compose_project *p,
 			rc = 0;
 			goto done;
 		}
+		if (unused_resources(p, des, nact) &&
+		    converge_resources(e, p) < 0)
+			goto done;
 		out_info("-----> Nothing to change: %zu container%s up to date", plan.nsteps,
 		    plan.nsteps == 1 ? "" : "s");
 		rc = cutover_site(e, p, opts);

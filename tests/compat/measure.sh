@@ -22,6 +22,7 @@
 #   figure counts the loader's refusals (a key or a form); the safety
 #   policy's refusals (host ports below 1024, writable binds into the
 #   release, names not the app's...) are listed apart.
+# FIXTURES="pause resources" measures only those fixtures.
 # Output: one line per project, then "# figure:" lines; the table is kept in
 # $OUT (default /tmp/slipway-compat.txt).
 TEST_NAME=compat-measure
@@ -46,7 +47,10 @@ slipway app list >/dev/null || fail "slipway does not run: $(slipway app list 2>
 # busybox base serving HTTP on port 80 by default, as the nginx most
 # fixtures name does (without a command every service would fail on both
 # sides alike and the comparison would say nothing; without a server, and a
-# curl, their healthchecks would).
+# curl, their healthchecks would). Its busybox wget crashes (SIGSEGV) when
+# given a timeout (-T), and its shell runs the applet whatever PATH says, so
+# a healthcheck such as `wget --spider -T1 URL` (the pause fixture) fails on
+# both sides: docker-compose does not wait for health, slipway's gate does.
 IMG=slipway-compat-$RUN:local
 mkdir -p "$WORLD/standin"
 printf '#!/bin/sh\n# curl URL... as the healthchecks use it: wget the last argument\n''for a; do u=$a; done\nexec wget -q -O /dev/null "$u"\n' >"$WORLD/standin/curl"
@@ -130,6 +134,7 @@ fixtures() {
 	export_tree "$COMPOSE_REPO" "$COMPOSE_REF" pkg/e2e/fixtures "$root"
 	for d in "$root"/pkg/e2e/fixtures/*/; do
 		name=$(basename "$d")
+		case " ${FIXTURES:-$name} " in *" $name "*) ;; *) continue ;; esac
 		n=$((n + 1))
 		file=$(pick "$d")
 		if [ -z "$file" ]; then

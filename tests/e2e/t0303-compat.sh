@@ -426,6 +426,54 @@ for proj in $DCP $app; do
 done
 diff -u "$WORLD/ext-$DCP" "$WORLD/ext-$app" || fail "extends differs from docker-compose's"
 
+# --- 7. a file of volumes and networks only -----------------------------------
+say "7. a file with no services deploys its volumes and networks (compose up --all-resources)"
+finish $app
+app=e2e-res-$RUN
+new_app $app
+src=$WORLD/src/$app
+cat >"$src/compose.yaml" <<YML
+volumes:
+  my_vol: {}
+networks:
+  my_net: {}
+YML
+commit_all $app "resources only"
+deploy $app
+docker volume inspect ${app}_my_vol >/dev/null || fail "volume my_vol not created"
+docker network inspect ${app}_my_net >/dev/null || fail "network my_net not created"
+dc_up $app || { cat "$WORLD/dc.out" >&2; fail "docker-compose up failed"; }
+docker volume inspect ${DCP}_my_vol >/dev/null || fail "docker-compose did not create my_vol"
+slipway history $app --json >"$WORLD/h.json"
+[ "$(jq length "$WORLD/h.json")" = 1 ] || { cat "$WORLD/h.json" >&2; fail "the release is not recorded"; }
+printf 'version: "3"\n' >"$src/compose.yaml"
+commit_all $app "nothing at all"
+push $app && fail "a file with nothing to deploy was accepted"
+expect_in "$WORLD/push.out" "compose.yaml:1: no services defined"
+docker volume inspect ${app}_my_vol >/dev/null || fail "a refused push removed my_vol"
+
+say "7. env_file format: raw takes its values as they are (compose's dotenv fixture)"
+finish $app
+app=e2e-raw-$RUN
+new_app $app
+src=$WORLD/src/$app
+printf '%s\n' "TEST_VAR='{\"key\": \"value\"}'" 'REF=${HOME}' >"$src/.env.raw"
+cat >"$src/compose.yaml" <<YML
+services:
+  test:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    env_file:
+      - path: .env.raw
+        format: raw
+YML
+commit_all $app "raw env_file"
+deploy $app
+docker exec $app-test-1 env >"$WORLD/raw-env"
+expect_in "$WORLD/raw-env" "TEST_VAR='{\"key\": \"value\"}'"
+expect_in "$WORLD/raw-env" 'REF=${HOME}'
+
 # --- 5. BuildKit --------------------------------------------------------------
 say "5. Dockerfiles that need BuildKit build (RUN --mount=type=cache, COPY --chmod)"
 finish $app

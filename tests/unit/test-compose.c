@@ -343,6 +343,26 @@ test_env_files(void **state)
 	EXPECT_KV(&s->labels, "over=from-vars");
 	compose_free(p);
 
+	/* format: raw takes the values as they are (docker/compose's dotenv
+	 * fixture); an unknown format is refused */
+	{
+		const char *yaml = "services:\n  web:\n    image: x\n"
+		    "    env_file:\n      - path: raw.env\n        format: raw\n"
+		    "      - {path: app.env, format: .env}\n";
+		assert_int_equal(compose_load_string(&p, yaml, strlen(yaml),
+		    "compose.yaml", "data/compose/envproj", "app", NULL), 0);
+		EXPECT_KV(&svc(p, "web")->environment,
+		    "TEST_VAR='{\"key\": \"value\"}'|RAW_REF=${A}|A=from-file|B=from-file|"
+		    "REF=1.2");
+		compose_free(p);
+		yaml = "services:\n  web:\n    image: x\n"
+		    "    env_file: [{path: app.env, format: yaml}]\n";
+		assert_int_equal(compose_load_string(&p, yaml, strlen(yaml),
+		    "compose.yaml", "data/compose/envproj", "app", NULL), -1);
+		assert_string_equal(error_last(), "compose.yaml:4: service "
+		    "\"web\": unsupported env_file format \"yaml\" (compose "
+		    "knows \".env\" and \"raw\")");
+	}
 	/* a required env file that is missing */
 	{
 		const char *yaml = "services:\n  web:\n    image: x\n"
@@ -1234,6 +1254,49 @@ test_anchors(void **state)
 	load_fails("services:\n  web:\n    <<: [a]\n    image: x\n",
 	    "compose.yaml:3: service \"web\": \"<<\" must be a mapping or a list "
 	    "of mappings");
+	/* merge keys inside the mappings of a service, as compose-go reads
+	 * them: labels (the docker/compose fixtures' form), build.args,
+	 * healthcheck, and a top-level volume */
+	p = load("x-labels: &labels\n"
+	    "  com.example.team: web\n"
+	    "  com.example.tier: front\n"
+	    "x-more: &more\n"
+	    "  com.example.env: prod\n"
+	    "x-hc: &hc\n"
+	    "  interval: 5s\n"
+	    "  retries: 7\n"
+	    "services:\n"
+	    "  web:\n"
+	    "    image: x\n"
+	    "    labels:\n"
+	    "      <<: [*labels, *more]\n"
+	    "      com.example.tier: back\n"
+	    "    build:\n"
+	    "      context: .\n"
+	    "      args:\n"
+	    "        <<: *more\n"
+	    "        B: b\n"
+	    "    healthcheck:\n"
+	    "      <<: *hc\n"
+	    "      test: [CMD, \"true\"]\n"
+	    "volumes:\n"
+	    "  v:\n"
+	    "    labels:\n"
+	    "      <<: *labels\n");
+	s = svc(p, "web");
+	EXPECT_KV(&s->labels, "com.example.tier=back|com.example.team=web|"
+	    "com.example.env=prod");
+	EXPECT_KV(&s->build->args, "B=b|com.example.env=prod");
+	assert_int_equal(s->healthcheck.interval, 5000000000LL);
+	assert_int_equal(s->healthcheck.retries, 7);
+	EXPECT_STRV(&s->healthcheck.test, "CMD|true");
+	EXPECT_KV(&p->volumes[0].labels, "com.example.team=web|"
+	    "com.example.tier=front");
+	compose_free(p);
+	load_fails("x-l: &l\n  - a=1\nservices:\n  web:\n    image: x\n"
+	    "    labels:\n      <<: *l\n",
+	    "compose.yaml:7: service \"web\": \"<<\" must be a mapping or a "
+	    "list of mappings");
 	/* an anchor merged into itself */
 	load_fails("services:\n  web: &w\n    image: x\n    <<: *w\n",
 	    "compose.yaml:2: service \"web\": merge keys nested too deeply");
@@ -1492,6 +1555,38 @@ test_compat_keys(void **state)
 	    "    external: true\n    labels: {a: b}\n",
 	    "compose.yaml:5: network \"n\": conflicting parameters \"external\" "
 	    "and \"labels\" specified");
+	/* name and the old external.name: the same is fine, not different */
+	p = load("volumes:\n  v:\n    name: same\n    external: {name: same}\n");
+	assert_string_equal(p->volumes[0].name, "same");
+	compose_free(p);
+	load_fails("volumes:\n  v:\n    name: a\n    external: {name: b}\n",
+	    "compose.yaml:2: volume \"v\": name and external.name conflict; "
+	    "only use name");
+	load_fails("networks:\n  n:\n    external:\n      name: b\n    name: a\n",
+	    "compose.yaml:2: network \"n\": name and external.name conflict; "
+	    "only use name");
+}
+
+/* A file of volumes and networks only deploys them (compose: up
+ * --all-resources); one with nothing to deploy is refused. */
+static void
+test_no_services(void **state)
+{
+	struct compose_project *p;
+
+	(void)state;
+	p = load("volumes:\n  my_vol: {}\n\nnetworks:\n  my_net: {}\n");
+	assert_int_equal(p->nservices, 0);
+	assert_int_equal(p->nvolumes, 1);
+	assert_string_equal(p->volumes[0].name, "app_my_vol");
+	assert_non_null(compose_network(p, "my_net"));
+	assert_string_equal(compose_network(p, "my_net")->name, "app_my_net");
+	compose_free(p);
+	p = load("services: {}\nvolumes:\n  v: {}\n");
+	assert_int_equal(p->nservices, 0);
+	compose_free(p);
+	load_fails("name: x\nservices:\n", "compose.yaml:2: no services defined");
+	load_fails("networks: {}\n", "compose.yaml:1: no services defined");
 }
 
 /* .env settings compose reads: COMPOSE_PROFILES, _PROJECT_NAME, _FILE. */
@@ -1654,6 +1749,12 @@ test_errors(void **state)
 		{ "services:\n  web:\n    image: x\n    use_api_socket: true\n",
 		  "compose.yaml:4: service \"web\": key \"use_api_socket\" is not "
 		  "supported: it hands the container the engine's socket" },
+		{ "services:\n  web:\n    image: x\n    pre_start:\n"
+		  "      - command: [\"true\"]\n",
+		  "compose.yaml:4: service \"web\": key \"pre_start\" is not "
+		  "supported: not implemented yet (init containers): use a "
+		  "one-shot service and depends_on with "
+		  "service_completed_successfully" },
 		{ "services:\n  web:\n    image: x\n    deploy:\n"
 		  "      placement: {}\n",
 		  "compose.yaml:5: service \"web\": key \"deploy.placement\" is "
@@ -2264,6 +2365,7 @@ main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_no_services),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_variable_bomb),
 	};

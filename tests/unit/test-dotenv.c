@@ -260,6 +260,57 @@ test_lookup(void **state)
 	kvlist_clear(&lookup);
 }
 
+/* format: raw, as docker/cli's kvfile reads it (kvfile_test.go cases). */
+static void
+test_raw(void **state)
+{
+	struct kvlist lookup = KVLIST_INIT, l = KVLIST_INIT;
+	const char *text = "\xef\xbb\xbf# a comment\n"
+	    "TEST_VAR='{\"key\": \"value\"}'\n"
+	    "\n"
+	    "   SPACED=  keeps both ends  \r\n"
+	    "  # indented comment\n"
+	    "EXPANDED=${ME}$ME\n"
+	    "QUOTED=\"x\" # not a comment\n"
+	    "EMPTY=\n"
+	    "FROM_LOOKUP\n"
+	    "NOT_SET\n"
+	    "ME=again=more";
+	const char *want[] = {
+		"TEST_VAR", "'{\"key\": \"value\"}'",
+		"SPACED", "  keeps both ends  ",
+		"EXPANDED", "${ME}$ME",
+		"QUOTED", "\"x\" # not a comment",
+		"EMPTY", "",
+		"FROM_LOOKUP", "looked up",
+		"ME", "again=more", NULL };
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "A=1\n=secret\n", "raw.env:2: no variable name" },
+		{ "A B=secret\n", "raw.env:1: the variable name contains "
+		  "whitespace" },
+		{ "A=1\nB=\xff\n", "raw.env:2: not valid UTF-8 text" },
+	};
+	size_t i;
+
+	(void)state;
+	kvlist_set(&lookup, "FROM_LOOKUP", "looked up");
+	kvlist_set(&lookup, "ME", "not used");
+	assert_int_equal(dotenv_parse_raw(text, strlen(text), "raw.env",
+	    &lookup, &l), 0);
+	expect_env("raw", &l, want);
+	kvlist_clear(&l);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(dotenv_parse_raw(bad[i].text,
+		    strlen(bad[i].text), "raw.env", &lookup, &l), -1);
+		assert_string_equal(error_last(), bad[i].err);
+		assert_null(strstr(error_last(), "secret"));
+		kvlist_clear(&l);
+	}
+	kvlist_clear(&lookup);
+}
+
 static void
 read_expect(const char *file, const struct kvlist *lookup, const char *const *kv)
 {
@@ -401,6 +452,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expansion_bomb),
 		cmocka_unit_test(test_parsing),
+		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_multi),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_lookup),
