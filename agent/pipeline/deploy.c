@@ -35,6 +35,7 @@
 #include "pipeline/registry.h"
 #include "repo/repo.h"
 #include "reconcile/spec.h"
+#include "reconcile/stack.h"
 #include "reconcile/swarm.h"
 #include "lib/state.h"
 #include "engine/dockerfile.h"
@@ -2301,7 +2302,11 @@ run_deploy(struct deploy *d, char **message)
 	if (cfg->deploy_timeout > 0)
 		engine_set_deadline(d->engine, t0 + cfg->deploy_timeout * 1000);
 	swarm = config_app_swarm(cfg, d->app);
-	if (swarm && swarm_require_manager(d->engine) < 0)
+	if (swarm && (swarm_require_manager(d->engine) < 0 ||
+	    stack_check(d->rel.project) < 0))
+		goto done;
+	/* A target switch: the other form would clash (ports, two copies). */
+	if (swarm_other_form(d->engine, d->app, swarm) < 0)
 		goto done;
 	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
 		goto done;

@@ -119,9 +119,6 @@ ignored_keys(const struct compose_service *s, struct strv *w)
 		warn_ignored(w, s, "domainname", "not a Swarm option");
 	if (s->npost_start > 0 || s->npre_stop > 0)
 		warn_ignored(w, s, "post_start/pre_stop", "not a Swarm option");
-	if (s->release != NULL)
-		warn_ignored(w, s, "x-slipway.release", "release commands run "
-		    "on one host only");
 	if (s->http.set)
 		warn_ignored(w, s, "x-slipway.http", "the proxy routes to one "
 		    "host's containers; publish a port");
@@ -409,11 +406,13 @@ restart_policy(const struct compose_service *s)
  * UpdateConfig or RollbackConfig: what the file says; by default one task
  * at a time, start-first for web services (x-slipway.http) and for
  * services with no host-mode port (a second task cannot bind it), and a
- * failed update rolls back.
+ * failed update rolls back. A one-shot service (restart condition none or
+ * on-failure) continues: Swarm's updater calls a task that exits, even with
+ * 0, a failure, so the gate judges its tasks instead (swarm.c).
  */
 static json_t *
 update_config(const struct compose_service *s, const struct compose_update *u,
-    int rollback)
+    int rollback, int oneshot)
 {
 	json_t *o = json_object();
 	const char *order = u->order;
@@ -429,7 +428,8 @@ update_config(const struct compose_service *s, const struct compose_update *u,
 	set_ns(o, "Delay", u->delay);
 	set_ns(o, "Monitor", u->monitor);
 	set_str(o, "FailureAction", u->failure_action != NULL ?
-	    u->failure_action : rollback ? "pause" : "rollback");
+	    u->failure_action : oneshot ? "continue" : rollback ? "pause" :
+	    "rollback");
 	if (u->max_failure_ratio >= 0)
 		json_object_set_new(o, "MaxFailureRatio",
 		    json_real(u->max_failure_ratio));
@@ -504,8 +504,11 @@ stack_service_spec(const struct compose_project *p,
 {
 	const struct compose_swarm *sw = &s->swarm;
 	json_t *spec = json_object(), *tt = json_object(), *labels, *pl, *copy;
+	json_t *restart = restart_policy(s);
 	char *name = stack_service_name(p, s), *hash;
+	const char *cond;
 	size_t i;
+	int oneshot;
 
 	ignored_keys(s, warnings);
 	set_str(spec, "Name", name);
@@ -517,7 +520,9 @@ stack_service_spec(const struct compose_project *p,
 	json_object_set_new(spec, "Labels", labels);
 	json_object_set_new(tt, "ContainerSpec", container_spec(p, s, image));
 	json_object_set_new(tt, "Resources", resources(s));
-	json_object_set_new(tt, "RestartPolicy", restart_policy(s));
+	cond = json_string_value(json_object_get(restart, "Condition"));
+	oneshot = cond != NULL && strcmp(cond, "any") != 0;
+	json_object_set_new(tt, "RestartPolicy", restart);
 	pl = json_object();
 	set_strv(pl, "Constraints", &sw->constraints);
 	if (sw->preferences.n > 0) {
@@ -550,9 +555,9 @@ stack_service_spec(const struct compose_project *p,
 		json_object_set_new(spec, "Mode", json_pack("{s:{s:i}}",
 		    "Replicated", "Replicas", s->replicas));
 	json_object_set_new(spec, "UpdateConfig", update_config(s,
-	    &sw->update, 0));
+	    &sw->update, 0, oneshot));
 	json_object_set_new(spec, "RollbackConfig", update_config(s,
-	    sw->rollback.set ? &sw->rollback : &sw->update, 1));
+	    sw->rollback.set ? &sw->rollback : &sw->update, 1, oneshot));
 	json_object_set_new(spec, "EndpointSpec", endpoint_spec(s));
 	/* The hash: nothing that changes with every release. */
 	copy = json_deep_copy(spec);
@@ -582,6 +587,11 @@ stack_check(const struct compose_project *p)
 			return error_set("%s:%d: service \"%s\": \"%s\" are not "
 			    "supported with target = swarm yet", f, s->line,
 			    s->name, s->nsecrets > 0 ? "secrets" : "configs");
+		if (s->release != NULL)
+			return error_set("%s:%d: service \"%s\": "
+			    "\"x-slipway.release\" does not run with target = "
+			    "swarm yet: remove it and run the command yourself "
+			    "before this deploy", f, s->line, s->name);
 		for (j = 0; j < s->nports; j++) {
 			if (s->ports[j].host_ip != NULL)
 				return error_set("%s:%d: service \"%s\": "

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/spec.h"
 #include "reconcile/stack.h"
 #include "reconcile/swarm.h"
 
@@ -76,6 +77,59 @@ swarm_services(struct engine *e, const char *app, json_t **out)
 	int rc = engine_service_list(e, labels, 1, out);
 
 	free(label);
+	return rc;
+}
+
+int
+swarm_other_form(struct engine *e, const char *app, int swarm)
+{
+	char *label = xasprintf(LABEL_PROJECT "=%s", app), *state = NULL;
+	const char *labels[] = { label };
+	json_t *list = NULL, *c;
+	size_t i, n = 0;
+	int manager, rc = -1;
+
+	if (swarm) {
+		if (engine_container_list(e, labels, 1, &list) < 0)
+			goto done;
+		json_array_foreach(list, i, c) {
+			json_t *l = json_object_get(c, "Labels");
+			const char *st = json_string_value(json_object_get(c,
+			    "State"));
+
+			if (json_object_get(l, "com.docker.swarm.service.id") ==
+			    NULL && st != NULL && strcmp(st, "running") == 0)
+				n++;
+		}
+		if (n > 0) {
+			error_set("app \"%s\" still runs %zu container%s as "
+			    "target = engine: remove them first (docker rm -f "
+			    "$(docker ps -q --filter label=%s)), then deploy "
+			    "with target = swarm", app, n, n == 1 ? "" : "s",
+			    label);
+			goto done;
+		}
+	} else {
+		if (engine_swarm_manager(e, &manager, &state) < 0)
+			goto done;
+		if (manager) {
+			if (swarm_services(e, app, &list) < 0)
+				goto done;
+			if ((n = json_array_size(list)) > 0) {
+				error_set("app \"%s\" still runs %zu Swarm "
+				    "service%s as target = swarm: remove them "
+				    "first (docker stack rm %s), then deploy "
+				    "with target = engine", app, n, n == 1 ?
+				    "" : "s", app);
+				goto done;
+			}
+		}
+	}
+	rc = 0;
+done:
+	json_decref(list);
+	free(label);
+	free(state);
 	return rc;
 }
 
@@ -285,30 +339,90 @@ blamed_task(const char *message)
 }
 
 /*
+ * A Swarm timestamp ("2026-11-28T10:59:55.46Z") as a key that sorts as
+ * the time does: the fraction padded to nine digits.
+ */
+static void
+time_key(const char *ts, char key[32])
+{
+	const char *frac;
+	size_t n;
+
+	memset(key, '0', 29);
+	key[29] = '\0';
+	if (ts == NULL || strlen(ts) < 19)
+		return;
+	memcpy(key, ts, 19);
+	key[19] = '.';
+	if (ts[19] == '.') {
+		frac = ts + 20;
+		n = strspn(frac, "0123456789");
+		memcpy(key + 20, frac, n > 9 ? 9 : n);
+	}
+}
+
+/*
  * Are the tasks of svc what it wants: every task meant to run running, and
- * at least Replicas of them (global: at least one)? *tasks_out keeps the
- * list for messages.
+ * at least Replicas of them (global: at least one)? A one-shot service's
+ * (restart condition none or on-failure) task that completed with exit 0
+ * since the change began has done its job and counts as ready, as on one
+ * host; one that failed since then fails the gate at once (Swarm does
+ * not judge: FailureAction continue). *tasks_out keeps the list for
+ * messages.
  */
 static int
 tasks_ready(struct engine *e, json_t *svc, json_t **tasks_out)
 {
 	const char *id = json_string_value(json_object_get(svc, "ID"));
-	json_t *mode = json_object_get(json_object_get(svc, "Spec"), "Mode");
+	json_t *spec = json_object_get(svc, "Spec");
+	json_t *mode = json_object_get(spec, "Mode");
 	json_t *rep = json_object_get(mode, "Replicated"), *tasks = NULL, *t;
+	const char *cond = json_string_value(json_object_get(json_object_get(
+	    json_object_get(spec, "TaskTemplate"), "RestartPolicy"),
+	    "Condition"));
+	const char *since = json_string_value(json_object_get(json_object_get(
+	    svc, "UpdateStatus"), "StartedAt"));
 	long long want = rep != NULL ? json_integer_value(json_object_get(rep,
 	    "Replicas")) : 1;
-	long long running = 0, other = 0;
+	long long running = 0, other = 0, done = 0;
+	int oneshot = cond != NULL && strcmp(cond, "any") != 0;
+	char since_key[32], key[32];
 	size_t i;
 
+	if (since == NULL)
+		since = json_string_value(json_object_get(svc, "UpdatedAt"));
+	time_key(since, since_key);
 	*tasks_out = NULL;
 	if (engine_task_list(e, "service", id, &tasks) < 0)
 		return -1;
 	json_array_foreach(tasks, i, t) {
 		const char *desired = json_string_value(json_object_get(t,
 		    "DesiredState"));
-		const char *state = json_string_value(json_object_get(
-		    json_object_get(t, "Status"), "State"));
+		json_t *st = json_object_get(t, "Status");
+		const char *state = json_string_value(json_object_get(st,
+		    "State"));
 
+		time_key(json_string_value(json_object_get(t, "CreatedAt")),
+		    key);
+		if (oneshot && state != NULL && strcmp(key, since_key) >= 0 &&
+		    (strcmp(state, "failed") == 0 ||
+		    strcmp(state, "rejected") == 0)) {
+			char *why = task_failure(tasks, json_string_value(
+			    json_object_get(t, "ID")));
+
+			error_set("service \"%s\": %s", json_string_value(
+			    json_object_get(spec, "Name")), why);
+			free(why);
+			json_decref(tasks);
+			return -1;
+		}
+		if (oneshot && state != NULL && strcmp(state, "complete") == 0 &&
+		    json_integer_value(json_object_get(json_object_get(st,
+		    "ContainerStatus"), "ExitCode")) == 0) {
+			if (strcmp(key, since_key) >= 0)
+				done++;
+			continue;
+		}
 		if (desired == NULL || strcmp(desired, "running") != 0)
 			continue;
 		if (state != NULL && strcmp(state, "running") == 0)
@@ -317,7 +431,7 @@ tasks_ready(struct engine *e, json_t *svc, json_t **tasks_out)
 			other++;
 	}
 	*tasks_out = tasks;
-	return running >= want && other == 0;
+	return running + done >= want && other == 0;
 }
 
 /* Wait for one change; 0 ready, -1 failed (error set). */

@@ -82,6 +82,14 @@ MUST_CHECK int swarm_prune(struct engine *e, const struct compose_project *p);
  */
 MUST_CHECK int swarm_down(struct engine *e, const char *app, int volumes);
 
+/*
+ * Is app still running in the other form? For swarm (the app's target),
+ * running containers of compose project app that no Swarm task owns; for
+ * target engine, services of namespace app (only asked of a manager).
+ * -1 with one line saying what to remove; 0 when none.
+ */
+MUST_CHECK int swarm_other_form(struct engine *e, const char *app, int swarm);
+
 /* The services of namespace app (GET /services, an array). */
 MUST_CHECK int swarm_services(struct engine *e, const char *app,
     json_t **out);

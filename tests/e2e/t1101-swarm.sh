@@ -2,7 +2,9 @@
 # e2e: alone (see run.sh): it makes the engine a Swarm manager (and leaves the Swarm again)
 # target = swarm: the compose file deployed as a Swarm stack through the
 # Engine API. A web service (1 replica, its port published in mode host) and
-# a 2-replica worker deploy by push; a code change updates the worker
+# a 2-replica worker deploy by push, with a one-shot service (restart
+# none) whose task exits 0; a switch of target while the other form runs
+# is refused; a code change updates the worker
 # start-first (each new task running before its old one stops, from the task
 # list); an unhealthy release is rolled back by Swarm with the old tasks
 # still running; a no-op deploy leaves every Version.Index alone; a rollback
@@ -69,6 +71,11 @@ services:
         order: start-first
         parallelism: 2
         monitor: 1s
+  once:
+    build: ./worker
+    command: ["true"]
+    deploy:
+      restart_policy: {condition: none}
 YML
 commit_all $app "v1"
 sha1=$(git -C "$src" rev-parse HEAD)
@@ -105,9 +112,20 @@ else
 	say "a Swarm is already active: it is left alone"
 fi
 
-say "push: web (1 replica, host-mode port) and worker (2 replicas)"
+say "a target switch with the app's containers still running is refused"
+docker run -d --name $app-engine --label com.docker.compose.project=$app $BASE_IMAGE sleep 600 >/dev/null
+! push $app || fail "a Swarm deploy ran beside the app's target = engine container"
+expect_in "$WORLD/push.out" "app \"$app\" still runs 1 container as target = engine: remove them first"
+! api "/services/${app}_web" >/dev/null 2>&1 || fail "the refused deploy created a service"
+docker rm -f $app-engine >/dev/null
+
+say "push: web (1 replica, host-mode port), worker (2 replicas), a one-shot"
 push $app || { cat "$WORLD/push.out"; fail "push v1"; }
 expect_in "$WORLD/push.out" "Creating service ${app}_web"
+# A task that exits 0 and is not restarted has done its job.
+expect_in "$WORLD/push.out" "Creating service ${app}_once"
+[ "$(api "/tasks?filters=$(enc "{\"service\":[\"${app}_once\"]}")" | jq -r '.[].Status.State')" = complete ] ||
+	fail "the one-shot service's task did not complete"
 expect_in "$WORLD/push.out" "Creating service ${app}_worker"
 expect_in "$WORLD/push.out" '"depends_on" is ignored in a Swarm stack'
 expect_in "$WORLD/push.out" "Deployed $app ${sha1:0:7}"
@@ -153,6 +171,7 @@ sha2=$(git -C "$src" rev-parse HEAD)
 push $app || { cat "$WORLD/push.out"; fail "push v2"; }
 expect_in "$WORLD/push.out" "Service ${app}_web is unchanged"
 expect_in "$WORLD/push.out" "Updating service ${app}_worker"
+expect_in "$WORLD/push.out" "Updating service ${app}_once"
 [ "$(version_of ${app}_web)" = "$vweb" ] || fail "the unchanged web service was updated"
 id2=$(image_id $app-worker:$sha2)
 # Per slot: the new task reached running before the old one stopped.
@@ -210,6 +229,13 @@ push $app || { cat "$WORLD/push.out"; fail "push v4"; }
 expect_in "$WORLD/push.out" "Removing service ${app}_worker"
 ! api "/services/${app}_worker" >/dev/null 2>&1 || fail "the worker service was not pruned"
 wait_http "http://127.0.0.1:$port/" "swarm web $RUN"
+
+say "switching back to target = engine with the stack running is refused"
+sed -i "/^\[app \"$app\"\]/,/^target/ s/^target = swarm/target = engine/" "$CONF"
+! slipway deploy $app >"$WORLD/switch.out" 2>&1 || fail "an engine deploy ran beside the app's Swarm services"
+expect_in "$WORLD/switch.out" "app \"$app\" still runs 1 Swarm service as target = swarm: remove them first (docker stack rm $app)"
+[ -z "$(docker ps -q --filter label=com.docker.compose.project=$app)" ] || fail "the refused deploy started containers"
+sed -i "/^\[app \"$app\"\]/,/^target/ s/^target = engine/target = swarm/" "$CONF"
 
 say "with [registry] push, the service runs the pushed image by digest"
 command -v docker-registry >/dev/null || fail "docker-registry is not installed"

@@ -864,6 +864,9 @@ sim_answer(const char *req, const char *body)
 		r = xstrdup("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
 		    "Content-Type: text/plain; charset=utf-8\r\n"
 		    "Content-Length: 2\r\n\r\nOK");
+	else if (strcmp(method, "GET") == 0 && strcmp(path, "/info") == 0)
+		r = answer(200, json_pack("{s:{s:s,s:b}}", "Swarm",
+		    "LocalNodeState", "inactive", "ControlAvailable", 0));
 	else if (strcmp(method, "GET") == 0 &&
 	    starts_with(path, "/containers/json")) {
 		json_t *list = json_array();

@@ -225,15 +225,16 @@ test_service_spec(void **state)
 	assert_int_equal(int_at(spec, "UpdateConfig/Parallelism"), 2);
 	assert_int_equal(int_at(spec, "UpdateConfig/Delay"), 5000000000LL);
 	assert_int_equal(int_at(spec, "UpdateConfig/Monitor"), 10000000000LL);
+	/* restart on-failure: Swarm would call an exit 0 a failure */
 	assert_string_equal(str_at(spec, "UpdateConfig/FailureAction"),
-	    "rollback");
+	    "continue");
 	/* not a web service, and a host-mode port: stop-first */
 	assert_string_equal(str_at(spec, "UpdateConfig/Order"), "stop-first");
 	assert_int_equal(int_at(spec, "RollbackConfig/Parallelism"), 0);
 	assert_string_equal(str_at(spec, "RollbackConfig/Order"),
 	    "start-first");
 	assert_string_equal(str_at(spec, "RollbackConfig/FailureAction"),
-	    "pause");
+	    "continue");
 	assert_string_equal(str_at(spec, "EndpointSpec/Mode"), "vip");
 	assert_int_equal(int_at(spec, "EndpointSpec/Ports/0/TargetPort"), 8080);
 	assert_int_equal(int_at(spec, "EndpointSpec/Ports/0/PublishedPort"),
@@ -351,6 +352,11 @@ test_check(void **state)
 		  "configs:\n  c: {content: hi}\n",
 		  "compose.yaml:2: service \"web\": \"configs\" are not supported "
 		  "with target = swarm yet" },
+		{ "services:\n  web:\n    image: x\n    x-slipway:\n"
+		  "      release: ./migrate\n",
+		  "compose.yaml:2: service \"web\": \"x-slipway.release\" does "
+		  "not run with target = swarm yet: remove it and run the command "
+		  "yourself before this deploy" },
 		{ "services:\n  web:\n    image: x\nnetworks:\n  default: "
 		  "{driver: bridge}\n",
 		  "compose.yaml: network \"default\": driver \"bridge\" cannot "
@@ -466,6 +472,65 @@ test_service_calls(void **state)
 	engine_free(e);
 }
 
+/* One gate of a created service svc1 whose one task is task (JSON). */
+static int
+gate_with(struct engine *e, const char *cond, const char *task)
+{
+	struct swarm_change c = { "svc1", "app_job", 1, 0 };
+	struct swarm_changes ch = { &c, 1, 1 };
+	char *failed = NULL, *svc, *tasks;
+	int rc;
+
+	svc = xasprintf("{\"ID\":\"svc1\",\"UpdatedAt\":"
+	    "\"2026-11-28T10:59:55.46Z\",\"Spec\":{\"Name\":\"app_job\","
+	    "\"Mode\":{\"Replicated\":"
+	    "{\"Replicas\":1}},\"TaskTemplate\":{\"RestartPolicy\":"
+	    "{\"Condition\":\"%s\"}}}}", cond);
+	tasks = xasprintf("[%s]", task);
+	fake_add_owned(fake_http(200, "OK", "", svc));
+	fake_add_owned(fake_http(200, "OK", "", tasks));
+	rc = swarm_gate(e, &ch, 0, &failed);
+	free(failed);
+	free(svc);
+	free(tasks);
+	return rc;
+}
+
+/*
+ * A one-shot service whose task completed with exit 0 since the change
+ * passes the gate; not one that restarts (any), not an older run's task,
+ * not a failed one.
+ */
+static void
+test_gate_oneshot(void **state)
+{
+	struct engine *e = NULL;
+	const char *done = "{\"ID\":\"t1\",\"Slot\":1,\"CreatedAt\":"
+	    "\"2026-11-28T10:59:55.461978Z\",\"DesiredState\":\"shutdown\","
+	    "\"Status\":{\"State\":\"complete\",\"ContainerStatus\":"
+	    "{\"ExitCode\":0}}}";
+	const char *old = "{\"ID\":\"t1\",\"Slot\":1,\"CreatedAt\":"
+	    "\"2026-11-28T10:59:55Z\",\"DesiredState\":\"shutdown\","
+	    "\"Status\":{\"State\":\"complete\",\"ContainerStatus\":"
+	    "{\"ExitCode\":0}}}";
+	const char *failed = "{\"ID\":\"t1\",\"Slot\":1,\"CreatedAt\":"
+	    "\"2026-11-28T10:59:56Z\",\"DesiredState\":\"shutdown\","
+	    "\"Status\":{\"State\":\"failed\",\"Err\":\"task: non-zero "
+	    "exit (1)\",\"ContainerStatus\":{\"ExitCode\":1}}}";
+
+	(void)state;
+	fake_ping("1.41");
+	assert_int_equal(engine_open(&e, fk.host), 0);
+	assert_int_equal(gate_with(e, "none", done), 0);
+	assert_int_equal(gate_with(e, "on-failure", done), 0);
+	assert_int_equal(gate_with(e, "any", done), -1);
+	assert_int_equal(gate_with(e, "none", old), -1);
+	assert_int_equal(gate_with(e, "on-failure", failed), -1);
+	assert_string_equal(error_last(), "service \"app_job\": task 1 "
+	    "failed: task: non-zero exit (1)");
+	engine_free(e);
+}
+
 int
 main(void)
 {
@@ -478,6 +543,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_require_manager,
 		    fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_service_calls,
+		    fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_gate_oneshot,
 		    fake_setup, fake_teardown),
 	};
 
