@@ -4,7 +4,7 @@
 # Engine API. A web service (1 replica, its port published in mode host) and
 # a 2-replica worker deploy by push, with a one-shot service (restart
 # none) whose task exits 0; a switch of target while the other form runs
-# is refused; a code change updates the worker
+# is refused, and so is x-slipway.release; a code change updates the worker
 # start-first (each new task running before its old one stops, from the task
 # list); an unhealthy release is rolled back by Swarm with the old tasks
 # still running; a no-op deploy leaves every Version.Index alone; a rollback
@@ -118,6 +118,18 @@ docker run -d --name $app-engine --label com.docker.compose.project=$app $BASE_I
 expect_in "$WORLD/push.out" "app \"$app\" still runs 1 container as target = engine: remove them first"
 ! api "/services/${app}_web" >/dev/null 2>&1 || fail "the refused deploy created a service"
 docker rm -f $app-engine >/dev/null
+
+say "x-slipway.release under target = swarm is refused before the build"
+app3=e2e-swarmrel-$RUN
+new_app $app3
+printf '[app "%s"]\ntarget = swarm\n' $app3 >>"$CONF"
+printf 'services:\n  db:\n    build: .\n    x-slipway:\n      release: ./migrate\n' >"$WORLD/src/$app3/compose.yaml"
+printf 'FROM %s\n' "$BASE_IMAGE" >"$WORLD/src/$app3/Dockerfile"
+commit_all $app3 "v1"
+! push $app3 || fail "a Swarm deploy ran without its release command"
+expect_in "$WORLD/push.out" 'compose.yaml:2: service "db": "x-slipway.release" does not run with target = swarm yet'
+expect_not_in "$WORLD/push.out" "-----> Building"
+! api "/services/${app3}_db" >/dev/null 2>&1 || fail "the refused deploy created a service"
 
 say "push: web (1 replica, host-mode port), worker (2 replicas), a one-shot"
 push $app || { cat "$WORLD/push.out"; fail "push v1"; }
