@@ -365,13 +365,14 @@ time_key(const char *ts, char key[32])
  * Are the tasks of svc what it wants: every task meant to run running, and
  * at least Replicas of them (global: at least one)? A one-shot service's
  * (restart condition none or on-failure) task that completed with exit 0
- * since the change began has done its job and counts as ready, as on one
+ * since the change began (any task of a service created now) has done its
+ * job and counts as ready, as on one
  * host; one that failed since then fails the gate at once (Swarm does
  * not judge: FailureAction continue). *tasks_out keeps the list for
  * messages.
  */
 static int
-tasks_ready(struct engine *e, json_t *svc, json_t **tasks_out)
+tasks_ready(struct engine *e, json_t *svc, int created, json_t **tasks_out)
 {
 	const char *id = json_string_value(json_object_get(svc, "ID"));
 	json_t *spec = json_object_get(svc, "Spec");
@@ -391,7 +392,8 @@ tasks_ready(struct engine *e, json_t *svc, json_t **tasks_out)
 
 	if (since == NULL)
 		since = json_string_value(json_object_get(svc, "UpdatedAt"));
-	time_key(since, since_key);
+	/* A service this deploy created has no older task. */
+	time_key(created ? NULL : since, since_key);
 	*tasks_out = NULL;
 	if (engine_task_list(e, "service", id, &tasks) < 0)
 		return -1;
@@ -480,7 +482,7 @@ gate_one(struct engine *e, const struct swarm_change *c, long long deadline)
 		if (c->created || (state != NULL &&
 		    strcmp(state, "completed") == 0) || (state == NULL &&
 		    now_ms() - started > STATUS_GRACE_MS)) {
-			if ((r = tasks_ready(e, svc, &tasks)) < 0)
+			if ((r = tasks_ready(e, svc, c->created, &tasks)) < 0)
 				goto done;
 			if (r == 1) {
 				rc = 0;
@@ -566,7 +568,7 @@ roll_back_one(struct engine *e, const struct swarm_change *c,
 		}
 		if ((state != NULL && strcmp(state, "rollback_completed") == 0) ||
 		    (state == NULL && now_ms() - asked > STATUS_GRACE_MS)) {
-			if ((r = tasks_ready(e, svc, &tasks)) < 0)
+			if ((r = tasks_ready(e, svc, c->created, &tasks)) < 0)
 				goto done;
 			if (r == 1) {
 				rc = 0;

@@ -472,17 +472,18 @@ test_service_calls(void **state)
 	engine_free(e);
 }
 
-/* One gate of a created service svc1 whose one task is task (JSON). */
+/* One gate of service svc1 (created, or updated) whose one task is task (JSON). */
 static int
-gate_with(struct engine *e, const char *cond, const char *task)
+gate_with(struct engine *e, const char *cond, const char *task, int created)
 {
-	struct swarm_change c = { "svc1", "app_job", 1, 0 };
+	struct swarm_change c = { "svc1", "app_job", created, 0 };
 	struct swarm_changes ch = { &c, 1, 1 };
 	char *failed = NULL, *svc, *tasks;
 	int rc;
 
 	svc = xasprintf("{\"ID\":\"svc1\",\"UpdatedAt\":"
-	    "\"2026-11-28T10:59:55.46Z\",\"Spec\":{\"Name\":\"app_job\","
+	    "\"2026-11-28T10:59:58Z\",\"UpdateStatus\":{\"State\":"
+	    "\"completed\",\"StartedAt\":\"2026-11-28T10:59:55.46Z\"},\"Spec\":{\"Name\":\"app_job\","
 	    "\"Mode\":{\"Replicated\":"
 	    "{\"Replicas\":1}},\"TaskTemplate\":{\"RestartPolicy\":"
 	    "{\"Condition\":\"%s\"}}}}", cond);
@@ -521,11 +522,12 @@ test_gate_oneshot(void **state)
 	(void)state;
 	fake_ping("1.41");
 	assert_int_equal(engine_open(&e, fk.host), 0);
-	assert_int_equal(gate_with(e, "none", done), 0);
-	assert_int_equal(gate_with(e, "on-failure", done), 0);
-	assert_int_equal(gate_with(e, "any", done), -1);
-	assert_int_equal(gate_with(e, "none", old), -1);
-	assert_int_equal(gate_with(e, "on-failure", failed), -1);
+	assert_int_equal(gate_with(e, "none", done, 0), 0);
+	assert_int_equal(gate_with(e, "on-failure", done, 0), 0);
+	assert_int_equal(gate_with(e, "any", done, 0), -1);
+	assert_int_equal(gate_with(e, "none", old, 0), -1);
+	assert_int_equal(gate_with(e, "none", old, 1), 0);
+	assert_int_equal(gate_with(e, "on-failure", failed, 0), -1);
 	assert_string_equal(error_last(), "service \"app_job\": task 1 "
 	    "failed: task: non-zero exit (1)");
 	engine_free(e);
