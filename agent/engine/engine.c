@@ -1666,6 +1666,34 @@ engine_service_list(struct engine *e, const char *const *labels,
 }
 
 int
+engine_service_list_any(struct engine *e, const char *const *labels,
+    size_t nlabels, json_t **out)
+{
+	char *path = with_filter("/services", '?', labels, nlabels);
+	json_t *j = NULL;
+	int status = call(e, "GET", path, NULL, &j, 0);
+
+	free(path);
+	*out = NULL;
+	if (status == 503) {
+		json_decref(j);
+		error_clear();
+		return 1;
+	}
+	if (status < 0)
+		return -1;
+	if (status < 200 || status >= 300) {
+		json_decref(j);
+		if (status >= 400)
+			return -1; /* the engine's message is already set */
+		return error_set("engine answered GET /services with HTTP %d",
+		    status);
+	}
+	*out = j;
+	return 0;
+}
+
+int
 engine_service_inspect(struct engine *e, const char *id, json_t **out)
 {
 	char *path = epath("/services/%s", id, NULL);

@@ -83,11 +83,11 @@ swarm_services(struct engine *e, const char *app, json_t **out)
 int
 swarm_other_form(struct engine *e, const char *app, int swarm)
 {
-	char *label = xasprintf(LABEL_PROJECT "=%s", app), *state = NULL;
+	char *label = xasprintf(LABEL_PROJECT "=%s", app);
 	const char *labels[] = { label };
 	json_t *list = NULL, *c;
 	size_t i, n = 0;
-	int manager, rc = -1;
+	int rc = -1;
 
 	if (swarm) {
 		if (engine_container_list(e, labels, 1, &list) < 0)
@@ -110,26 +110,27 @@ swarm_other_form(struct engine *e, const char *app, int swarm)
 			goto done;
 		}
 	} else {
-		if (engine_swarm_manager(e, &manager, &state) < 0)
+		char *ns = xasprintf(STACK_LABEL_NAMESPACE "=%s", app);
+		const char *nslabels[] = { ns };
+		/* 1: not a manager, so no services (and no GET /info on every
+		 * deploy: it costs several milliseconds) */
+		int r = engine_service_list_any(e, nslabels, 1, &list);
+
+		free(ns);
+		if (r < 0)
 			goto done;
-		if (manager) {
-			if (swarm_services(e, app, &list) < 0)
-				goto done;
-			if ((n = json_array_size(list)) > 0) {
-				error_set("app \"%s\" still runs %zu Swarm "
-				    "service%s as target = swarm: remove them "
-				    "first (docker stack rm %s), then deploy "
-				    "with target = engine", app, n, n == 1 ?
-				    "" : "s", app);
-				goto done;
-			}
+		if (r == 0 && (n = json_array_size(list)) > 0) {
+			error_set("app \"%s\" still runs %zu Swarm service%s as "
+			    "target = swarm: remove them first (docker stack rm "
+			    "%s), then deploy with target = engine", app, n,
+			    n == 1 ? "" : "s", app);
+			goto done;
 		}
 	}
 	rc = 0;
 done:
 	json_decref(list);
 	free(label);
-	free(state);
 	return rc;
 }
 

@@ -867,6 +867,8 @@ sim_answer(const char *req, const char *body)
 	else if (strcmp(method, "GET") == 0 && strcmp(path, "/info") == 0)
 		r = answer(200, json_pack("{s:{s:s,s:b}}", "Swarm",
 		    "LocalNodeState", "inactive", "ControlAvailable", 0));
+	else if (strcmp(method, "GET") == 0 && starts_with(path, "/services"))
+		r = error_answer(503, "%s", "This node is not a swarm manager.");
 	else if (strcmp(method, "GET") == 0 &&
 	    starts_with(path, "/containers/json")) {
 		json_t *list = json_array();
