@@ -275,6 +275,30 @@ image_owner_check(struct deploy *d, const struct compose_service *s,
 
 static int release_need(void *ctx, const char *path);
 static int context_on_disk(struct release *r, const char *context);
+/*
+ * The build context, once what the commit holds of it is on the disk, must
+ * resolve inside the release: a committed symlink (ctx -> /etc) would
+ * otherwise hand the host's files to the build, or take the inline
+ * Dockerfile's write out of the release.
+ */
+static int
+context_inside(const struct release *r, const struct compose_service *s,
+    const char *context)
+{
+	char *real = compose_path_resolve(context);
+	int inside = compose_path_within(real, r->real) ||
+	    compose_path_within(real, r->dir);
+	size_t n = strlen(r->dir);
+
+	free(real);
+	if (inside)
+		return 0;
+	if (strncmp(context, r->dir, n) == 0 && context[n] == '/')
+		context += n + 1;
+	return error_set("build of \"%s\" failed: its build context \"%s\" "
+	    "leads outside the release", s->name, context);
+}
+
 static int dockerfile_text(struct release *r,
     const struct compose_service *s, struct buf *text);
 
@@ -614,18 +638,12 @@ build_service(struct deploy *d, struct release *r,
 		/* The context is the release's own checkout: the inline
 		 * Dockerfile is written there, under a name of its own, and
 		 * the context is read from the disk (no build key). */
-		char *real = compose_path_resolve(b->context);
-		int inside = compose_path_within(real, r->dir);
-
-		free(real);
-		if (!inside) {
-			error_set("build of \"%s\" failed: dockerfile_inline "
-			    "needs a build context inside the release", s->name);
+		if (release_need(r, b->context) < 0 ||
+		    context_inside(r, s, b->context) < 0)
 			goto done;
-		}
 		inline_name = xasprintf(".slipway-dockerfile-inline.%s", s->name);
 		inline_path = path_join(b->context, inline_name);
-		if (release_need(r, b->context) < 0 || !is_dir(b->context) ||
+		if (!is_dir(b->context) ||
 		    write_file_atomic(inline_path,
 		    b->dockerfile_inline, strlen(b->dockerfile_inline),
 		    0644) < 0) {
@@ -636,6 +654,7 @@ build_service(struct deploy *d, struct release *r,
 		dockerfile = inline_name;
 	} else {
 		if (context_on_disk(r, b->context) < 0 ||
+		    context_inside(r, s, b->context) < 0 ||
 		    buildctx_open(&bc, d->repo, d->opts->from_env, r->commit,
 		    r->dir, b) < 0 || (keyed = buildctx_key(bc, key)) < 0) {
 			error_set("build of \"%s\" failed: %s", s->name,

@@ -4,6 +4,8 @@
 # blanks, a Dockerfile over the size slipway reads, a "# syntax=" frontend
 # other than Docker's; nor write into the cache mounts B's build reads. Each push is refused
 # before the build with one error line, and B's secret never reaches A.
+# Nor can a build context that is a committed symlink read the host's files
+# or have slipway write its inline Dockerfile there.
 . "$(dirname "$0")/lib.sh"
 
 a=e2e-dfr-a-$RUN
@@ -79,4 +81,25 @@ printf 'services:\n  web:\n    build:\n      context: .\n      args: {BUILDKIT_C
 commit_all $a "ns"
 if push $a -f; then cat "$WORLD/push.out"; fail "BUILDKIT_CACHE_MOUNT_NS accepted"; fi
 expect_in "$WORLD/push.out" "\"build.args.BUILDKIT_CACHE_MOUNT_NS\" is set by slipway"
+
+say "a build context that is a committed symlink to a host directory"
+host=$WORLD/hostdir
+mkdir -p "$host"
+echo "HOST-SECRET-$RUN" >"$host/secret"
+printf 'FROM %s\nCOPY secret /s\nRUN cat /s\n' "$BASE_IMAGE" >"$host/Dockerfile"
+ln -sfn "$host" "$WORLD/src/$a/ctx"
+for form in inline file; do
+	if [ $form = inline ]; then
+		printf 'services:\n  web:\n    build:\n      context: ./ctx\n      dockerfile_inline: "FROM %s\\nCOPY . /x\\nRUN cat /x/secret\\n"\n' \
+		    "$BASE_IMAGE" >"$WORLD/src/$a/compose.yaml"
+	else
+		printf 'services:\n  web:\n    build: ./ctx\n' >"$WORLD/src/$a/compose.yaml"
+	fi
+	commit_all $a "symlinked context, $form"
+	if push $a -f; then cat "$WORLD/push.out"; fail "symlinked context ($form): accepted"; fi
+	expect_in "$WORLD/push.out" "leads outside the release"
+	expect_not_in "$WORLD/push.out" "HOST-SECRET"
+	[ -z "$(ls -A "$host" | grep -v '^secret$' | grep -v '^Dockerfile$')" ] ||
+		fail "symlinked context ($form): slipway wrote into the host directory: $(ls -A "$host")"
+done
 say "ok"
