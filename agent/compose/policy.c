@@ -629,7 +629,11 @@ check_ports(struct check *c, const struct compose_service *s)
 static int
 reserved_label(const char *key)
 {
+	/* com.docker.stack.namespace is what marks a Swarm app's networks
+	 * and volumes as its own (prune, destroy) */
 	return strncasecmp(key, "com.docker.compose.", 19) == 0 ||
+	    strncasecmp(key, "com.docker.stack.", 17) == 0 ||
+	    strncasecmp(key, "com.docker.swarm.", 17) == 0 ||
 	    strncasecmp(key, "slipway.", 8) == 0;
 }
 

@@ -899,6 +899,12 @@ test_reserved_labels(void **state)
 		"volumes:\n  v: {labels: {com.docker.compose.project: b}}\n",
 		"services:\n  web:\n    image: x\n    networks: [n]\n"
 		"networks:\n  n: {labels: {Com.Docker.Compose.Project: b}}\n",
+		"services:\n  web:\n    image: x\n    volumes: [\"v:/v\"]\n"
+		"volumes:\n  v: {labels: {com.docker.stack.namespace: b}}\n",
+		"services:\n  web:\n    image: x\n    networks: [n]\n"
+		"networks:\n  n: {labels: {com.docker.stack.namespace: b}}\n",
+		"services:\n  web:\n    image: x\n    labels: "
+		"{com.docker.swarm.service.id: x}\n",
 	};
 	size_t i;
 
