@@ -1745,6 +1745,9 @@ roll_back_stack(struct deploy *d)
 	    swarm_gate(d->engine, &ch, d->cfg->health_timeout * 1000,
 	    &failed) < 0)
 		goto done;
+	/* what only the interrupted release had (a new service) goes */
+	if (swarm_prune(d->engine, prev.project) < 0)
+		out_warn("warning: %s", error_last());
 	out_info("-----> Rolled back: %.7s is live again", d->previous);
 	app_ops_dispose(&d->ops_next);
 	app_ops_copy(&d->ops_next, &d->ops);
@@ -2790,6 +2793,7 @@ out:
 	/* Live, unlocked: a certificate is asked for beside the deploy. */
 	if (rc == 0 && d.rel.project != NULL && opts->site_template != NULL &&
 	    (opts->kind == NULL || strcmp(opts->kind, "certs") != 0) &&
+	    !config_app_swarm(cfg, app) && /* nginx does not serve those */
 	    cutover_certs_missing(cfg, d.rel.project))
 		certs_request(cfg, app);
 	/* After the lock and the history are closed: the sender outlives us. */

@@ -250,7 +250,10 @@ swarm_deploy(struct engine *e, const struct compose_project *p,
 			json_t *after = NULL;
 
 			out_info("-----> Updating service %s", name);
-			if ((r = engine_service_update(e, sid, version_of(cur),
+			if (sid == NULL)
+				r = error_set("the engine's service \"%s\" has "
+				    "no ID", name);
+			else if ((r = engine_service_update(e, sid, version_of(cur),
 			    spec, img->auth, 0)) == 0) {
 				long long v = version_of(cur) + 1;
 
@@ -396,6 +399,8 @@ tasks_ready(struct engine *e, json_t *svc, int created, json_t **tasks_out)
 	/* A service this deploy created has no older task. */
 	time_key(created ? NULL : since, since_key);
 	*tasks_out = NULL;
+	if (id == NULL)
+		return error_set("the engine's service has no ID");
 	if (engine_task_list(e, "service", id, &tasks) < 0)
 		return -1;
 	json_array_foreach(tasks, i, t) {
