@@ -509,12 +509,21 @@ replace_stopped(struct engine *e, const struct converge_opts *opts,
 		pthread_join(thread, NULL);
 		if (rc_start < 0)
 			error_restore(saved);
+		/* the remover's own connection failed: once more on ours */
+		if (r.rc < 0) {
+			char *start_error = error_save();
+
+			if (engine_container_remove(e, old_id, 0) == 0)
+				r.rc = 0;
+			error_restore(start_error);
+		}
 		if (r.rc < 0) {
 			error_set("cannot replace \"%s\": %s", name, r.error);
 			free(r.error);
 			container_discard(e, id);
 			return -1;
 		}
+		free(r.error);
 	}
 	if (rc_start < 0) {
 		/* Leave it as the plain sequence would: under its own name,
