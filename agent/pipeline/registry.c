@@ -97,13 +97,39 @@ canon_name(const char *name)
 	return out;
 }
 
-/* Whether name lies under push target t ("HOST/PREFIX"), both canonical. */
+/*
+ * The part of canonical name c that is compared: all of it, or only its
+ * port and path (":5000/slipway/web-db") when loopback is set: a registry on
+ * this host answers to any name that resolves to 127.0.0.1
+ * (localtest.me:5000 included), which no spelling rule can list.
+ */
+static const char *
+compared(const char *c, int loopback)
+{
+	const char *slash = strchr(c, '/'), *colon;
+
+	if (!loopback || slash == NULL)
+		return c;
+	colon = memchr(c, ':', (size_t)(slash - c));
+	return colon != NULL ? colon : slash;
+}
+
+/* Whether canonical push target ct is on this host. */
+static int
+on_loopback(const char *ct)
+{
+	return starts_with(ct, "loopback/") || starts_with(ct, "loopback:");
+}
+
+/* Whether name lies under push target t ("HOST/PREFIX"), name canonical. */
 static int
 under(const char *name, const char *t)
 {
 	char *ct = canon_name(t);
-	size_t n = strlen(ct);
-	int in = strncmp(name, ct, n) == 0 && name[n] == '/';
+	int lo = on_loopback(ct);
+	const char *a = compared(name, lo), *b = compared(ct, lo);
+	size_t n = strlen(b);
+	int in = strncmp(a, b, n) == 0 && a[n] == '/';
 
 	free(ct);
 	return in;
@@ -129,7 +155,8 @@ registry_check_ref(const struct config *cfg, const char *app, const char *ref)
 		char *mine = own != NULL ? xasprintf("%s/%s-", own, app) : NULL;
 
 		prefix = mine != NULL ? canon_name(mine) : NULL;
-		if (prefix == NULL || !starts_with(cname, prefix))
+		if (prefix == NULL || !starts_with(compared(cname,
+		    on_loopback(prefix)), compared(prefix, on_loopback(prefix))))
 			rc = error_set("image \"%s\" is in the space where slipway "
 			    "pushes its builds (\"%s/\") but not under \"%s\": "
 			    "an app may only pull its own builds", ref, hit,

@@ -86,7 +86,8 @@ test_check_ref(void **state)
 	const char *loopback[] = { "localhost:5000/slipway/api-web:1",
 	    "LOCALHOST:5000/slipway/api-web:1", "127.0.0.2:5000/slipway/api-web",
 	    "[::1]:5000/slipway/api-web", "team/hub-web:1",
-	    "index.docker.io/team/hub-web", "Docker.io/team/hub-web" };
+	    "index.docker.io/team/hub-web", "Docker.io/team/hub-web",
+	    "localtest.me:5000/slipway/api-web:1" };
 	size_t i;
 	char *name;
 
@@ -121,6 +122,11 @@ test_check_ref(void **state)
 	    "localhost:5000/slipway/web-db:1"), 0);
 	assert_int_equal(registry_check_ref(&cfg, "web",
 	    "localhost:5001/slipway/api-db:1"), 0);
+	/* a name that may resolve to this host: its port and path count */
+	assert_int_equal(registry_check_ref(&cfg, "web",
+	    "localtest.me:5000/slipway/web-db:1"), 0);
+	assert_int_equal(registry_check_ref(&cfg, "web",
+	    "reg.example/slipway/api-db:1"), 0);
 	config_dispose(&cfg);
 	text = "[registry]\npush = reg.example:5000/slipway\n"
 	    "[app \"api\"]\npush = other.example/team\n";
