@@ -31,6 +31,11 @@ must_recreate(const struct desired *d, const struct observed *o)
 {
 	size_t i;
 
+	/* "<12 hex>_name": a replace that did not end (kill -9 between the
+	 * start and the rename); nothing finds it by its name (nginx, logs) */
+	if (o->name != NULL && strlen(o->name) > 13 && o->name[12] == '_' &&
+	    strspn(o->name, "0123456789abcdef") == 12)
+		return "left under a temporary name";
 	if (o->hash == NULL || strcmp(o->hash, d->hash) != 0)
 		return "configuration changed";
 	if (o->image_id == NULL || d->image_id == NULL ||

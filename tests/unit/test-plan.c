@@ -72,6 +72,24 @@ test_nothing_changed(void **state)
 	free_all(d, 2, o, 2);
 }
 
+/* A container a replace left under its temporary name is replaced. */
+static void
+test_temporary_name(void **state)
+{
+	struct desired d[1] = { des("web", 1, "h1", "i1") };
+	struct observed o[1] = { obs("web", 1, "h1", "i1", "running") };
+	struct plan p;
+
+	(void)state;
+	free(o[0].name);
+	o[0].name = xstrdup("0123456789ab_app-web-1");
+	plan_compute(&p, d, 1, o, 1);
+	assert_int_equal(p.steps[0].action, PLAN_RECREATE);
+	assert_string_equal(p.steps[0].reason, "left under a temporary name");
+	plan_dispose(&p);
+	free_all(d, 1, o, 1);
+}
+
 static void
 test_one_change(void **state)
 {
@@ -293,6 +311,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nothing_changed),
 		cmocka_unit_test(test_one_change),
+		cmocka_unit_test(test_temporary_name),
 		cmocka_unit_test(test_image_changed),
 		cmocka_unit_test(test_network_and_volume_missing),
 		cmocka_unit_test(test_scale_out_and_in),
