@@ -3,7 +3,6 @@
  * distribution) runs as an argv, never through a shell, in its own process
  * group, killed when [tls] timeout passes; openssl reads certificates.
  */
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -300,8 +299,8 @@ done:
 	return rc;
 }
 
-static int
-issue_locked(const struct config *cfg, const char *hook, const char *app,
+int
+acme_issue(const struct config *cfg, const char *hook, const char *app,
     const struct strv *hosts, int force)
 {
 	struct strv set = STRV_INIT, argv = STRV_INIT;
@@ -510,8 +509,8 @@ acme_hosts_check(const struct strv *hosts)
 	return rc;
 }
 
-static int
-import_locked(const struct config *cfg, const char *app,
+int
+acme_import(const struct config *cfg, const char *app,
     const struct strv *hosts, const char *cert_pem, const char *key_pem)
 {
 	struct strv set = STRV_INIT;
@@ -594,58 +593,5 @@ done:
 	free(priv);
 	free(tmp_cert);
 	free(tmp_key);
-	return rc;
-}
-
-/*
- * One request or import at a time on this server: they share the ACME
- * account (created by the first) and the certificate directories, and a
- * request detached from a push may meet an operator's import. Blocks; -1
- * with error_set when the lock cannot be taken.
- */
-static int
-acme_lock(const struct config *cfg)
-{
-	char *dir = tls_path(cfg, "acme"), *path = path_join(dir, "lock");
-	int fd = -1;
-
-	if (mkdir_p(dir, 0700) < 0)
-		goto done;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) < 0 || flock(fd, LOCK_EX) < 0) {
-		error_set("cannot lock \"%s\": %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-done:
-	free(path);
-	free(dir);
-	return fd;
-}
-
-int
-acme_issue(const struct config *cfg, const char *hook, const char *app,
-    const struct strv *hosts, int force)
-{
-	int lock = acme_lock(cfg), rc;
-
-	if (lock < 0)
-		return -1;
-	rc = issue_locked(cfg, hook, app, hosts, force);
-	close(lock);
-	return rc;
-}
-
-int
-acme_import(const struct config *cfg, const char *app,
-    const struct strv *hosts, const char *cert_pem, const char *key_pem)
-{
-	int lock = acme_lock(cfg), rc;
-
-	if (lock < 0)
-		return -1;
-	rc = import_locked(cfg, app, hosts, cert_pem, key_pem);
-	close(lock);
 	return rc;
 }
