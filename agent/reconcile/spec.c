@@ -681,8 +681,9 @@ add_resources(const struct compose_service *s, json_t *host)
 	}
 }
 
-static void
-add_healthcheck(const struct compose_healthcheck *h, int api, json_t *config)
+void
+spec_add_healthcheck(const struct compose_healthcheck *h, int api,
+    json_t *config)
 {
 	json_t *o;
 
@@ -721,9 +722,8 @@ kv_cmp(const void *a, const void *b)
 	return strcmp((*x)->key, (*y)->key);
 }
 
-/* Env as "K=V" (or "K" when unset), sorted by key so the order is stable. */
-static void
-add_env(const struct kvlist *env, json_t *config)
+void
+spec_add_env(const struct kvlist *env, json_t *config)
 {
 	const struct kv **v;
 	json_t *a;
@@ -934,7 +934,7 @@ spec_hook(const struct compose_hook *h)
 	json_object_set_new(o, "Cmd", strv_json(&h->command));
 	set_str(o, "User", h->user);
 	set_str(o, "WorkingDir", h->working_dir);
-	add_env(&h->environment, o);
+	spec_add_env(&h->environment, o);
 	json_object_set_new(o, "AttachStdout", json_false());
 	json_object_set_new(o, "AttachStderr", json_false());
 	return o;
@@ -1018,7 +1018,7 @@ build(const struct compose_project *p, const struct compose_service *s,
 	json_object_set_new(body, "Tty", json_boolean(s->tty));
 	json_object_set_new(body, "OpenStdin", json_boolean(s->stdin_open));
 	json_object_set_new(body, "StdinOnce", json_false());
-	add_env(&s->environment, body);
+	spec_add_env(&s->environment, body);
 	if (s->command_set)
 		json_object_set_new(body, "Cmd", strv_json(&s->command));
 	if (s->entrypoint_set)
@@ -1033,7 +1033,7 @@ build(const struct compose_project *p, const struct compose_service *s,
 	if (s->stop_grace_period >= 0)
 		json_object_set_new(body, "StopTimeout",
 		    json_integer(s->stop_grace_period / 1000000000LL));
-	add_healthcheck(&s->healthcheck, api, body);
+	spec_add_healthcheck(&s->healthcheck, api, body);
 	add_ports(s, body, host);
 
 	add_volumes(p, s, host);

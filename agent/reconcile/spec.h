@@ -79,6 +79,15 @@ json_t *spec_container(const struct compose_project *p,
 
 /* The exec create body of a post_start / pre_stop hook. New reference. */
 json_t *spec_hook(const struct compose_hook *h);
+/*
+ * Into a container config (or a Swarm ContainerSpec): "Healthcheck" from h
+ * (StartInterval only from API 1.44, api as engine_version_num), and "Env"
+ * as "K=V" ("K" when unset) sorted by key, so the same file gives the same
+ * JSON.
+ */
+void spec_add_healthcheck(const struct compose_healthcheck *h, int api,
+    json_t *config);
+void spec_add_env(const struct kvlist *env, json_t *config);
 
 /* A secret or config value copied into the container before it starts. */
 struct spec_copy {

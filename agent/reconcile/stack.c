@@ -203,69 +203,6 @@ add_mounts(const struct compose_project *p, const struct compose_service *s,
 		json_decref(mounts);
 }
 
-static void
-add_healthcheck(const struct compose_healthcheck *h, json_t *cs)
-{
-	json_t *o;
-
-	if (!h->set && !h->disable)
-		return;
-	o = json_object();
-	if (h->disable)
-		json_object_set_new(o, "Test", json_pack("[s]", "NONE"));
-	else {
-		set_strv(o, "Test", &h->test);
-		if (h->interval > 0)
-			set_ns(o, "Interval", h->interval);
-		if (h->timeout > 0)
-			set_ns(o, "Timeout", h->timeout);
-		if (h->start_period > 0)
-			set_ns(o, "StartPeriod", h->start_period);
-		if (h->retries > 0)
-			json_object_set_new(o, "Retries",
-			    json_integer(h->retries));
-	}
-	if (json_object_size(o) > 0)
-		json_object_set_new(cs, "Healthcheck", o);
-	else
-		json_decref(o);
-}
-
-static int
-kv_cmp(const void *a, const void *b)
-{
-	const struct kv *const *x = a, *const *y = b;
-
-	return strcmp((*x)->key, (*y)->key);
-}
-
-/* Env as "K=V", sorted by key: the same file gives the same spec. */
-static void
-add_env(const struct kvlist *env, json_t *cs)
-{
-	const struct kv **v;
-	json_t *a;
-	size_t i;
-
-	if (env->n == 0)
-		return;
-	v = xcalloc(env->n, sizeof *v);
-	for (i = 0; i < env->n; i++)
-		v[i] = &env->v[i];
-	qsort(v, env->n, sizeof *v, kv_cmp);
-	a = json_array();
-	for (i = 0; i < env->n; i++) {
-		char *e = v[i]->value != NULL ?
-		    xasprintf("%s=%s", v[i]->key, v[i]->value) :
-		    xstrdup(v[i]->key);
-
-		json_array_append_new(a, jstr(e));
-		free(e);
-	}
-	json_object_set_new(cs, "Env", a);
-	free(v);
-}
-
 static json_t *
 container_spec(const struct compose_project *p,
     const struct compose_service *s, const char *image_ref)
@@ -282,7 +219,7 @@ container_spec(const struct compose_project *p,
 	if (s->command_set)
 		json_object_set_new(cs, "Args", strv_json(&s->command));
 	set_str(cs, "Hostname", s->hostname);
-	add_env(&s->environment, cs);
+	spec_add_env(&s->environment, cs);
 	set_str(cs, "Dir", s->working_dir);
 	set_str(cs, "User", s->user);
 	set_strv(cs, "Groups", &s->group_add);
@@ -295,7 +232,8 @@ container_spec(const struct compose_project *p,
 	add_mounts(p, s, cs);
 	set_str(cs, "StopSignal", s->stop_signal);
 	set_ns(cs, "StopGracePeriod", s->stop_grace_period);
-	add_healthcheck(&s->healthcheck, cs);
+	/* api 0: no StartInterval (Swarm takes it from 1.44 too) */
+	spec_add_healthcheck(&s->healthcheck, 0, cs);
 	if (s->extra_hosts.n > 0) {
 		/* "host:ip" becomes "ip host" (docker/cli convertExtraHosts). */
 		a = json_array();
