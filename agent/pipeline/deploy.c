@@ -2063,6 +2063,32 @@ save_next(struct deploy *d)
 }
 
 /*
+ * The error a failed deploy ends with: reason, then what became of the
+ * rollback (undone: it succeeded; how: "rolled back"). A rollback that failed
+ * leaves the release pending for the next run.
+ */
+static void
+rollback_outcome(struct deploy *d, const char *reason, int undone,
+    const char *how)
+{
+	if (undone) {
+		d->rolled_back = 1;
+		if (d->previous == NULL)
+			error_set("%s; the failed first deploy was removed",
+			    reason);
+		else
+			error_set("%s; %s to %.7s", reason, how, d->previous);
+	} else if (d->previous == NULL)
+		error_set("%s; rollback failed: %s", reason, error_last());
+	else {
+		d->pending = 1;
+		error_set("%s; rollback failed: %s; it stays pending: the next "
+		    "slipway run for %s (or `slipway recover %s`) restores %.7s",
+		    reason, error_last(), d->app, d->app, d->previous);
+	}
+}
+
+/*
  * Deploy release r as the app's Swarm stack: each service runs its image by
  * digest when the release pushed it to a registry, else the local image by
  * ID (which only this node has, and which no retention of tags can take
@@ -2145,7 +2171,7 @@ run_stack(struct deploy *d)
 	struct swarm_changes ch = { 0 };
 	char *failed = NULL, *reason = NULL;
 	long long t1 = now_ms();
-	int rc = -1;
+	int rc = -1, undone;
 
 	if (stack_release(d, &d->rel, &ch) < 0)
 		goto failed;
@@ -2178,25 +2204,12 @@ failed:
 		free(why);
 		show_service_logs(d, failed);
 	}
-	if (swarm_undo(d->engine, &ch, d->cfg->health_timeout * 1000 +
-	    60000) == 0) {
-		d->rolled_back = 1;
-		if (d->previous == NULL) {
-			if (swarm_down(d->engine, d->app, 0) < 0)
-				out_warn("warning: %s", error_last());
-			error_set("%s; the failed first deploy was removed",
-			    reason);
-		} else
-			error_set("%s; Swarm rolled back to %.7s", reason,
-			    d->previous);
-	} else if (d->previous == NULL)
-		error_set("%s; rollback failed: %s", reason, error_last());
-	else {
-		d->pending = 1;
-		error_set("%s; rollback failed: %s; it stays pending: the next "
-		    "slipway run for %s (or `slipway recover %s`) restores %.7s",
-		    reason, error_last(), d->app, d->app, d->previous);
-	}
+	undone = swarm_undo(d->engine, &ch, d->cfg->health_timeout * 1000 +
+	    60000) == 0;
+	if (undone && d->previous == NULL && swarm_down(d->engine, d->app,
+	    0) < 0)
+		out_warn("warning: %s", error_last());
+	rollback_outcome(d, reason, undone, "Swarm rolled back");
 done:
 	free(reason);
 	free(failed);
@@ -2400,22 +2413,7 @@ failed:
 		    (cfg->health_timeout + 120) * 1000);
 	if (failed != NULL)
 		show_logs(d, failed);
-	if (roll_back_retrying(d) == 0) {
-		d->rolled_back = 1;
-		if (d->previous == NULL)
-			error_set("%s; the failed first deploy was removed",
-			    reason);
-		else
-			error_set("%s; rolled back to %.7s", reason,
-			    d->previous);
-	} else if (d->previous == NULL)
-		error_set("%s; rollback failed: %s", reason, error_last());
-	else {
-		d->pending = 1;
-		error_set("%s; rollback failed: %s; it stays pending: the next "
-		    "slipway run for %s (or `slipway recover %s`) restores %.7s",
-		    reason, error_last(), d->app, d->app, d->previous);
-	}
+	rollback_outcome(d, reason, roll_back_retrying(d) == 0, "rolled back");
 done:
 	/* Without the history, what to keep is unknown: remove nothing. */
 	if (rc == 0 && d->engine != NULL && d->rel.project != NULL &&
