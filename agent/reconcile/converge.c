@@ -966,6 +966,31 @@ network_remove_settled(struct engine *e, const char *name)
 }
 
 int
+converge_remove_volumes(struct engine *e, const char *label)
+{
+	const char *labels[] = { label };
+	json_t *list = NULL, *v;
+	size_t i;
+	int rc = -1;
+
+	if (engine_volume_list(e, labels, 1, &list) < 0)
+		return -1;
+	json_array_foreach(list, i, v) {
+		const char *name = json_str(v, "Name");
+
+		if (name == NULL)
+			continue;
+		out_info("-----> Removing volume %s", name);
+		if (engine_volume_remove(e, name) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	json_decref(list);
+	return rc;
+}
+
+int
 converge_down(struct engine *e, const char *project, int volumes)
 {
 	char *label = xasprintf(LABEL_PROJECT "=%s", project);
@@ -1005,18 +1030,8 @@ converge_down(struct engine *e, const char *project, int volumes)
 	}
 	json_decref(list);
 	list = NULL;
-	if (volumes) {
-		if (engine_volume_list(e, labels, 1, &list) < 0)
-			goto done;
-		json_array_foreach(json_is_array(list) ? list :
-		    json_object_get(list, "Volumes"), i, v) {
-			const char *name = json_str(v, "Name");
-
-			out_info("-----> Removing volume %s", name);
-			if (engine_volume_remove(e, name) < 0)
-				goto done;
-		}
-	}
+	if (volumes && converge_remove_volumes(e, label) < 0)
+		goto done;
 	rc = 0;
 done:
 	json_decref(list);

@@ -47,6 +47,8 @@ MUST_CHECK int converge_resources(struct engine *e, const struct compose_project
  * when volumes is set). Used by `app destroy`.
  */
 MUST_CHECK int converge_down(struct engine *e, const char *project, int volumes);
+/* Remove every volume labelled label ("key=value"): app destroy --volumes. */
+MUST_CHECK int converge_remove_volumes(struct engine *e, const char *label);
 
 /*
  * Remove, by ID, the dangling images labelled slipway.app=app: the app's own,

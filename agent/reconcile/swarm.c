@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/converge.h"
 #include "reconcile/spec.h"
 #include "reconcile/stack.h"
 #include "reconcile/swarm.h"
@@ -723,25 +724,8 @@ swarm_down(struct engine *e, const char *app, int volumes)
 	}
 	if (prune_networks(e, app, NULL) < 0)
 		goto done;
-	if (volumes) {
-		json_t *v;
-		size_t i;
-
-		json_decref(list);
-		list = NULL;
-		if (engine_volume_list(e, labels, 1, &list) < 0)
-			goto done;
-		json_array_foreach(list, i, v) {
-			const char *name = json_string_value(json_object_get(v,
-			    "Name"));
-
-			if (name == NULL)
-				continue;
-			out_info("-----> Removing volume %s", name);
-			if (engine_volume_remove(e, name) < 0)
-				goto done;
-		}
-	}
+	if (volumes && converge_remove_volumes(e, label) < 0)
+		goto done;
 	rc = 0;
 done:
 	json_decref(list);
