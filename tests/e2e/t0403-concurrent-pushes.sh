@@ -11,17 +11,23 @@ port=$(free_port)
 new_app $app
 src=$WORLD/src/$app
 web_app $app $port "first"
-# A slow build keeps the first deploy busy while the second push arrives.
-sed -i "s|^COPY www /var/www|RUN sleep 4\nCOPY www /var/www|" "$src/Dockerfile"
+# A slow build keeps the first deploy busy while the second push arrives:
+# the step names the run, so no build cache on the engine skips it.
+sed -i "s|^COPY www /var/www|RUN sleep 6 # $RUN\nCOPY www /var/www|" "$src/Dockerfile"
 commit_all $app "first"
-git -C "$src" push -q production HEAD:main 2>/dev/null >/dev/null &
+git -C "$src" push production HEAD:main >"$WORLD/first.out" 2>&1 &
 first=$!
-sleep 1.5
+# The second push goes once the first holds the lock (it is building).
+n=300
+until grep -q "Building web" "$WORLD/first.out"; do
+	n=$((n - 1)); [ $n -gt 0 ] || { cat "$WORLD/first.out"; fail "first push never built"; }
+	sleep 0.1
+done
 printf 'second\n' >"$src/www/index.html"
 commit_all $app "second"
 sha2=$(git -C "$src" rev-parse HEAD)
 push $app || { cat "$WORLD/push.out"; fail "second push"; }
-wait $first || fail "first push failed"
+wait $first || { cat "$WORLD/first.out"; fail "first push failed"; }
 expect_in "$WORLD/push.out" "Waiting for the deploy of"
 wait_http "http://127.0.0.1:$port/" "second"
 slipway status $app --json | jq -e --arg s "$sha2" '.commit == $s' >/dev/null || fail "not on the branch tip"
