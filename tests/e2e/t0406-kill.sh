@@ -17,7 +17,7 @@ push $app || { cat "$WORLD/push.out"; fail "push one"; }
 wait_http "http://127.0.0.1:$port/" "before kill"
 
 say "kill -9 during a build"
-sed -i "s|^COPY www /var/www|RUN sleep 30\nCOPY www /var/www|" "$src/Dockerfile"
+sed -i "s|^COPY www /var/www|RUN sleep 30 # $RUN\nCOPY www /var/www|" "$src/Dockerfile"
 printf 'after kill\n' >"$src/www/index.html"
 commit_all $app "slow"
 git -C "$src" push -q production HEAD:main >/dev/null 2>&1 &
@@ -31,7 +31,7 @@ wait || true
 slipway history $app -n 1 --json | jq -e '.[0].status == "running"' >/dev/null || fail "killed row not left running"
 
 say "the next deploy reaps the killed one and converges"
-sed -i "/^RUN sleep 30$/d" "$src/Dockerfile"
+sed -i "/^RUN sleep 30 /d" "$src/Dockerfile"
 commit_all $app "fast"
 push $app || { cat "$WORLD/push.out"; fail "push after kill"; }
 wait_http "http://127.0.0.1:$port/" "after kill"
@@ -41,7 +41,7 @@ jq -e '.[0].status == "succeeded" and .[1].status == "failed" and
 [ "$(docker ps -aq --filter label=com.docker.compose.project=$app | wc -l)" = 1 ] || fail "orphan containers"
 
 say "the pusher hangs up mid-deploy: the deploy still finishes"
-sed -i "s|^COPY www /var/www|RUN sleep 3\nCOPY www /var/www|" "$src/Dockerfile"
+sed -i "s|^COPY www /var/www|RUN sleep 3 # $RUN\nCOPY www /var/www|" "$src/Dockerfile"
 printf 'after hangup\n' >"$src/www/index.html"
 commit_all $app "hangup"
 setsid git -C "$src" push -q production HEAD:main >/dev/null 2>&1 &
