@@ -4,7 +4,8 @@
  * (policy.c) and the shared directory's entries are flat, so no directory on
  * the path to any bind source is writable by a container. binds_verify()
  * checks it again at every create, for release directories left by older
- * versions and for anything that changed behind slipway's back.
+ * versions and for anything that changed behind slipway's back. A bind of
+ * the commit written without ":ro" is made read-only here, with a warning.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -91,6 +92,25 @@ done:
 	free(to);
 }
 
+/*
+ * A writable bind of a path in the commit: compose files mount ./static or
+ * ./script.sh without ":ro" as a matter of course. Containers never write
+ * the release tree (a write would land in one release and vanish with the
+ * next), so it is mounted read-only and the pusher is told once; a path not
+ * in the commit is the way to writable data.
+ */
+static void
+read_only(struct compose_project *p, const struct compose_service *s,
+    struct compose_mount *m)
+{
+	m->read_only = 1;
+	strv_push_owned(&p->warnings, xasprintf("%s: service \"%s\": "
+	    "\"volumes\" bind of \"%s\" is mounted read-only: it is in the "
+	    "commit, and containers do not write the release (add \":ro\" to "
+	    "say so; a path not in the commit is a persistent writable "
+	    "directory)", file_base(p), s->name, m->rel));
+}
+
 int
 binds_share_opts(struct compose_project *p, const struct binds_opts *o)
 {
@@ -156,6 +176,8 @@ binds_share_opts(struct compose_project *p, const struct binds_opts *o)
 					    "\"volumes\" bind of \"%s\" is a "
 					    "symlink to nothing", file_base(p),
 					    s->name, m->rel);
+				else if (!m->read_only)
+					read_only(p, s, m);
 				continue;
 			}
 			name = binds_shared_name(rel);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compose/binds.h"
 #include "compose/compose.h"
 #include "compose/policy.h"
 #include "engine/engine.h"
@@ -23,7 +24,7 @@ load_live(const struct config *cfg, const char *app, char **commit,
     struct compose_project **p)
 {
 	struct kvlist vars = KVLIST_INIT;
-	char *dir = NULL, *file = NULL;
+	char *dir = NULL, *file = NULL, *shared = NULL, *app_dir = NULL;
 	int rc = -1;
 
 	*p = NULL;
@@ -34,12 +35,19 @@ load_live(const struct config *cfg, const char *app, char **commit,
 	dir = state_release_dir(cfg, app, *commit);
 	if (appvars_load(cfg, app, &vars) < 0 ||
 	    (file = compose_find(dir)) == NULL ||
-	    compose_load(p, file, dir, app, &vars) < 0 ||
+	    compose_load(p, file, dir, app, &vars) < 0)
+		goto done;
+	/* The binds the deploy made: paths not in the release are shared. */
+	app_dir = state_app_dir(cfg, app);
+	shared = path_join(app_dir, "shared");
+	if (binds_share(*p, shared) < 0 ||
 	    policy_check(*p, config_app_allow(cfg, app)) < 0)
 		goto done;
 	rc = 0;
 done:
 	kvlist_clear(&vars);
+	free(shared);
+	free(app_dir);
 	free(file);
 	free(dir);
 	return rc;

@@ -1,6 +1,7 @@
 /*
  * compose-check.c - load one compose project as a deploy would (the file
- * compose_find picks in DIR, or FILE with DIR as the release) and apply the
+ * compose_find picks in DIR, or FILE with DIR as the release), its binds
+ * sorted into release and shared directory (binds_share), and apply the
  * safety policy with nothing allowed; print "ok" or the one error line,
  * "policy: " before it when the loader took the file and the policy did
  * not.
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "compose/binds.h"
 #include "compose/compose.h"
 #include "compose/policy.h"
 
@@ -27,6 +29,8 @@ main(int argc, char **argv)
 	if (file == NULL)
 		printf("error: %s\n", argc == 3 ? "no such file" : error_last());
 	else if (compose_load(&p, file, argv[1], "app", NULL) < 0)
+		printf("error: %s\n", error_last());
+	else if (binds_share(p, "/nonexistent/shared") < 0)
 		printf("error: %s\n", error_last());
 	else if (policy_check(p, 0) < 0)
 		printf("policy: %s\n", error_last());

@@ -492,7 +492,7 @@ test_volumes(void **state)
 static void
 test_binds_release_readonly(void **state)
 {
-	static const char *const refused[] = {
+	static const char *const writable[] = {
 		".:/code", "./data:/data", "./data/sub:/x:rw", "./link-in:/x",
 		"{type: bind, source: ., target: /code}",
 	};
@@ -501,25 +501,43 @@ test_binds_release_readonly(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(refused); i++) {
-		y = *refused[i] == '{' ?
+	for (i = 0; i < ARRAY_SIZE(writable); i++) {
+		y = *writable[i] == '{' ?
 		    xasprintf("services:\n  web:\n    image: x\n    volumes: "
-		    "[%s]\n", refused[i]) :
+		    "[%s]\n", writable[i]) :
 		    xasprintf("services:\n  web:\n    image: x\n    volumes: "
-		    "[\"%s\"]\n", refused[i]);
-		/* no allow word lifts it */
-		if (check(y, ALL_BUT(0)) == 0 || strstr(error_last(),
+		    "[\"%s\"]\n", writable[i]);
+		assert_int_equal(compose_load_string(&p, y, strlen(y),
+		    "compose.yaml", release, "app", NULL), 0);
+		/* without binds_share, no allow word lifts the rule */
+		if (policy_check(p, ALL_BUT(0)) == 0 || strstr(error_last(),
 		    "must be read-only") == NULL)
-			fail_msg("%s: %s", refused[i], error_last());
+			fail_msg("%s: %s", writable[i], error_last());
+		/* binds_share mounts it read-only and says so once */
+		assert_int_equal(binds_share(p, shared), 0);
+		assert_int_equal(p->services[0].mounts[0].read_only, 1);
+		assert_int_equal(p->services[0].mounts[0].shared, 0);
+		assert_int_equal(p->warnings.n, 1);
+		assert_non_null(strstr(p->warnings.v[0], "is mounted read-only"));
+		assert_int_equal(policy_check(p, 0), 0);
+		compose_free(p);
+		p = NULL;
 		free(y);
 	}
-	assert_int_equal(check("services:\n  web:\n    image: x\n"
-	    "    volumes: [\".:/code\"]\n", 0), -1);
-	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
-	    "\"volumes\" bind of \".\" must be read-only (\":ro\"): it is in "
-	    "the commit, and the release tree is not writable by containers (a "
-	    "path not in the commit gets a persistent writable directory "
-	    "instead)");
+	y = xstrdup("services:\n  web:\n    image: x\n    volumes: "
+	    "[\".:/code\", \"./data:/d:ro\"]\n");
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share(p, shared), 0);
+	assert_int_equal(p->warnings.n, 1);
+	assert_string_equal(p->warnings.v[0], "compose.yaml: service \"web\": "
+	    "\"volumes\" bind of \".\" is mounted read-only: it is in the "
+	    "commit, and containers do not write the release (add \":ro\" to "
+	    "say so; a path not in the commit is a persistent writable "
+	    "directory)");
+	compose_free(p);
+	p = NULL;
+	free(y);
 	/* untracked sources: one flat entry each, never nested */
 	y = xstrdup("services:\n  web:\n    image: x\n    volumes: "
 	    "[\"./store:/a\", \"./store/sub:/b\", \"./data/new:/c\"]\n");
