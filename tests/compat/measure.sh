@@ -165,7 +165,7 @@ fixtures() {
 			>"$WORLD/push.out" 2>&1
 		if grep -q -- "-----> Deployed $app" "$WORLD/push.out"; then
 			sw=deployed
-			sleep 2
+			sleep 3         # as long as after docker-compose up below
 			sws=$(states "$app")
 		else
 			sw=refused
