@@ -7,6 +7,8 @@
 #   (`docker build` + `docker-compose up -d` until curl gets it);
 # - a rollback by push (both commits' images present) until served, against
 #   `docker rm -f` + `docker run` of the other image until served.
+# "Until served": each side's commands return, then curl polls until it gets
+# the new page (a push returns once its health gate has passed).
 # min_uptime is 0 here: docker-compose waits for nothing after a start, and
 # the health gate's settle time is a policy, not work.
 set -eu
@@ -38,7 +40,7 @@ rm_images() {
 	docker rm -f "$webdc-rb" >/dev/null 2>&1 || true
 	docker rmi -f "$webdc-web:rA" "$webdc-web:rB" "$webdc-web:latest" >/dev/null 2>&1 || true
 }
-trap 'rc=$?; set +e; dc_down; (exit $rc); cleanup; rm_images' EXIT
+trap 'rc=$?; set +e; docker ps -aq --filter label=bench.floor=$RUN | xargs -r docker rm -f >/dev/null 2>&1; dc_down; (exit $rc); cleanup; rm_images' EXIT
 
 # --- first deploy, 10 services
 new_app $app
@@ -67,13 +69,34 @@ cat >"$WORLD/rm-dc" <<SH
 #!/bin/sh
 docker ps -aq --filter label=com.docker.compose.project=$dc | xargs -r docker rm -f >/dev/null
 SH
-chmod +x "$WORLD/rm-slipway" "$WORLD/rm-dc"
+# The engine's floor: the same ten containers (on compose's network) created
+# and started by curl on the socket, all ten at once, nothing else.
+cat >"$WORLD/floor" <<SH
+#!/bin/sh
+for i in \$(seq 1 10); do
+	(
+	id=\$(curl -fsS --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
+		-d '{"Image": "$BASE_IMAGE", "Cmd": ["sleep", "86400"], "HostConfig": {"Init": true, "NetworkMode": "${dc}_default"}, "Labels": {"bench.floor": "$RUN"}}' \
+		"http://engine/v1.41/containers/create?name=$dc-floor-\$i" | jq -r .Id)
+	curl -fsS --unix-socket /var/run/docker.sock -X POST "http://engine/v1.41/containers/\$id/start"
+	) &
+done
+wait
+SH
+cat >"$WORLD/rm-floor" <<SH
+#!/bin/sh
+docker ps -aq --filter label=bench.floor=$RUN | xargs -r docker rm -f >/dev/null
+SH
+chmod +x "$WORLD/rm-slipway" "$WORLD/rm-dc" "$WORLD/floor" "$WORLD/rm-floor"
 hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/ten.json" \
 	--prepare "$WORLD/rm-slipway" -n "slipway deploy" "$SLIPWAY_BIN -c $CONF deploy $app" \
 	--prepare "$WORLD/rm-dc" -n "docker-compose up -d" \
 	"docker-compose -p $dc -f $dcdir/compose.yaml --project-directory $dcdir up -d" \
+	--prepare "$WORLD/rm-floor" -n "engine floor: 10 parallel create + start (curl)" "$WORLD/floor" \
 	>"$WORLD/ten.out" 2>&1 || { cat "$WORLD/ten.out"; fail "hyperfine ten"; }
+"$WORLD/rm-floor"
 row "first deploy, 10 services" "$WORLD/ten.json"
+jq -r '.results as $r | "# engine floor (10 parallel create + start by curl): \($r[2].median * 1000 | round) ms = \($r[2].median / $r[1].median * 100 | round / 100)× docker-compose'"'"'s time; slipway \($r[0].median / $r[1].median * 100 | round / 100)× (goal 0.7×)"' "$WORLD/ten.json"
 
 # --- one-line change, push until served
 port=$(free_port)
