@@ -304,6 +304,8 @@ static void *sink_ctx;
 static struct strv secrets;
 static struct strv secrets_nocase; /* hex digits: matched in any case */
 static struct strv secrets_raw;    /* the values: matched %-escaped too */
+/* Values are added while threads (parallel creates, the remover) print. */
+static pthread_rwlock_t secrets_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 void
 out_set_sink(out_sink_fn fn, void *ctx)
@@ -471,15 +473,25 @@ redact_base64_forms(const char *secret)
 	}
 }
 
+static void redact_locked(const char *secret);
+
 void
 out_redact(const char *secret)
+{
+	if (secret == NULL || strlen(secret) < OUT_REDACT_MIN)
+		return;
+	pthread_rwlock_wrlock(&secrets_lock);
+	redact_locked(secret);
+	pthread_rwlock_unlock(&secrets_lock);
+}
+
+static void
+redact_locked(const char *secret)
 {
 	char *forms[5];
 	const char *line, *end;
 	size_t i;
 
-	if (secret == NULL || strlen(secret) < OUT_REDACT_MIN)
-		return;
 	redact_one(secret);
 	forms[0] = escaped(secret, 0, 0);          /* Go %q */
 	forms[1] = escaped(secret, 1, 1);          /* Go JSON */
@@ -524,9 +536,11 @@ out_redact(const char *secret)
 void
 out_redact_clear(void)
 {
+	pthread_rwlock_wrlock(&secrets_lock);
 	strv_clear(&secrets);
 	strv_clear(&secrets_nocase);
 	strv_clear(&secrets_raw);
+	pthread_rwlock_unlock(&secrets_lock);
 }
 
 char *
@@ -536,8 +550,11 @@ out_redacted(const char *s)
 	size_t i;
 	const char *p;
 
-	if (secrets.n == 0 && secrets_nocase.n == 0)
+	pthread_rwlock_rdlock(&secrets_lock);
+	if (secrets.n == 0 && secrets_nocase.n == 0) {
+		pthread_rwlock_unlock(&secrets_lock);
 		return xstrdup(s);
+	}
 	p = s;
 	while (*p != '\0') {
 		size_t best = 0;
@@ -568,6 +585,7 @@ out_redacted(const char *s)
 		} else
 			buf_addch(&b, *p++);
 	}
+	pthread_rwlock_unlock(&secrets_lock);
 	return buf_detach(&b, NULL);
 }
 

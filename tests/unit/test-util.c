@@ -3,6 +3,7 @@
  * in output, paths, and the app variable store.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,50 @@ test_redaction(void **state)
 	out_redact_clear();
 	out_set_sink(NULL, NULL);
 	buf_release(&captured);
+}
+
+static void
+count_line(void *ctx, int is_warning, const char *line)
+{
+	(void)is_warning;
+	if (strstr(line, "value-") != NULL)
+		(*(int *)ctx)++;
+}
+
+static volatile int printing;
+
+static void *
+printer(void *arg)
+{
+	(void)arg;
+	while (printing)
+		out_info("line with value-%d in it", 7);
+	return NULL;
+}
+
+/* Values added while another thread prints (parallel creates do). */
+static void
+test_redaction_threads(void **state)
+{
+	pthread_t t;
+	char v[32];
+	int leaked = 0, i;
+
+	(void)state;
+	out_set_sink(count_line, &leaked);
+	printing = 1;
+	assert_int_equal(pthread_create(&t, NULL, printer, NULL), 0);
+	for (i = 0; i < 300; i++) {
+		snprintf(v, sizeof v, "value-%d", i);
+		out_redact(v);
+	}
+	printing = 0;
+	pthread_join(t, NULL);
+	leaked = 0;
+	out_info("line with value-%d in it", 7);
+	assert_int_equal(leaked, 0);
+	out_redact_clear();
+	out_set_sink(NULL, NULL);
 }
 
 /* The forms a value takes in engine output: quoted, escaped, split. */
@@ -529,6 +574,7 @@ main(void)
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_error_wraps_last),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_redaction_threads),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_redaction_forms),
 		cmocka_unit_test(test_redaction_encodings),
