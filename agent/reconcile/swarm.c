@@ -373,8 +373,9 @@ time_key(const char *ts, char key[32])
  * since the change began (any task of a service created now) has done its
  * job and counts as ready, as on one
  * host; one that failed since then fails the gate at once (Swarm does
- * not judge: FailureAction continue). *tasks_out keeps the list for
- * messages.
+ * not judge: FailureAction continue). A task still running an older
+ * ContainerSpec is not ready (the update has not reached it, even when no
+ * UpdateStatus shows yet). *tasks_out keeps the list for messages.
  */
 static int
 tasks_ready(struct engine *e, json_t *svc, int created, json_t **tasks_out)
@@ -408,6 +409,12 @@ tasks_ready(struct engine *e, json_t *svc, int created, json_t **tasks_out)
 		const char *desired = json_string_value(json_object_get(t,
 		    "DesiredState"));
 		json_t *st = json_object_get(t, "Status");
+		/* Swarm copies the service's task template into each task it
+		 * makes: one of an older spec is not this deploy's. */
+		int current = created || json_equal(json_object_get(
+		    json_object_get(t, "Spec"), "ContainerSpec"),
+		    json_object_get(json_object_get(spec, "TaskTemplate"),
+		    "ContainerSpec"));
 		const char *state = json_string_value(json_object_get(st,
 		    "State"));
 
@@ -434,7 +441,7 @@ tasks_ready(struct engine *e, json_t *svc, int created, json_t **tasks_out)
 		}
 		if (desired == NULL || strcmp(desired, "running") != 0)
 			continue;
-		if (state != NULL && strcmp(state, "running") == 0)
+		if (current && state != NULL && strcmp(state, "running") == 0)
 			running++;
 		else
 			other++;
