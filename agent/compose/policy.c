@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <arpa/inet.h>
 
 #include "lib/config.h"
 #include "compose/policy.h"
@@ -1002,6 +1003,108 @@ policy_check_neighbours(const struct compose_project *p,
 		free(gen);
 		if (rc < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* Every address: unset, empty, 0.0.0.0 or :: (and a Swarm ingress port). */
+static int
+any_address(const char *ip)
+{
+	unsigned char a[16], zero[16] = { 0 };
+
+	if (ip == NULL || *ip == '\0')
+		return 1;
+	if (inet_pton(AF_INET, ip, a) == 1)
+		return memcmp(a, zero, 4) == 0;
+	if (inet_pton(AF_INET6, ip, a) == 1)
+		return memcmp(a, zero, 16) == 0;
+	return 0;
+}
+
+/* The same address, however written ("::1" and "0::1"). */
+static int
+same_address(const char *x, const char *y)
+{
+	unsigned char a[16], b[16];
+
+	if (inet_pton(AF_INET, x, a) == 1)
+		return inet_pton(AF_INET, y, b) == 1 && memcmp(a, b, 4) == 0;
+	if (inet_pton(AF_INET6, x, a) == 1)
+		return inet_pton(AF_INET6, y, b) == 1 && memcmp(a, b, 16) == 0;
+	return strcmp(x, y) == 0;
+}
+
+int
+policy_claims_overlap(const struct port_claim *a, const struct port_claim *b)
+{
+	if (strcasecmp(a->protocol, b->protocol) != 0 || a->hi < b->lo ||
+	    b->hi < a->lo)
+		return 0;
+	return any_address(a->ip) || any_address(b->ip) ||
+	    same_address(a->ip, b->ip);
+}
+
+/* "8000" or "8000-8010" into lo..hi; -1 when neither. */
+static int
+published_range(const char *pub, unsigned *lo, unsigned *hi)
+{
+	long a, b;
+	const char *dash = strchr(pub, '-');
+	char *first = xstrndup(pub, dash ? (size_t)(dash - pub) : strlen(pub));
+	int rc = parse_long(first, &a);
+
+	free(first);
+	b = a;
+	if (rc == 0 && dash != NULL)
+		rc = parse_long(dash + 1, &b);
+	if (rc < 0 || a < 1 || b > 65535 || b < a)
+		return -1;
+	*lo = (unsigned)a;
+	*hi = (unsigned)b;
+	return 0;
+}
+
+int
+policy_check_port_claims(const struct compose_project *p,
+    const struct port_claim *claims, size_t n)
+{
+	struct check c = { p, 0, NULL, NULL };
+	const char *base = strrchr(p->file, '/');
+	size_t i, j, k;
+
+	c.file = base ? base + 1 : p->file;
+	for (i = 0; i < p->nservices; i++) {
+		const struct compose_service *s = &p->services[i];
+
+		for (j = 0; j < s->nports; j++) {
+			const struct compose_port *pt = &s->ports[j];
+			struct port_claim mine = { pt->protocol, pt->host_ip,
+			    0, 0, NULL };
+
+			if (pt->published == NULL || published_range(
+			    pt->published, &mine.lo, &mine.hi) < 0)
+				continue;
+			for (k = 0; k < n; k++) {
+				const struct port_claim *o = &claims[k];
+
+				if (!policy_claims_overlap(&mine, o))
+					continue;
+				return forbid(&c, "service", s->name,
+				    "\"ports: %s%s%s%s%s:%u%s%s\": host port "
+				    "%u/%s is already published by %s",
+				    pt->host_ip && strchr(pt->host_ip, ':') ?
+				    "[" : "", pt->host_ip ? pt->host_ip : "",
+				    pt->host_ip && strchr(pt->host_ip, ':') ?
+				    "]" : "", pt->host_ip ? ":" : "",
+				    pt->published, pt->target,
+				    strcmp(pt->protocol, "tcp") ? "/" : "",
+				    strcmp(pt->protocol, "tcp") ?
+				    pt->protocol : "",
+				    mine.lo > o->lo ? mine.lo : o->lo,
+				    pt->protocol, o->owner);
+			}
+		}
 	}
 	return 0;
 }

@@ -30,4 +30,29 @@ MUST_CHECK int policy_check(const struct compose_project *p, unsigned allow);
 int policy_check_neighbours(const struct compose_project *p,
     const struct strv *apps);
 
+/*
+ * A host port published on the engine by something that is not this app's:
+ * protocol, host address (NULL, "", 0.0.0.0 or :: = every address, as a
+ * Swarm ingress port), ports lo..hi, and who holds it for the message
+ * ("app \"b\" (container b-web-1)").
+ */
+struct port_claim {
+	const char *protocol;
+	const char *ip;
+	unsigned lo, hi;
+	const char *owner;
+};
+
+/* Do a and b overlap: same protocol, ports in common, addresses that meet? */
+int policy_claims_overlap(const struct port_claim *a,
+    const struct port_claim *b);
+
+/*
+ * 0 when no host port p publishes overlaps one of the n claims, else -1:
+ *   compose.yaml:2: service "web": "ports: 127.0.0.1:8080:80": host port
+ *   8080/tcp is already published by app "b" (container b-web-1)
+ */
+int policy_check_port_claims(const struct compose_project *p,
+    const struct port_claim *claims, size_t n);
+
 #endif

@@ -737,6 +737,12 @@ engine_container_list(struct engine *e, const char *const *labels,
 }
 
 int
+engine_container_list_running(struct engine *e, json_t **out)
+{
+	return call_ok(e, "GET", "/containers/json", NULL, out, 0, 0);
+}
+
+int
 engine_container_inspect(struct engine *e, const char *id, json_t **out)
 {
 	char *path = epath("/containers/%s/json", id, NULL);

@@ -64,6 +64,8 @@ char *engine_label_filter(const char *const *labels, size_t n);
 /* Containers. */
 MUST_CHECK int engine_container_list(struct engine *e, const char *const *labels,
     size_t nlabels, json_t **out); /* all=1, array */
+/* Every running container of the engine (no filter, all=0), array. */
+MUST_CHECK int engine_container_list_running(struct engine *e, json_t **out);
 MUST_CHECK int engine_container_inspect(struct engine *e, const char *id, json_t **out);
 /* Create with name; *id_out is the new container's id (allocated). */
 MUST_CHECK int engine_container_create(struct engine *e, const char *name, json_t *body,

@@ -20,6 +20,7 @@
 
 #include "compose/compose.h"
 #include "compose/binds.h"
+#include "reconcile/claims.h"
 #include "reconcile/converge.h"
 #include "reconcile/cutover.h"
 #include "pipeline/announce.h"
@@ -1376,6 +1377,29 @@ done:
 }
 
 /*
+ * The target switch check (swarm_other_form), and no host port of the
+ * release published by anything on the engine that is not this app's: both
+ * from one list of the running containers and one of the Swarm services.
+ */
+static int
+check_port_claims(struct deploy *d, int swarm)
+{
+	struct neighbours nb = NEIGHBOURS_INIT;
+	struct strv apps = STRV_INIT;
+	int rc = -1;
+
+	if (swarm_other_form(d->engine, d->app, swarm, &nb) < 0 ||
+	    neighbours_read(d->engine, &nb, 1, 1) < 0)
+		goto done;
+	state_app_names(d->cfg, &apps);
+	rc = claims_check(&nb, d->rel.project, &apps);
+done:
+	strv_clear(&apps);
+	neighbours_dispose(&nb);
+	return rc;
+}
+
+/*
  * Once, on a server whose sites predate host claims: each app's installed
  * site file claims its server names first, so that no app can take a host
  * another serves by deploying before it.
@@ -2341,7 +2365,10 @@ run_deploy(struct deploy *d, char **message)
 	    stack_check(d->rel.project) < 0))
 		goto done;
 	/* A target switch: the other form would clash (ports, two copies). */
-	if (swarm_other_form(d->engine, d->app, swarm) < 0)
+	if (claims_needed(d->rel.project)) {
+		if (check_port_claims(d, swarm) < 0)
+			goto done;
+	} else if (swarm_other_form(d->engine, d->app, swarm, NULL) < 0)
 		goto done;
 	if (prepare_images(d, &d->rel, d->opts->no_build) < 0)
 		goto done;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/claims.h"
 #include "reconcile/converge.h"
 #include "reconcile/spec.h"
 #include "reconcile/stack.h"
@@ -81,24 +82,37 @@ swarm_services(struct engine *e, const char *app, json_t **out)
 	return rc;
 }
 
+static const char *
+label_of(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(
+	    json_object_get(obj, "Spec"), "Labels"), key));
+}
+
 int
-swarm_other_form(struct engine *e, const char *app, int swarm)
+swarm_other_form(struct engine *e, const char *app, int swarm,
+    struct neighbours *nb)
 {
 	char *label = xasprintf(LABEL_PROJECT "=%s", app);
-	const char *labels[] = { label };
+	char *ns = xasprintf(STACK_LABEL_NAMESPACE "=%s", app);
+	const char *labels[] = { label }, *nslabels[] = { ns };
 	json_t *list = NULL, *c;
 	size_t i, n = 0;
-	int rc = -1;
+	int rc = -1, r = 0;
 
 	if (swarm) {
-		if (engine_container_list(e, labels, 1, &list) < 0)
+		if (nb != NULL ? neighbours_read(e, nb, 1, 0) < 0 :
+		    engine_container_list(e, labels, 1, &list) < 0)
 			goto done;
-		json_array_foreach(list, i, c) {
+		json_array_foreach(nb != NULL ? nb->containers : list, i, c) {
 			json_t *l = json_object_get(c, "Labels");
 			const char *st = json_string_value(json_object_get(c,
 			    "State"));
+			const char *o = json_string_value(json_object_get(l,
+			    LABEL_PROJECT));
 
-			if (json_object_get(l, "com.docker.swarm.service.id") ==
+			if (o != NULL && strcmp(o, app) == 0 &&
+			    json_object_get(l, "com.docker.swarm.service.id") ==
 			    NULL && st != NULL && strcmp(st, "running") == 0)
 				n++;
 		}
@@ -111,16 +125,21 @@ swarm_other_form(struct engine *e, const char *app, int swarm)
 			goto done;
 		}
 	} else {
-		char *ns = xasprintf(STACK_LABEL_NAMESPACE "=%s", app);
-		const char *nslabels[] = { ns };
 		/* 1: not a manager, so no services (and no GET /info on every
 		 * deploy: it costs several milliseconds) */
-		int r = engine_service_list_any(e, nslabels, 1, &list);
-
-		free(ns);
+		if (nb != NULL)
+			r = neighbours_read(e, nb, 0, 1);
+		else
+			r = engine_service_list_any(e, nslabels, 1, &list);
 		if (r < 0)
 			goto done;
-		if (r == 0 && (n = json_array_size(list)) > 0) {
+		json_array_foreach(nb != NULL ? nb->services : list, i, c) {
+			const char *o = label_of(c, STACK_LABEL_NAMESPACE);
+
+			if (o != NULL && strcmp(o, app) == 0)
+				n++;
+		}
+		if (n > 0) {
 			error_set("app \"%s\" still runs %zu Swarm service%s as "
 			    "target = swarm: remove them first (docker stack rm "
 			    "%s), then deploy with target = engine", app, n,
@@ -132,14 +151,8 @@ swarm_other_form(struct engine *e, const char *app, int swarm)
 done:
 	json_decref(list);
 	free(label);
+	free(ns);
 	return rc;
-}
-
-static const char *
-label_of(json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(json_object_get(
-	    json_object_get(obj, "Spec"), "Labels"), key));
 }
 
 static long long

@@ -10,6 +10,7 @@
 
 #include "compose/compose.h"
 #include "engine/engine.h"
+#include "reconcile/claims.h"
 #include "reconcile/container.h"
 #include "lib/util.h"
 
@@ -86,9 +87,12 @@ MUST_CHECK int swarm_down(struct engine *e, const char *app, int volumes);
  * Is app still running in the other form? For swarm (the app's target),
  * running containers of compose project app that no Swarm task owns; for
  * target engine, services of namespace app (only asked of a manager).
- * -1 with one line saying what to remove; 0 when none.
+ * -1 with one line saying what to remove; 0 when none. With nb, the
+ * engine's whole lists are read into it (for claims_check) and looked
+ * through, instead of asking the engine for app's objects only.
  */
-MUST_CHECK int swarm_other_form(struct engine *e, const char *app, int swarm);
+MUST_CHECK int swarm_other_form(struct engine *e, const char *app, int swarm,
+    struct neighbours *nb);
 
 /* The services of namespace app (GET /services, an array). */
 MUST_CHECK int swarm_services(struct engine *e, const char *app,

@@ -1,0 +1,199 @@
+/*
+ * test-claims.c - port claims: when two published host ports overlap
+ * (protocol, port ranges, addresses), the one-line refusal naming the
+ * holder, and the claims read from the engine's container and service
+ * lists, the app's own left out.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "compose/compose.h"
+#include "compose/policy.h"
+#include "reconcile/claims.h"
+
+static void
+test_overlap(void **state)
+{
+	static const struct {
+		const char *pa, *ipa;
+		unsigned alo, ahi;
+		const char *pb, *ipb;
+		unsigned blo, bhi;
+		int want;
+	} t[] = {
+		{ "tcp", "127.0.0.1", 8080, 8080, "tcp", "127.0.0.1", 8080, 8080, 1 },
+		{ "tcp", "127.0.0.1", 8080, 8080, "tcp", "192.0.2.1", 8080, 8080, 0 },
+		{ "tcp", "127.0.0.1", 8080, 8080, "udp", "127.0.0.1", 8080, 8080, 0 },
+		{ "tcp", "127.0.0.1", 8080, 8080, "tcp", "127.0.0.1", 8081, 8081, 0 },
+		{ "tcp", NULL, 8080, 8080, "tcp", "192.0.2.1", 8080, 8080, 1 },
+		{ "tcp", "", 8080, 8080, "tcp", "::1", 8080, 8080, 1 },
+		{ "tcp", "0.0.0.0", 8080, 8080, "tcp", "127.0.0.1", 8080, 8080, 1 },
+		{ "tcp", "127.0.0.1", 8080, 8080, "tcp", "::", 8080, 8080, 1 },
+		{ "tcp", "::1", 8080, 8080, "tcp", "0:0::1", 8080, 8080, 1 },
+		{ "tcp", "::1", 8080, 8080, "tcp", "127.0.0.1", 8080, 8080, 0 },
+		/* ranges: any port in common */
+		{ "tcp", "127.0.0.1", 8000, 8010, "tcp", "127.0.0.1", 8010, 8010, 1 },
+		{ "tcp", "127.0.0.1", 8000, 8010, "tcp", "127.0.0.1", 8011, 8020, 0 },
+		{ "tcp", "127.0.0.1", 8005, 8005, "tcp", NULL, 8000, 8010, 1 },
+		{ "udp", NULL, 53, 53, "UDP", NULL, 53, 53, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct port_claim a = { t[i].pa, t[i].ipa, t[i].alo, t[i].ahi,
+			"a" };
+		struct port_claim b = { t[i].pb, t[i].ipb, t[i].blo, t[i].bhi,
+			"b" };
+
+		if (policy_claims_overlap(&a, &b) != t[i].want ||
+		    policy_claims_overlap(&b, &a) != t[i].want)
+			fail_msg("case %zu: want %d", i, t[i].want);
+	}
+}
+
+static struct compose_project *
+load(const char *yaml)
+{
+	struct compose_project *p = NULL;
+
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml",
+	    "/srv/app", "a", NULL) < 0)
+		fail_msg("load failed: %s", error_last());
+	return p;
+}
+
+static void
+test_message(void **state)
+{
+	struct port_claim c[] = {
+		{ "tcp", "127.0.0.1", 9000, 9000, "x" },
+		{ "tcp", "127.0.0.1", 8080, 8080,
+		  "app \"b\" (container b-web-1)" },
+		{ "udp", NULL, 8005, 8005, "container \"dns\" (not this app's)" },
+	};
+	struct compose_project *p;
+
+	(void)state;
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"127.0.0.1:8080:80\"\n");
+	assert_int_equal(policy_check_port_claims(p, c, ARRAY_SIZE(c)), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"ports: 127.0.0.1:8080:80\": host port 8080/tcp is already "
+	    "published by app \"b\" (container b-web-1)");
+	compose_free(p);
+	/* another address, another protocol, no host port: none taken */
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"192.0.2.1:8080:80\"\n      - \"8005:53\"\n"
+	    "      - \"80\"\n");
+	assert_int_equal(policy_check_port_claims(p, c, ARRAY_SIZE(c)), 0);
+	compose_free(p);
+	/* a range of host ports for one target, and one per target */
+	p = load("services:\n  dns:\n    image: x\n    ports:\n"
+	    "      - \"8000-8010:53/udp\"\n");
+	assert_int_equal(policy_check_port_claims(p, c, ARRAY_SIZE(c)), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"dns\": "
+	    "\"ports: 8000-8010:53/udp\": host port 8005/udp is already "
+	    "published by container \"dns\" (not this app's)");
+	compose_free(p);
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"[::1]:8999-9001:80-82\"\n");
+	assert_int_equal(policy_check_port_claims(p, c, ARRAY_SIZE(c)), 0);
+	compose_free(p);
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"8999-9001:80-82\"\n");
+	assert_int_equal(policy_check_port_claims(p, c, ARRAY_SIZE(c)), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"ports: 9000:81\": host port 9000/tcp is already published by x");
+	compose_free(p);
+}
+
+/* The engine's lists: app a's own objects do not count, b's are named. */
+static void
+test_from_engine(void **state)
+{
+	struct neighbours nb = NEIGHBOURS_INIT;
+	struct compose_project *p;
+	struct strv apps = STRV_INIT;
+	json_error_t je;
+
+	(void)state;
+	strv_push(&apps, "a");
+	strv_push(&apps, "b");
+	nb.containers = json_loads("["
+	    "{\"Names\": [\"/a-web-1\"], \"Labels\": "
+	    "{\"com.docker.compose.project\": \"a\"}, \"Ports\": [{\"IP\": "
+	    "\"127.0.0.1\", \"PrivatePort\": 80, \"PublicPort\": 8080, "
+	    "\"Type\": \"tcp\"}]},"
+	    "{\"Names\": [\"/a_web.1.x\"], \"Labels\": "
+	    "{\"com.docker.stack.namespace\": \"a\"}, \"Ports\": [{\"IP\": "
+	    "\"0.0.0.0\", \"PrivatePort\": 80, \"PublicPort\": 8081, "
+	    "\"Type\": \"tcp\"}]},"
+	    "{\"Names\": [\"/b-web-1\"], \"Labels\": "
+	    "{\"com.docker.compose.project\": \"b\"}, \"Ports\": [{\"IP\": "
+	    "\"127.0.0.1\", \"PrivatePort\": 80, \"PublicPort\": 8082, "
+	    "\"Type\": \"tcp\"}, {\"PrivatePort\": 81, \"Type\": \"tcp\"}]},"
+	    "{\"Names\": [\"/web\"], \"Labels\": "
+	    "{\"com.docker.compose.project\": \"c\"}, \"Ports\": [{\"IP\": "
+	    "\"::\", \"PrivatePort\": 80, \"PublicPort\": 8083, "
+	    "\"Type\": \"tcp\"}]}]", 0, &je);
+	nb.services = json_loads("["
+	    "{\"Spec\": {\"Name\": \"a_api\", \"Labels\": "
+	    "{\"com.docker.stack.namespace\": \"a\"}, \"EndpointSpec\": "
+	    "{\"Ports\": [{\"Protocol\": \"tcp\", \"PublishedPort\": 8084}]}}},"
+	    "{\"Spec\": {\"Name\": \"b_api\", \"Labels\": "
+	    "{\"com.docker.stack.namespace\": \"b\"}}, \"Endpoint\": "
+	    "{\"Ports\": [{\"Protocol\": \"tcp\", \"TargetPort\": 80, "
+	    "\"PublishedPort\": 8085, \"PublishMode\": \"ingress\"}]}}]", 0, &je);
+	assert_non_null(nb.containers);
+	assert_non_null(nb.services);
+	/* its own ports (a redeploy), and free ones */
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"127.0.0.1:8080:80\"\n      - \"8081:80\"\n"
+	    "      - \"8084:80\"\n      - \"192.0.2.1:8082:80\"\n"
+	    "      - \"127.0.0.1:8086:80\"\n");
+	assert_int_equal(claims_needed(p), 1);
+	assert_int_equal(claims_check(&nb, p, &apps), 0);
+	compose_free(p);
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"8082:80\"\n");
+	assert_int_equal(claims_check(&nb, p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"ports: 8082:80\": host port 8082/tcp is already published by "
+	    "app \"b\" (container b-web-1)");
+	compose_free(p);
+	/* compose project "c" is no app: named by its container only */
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"127.0.0.1:8083:80\"\n");
+	assert_int_equal(claims_check(&nb, p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"ports: 127.0.0.1:8083:80\": host port 8083/tcp is already "
+	    "published by container \"web\" (not this app's)");
+	compose_free(p);
+	/* an ingress port holds every address */
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"127.0.0.1:8085:80\"\n");
+	assert_int_equal(claims_check(&nb, p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"ports: 127.0.0.1:8085:80\": host port 8085/tcp is already "
+	    "published by app \"b\" (Swarm service b_api)");
+	compose_free(p);
+	p = load("services:\n  web:\n    image: x\n    ports: [\"80\"]\n");
+	assert_int_equal(claims_needed(p), 0);
+	compose_free(p);
+	strv_clear(&apps);
+	neighbours_dispose(&nb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_message),
+		cmocka_unit_test(test_from_engine),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
