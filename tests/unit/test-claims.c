@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "unit.h"
+#include "fake-engine.h"
 #include "compose/compose.h"
 #include "compose/policy.h"
 #include "reconcile/claims.h"
+#include "reconcile/swarm.h"
 
 static void
 test_overlap(void **state)
@@ -186,6 +188,56 @@ test_from_engine(void **state)
 	neighbours_dispose(&nb);
 }
 
+/*
+ * One read of each list serves the target switch check too (looked through
+ * for the app's own objects) and the claims: GET /containers/json (running,
+ * no filter) and GET /services, whose 503 (no manager) means none.
+ */
+static void
+test_read_once(void **state)
+{
+	struct neighbours nb = NEIGHBOURS_INIT;
+	struct engine *e = NULL;
+
+	(void)state;
+	fake_ping("1.41");
+	assert_int_equal(engine_open(&e, fk.host), 0);
+	/* target engine: a's own Swarm service is refused, b's is not */
+	fake_add_owned(fake_http(200, "OK", "", "[{\"Spec\": {\"Name\": "
+	    "\"b_web\", \"Labels\": {\"com.docker.stack.namespace\": "
+	    "\"b\"}}}, {\"Spec\": {\"Name\": \"a_web\", \"Labels\": "
+	    "{\"com.docker.stack.namespace\": \"a\"}}}]"));
+	assert_int_equal(swarm_other_form(e, "a", 0, &nb), -1);
+	assert_non_null(strstr(error_last(), "still runs 1 Swarm service"));
+	assert_int_equal(swarm_other_form(e, "b-", 0, &nb), 0);
+	fake_add_owned(fake_http(200, "OK", "", "[]"));
+	assert_int_equal(neighbours_read(e, &nb, 1, 1), 0);
+	assert_int_equal(neighbours_read(e, &nb, 1, 1), 0);
+	assert_int_equal(fake_nreqs(), 3);
+	assert_req(1, "GET /v1.41/services");
+	assert_req(2, "GET /v1.41/containers/json");
+	neighbours_dispose(&nb);
+	/* target swarm: a's running containers outside Swarm are refused */
+	fake_add_owned(fake_http(200, "OK", "", "[{\"Names\": [\"/a-web-1\"], "
+	    "\"State\": \"running\", \"Labels\": "
+	    "{\"com.docker.compose.project\": \"a\"}}, {\"Names\": "
+	    "[\"/b-web-1\"], \"State\": \"running\", \"Labels\": "
+	    "{\"com.docker.compose.project\": \"b\"}}]"));
+	assert_int_equal(swarm_other_form(e, "a", 1, &nb), -1);
+	assert_non_null(strstr(error_last(), "still runs 1 container"));
+	assert_int_equal(swarm_other_form(e, "c", 1, &nb), 0);
+	fake_add_owned(fake_http(503, "Service Unavailable", "",
+	    "{\"message\": \"This node is not a swarm manager.\"}"));
+	assert_int_equal(neighbours_read(e, &nb, 1, 1), 0);
+	assert_true(nb.services_read);
+	assert_null(nb.services);
+	assert_int_equal(fake_nreqs(), 5);
+	assert_req(3, "GET /v1.41/containers/json");
+	assert_req(4, "GET /v1.41/services");
+	neighbours_dispose(&nb);
+	engine_free(e);
+}
+
 int
 main(void)
 {
@@ -193,6 +245,8 @@ main(void)
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_message),
 		cmocka_unit_test(test_from_engine),
+		cmocka_unit_test_setup_teardown(test_read_once, fake_setup,
+		    fake_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
