@@ -1065,6 +1065,26 @@ published_range(const char *pub, unsigned *lo, unsigned *hi)
 	return 0;
 }
 
+/* The refusal of pt, whose host port port owner publishes. */
+static int
+port_taken(struct check *c, const struct compose_service *s,
+    const struct compose_port *pt, unsigned port, const char *owner)
+{
+	struct buf spec = BUF_INIT;
+	int rc;
+
+	if (pt->host_ip != NULL)
+		buf_addf(&spec, strchr(pt->host_ip, ':') ? "[%s]:" : "%s:",
+		    pt->host_ip);
+	buf_addf(&spec, "%s:%u", pt->published, pt->target);
+	if (strcmp(pt->protocol, "tcp") != 0)
+		buf_addf(&spec, "/%s", pt->protocol);
+	rc = forbid(c, "service", s->name, "\"ports: %s\": host port %u/%s "
+	    "is already published by %s", spec.buf, port, pt->protocol, owner);
+	buf_release(&spec);
+	return rc;
+}
+
 int
 policy_check_port_claims(const struct compose_project *p,
     const struct port_claim *claims, size_t n)
@@ -1090,19 +1110,8 @@ policy_check_port_claims(const struct compose_project *p,
 
 				if (!policy_claims_overlap(&mine, o))
 					continue;
-				return forbid(&c, "service", s->name,
-				    "\"ports: %s%s%s%s%s:%u%s%s\": host port "
-				    "%u/%s is already published by %s",
-				    pt->host_ip && strchr(pt->host_ip, ':') ?
-				    "[" : "", pt->host_ip ? pt->host_ip : "",
-				    pt->host_ip && strchr(pt->host_ip, ':') ?
-				    "]" : "", pt->host_ip ? ":" : "",
-				    pt->published, pt->target,
-				    strcmp(pt->protocol, "tcp") ? "/" : "",
-				    strcmp(pt->protocol, "tcp") ?
-				    pt->protocol : "",
-				    mine.lo > o->lo ? mine.lo : o->lo,
-				    pt->protocol, o->owner);
+				return port_taken(&c, s, pt,
+				    mine.lo > o->lo ? mine.lo : o->lo, o->owner);
 			}
 		}
 	}
