@@ -1106,12 +1106,10 @@ policy_check_port_claims(const struct compose_project *p,
 			    pt->published, &mine.lo, &mine.hi) < 0)
 				continue;
 			for (k = 0; k < n; k++) {
-				const struct port_claim *o = &claims[k];
-
-				if (!policy_claims_overlap(&mine, o))
-					continue;
-				return port_taken(&c, s, pt,
-				    mine.lo > o->lo ? mine.lo : o->lo, o->owner);
+				if (policy_claims_overlap(&mine, &claims[k]))
+					return port_taken(&c, s, pt, mine.lo >
+					    claims[k].lo ? mine.lo : claims[k].lo,
+					    claims[k].owner);
 			}
 		}
 	}
