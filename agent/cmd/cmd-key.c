@@ -11,12 +11,14 @@
 #include "gateway/gateway.h"
 
 static const char *
-keys_path(const struct cmd_ctx *ctx)
+keys_path(struct cmd_ctx *ctx)
 {
-	if (ctx->cfg.authorized_keys == NULL)
+	const char *path = config_authorized_keys(&ctx->cfg);
+
+	if (path == NULL)
 		error_set("no authorized_keys file: there is no user \"git\"; "
 		    "set [ssh] authorized_keys");
-	return ctx->cfg.authorized_keys;
+	return path;
 }
 
 static int

@@ -667,8 +667,6 @@ handler(void *user, const char *section, const char *name, const char *value)
 static void
 set_defaults(struct config *cfg)
 {
-	struct passwd *pw;
-
 	cfg->repos_dir = xstrdup("/srv/slipway/repos");
 	cfg->state_dir = xstrdup("/var/lib/slipway");
 	cfg->docker_host = xstrdup("unix:///var/run/docker.sock");
@@ -694,9 +692,19 @@ set_defaults(struct config *cfg)
 	cfg->acme_timeout = 60;
 	cfg->acme_wait = 10;
 	cfg->push_required = 1;
-	if ((pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
+}
+
+const char *
+config_authorized_keys(struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (cfg->authorized_keys == NULL && !cfg->authorized_keys_looked_up &&
+	    (pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
 		cfg->authorized_keys = path_join(pw->pw_dir,
 		    ".ssh/authorized_keys");
+	cfg->authorized_keys_looked_up = 1;
+	return cfg->authorized_keys;
 }
 
 int

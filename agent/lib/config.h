@@ -81,7 +81,8 @@ struct config {
 	long acme_timeout;   /* seconds per issuance */
 	long acme_wait;      /* seconds a push waits for it (it goes on) */
 	/* [ssh] */
-	char *authorized_keys;
+	char *authorized_keys; /* as set; see config_authorized_keys() */
+	int authorized_keys_looked_up;
 	/* [notify] */
 	struct strv notify_urls; /* url = ..., one per line */
 	char *notify_secret;     /* HMAC-SHA256 key of the signature, or NULL */
@@ -109,6 +110,14 @@ const struct config_app *config_app(const struct config *cfg, const char *app);
 unsigned config_app_allow(const struct config *cfg, const char *app);
 /* Does app get certificates and HTTPS ([tls] enabled, [app] tls)? */
 int config_app_tls(const struct config *cfg, const char *app);
+
+/*
+ * The authorized_keys file: [ssh] authorized_keys, else the git user's
+ * ~/.ssh/authorized_keys, looked up on the first call only (getpwnam reads
+ * nsswitch and userdb: only the commands that use the file pay for it).
+ * NULL when neither exists. The string belongs to cfg.
+ */
+const char *config_authorized_keys(struct config *cfg);
 
 /* The push target of app ([app] push, else [registry] push), or NULL. */
 const char *config_app_push(const struct config *cfg, const char *app);

@@ -50,7 +50,7 @@ load_text(struct config *cfg, const char *text)
 }
 
 static void
-assert_defaults(const struct config *cfg)
+assert_defaults(struct config *cfg)
 {
 	struct passwd *pw = getpwnam("git");
 
@@ -70,12 +70,14 @@ assert_defaults(const struct config *cfg)
 	assert_string_equal(cfg->listen, "80");
 	assert_string_equal(cfg->reload, "nginx -s reload");
 	assert_string_equal(cfg->check, "nginx -t");
+	/* The git user is looked up when the file is asked for, not before. */
+	assert_null(cfg->authorized_keys);
 	if (pw == NULL)
-		assert_null(cfg->authorized_keys);
+		assert_null(config_authorized_keys(cfg));
 	else {
 		char *want = path_join(pw->pw_dir, ".ssh/authorized_keys");
 
-		assert_string_equal(cfg->authorized_keys, want);
+		assert_string_equal(config_authorized_keys(cfg), want);
 		free(want);
 	}
 	assert_null(cfg->apps);
@@ -138,7 +140,7 @@ test_every_key(void **state)
 	assert_string_equal(cfg.listen, "127.0.0.1:8080");
 	assert_string_equal(cfg.reload, "systemctl reload nginx");
 	assert_string_equal(cfg.check, "/usr/sbin/nginx -t");
-	assert_string_equal(cfg.authorized_keys,
+	assert_string_equal(config_authorized_keys(&cfg),
 	    "/home/deploy/.ssh/authorized_keys");
 	config_dispose(&cfg);
 
