@@ -59,6 +59,46 @@ is_damage(int code)
 	    code == SQLITE_FORMAT;
 }
 
+/*
+ * PRAGMA user_version: SCHEMA_VERSION once migrate() has run on the file.
+ * migrate_seq scans every row (seq is stored after the log), so it runs
+ * once per database, not once per slipway run.
+ */
+#define SCHEMA_VERSION 1
+
+static int
+schema_version(struct history *h)
+{
+	sqlite3_stmt *st = NULL;
+	int v = 0;
+
+	if (sqlite3_prepare_v2(h->db, "PRAGMA user_version", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Bring a database from before seq or notify up to SCHEMA_VERSION. */
+static int
+migrate(struct history *h)
+{
+	/* Fails with "duplicate column" when the column is there already. */
+	sqlite3_exec(h->db, "ALTER TABLE deploys ADD COLUMN seq INTEGER",
+	    NULL, NULL, NULL);
+	/* notify, added after the first release too: what went wrong
+	 * delivering the notifications. */
+	if (sqlite3_exec(h->db, migrate_seq, NULL, NULL, NULL) != SQLITE_OK ||
+	    (sqlite3_exec(h->db, "SELECT notify FROM deploys LIMIT 0", NULL,
+	    NULL, NULL) != SQLITE_OK && sqlite3_exec(h->db,
+	    "ALTER TABLE deploys ADD COLUMN notify TEXT", NULL, NULL, NULL) !=
+	    SQLITE_OK) ||
+	    sqlite3_exec(h->db, "PRAGMA user_version = 1", /* SCHEMA_VERSION */
+	    NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
 /* Does state_dir/apps hold any app? Then an empty history lost its rows. */
 static int
 has_apps(const char *state_dir)
@@ -99,9 +139,16 @@ try_open(struct history *h, const char *path)
 		sqlite3_file_control(h->db, "main", SQLITE_FCNTL_PERSIST_WAL,
 		    &persist);
 	}
-	/* WAL with synchronous=NORMAL: one fsync per checkpoint, not per row;
-	 * a power cut may lose the last row, never corrupt the file. */
-	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+	/*
+	 * WAL with synchronous=NORMAL: one fsync per checkpoint, not per row;
+	 * a power cut may lose the last row, never corrupt the file.
+	 * journal_size_limit=0: the -wal file is truncated once the last
+	 * connection has checkpointed it. A kept -wal file is read whole by
+	 * the next run (it rebuilds the WAL index, and every run is a new
+	 * last connection): up to 4 MB before auto-checkpoint restarts it.
+	 */
+	if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=0;",
 	    NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK)
 		return sqlite3_errcode(h->db);
@@ -180,16 +227,7 @@ history_open(struct history **out, const char *state_dir)
 			    sqlite3_errstr(code));
 		goto done;
 	}
-	/* Fails with "duplicate column" when the column is there already. */
-	sqlite3_exec(h->db, "ALTER TABLE deploys ADD COLUMN seq INTEGER",
-	    NULL, NULL, NULL);
-	/* notify, added after the first release too: what went wrong
-	 * delivering the notifications. */
-	if (sqlite3_exec(h->db, migrate_seq, NULL, NULL, NULL) != SQLITE_OK ||
-	    (sqlite3_exec(h->db, "SELECT notify FROM deploys LIMIT 0", NULL,
-	    NULL, NULL) != SQLITE_OK && sqlite3_exec(h->db,
-	    "ALTER TABLE deploys ADD COLUMN notify TEXT", NULL, NULL, NULL) !=
-	    SQLITE_OK)) {
+	if (schema_version(h) < SCHEMA_VERSION && migrate(h) < 0) {
 		db_error(h, path);
 		goto done;
 	}

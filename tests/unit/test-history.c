@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "unit.h"
 #include "history/history.h"
 #include "lib/util.h"
@@ -255,6 +257,52 @@ test_truncated_detected(void **state)
 	history_close(h);
 }
 
+/* A history from before seq and notify: both columns are added and the old
+ * rows numbered, once; a run after it does not migrate again. */
+static void
+test_old_schema_migrated_once(void **state)
+{
+	struct history *h;
+	struct history_row *rows;
+	sqlite3 *db;
+	char path[128];
+	size_t n;
+	long long id;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/history.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE deploys ("
+	    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " app TEXT NOT NULL, kind TEXT NOT NULL, commit_sha TEXT, ref TEXT,"
+	    " user TEXT, status TEXT NOT NULL, started INTEGER NOT NULL,"
+	    " finished INTEGER, duration_ms INTEGER, message TEXT, log TEXT);"
+	    "INSERT INTO deploys (app, kind, status, started) VALUES"
+	    " ('app', 'push', 'succeeded', 1), ('app', 'push', 'failed', 2);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(history_open(&h, dir), 0);
+	assert_int_equal(history_begin(h, "app", "push", "main", NULL, &id), 0);
+	assert_int_equal(history_list(h, "app", 0, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].id, 3);
+	assert_int_equal(rows[2].id, 1);
+	assert_null(rows[0].notify);
+	history_rows_free(rows, n);
+	history_close(h);
+	/* Marked done: a row without seq is no longer renumbered. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE deploys SET seq = NULL"
+	    " WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(history_open(&h, dir), 0);
+	assert_int_equal(history_list(h, "app", 0, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[2].id, 0);
+	history_rows_free(rows, n);
+	history_close(h);
+}
+
 int
 main(void)
 {
@@ -265,6 +313,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_succeeded_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_moved_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_schema_migrated_once, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests_name("history", tests, NULL, NULL);
 
