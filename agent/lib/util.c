@@ -829,9 +829,13 @@ done:
 int
 mkdir_p(const char *path, mode_t mode)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
 	int rc = 0;
 
+	/* Mostly there already: one stat, not a mkdir per component. */
+	if (is_dir(path))
+		return 0;
+	p = xstrdup(path);
 	for (s = p[0] != '\0' ? p + 1 : p; ; s++) {	/* "": no p[1] */
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
