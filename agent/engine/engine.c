@@ -103,6 +103,12 @@ curl_init(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+void
+engine_preload(void)
+{
+	pthread_once(&curl_once, curl_init);
+}
+
 /* "1.45" -> 145; -1 when s is not a version. */
 static int
 version_parse(const char *s)

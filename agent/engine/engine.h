@@ -22,6 +22,13 @@
 struct engine;
 
 /*
+ * Initialise libcurl now (it reads OpenSSL's configuration, about a
+ * millisecond), for a caller with a thread of its own to overlap it with;
+ * engine_open does it otherwise. Reports nothing: engine_open does.
+ */
+void engine_preload(void);
+
+/*
  * Connect to docker_host ("unix:///path" or "tcp://host:port") and negotiate
  * the API version. When nothing answers, the error names docker_host.
  */

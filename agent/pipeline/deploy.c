@@ -2724,8 +2724,12 @@ deploy_app(const struct config *cfg, const char *app,
 		error_set("app \"%s\" does not exist", app);
 		goto out;
 	}
-	/* libgit2's start-up overlaps the lock and the history's. */
+	/* libgit2's start-up (a thread: it parses the CA bundle) overlaps
+	 * libcurl's, the lock's and the history's. */
 	repo_preload();
+	engine_preload();
+	/* One open of the repository for the whole deploy. */
+	repo_hold(d.repo, opts->from_env);
 	/* A pusher who goes away (Ctrl-C, hang-up) must not stop a deploy
 	 * half-way: it finishes or rolls back. */
 	memset(&ign, 0, sizeof ign);
@@ -2829,6 +2833,7 @@ out:
 	json_decref(event);
 	buf_release(&tee.log);
 	deploy_dispose(&d);
+	repo_unhold();		/* after the release's trees, in deploy_dispose */
 	free(deploying);
 	free(message);
 	free(msg);

@@ -98,6 +98,7 @@ repo_preload(void)
 void
 repo_shutdown(void)
 {
+	repo_unhold();
 	if (preloading) {	/* a preload must finish first */
 		pthread_join(preload_thread, NULL);
 		preloading = 0;
@@ -125,6 +126,42 @@ git_fail(const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The repository this thread holds (repo_hold): opened by the first repo_*
+ * call on its path, kept until repo_unhold(). Per thread: libgit2's
+ * repository objects are not to be used by two threads at once.
+ */
+static __thread struct {
+	char *path;
+	int from_env;
+	git_repository *git;
+} held;
+
+void
+repo_hold(const char *path, int from_env)
+{
+	repo_unhold();
+	held.path = xstrdup(path);
+	held.from_env = from_env;
+}
+
+void
+repo_unhold(void)
+{
+	git_repository_free(held.git);
+	held.git = NULL;
+	free(held.path);
+	held.path = NULL;
+}
+
+/* Close what open_git() gave, unless it is the held repository. */
+static void
+close_git(git_repository *repo)
+{
+	if (repo != NULL && repo != held.git)
+		git_repository_free(repo);
+}
+
 static int
 open_git(git_repository **out, const char *path, int from_env)
 {
@@ -136,10 +173,19 @@ open_git(git_repository **out, const char *path, int from_env)
 	unsigned flags = from_env ? GIT_REPOSITORY_OPEN_FROM_ENV :
 	    GIT_REPOSITORY_OPEN_NO_SEARCH;
 
-	repo_init();
+	int hold = held.path != NULL && held.from_env == from_env &&
+	    strcmp(held.path, path) == 0;
+
 	*out = NULL;
+	if (hold && held.git != NULL) {
+		*out = held.git;
+		return 0;
+	}
+	repo_init();
 	if (git_repository_open_ext(out, path, flags, NULL) < 0)
 		return git_fail("cannot open repository \"%s\"", path);
+	if (hold)
+		held.git = *out;
 	return 0;
 }
 
@@ -393,7 +439,7 @@ repo_resolve(const char *path, const char *rev, int from_env,
 done:
 	git_object_free(commit);
 	git_object_free(obj);
-	git_repository_free(repo);
+	close_git(repo);
 	return rc;
 }
 
@@ -638,7 +684,7 @@ done:
 	}
 	git_tree_free(tree);
 	git_commit_free(commit);
-	git_repository_free(repo);
+	close_git(repo);
 	free(parent);
 	free(tmp);
 	return rc;
@@ -695,7 +741,7 @@ repo_subject(const char *path, const char *oid, int from_env)
 	s = buf_detach(&b, NULL);
 done:
 	git_commit_free(commit);
-	git_repository_free(repo);
+	close_git(repo);
 	return s;
 }
 
@@ -756,7 +802,7 @@ done:
 	git_tree_entry_free(entry);
 	git_tree_free(tree);
 	git_commit_free(commit);
-	git_repository_free(repo);
+	close_git(repo);
 	return rc;
 }
 
@@ -766,6 +812,7 @@ struct repo {
 	git_tree *root;
 	git_blob *blob;		/* the last one repo_tree_load handed out */
 	long long when;
+	int held;		/* git is the held repository: not ours */
 };
 
 int
@@ -777,8 +824,10 @@ repo_tree_open(struct repo **out, const char *path, int from_env,
 	int rc = -1;
 
 	*out = NULL;
-	if (open_git(&r->git, path, from_env) < 0 ||
-	    lookup_commit(&commit, r->git, oid) < 0)
+	if (open_git(&r->git, path, from_env) < 0)
+		goto done;
+	r->held = r->git == held.git;
+	if (lookup_commit(&commit, r->git, oid) < 0)
 		goto done;
 	if (git_commit_tree(&r->root, commit) < 0) {
 		git_fail("cannot read the tree of \"%s\"", oid);
@@ -920,7 +969,8 @@ repo_tree_free(struct repo *r)
 		return;
 	git_blob_free(r->blob);
 	git_tree_free(r->root);
-	git_repository_free(r->git);
+	if (!r->held)
+		git_repository_free(r->git);
 	free(r);
 }
 

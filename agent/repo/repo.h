@@ -117,6 +117,17 @@ MUST_CHECK int repo_hash(const char *text, size_t len, char oid[41]);
  */
 void repo_preload(void);
 
+/*
+ * Keep the repository at path open for this thread's repo_* calls on path
+ * with the same from_env, from the first such call until repo_unhold(): a
+ * deploy opens it once instead of once per call (each open reads the
+ * repository's, the user's and the system's git config and lists the
+ * packs). Every struct repo opened meanwhile must be freed before
+ * repo_unhold(). A second repo_hold() releases the first.
+ */
+void repo_hold(const char *path, int from_env);
+void repo_unhold(void);
+
 /* Release libgit2 (for a clean exit under valgrind); later calls re-init. */
 void repo_shutdown(void);
 
