@@ -76,6 +76,10 @@ main(int argc, char **argv)
 		rc = rc == CMD_ARGS_USAGE ? cmd_usage(&ctx) : cmd_fail();
 		goto done;
 	}
+	/* A deploy opens the app's repository: libgit2's start-up (a thread,
+	 * see repo_preload) overlaps the configuration's too. */
+	if (args.flags & CMD_LOCKS)
+		repo_preload();
 	if (config_path == NULL && (config_path = getenv("SLIPWAY_CONFIG")) != NULL &&
 	    *config_path == '\0')
 		config_path = NULL;
