@@ -28,7 +28,11 @@ static const char schema[] =
     " user TEXT, status TEXT NOT NULL, started INTEGER NOT NULL,"
     " finished INTEGER, duration_ms INTEGER, message TEXT, log TEXT,"
     " seq INTEGER);"
-    "CREATE INDEX IF NOT EXISTS deploys_app ON deploys(app, id);";
+    "CREATE INDEX IF NOT EXISTS deploys_app ON deploys(app, id);"
+    /* Every deploy reaps its app's running rows: without it, that read
+     * every row the app ever had. */
+    "CREATE INDEX IF NOT EXISTS deploys_running ON deploys(app)"
+    " WHERE status = 'running';";
 
 /*
  * Users see seq, numbered per app from 1; id stays the row's handle. A
