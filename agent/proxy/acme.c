@@ -1,8 +1,10 @@
 /*
  * acme.c - certificates for http hosts: uacme (the ACME client from the
  * distribution) runs as an argv, never through a shell, in its own process
- * group, killed when [tls] timeout passes; openssl reads certificates.
+ * group, killed when [tls] timeout passes; openssl reads certificates. One
+ * request or import at a time on the server (tls/acme/lock).
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -89,8 +91,24 @@ run_argv(char *const *argv, const char *env_add, long timeout_ms,
 		buf_add(output, chunk, (size_t)n);
 	}
 	close(fds[0]);
-	while (waitpid(pid, &rc, 0) < 0 && errno == EINTR)
-		;
+	/* Its output closed is not its end: the deadline holds until then. */
+	while (status == 0) {
+		pid_t r = waitpid(pid, &rc, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		if (r == 0 && now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			error_set("\"%s\" timed out after %ld s", argv[0],
+			    timeout_ms / 1000);
+			status = -1;
+		} else if (r == 0)
+			sleep_ms(50);
+	}
+	if (status < 0)
+		while (waitpid(pid, &rc, 0) < 0 && errno == EINTR)
+			;
 	if (status < 0)
 		return -1;
 	if (WIFEXITED(rc))
@@ -299,8 +317,8 @@ done:
 	return rc;
 }
 
-int
-acme_issue(const struct config *cfg, const char *hook, const char *app,
+static int
+issue_locked(const struct config *cfg, const char *hook, const char *app,
     const struct strv *hosts, int force)
 {
 	struct strv set = STRV_INIT, argv = STRV_INIT;
@@ -509,8 +527,8 @@ acme_hosts_check(const struct strv *hosts)
 	return rc;
 }
 
-int
-acme_import(const struct config *cfg, const char *app,
+static int
+import_locked(const struct config *cfg, const char *app,
     const struct strv *hosts, const char *cert_pem, const char *key_pem)
 {
 	struct strv set = STRV_INIT;
@@ -593,5 +611,83 @@ done:
 	free(priv);
 	free(tmp_cert);
 	free(tmp_key);
+	return rc;
+}
+
+/*
+ * One request or import at a time on this server: they share the ACME
+ * account (created by the first request) and the certificate directories,
+ * and a request detached from a push may meet an operator's import or
+ * another app's request. Only `certs` commands and their detached requests
+ * take it, never a deploy. The holder keeps it at most twice [tls] timeout
+ * (uacme new, uacme issue; killed then) or four openssl runs of 10 s: the
+ * wait is bounded by that and a minute more. The fd to close (O_CLOEXEC:
+ * uacme and its hook never hold it), or -1 with error_set.
+ */
+static int
+acme_lock(const struct config *cfg)
+{
+	char *tls = xasprintf("%s/tls", cfg->state_dir);
+	char *dir = tls_path(cfg, "acme"), *path = path_join(dir, "lock");
+	long long deadline = now_ms() + (2 * cfg->acme_timeout + 60) * 1000;
+	int fd = -1, said = 0;
+
+	/* tls/ stays searchable by nginx's workers (challenges/), acme/ not. */
+	if (mkdir_p(tls, 0755) < 0 || mkdir_p(dir, 0700) < 0)
+		goto done;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) < 0) {
+		error_set("cannot open \"%s\": %s", path, strerror(errno));
+		goto done;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			error_set("cannot lock \"%s\": %s", path,
+			    strerror(errno));
+		} else if (now_ms() < deadline) {
+			if (!said++)
+				out_info("-----> Waiting for another certificate "
+				    "request or import to end");
+			sleep_ms(200);
+			continue;
+		} else
+			error_set("another certificate request or import held "
+			    "\"%s\" for %ld s", path, 2 * cfg->acme_timeout + 60);
+		close(fd);
+		fd = -1;
+		break;
+	}
+done:
+	free(path);
+	free(dir);
+	free(tls);
+	return fd;
+}
+
+int
+acme_issue(const struct config *cfg, const char *hook, const char *app,
+    const struct strv *hosts, int force)
+{
+	int lock = acme_lock(cfg), rc;
+
+	if (lock < 0)
+		return -1;
+	rc = issue_locked(cfg, hook, app, hosts, force);
+	close(lock);
+	return rc;
+}
+
+int
+acme_import(const struct config *cfg, const char *app,
+    const struct strv *hosts, const char *cert_pem, const char *key_pem)
+{
+	int lock = acme_lock(cfg), rc;
+
+	if (lock < 0)
+		return -1;
+	rc = import_locked(cfg, app, hosts, cert_pem, key_pem);
+	close(lock);
 	return rc;
 }
