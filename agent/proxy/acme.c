@@ -251,24 +251,39 @@ done:
 	return found;
 }
 
-/* The line of uacme's output that says what failed (its last error). */
+/*
+ * The line of uacme's output that says what failed (its last error), and
+ * the ACME server's reason when it gave one (the last "detail" of the
+ * problem documents uacme prints): "failed to authorize order" alone does
+ * not tell a name that does not resolve from a challenge answered 404.
+ */
 static void
 error_from(const char *what, struct buf *out, int status)
 {
-	char *line = NULL, *p, *nl;
+	char *line = NULL, *detail = NULL, *p, *nl;
 
 	buf_rtrim(out);
 	for (p = out->buf; *p != '\0'; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) != NULL)
 			*nl = '\0';
-		if (strstr(p, "failed") != NULL || strstr(p, "rror") != NULL ||
-		    strstr(p, "detail") != NULL || line == NULL)
+		p += strspn(p, " \t");
+		if (starts_with(p, "\"detail\": \"")) {
+			char *q;
+
+			detail = p + strlen("\"detail\": \"");
+			for (q = detail; *q != '\0' && (*q != '"' ||
+			    (q > detail && q[-1] == '\\')); q++)
+				;
+			*q = '\0';
+		} else if (strstr(p, "failed") != NULL ||
+		    strstr(p, "rror") != NULL || line == NULL)
 			line = p;
 		if (nl == NULL)
 			break;
 	}
-	error_set("%s failed (exit %d): %.300s", what, status,
-	    line && *line ? line : "no output");
+	error_set("%s failed (exit %d): %.300s%s%.300s", what, status,
+	    line && *line ? line : "no output", detail ? ": " : "",
+	    detail ? detail : "");
 }
 
 /* Write text to dir/name with mode; 0 or -1. */

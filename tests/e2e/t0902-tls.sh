@@ -43,7 +43,8 @@ stop_all() {
 	fi
 	sed -i "/$HOSTS_MARK\$/d" /etc/hosts
 }
-trap 'stop_all; cleanup' EXIT
+# cleanup keeps the world of a failed run (it reads the status it is given)
+trap 'rc=$?; stop_all; (exit $rc); cleanup' EXIT
 
 # pebble's own listener certificate, trusted system-wide for this run only
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -75,7 +76,8 @@ error_log $N/error.log;
 worker_processes 1;
 events { worker_connections 256; }
 http {
-	access_log off;
+	log_format slipway_e2e "\$msec \$pid \$host \$request \$status";
+	access_log $N/access.log slipway_e2e;
 	client_body_temp_path $N/tmp/body;
 	proxy_temp_path $N/tmp/proxy;
 	fastcgi_temp_path $N/tmp/fastcgi;
@@ -128,6 +130,19 @@ https_get() {
 	curl -fsS --max-time 5 --cacert "$P/root.pem" \
 		--resolve "$1:$TPORT:127.0.0.1" "https://$1:$TPORT${2:-/}"
 }
+# nginx_settled: nginx's last reload is over. Its master starts the new
+# worker, sleeps 100 ms, then tells the old one to stop accepting: meanwhile
+# both take connections, so a request just after the new configuration first
+# answered may still meet the old one (seen: HTTPS served by the new worker,
+# then plain HTTP answered 404 by the old one, which had no redirect).
+nginx_settled() {
+	local n=100 m
+	m=$(cat "$N/nginx.pid")
+	until [ "$(ps --ppid "$m" -o args=)" = "nginx: worker process" ]; do
+		n=$((n - 1)); [ $n -gt 0 ] || fail "nginx's reload never ended"
+		sleep 0.1
+	done
+}
 # wait_https HOST TEXT: the certificate is asked for beside the deploy
 wait_https() {
 	local n=150
@@ -150,6 +165,7 @@ expect_not_in "$WORLD/push.out" "warning: no certificate"
 for h in "$A1" "$A2"; do
 	wait_https "$h" "tls one"
 done
+nginx_settled
 hdr=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' \
 	-H "Host: $A1" "http://127.0.0.1:$NPORT/x?y=1")
 [ "$hdr" = "301 https://$A1:$TPORT/x?y=1" ] || fail "HTTP answered \"$hdr\", not a redirect"
