@@ -26,12 +26,19 @@ A1=a1-$RUN.example.test
 A2=a2-$RUN.example.test
 A3=a3-$RUN.example.test
 A4=a4-$RUN.example.test
+A5=a5-$RUN.example.test
 BAD=nx-$RUN.invalid
 app=e2e-tls-$RUN
+two=e2e-tlstwo-$RUN
 bad=e2e-tlsbad-$RUN
 chmod 755 "$WORLD"
 mkdir -p "$N/sites" "$N/tmp" "$P"
 
+# machine CMD...: CMD edits the system's CA store or /etc/hosts, one run at a
+# time: sed -i renames a new /etc/hosts over the one another run may be
+# appending to, and update-ca-certificates builds its bundle in one fixed
+# temporary file.
+machine() { flock /tmp/slipway-e2e-machine.lock "$@"; }
 stop_all() {
 	[ -f "$N/nginx.pid" ] && nginx -c "$N/nginx.conf" -s stop 2>/dev/null || true
 	[ -n "${PEBBLE_PID:-}" ] && kill "$PEBBLE_PID" 2>/dev/null || true
@@ -39,9 +46,9 @@ stop_all() {
 	[ -n "${HANG_PID:-}" ] && kill "$HANG_PID" 2>/dev/null || true
 	if [ -f "$CA_FILE" ]; then
 		rm -f "$CA_FILE"
-		update-ca-certificates >/dev/null 2>&1 || true
+		machine update-ca-certificates >/dev/null 2>&1 || true
 	fi
-	sed -i "/$HOSTS_MARK\$/d" /etc/hosts
+	machine sed -i "/$HOSTS_MARK\$/d" /etc/hosts
 }
 # cleanup keeps the world of a failed run (it reads the status it is given)
 trap 'rc=$?; stop_all; (exit $rc); cleanup' EXIT
@@ -51,8 +58,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-days 1 -subj "/CN=slipway-e2e-$RUN" -keyout "$P/key.pem" -out "$P/cert.pem" \
 	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null
 cp "$P/cert.pem" "$CA_FILE"
-update-ca-certificates >/dev/null 2>&1
-printf '127.0.0.1 %s %s %s %s %s\n' "$A1" "$A2" "$A3" "$A4" "$HOSTS_MARK" >>/etc/hosts
+machine update-ca-certificates >/dev/null 2>&1
+machine sh -c 'printf "127.0.0.1 %s\n" "$*" >>/etc/hosts' - "$A1" "$A2" "$A3" "$A4" "$A5" "$HOSTS_MARK"
 
 cat >"$P/config.json" <<JSON
 {"pebble": {"listenAddress": "127.0.0.1:$PPORT",
@@ -154,9 +161,17 @@ wait_https() {
 }
 
 say "push an app with two hosts: one certificate, HTTPS for both"
+# and another app at the same moment: both requests need the account the
+# first one creates, one at a time (tls/acme/lock)
 new_app $app
+new_app $two
 site $app "tls one" "$A1" "$A2"
+site $two "tls other" "$A5"
+git -C "$WORLD/src/$two" push production HEAD:main >"$WORLD/push2.out" 2>&1 &
+PUSH2_PID=$!
 push $app || { cat "$WORLD/push.out"; fail "push"; }
+wait $PUSH2_PID || { cat "$WORLD/push2.out"; fail "push of the other app"; }
+expect_in "$WORLD/push2.out" "Issued a certificate for $A5"
 expect_in "$WORLD/push.out" "Requesting a certificate for $A1, $A2"
 # The push (atomic mode: its objects reach the repository only once it
 # ends) shows the outcome; the redeploy that serves it follows the push.
@@ -165,6 +180,9 @@ expect_not_in "$WORLD/push.out" "warning: no certificate"
 for h in "$A1" "$A2"; do
 	wait_https "$h" "tls one"
 done
+wait_https "$A5" "tls other"
+[ "$(grep -c 'accounts in memory' "$P/log")" = 1 ] ||
+	fail "pebble has $(grep -c 'accounts in memory' "$P/log") accounts, not one"
 nginx_settled
 hdr=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' \
 	-H "Host: $A1" "http://127.0.0.1:$NPORT/x?y=1")
@@ -205,7 +223,7 @@ expect_in "$WORLD/push.out" "warning: no certificate for $BAD, serving it over p
 
 say "certs renew: nothing due; --force renews and reloads under load"
 slipway certs renew >"$WORLD/renew.out" 2>&1 || { cat "$WORLD/renew.out"; fail "renew"; }
-expect_in "$WORLD/renew.out" "0 certificates renewed, 0 failed, 1 kept"
+expect_in "$WORLD/renew.out" "0 certificates renewed, 0 failed, 2 kept"
 : >"$WORLD/load"
 ( while :; do
 	if https_get "$A1" >/dev/null 2>&1; then echo ok; else echo FAIL; fi
