@@ -2,9 +2,10 @@
  * certs.c - certificates requested beside deploys, never inside one: the
  * deploy that needs one starts `slipway certs APP issue` once its lock is
  * free and waits for it only [tls] wait seconds; that process asks uacme
- * (holding no lock), then redeploys the live release so that its site
- * serves the new certificate. The daily `certs renew` asks again for the
- * ones still missing.
+ * (holding no app lock: acme.c lets one request at a time run on the
+ * server), then redeploys the live release so that its site serves the new
+ * certificate. The daily `certs renew` asks again for the ones still
+ * missing.
  */
 #include <errno.h>
 #include <fcntl.h>
