@@ -4,7 +4,8 @@
  * sleeps like a slow ACME server): two apps' first requests at once make one
  * account and two certificates, one after the other; an import waits for a
  * request in progress; a uacme that hangs after closing its output is
- * killed at [tls] timeout and leaves the lock free.
+ * killed at [tls] timeout and leaves the lock free; a failed validation
+ * names the ACME server's reason.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -39,6 +40,17 @@ static const char fake_uacme[] =
     "  echo account >>\"$tls/accounts\";;\n"
     "issue) [ -e \"$dir/private/key.pem\" ] || { echo 'uacme: no account' >&2;"
     " rmdir \"$tls/busy\"; exit 2; }\n"
+    "  if [ -n \"${FAKE_FAIL-}\" ]; then rmdir \"$tls/busy\"; cat <<'EOF' >&2\n"
+    "uacme: challenge https://acme.invalid/chal/1 failed with status invalid\n"
+    "uacme: the server reported the following error:\n"
+    "{\n"
+    "    \"type\": \"urn:ietf:params:acme:error:unauthorized\",\n"
+    "    \"detail\": \"http://h.test/t returned \\\"403\\\"\",\n"
+    "    \"status\": 403\n"
+    "}\n"
+    "uacme: failed to authorize order at https://acme.invalid/order/1\n"
+    "EOF\n"
+    "  exit 2; fi\n"
     "  mkdir -p \"$dir/$2\" \"$dir/private/$2\"\n"
     "  echo cert >\"$dir/$2/cert.pem\"; echo key >\"$dir/private/$2/key.pem\";;\n"
     "esac\n"
@@ -242,6 +254,25 @@ test_hung_client_killed_lock_freed(void **state)
 	strv_clear(&hosts);
 }
 
+static void
+test_failure_names_server_reason(void **state)
+{
+	struct world *w = *state;
+	struct strv hosts = STRV_INIT;
+
+	strv_push(&hosts, "h.test");
+	setenv("FAKE_FAIL", "1", 1);
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 0),
+	    -1);
+	unsetenv("FAKE_FAIL");
+	assert_string_equal(error_last(), "uacme issue failed (exit 2): uacme: "
+	    "failed to authorize order at https://acme.invalid/order/1: "
+	    "http://h.test/t returned \\\"403\\\"");
+	error_clear();
+	assert_false(exists(w, "acme/h.test"));
+	strv_clear(&hosts);
+}
+
 int
 main(void)
 {
@@ -250,6 +281,7 @@ main(void)
 		WORLD(test_two_first_requests_one_account),
 		WORLD(test_import_waits_for_request),
 		WORLD(test_hung_client_killed_lock_freed),
+		WORLD(test_failure_names_server_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
