@@ -634,10 +634,11 @@ done:
  * account (created by the first request) and the certificate directories,
  * and a request detached from a push may meet an operator's import or
  * another app's request. Only `certs` commands and their detached requests
- * take it, never a deploy. The holder keeps it at most twice [tls] timeout
- * (uacme new, uacme issue; killed then) or four openssl runs of 10 s: the
- * wait is bounded by that and a minute more. The fd to close (O_CLOEXEC:
- * uacme and its hook never hold it), or -1 with error_set.
+ * take it, never a deploy. A request holds it at most twice [tls] timeout
+ * (uacme new, uacme issue: killed then), an import for its openssl checks
+ * (10 s each at most): the wait is bounded by twice [tls] timeout and a
+ * minute more. The fd to close (O_CLOEXEC: uacme and its hook never hold
+ * it), or -1 with error_set.
  */
 static int
 acme_lock(const struct config *cfg)
