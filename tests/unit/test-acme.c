@@ -205,14 +205,16 @@ test_import_waits_for_request(void **state)
 	struct buf cert = BUF_INIT, key = BUF_INIT;
 	struct strv hosts = STRV_INIT;
 	pid_t a;
+	int n;
 
 	make_cert(w, "static.example.com", &cert, &key);
 	strv_push(&hosts, "static.example.com");
 	a = issue_in_child(w, "shop", "shop.example.com");
 	assert_true(a > 0);
 	/* The request has begun (its uacme new sleeps 0.3 s, issue too). */
-	while (!exists(w, "busy"))
+	for (n = 0; !exists(w, "busy") && n < 500; n++)
 		sleep_ms(10);
+	assert_true(exists(w, "busy"));
 	assert_int_equal(acme_import(&w->cfg, "static", &hosts, cert.buf,
 	    key.buf), 0);
 	/* Without the lock the import ends first, in a few milliseconds. */
