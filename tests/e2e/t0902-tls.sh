@@ -50,8 +50,9 @@ stop_all() {
 	fi
 	machine sed -i "/$HOSTS_MARK\$/d" /etc/hosts
 }
-# cleanup keeps the world of a failed run (it reads the status it is given)
-trap 'rc=$?; stop_all; (exit $rc); cleanup' EXIT
+# cleanup destroys the apps and keeps the world of a failed run: it reads
+# the status it is given (set +e: a failing (exit) would end the trap)
+trap 'rc=$?; set +e; stop_all; (exit $rc); cleanup' EXIT
 
 # pebble's own listener certificate, trusted system-wide for this run only
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
