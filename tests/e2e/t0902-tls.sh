@@ -3,9 +3,11 @@
 # HTTPS with certificates that renew themselves (issue 15), against pebble,
 # Let's Encrypt's test ACME server, on loopback: an app with two hosts gets
 # one certificate through nginx's challenge path and serves both over HTTPS
-# (HTTP redirects); a host pebble cannot validate deploys over HTTP with a
-# warning; `certs` lists, `certs renew --force` renews and reloads without a
-# failed request under load; `app destroy` removes the certificate.
+# (HTTP redirects), and another app's first request at the same moment
+# shares the one ACME account; a host pebble cannot validate deploys over
+# HTTP with a warning; `certs` lists, `certs renew --force` renews and
+# reloads without a failed request under load; `app destroy` removes the
+# certificate.
 # The run adds a CA file (pebble's listener, for uacme) to the system store
 # and names to /etc/hosts, both unique to the run, and removes them again.
 . "$(dirname "$0")/lib.sh"
