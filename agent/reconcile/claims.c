@@ -68,9 +68,15 @@ owner(json_t *labels, const char *name, const char *kind, const char *app,
 	const char *o = label(labels, LABEL_PROJECT);
 	const char *ns = label(labels, STACK_LABEL_NAMESPACE);
 
-	if ((o != NULL && strcmp(o, app) == 0) ||
-	    (ns != NULL && strcmp(ns, app) == 0))
+	/* Its own only when every ownership label it carries names app: an
+	 * image's LABEL can set the one slipway does not set at create. */
+	if ((o != NULL || ns != NULL) && (o == NULL || strcmp(o, app) == 0) &&
+	    (ns == NULL || strcmp(ns, app) == 0))
 		return NULL;
+	if (o != NULL && strcmp(o, app) == 0)
+		o = NULL;
+	if (ns != NULL && strcmp(ns, app) == 0)
+		ns = NULL;
 	if (o == NULL)
 		o = ns;
 	if (o != NULL && strv_contains(apps, o))

@@ -139,6 +139,12 @@ test_from_engine(void **state)
 	    "{\"Names\": [\"/web\"], \"Labels\": "
 	    "{\"com.docker.compose.project\": \"c\"}, \"Ports\": [{\"IP\": "
 	    "\"::\", \"PrivatePort\": 80, \"PublicPort\": 8083, "
+	    "\"Type\": \"tcp\"}]},"
+	    /* b's, with a's namespace from its image's LABEL */
+	    "{\"Names\": [\"/b-sly-1\"], \"Labels\": "
+	    "{\"com.docker.compose.project\": \"b\", "
+	    "\"com.docker.stack.namespace\": \"a\"}, \"Ports\": [{\"IP\": "
+	    "\"127.0.0.1\", \"PrivatePort\": 80, \"PublicPort\": 8087, "
 	    "\"Type\": \"tcp\"}]}]", 0, &je);
 	nb.services = json_loads("["
 	    "{\"Spec\": {\"Name\": \"a_api\", \"Labels\": "
@@ -164,6 +170,14 @@ test_from_engine(void **state)
 	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
 	    "\"ports: 8082:80\": host port 8082/tcp is already published by "
 	    "app \"b\" (container b-web-1)");
+	compose_free(p);
+	/* a label from b's image does not make b's container a's */
+	p = load("services:\n  web:\n    image: x\n    ports:\n"
+	    "      - \"127.0.0.1:8087:80\"\n");
+	assert_int_equal(claims_check(&nb, p, &apps), -1);
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"ports: 127.0.0.1:8087:80\": host port 8087/tcp is already "
+	    "published by app \"b\" (container b-sly-1)");
 	compose_free(p);
 	/* compose project "c" is no app: named by its container only */
 	p = load("services:\n  web:\n    image: x\n    ports:\n"
