@@ -1007,31 +1007,49 @@ policy_check_neighbours(const struct compose_project *p,
 	return 0;
 }
 
-/* Every address: unset, empty, 0.0.0.0 or :: (and a Swarm ingress port). */
+/*
+ * An address as 16 bytes, IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d), which
+ * is how the engine binds one written that way; 0 when it is no address.
+ */
+static int
+address_bytes(const char *ip, unsigned char a[16])
+{
+	unsigned char v4[4];
+
+	if (inet_pton(AF_INET, ip, v4) == 1) {
+		memset(a, 0, 10);
+		a[10] = a[11] = 0xff;
+		memcpy(a + 12, v4, 4);
+		return 1;
+	}
+	return inet_pton(AF_INET6, ip, a) == 1;
+}
+
+/* Every address: unset, empty, 0.0.0.0, ::ffff:0.0.0.0 or :: (and a Swarm
+ * ingress port). */
 static int
 any_address(const char *ip)
 {
-	unsigned char a[16], zero[16] = { 0 };
+	static const unsigned char zero[16], zero4[16] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0
+	};
+	unsigned char a[16];
 
 	if (ip == NULL || *ip == '\0')
 		return 1;
-	if (inet_pton(AF_INET, ip, a) == 1)
-		return memcmp(a, zero, 4) == 0;
-	if (inet_pton(AF_INET6, ip, a) == 1)
-		return memcmp(a, zero, 16) == 0;
-	return 0;
+	return address_bytes(ip, a) && (memcmp(a, zero, 16) == 0 ||
+	    memcmp(a, zero4, 16) == 0);
 }
 
-/* The same address, however written ("::1" and "0::1"). */
+/* The same address, however written ("::1" and "0::1", "10.0.0.1" and
+ * "::ffff:10.0.0.1"). */
 static int
 same_address(const char *x, const char *y)
 {
 	unsigned char a[16], b[16];
 
-	if (inet_pton(AF_INET, x, a) == 1)
-		return inet_pton(AF_INET, y, b) == 1 && memcmp(a, b, 4) == 0;
-	if (inet_pton(AF_INET6, x, a) == 1)
-		return inet_pton(AF_INET6, y, b) == 1 && memcmp(a, b, 16) == 0;
+	if (address_bytes(x, a) && address_bytes(y, b))
+		return memcmp(a, b, 16) == 0;
 	return strcmp(x, y) == 0;
 }
 
