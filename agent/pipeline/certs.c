@@ -109,6 +109,10 @@ certs_issue_missing(const struct config *cfg, const char *app,
 			buf_release(&shown);
 			continue;
 		}
+		/* Between two requests of this run, a turn for the other apps
+		 * waiting on the server's ACME lock (they poll it). */
+		if (issued + failed > 0)
+			sleep_ms(ACME_TURN_MS);
 		out_info("-----> Requesting a certificate for %s", shown.buf);
 		if (acme_issue(cfg, hook, app, &set, 0) < 0) {
 			out_warn("warning: no certificate for %s, serving it over "

@@ -2,7 +2,7 @@
  * acme.c - certificates for http hosts: uacme (the ACME client from the
  * distribution) runs as an argv, never through a shell, in its own process
  * group, killed when [tls] timeout passes; openssl reads certificates. One
- * request or import at a time on the server (tls/acme/lock).
+ * request or import at a time on the server (tls/acme/.lock).
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -95,8 +95,11 @@ run_argv(char *const *argv, const char *env_add, long timeout_ms,
 	while (status == 0) {
 		pid_t r = waitpid(pid, &rc, WNOHANG);
 
-		if (r == pid || (r < 0 && errno != EINTR))
+		if (r == pid)
 			break;
+		if (r < 0 && errno != EINTR)
+			return error_set("cannot wait for \"%s\": %s", argv[0],
+			    strerror(errno));
 		if (r == 0 && now_ms() >= deadline) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
@@ -637,14 +640,15 @@ done:
  * take it, never a deploy. A request holds it at most twice [tls] timeout
  * (uacme new, uacme issue: killed then), an import for its openssl checks
  * (10 s each at most): the wait is bounded by twice [tls] timeout and a
- * minute more. The fd to close (O_CLOEXEC: uacme and its hook never hold
+ * minute more. A run of one app's requests pauses ACME_TURN_MS between two
+ * (certs.c), longer than a waiter's poll, so that it cannot keep the lock. The fd to close (O_CLOEXEC: uacme and its hook never hold
  * it), or -1 with error_set.
  */
 static int
 acme_lock(const struct config *cfg)
 {
 	char *tls = xasprintf("%s/tls", cfg->state_dir);
-	char *dir = tls_path(cfg, "acme"), *path = path_join(dir, "lock");
+	char *dir = tls_path(cfg, "acme"), *path = path_join(dir, ".lock");
 	long long deadline = now_ms() + (2 * cfg->acme_timeout + 60) * 1000;
 	int fd = -1, said = 0;
 
@@ -666,7 +670,7 @@ acme_lock(const struct config *cfg)
 			if (!said++)
 				out_info("-----> Waiting for another certificate "
 				    "request or import to end");
-			sleep_ms(200);
+			sleep_ms(ACME_LOCK_POLL_MS);
 			continue;
 		} else
 			error_set("another certificate request or import held "

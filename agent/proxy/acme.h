@@ -15,6 +15,12 @@
 #include "lib/config.h"
 #include "lib/util.h"
 
+/* How often a request waiting for the server's ACME lock (tls/acme/.lock)
+ * tries it, and the pause a run of several requests leaves between two of
+ * them, so that another app's waiting request gets its turn. */
+#define ACME_LOCK_POLL_MS 200
+#define ACME_TURN_MS 500
+
 /* What a certificate covers and where it is. */
 struct acme_cert {
 	char *name;        /* the directory name: the first host */

@@ -165,7 +165,7 @@ wait_https() {
 
 say "push an app with two hosts: one certificate, HTTPS for both"
 # and another app at the same moment: both requests need the account the
-# first one creates, one at a time (tls/acme/lock)
+# first one creates, one at a time (tls/acme/.lock)
 new_app $app
 new_app $two
 site $app "tls one" "$A1" "$A2"
