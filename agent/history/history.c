@@ -83,10 +83,19 @@ schema_version(struct history *h)
 	return v;
 }
 
-/* Bring a database from before seq or notify up to SCHEMA_VERSION. */
+/*
+ * Bring a database from before seq or notify up to SCHEMA_VERSION, in one
+ * write transaction: two first runs at once (two pushes on a new server)
+ * take turns, and the second finds the work done.
+ */
 static int
 migrate(struct history *h)
 {
+	if (sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (schema_version(h) >= SCHEMA_VERSION)
+		goto commit;
 	/* Fails with "duplicate column" when the column is there already. */
 	sqlite3_exec(h->db, "ALTER TABLE deploys ADD COLUMN seq INTEGER",
 	    NULL, NULL, NULL);
@@ -99,8 +108,10 @@ migrate(struct history *h)
 	    SQLITE_OK) ||
 	    sqlite3_exec(h->db, "PRAGMA user_version = 1", /* SCHEMA_VERSION */
 	    NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
-	return 0;
+		return -1;	/* the caller reads the error, closing rolls back */
+commit:
+	return sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ?
+	    0 : -1;
 }
 
 /* Does state_dir/apps hold any app? Then an empty history lost its rows. */
@@ -300,8 +311,10 @@ run(struct history *h, sqlite3_stmt *st)
 int
 history_reap(struct history *h, const char *app, const char *live)
 {
+	/* INDEXED BY: on a new database SQLite prefers deploys_app_seq for
+	 * app = ?1, which reads every row of the app. */
 	sqlite3_stmt *st = prepare(h,
-	    "UPDATE deploys SET finished = ?2,"
+	    "UPDATE deploys INDEXED BY deploys_running SET finished = ?2,"
 	    " duration_ms = (?2 - started) * 1000,"
 	    " status = CASE WHEN commit_sha = ?3 THEN 'succeeded' ELSE 'failed' END,"
 	    " message = CASE WHEN commit_sha = ?3 THEN"
@@ -323,8 +336,9 @@ int
 history_running_commits(struct history *h, const char *app, struct strv *out)
 {
 	sqlite3_stmt *st = prepare(h,
-	    "SELECT DISTINCT commit_sha FROM deploys WHERE app = ?1 AND"
-	    " status = 'running' AND commit_sha IS NOT NULL", 1, app);
+	    "SELECT DISTINCT commit_sha FROM deploys INDEXED BY deploys_running"
+	    " WHERE app = ?1 AND status = 'running' AND commit_sha IS NOT NULL",
+	    1, app);
 	int rc;
 
 	if (st == NULL)
