@@ -77,9 +77,13 @@ main(int argc, char **argv)
 		goto done;
 	}
 	/* A deploy opens the app's repository: libgit2's start-up (a thread,
-	 * see repo_preload) overlaps the configuration's too. */
-	if (args.flags & CMD_LOCKS)
+	 * see repo_preload) overlaps the configuration's too. libcurl's
+	 * first: both libraries initialise libssh2, which is not safe from
+	 * two threads at once. */
+	if (args.flags & CMD_LOCKS) {
+		engine_preload();
 		repo_preload();
+	}
 	if (config_path == NULL && (config_path = getenv("SLIPWAY_CONFIG")) != NULL &&
 	    *config_path == '\0')
 		config_path = NULL;

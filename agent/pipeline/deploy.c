@@ -2725,9 +2725,11 @@ deploy_app(const struct config *cfg, const char *app,
 		goto out;
 	}
 	/* libgit2's start-up (a thread: it parses the CA bundle) overlaps
-	 * libcurl's, the lock's and the history's. */
-	repo_preload();
+	 * the lock's and the history's; libcurl's comes first, as both
+	 * initialise libssh2, which is not safe from two threads at once
+	 * (main() has done both already for a command that deploys). */
 	engine_preload();
+	repo_preload();
 	/* One open of the repository for the whole deploy. */
 	repo_hold(d.repo, opts->from_env);
 	/* A pusher who goes away (Ctrl-C, hang-up) must not stop a deploy
