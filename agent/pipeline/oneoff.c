@@ -118,7 +118,9 @@ oneoff_run(const struct config *cfg, const char *app,
 		goto done;
 	}
 	rc = -1;
-	if (converge_resources(e, p) < 0)
+	/* As before every create of a deploy: the engine resolves the bind
+	 * sources again (see binds_verify). */
+	if (converge_resources(e, p) < 0 || binds_verify(p, s) < 0)
 		goto done;
 	api = engine_version_num(e);
 	hash = spec_config_hash(p, s);
