@@ -255,6 +255,73 @@ verify_shared(const struct compose_project *p, const struct compose_service *s,
 	return rc;
 }
 
+/*
+ * Make rel (a mount point: a directory, or a file when is_file) beneath the
+ * directory dfd, never through a symlink; what stands in the way (a symlink,
+ * a file) is left for the engine to refuse.
+ */
+static void
+make_beneath(int dfd, const char *rel, int is_file)
+{
+	char *copy = xstrdup(rel), *comp, *next;
+	int fd = dup(dfd), sub;
+
+	for (comp = copy; fd >= 0 && comp != NULL; comp = next) {
+		if ((next = strchr(comp, '/')) != NULL)
+			*next++ = '\0';
+		if (*comp == '\0' || strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0)
+			break;
+		if (next == NULL && is_file) {
+			sub = openat(fd, comp, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, 0644);
+			if (sub >= 0)
+				close(sub);
+			break;
+		}
+		(void)mkdirat(fd, comp, 0755);
+		sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(fd);
+		fd = sub;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+}
+
+/*
+ * The release is bound read-only, so the engine cannot make the mount
+ * points of the service's other mounts that lie inside it (`.:/app` with
+ * `/app/node_modules`, or `./data:/app/data` where data is not in the
+ * commit), as it would in compose's writable bind: they are made here, in
+ * the release directory dfd that m binds, before the create.
+ */
+static void
+make_mountpoints(int dfd, const struct compose_service *s,
+    const struct compose_mount *m)
+{
+	char *top = compose_path_clean(m->target);
+	size_t n = strlen(top), i;
+	struct stat st;
+
+	for (i = 0; i < s->nmounts; i++) {
+		const struct compose_mount *o = &s->mounts[i];
+		char *t;
+
+		if (o == m || o->target == NULL)
+			continue;
+		t = compose_path_clean(o->target);
+		if (n > 1 && strncmp(t, top, n) == 0 && t[n] == '/' &&
+		    t[n + 1] != '\0')
+			make_beneath(dfd, t + n + 1, o->type == MOUNT_BIND &&
+			    stat(o->source, &st) == 0 && !S_ISDIR(st.st_mode));
+		free(t);
+	}
+	free(top);
+}
+
 static int
 verify_release(const struct compose_project *p, const struct compose_service *s,
     const struct compose_mount *m)
@@ -270,6 +337,10 @@ verify_release(const struct compose_project *p, const struct compose_service *s,
 	fd = open_beneath(dfd, rel, 0);
 	close(dfd);
 	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			make_mountpoints(fd, s, m);
 		close(fd);
 		return 0;
 	}

@@ -13,10 +13,26 @@
 #include "engine/engine.h"
 #include "lib/appops.h"
 #include "lib/state.h"
+#include "repo/repo.h"
 #include "pipeline/oneoff.h"
 #include "reconcile/container.h"
 #include "reconcile/converge.h"
 #include "reconcile/spec.h"
+
+struct live {
+	char *repo;
+	const char *commit;
+};
+
+/* Is rel in the live commit? Asked of git, as the deploy asked it (the
+ * release directory also holds mount points slipway made). */
+static int
+live_tracked(void *ctx, const char *rel)
+{
+	const struct live *l = ctx;
+
+	return repo_tracked(l->repo, l->commit, 0, rel);
+}
 
 /* Load the live release's compose project as the last deploy ran it. */
 static int
@@ -25,6 +41,8 @@ load_live(const struct config *cfg, const char *app, char **commit,
 {
 	struct kvlist vars = KVLIST_INIT;
 	char *dir = NULL, *file = NULL, *shared = NULL, *app_dir = NULL;
+	struct live live = { NULL, NULL };
+	struct binds_opts bo = { 0 };
 	int rc = -1;
 
 	*p = NULL;
@@ -37,15 +55,21 @@ load_live(const struct config *cfg, const char *app, char **commit,
 	    (file = compose_find(dir)) == NULL ||
 	    compose_load(p, file, dir, app, &vars) < 0)
 		goto done;
-	/* The binds the deploy made: paths not in the release are shared. */
+	/* The binds the deploy made: paths not in the commit are shared. */
 	app_dir = state_app_dir(cfg, app);
 	shared = path_join(app_dir, "shared");
-	if (binds_share(*p, shared) < 0 ||
+	live.repo = state_repo_path(cfg, app);
+	live.commit = *commit;
+	bo.shared_dir = shared;
+	bo.tracked = live_tracked;
+	bo.ctx = &live;
+	if (binds_share_opts(*p, &bo) < 0 ||
 	    policy_check(*p, config_app_allow(cfg, app)) < 0)
 		goto done;
 	rc = 0;
 done:
 	kvlist_clear(&vars);
+	free(live.repo);
 	free(shared);
 	free(app_dir);
 	free(file);

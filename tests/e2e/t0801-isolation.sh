@@ -369,6 +369,8 @@ services:
       - .:/code
       - ./conf:/conf
       - {type: bind, source: ./conf/app.conf, target: /etc/app.conf}
+      - /code/node_modules
+      - ./store:/code/store
 YML
 commit_all $a "binds"
 push $a -f || { cat "$WORLD/push.out"; fail "push with shared binds"; }
@@ -376,8 +378,13 @@ push $a -f || { cat "$WORLD/push.out"; fail "push with shared binds"; }
 for r in . ./conf ./conf/app.conf; do
 	expect_in "$WORLD/push.out" "service \"coder\": \"volumes\" bind of \"$r\" is mounted read-only"
 done
-[ "$(docker inspect -f '{{range .Mounts}}{{.RW}} {{end}}' $a-coder-1)" = "false false false " ] ||
+[ "$(docker inspect -f '{{range .Mounts}}{{if eq .Type "bind"}}{{.Destination}}={{.RW}} {{end}}{{end}}' $a-coder-1 |
+	tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')" = " /code/store=true /code=false /conf=false /etc/app.conf=false " ] ||
 	fail "release binds not read-only: $(docker inspect -f '{{json .Mounts}}' $a-coder-1)"
+# Mounts inside the read-only release: their mount points were made for them.
+docker exec $a-coder-1 sh -c 'echo m >/code/node_modules/m && echo s >/code/store/s' ||
+	fail "mounts inside the release bind are not writable"
+[ "$(cat "$WORLD/state/apps/$a/shared/store/s")" = s ] || fail "/code/store is not the shared store"
 for f in /code/x /conf/x /etc/app.conf; do
 	if docker exec $a-coder-1 sh -c "echo x >$f" 2>/dev/null; then
 		fail "a container wrote $f into the release"

@@ -538,6 +538,46 @@ test_binds_release_readonly(void **state)
 	compose_free(p);
 	p = NULL;
 	free(y);
+	/* mount points inside a read-only release bind are made at create
+	 * (the engine cannot): directories, a file for a file bind, none
+	 * through a symlink */
+	y = xstrdup("services:\n  web:\n    image: x\n    volumes: "
+	    "[\".:/code\", \"/code/node_modules\", \"./store2:/code/store2\", "
+	    "\"./inside.env:/code/etc/app.env:ro\", \"/code/link-out/x\", "
+	    "\"./data:/d:ro\", \"/d/sub/deeper\"]\n");
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share(p, shared), 0);
+	assert_int_equal(binds_verify(p, &p->services[0]), 0);
+	{
+		static const char *const dirs[] = {
+			"node_modules", "store2", "etc", "data/sub/deeper",
+		};
+		struct stat st;
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(dirs); k++) {
+			want = xasprintf("%s/%s", release, dirs[k]);
+			if (!is_dir(want))
+				fail_msg("no mount point %s", want);
+			free(want);
+		}
+		want = xasprintf("%s/etc/app.env", release);
+		assert_int_equal(lstat(want, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(st.st_size, 0);
+		unlink(want);
+		free(want);
+		assert_false(is_dir("/etc/x"));
+		for (k = 0; k < ARRAY_SIZE(dirs); k++) {
+			want = xasprintf("%s/%s", release, dirs[k]);
+			rmdir(want);
+			free(want);
+		}
+	}
+	compose_free(p);
+	p = NULL;
+	free(y);
 	/* untracked sources: one flat entry each, never nested */
 	y = xstrdup("services:\n  web:\n    image: x\n    volumes: "
 	    "[\"./store:/a\", \"./store/sub:/b\", \"./data/new:/c\"]\n");
