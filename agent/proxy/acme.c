@@ -442,13 +442,26 @@ acme_cert_list(const struct config *cfg, const char *app,
 	free(acme);
 }
 
+static int acme_lock(const struct config *cfg);
+
+/*
+ * Under the server's ACME lock when ACME was ever used here: a request of
+ * app's still running ends first, instead of writing its certificate after
+ * the removal.
+ */
 int
 acme_remove_app(const struct config *cfg, const char *app)
 {
+	char *acme = tls_path(cfg, "acme");
 	struct acme_cert *c;
 	size_t n, i;
-	int rc = 0;
+	int rc = 0, lock = -1;
 
+	if (path_exists(acme) && (lock = acme_lock(cfg)) < 0) {
+		free(acme);
+		return -1;
+	}
+	free(acme);
 	acme_cert_list(cfg, app, &c, &n);
 	for (i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/tls/acme/%s", cfg->state_dir,
@@ -463,6 +476,8 @@ acme_remove_app(const struct config *cfg, const char *app)
 		acme_cert_dispose(&c[i]);
 	}
 	free(c);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }
 

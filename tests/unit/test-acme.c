@@ -228,6 +228,28 @@ test_import_waits_for_request(void **state)
 	buf_release(&key);
 }
 
+/* app destroy's removal waits for the app's request in progress: no
+ * certificate written after it. */
+static void
+test_remove_waits_for_request(void **state)
+{
+	struct world *w = *state;
+	pid_t a;
+	int n;
+
+	a = issue_in_child(w, "shop", "shop.example.com");
+	assert_true(a > 0);
+	for (n = 0; !exists(w, "busy") && n < 500; n++)
+		sleep_ms(10);
+	assert_true(exists(w, "busy"));
+	assert_int_equal(acme_remove_app(&w->cfg, "shop"), 0);
+	assert_int_equal(child_status(a), 0);
+	/* Without the lock the removal finds nothing yet and the request
+	 * writes its certificate afterwards. */
+	assert_false(exists(w, "acme/shop.example.com/app"));
+	assert_false(exists(w, "acme/private/shop.example.com/key.pem"));
+}
+
 static void
 test_hung_client_killed_lock_freed(void **state)
 {
@@ -281,6 +303,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define WORLD(t) cmocka_unit_test_setup_teardown(t, world_setup, world_teardown)
 		WORLD(test_two_first_requests_one_account),
+		WORLD(test_remove_waits_for_request),
 		WORLD(test_import_waits_for_request),
 		WORLD(test_hung_client_killed_lock_freed),
 		WORLD(test_failure_names_server_reason),
