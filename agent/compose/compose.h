@@ -350,6 +350,8 @@ MUST_CHECK int compose_order(const struct compose_project *p, size_t *order);
 MUST_CHECK int compose_parse_duration(const char *s, long long *ns);
 /* Byte sizes: "512m", "1g", "64k", "100" (bytes), "1.5gb". */
 MUST_CHECK int compose_parse_bytes(const char *s, long long *bytes);
+/* A port or a range of ports: "8000", "8000-8010" (0 included). */
+MUST_CHECK int compose_port_range(const char *s, unsigned *lo, unsigned *hi);
 
 /* Lexically clean path like Go's filepath.Clean (no file system access). */
 char *compose_path_clean(const char *path);

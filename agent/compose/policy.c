@@ -1063,26 +1063,6 @@ policy_claims_overlap(const struct port_claim *a, const struct port_claim *b)
 	    same_address(a->ip, b->ip);
 }
 
-/* "8000" or "8000-8010" into lo..hi; -1 when neither. */
-static int
-published_range(const char *pub, unsigned *lo, unsigned *hi)
-{
-	long a, b;
-	const char *dash = strchr(pub, '-');
-	char *first = xstrndup(pub, dash ? (size_t)(dash - pub) : strlen(pub));
-	int rc = parse_long(first, &a);
-
-	free(first);
-	b = a;
-	if (rc == 0 && dash != NULL)
-		rc = parse_long(dash + 1, &b);
-	if (rc < 0 || a < 1 || b > 65535 || b < a)
-		return -1;
-	*lo = (unsigned)a;
-	*hi = (unsigned)b;
-	return 0;
-}
-
 /* The refusal of pt, whose host port port owner publishes. */
 static int
 port_taken(struct check *c, const struct compose_service *s,
@@ -1120,8 +1100,10 @@ policy_check_port_claims(const struct compose_project *p,
 			struct port_claim mine = { pt->protocol, pt->host_ip,
 			    0, 0, NULL };
 
-			if (pt->published == NULL || published_range(
-			    pt->published, &mine.lo, &mine.hi) < 0)
+			/* 0: the engine picks a free port */
+			if (pt->published == NULL || compose_port_range(
+			    pt->published, &mine.lo, &mine.hi) < 0 ||
+			    mine.lo == 0)
 				continue;
 			for (k = 0; k < n; k++) {
 				if (policy_claims_overlap(&mine, &claims[k]))

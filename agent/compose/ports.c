@@ -10,8 +10,8 @@
 
 /* Ports: docker/go-connections nat.ParsePortSpec, one entry per target. */
 
-static int
-port_range(const char *s, unsigned *lo, unsigned *hi)
+int
+compose_port_range(const char *s, unsigned *lo, unsigned *hi)
 {
 	char *end;
 	unsigned long a, b;
@@ -110,11 +110,12 @@ parse_port(struct compose_service *s, size_t *alloc, const char *spec,
 		*why = "no container port";
 		goto done;
 	}
-	if (port_range(ctr, &clo, &chi) < 0) {
+	if (compose_port_range(ctr, &clo, &chi) < 0) {
 		*why = "invalid container port";
 		goto done;
 	}
-	if (host != NULL && *host != '\0' && port_range(host, &hlo, &hhi) < 0) {
+	if (host != NULL && *host != '\0' &&
+	    compose_port_range(host, &hlo, &hhi) < 0) {
 		*why = "invalid host port";
 		goto done;
 	}
@@ -185,7 +186,7 @@ port_long(struct loader *ld, struct compose_service *s, size_t *alloc,
 		lerr(ld, n, "\"ports\": \"target\" is required");
 		goto done;
 	}
-	if (pub != NULL && port_range(pub, &lo, &hi) < 0) {
+	if (pub != NULL && compose_port_range(pub, &lo, &hi) < 0) {
 		lerr(ld, n, "\"ports.published\": invalid port \"%s\"", pub);
 		goto done;
 	}
@@ -275,7 +276,7 @@ svc_expose(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 
 		if (proto != NULL)
 			*proto++ = '\0';
-		bad = port_range(port, &lo, &hi) < 0 ||
+		bad = compose_port_range(port, &lo, &hi) < 0 ||
 		    (proto != NULL && !valid_proto(proto));
 		free(port);
 		if (bad)
