@@ -189,6 +189,8 @@ struct compose_service {
 	struct kvlist sysctls;
 	struct strv dns, dns_search, dns_opt;
 	char *container_name;
+	char *container_alias;     /* the container_name asked for, when
+	                            * policy_own_names put it under the app */
 	struct strv profiles;
 	struct strv devices;       /* "src:dst[:perm]" */
 	char *network_mode, *pid, *ipc, *userns_mode;

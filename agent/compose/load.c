@@ -633,6 +633,7 @@ free_service(struct compose_service *s)
 	strv_clear(&s->dns_search);
 	strv_clear(&s->dns_opt);
 	free(s->container_name);
+	free(s->container_alias);
 	strv_clear(&s->profiles);
 	strv_clear(&s->devices);
 	free(s->network_mode);

@@ -2,8 +2,10 @@
  * mounts.c - the volumes key of a service: short and long syntax of bind,
  * volume and tmpfs mounts, and their checks.
  */
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compose/loader.h"
 
@@ -52,15 +54,26 @@ finish_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m)
 		return serr(ld, n, "refers to undefined volume \"%s\"",
 		    m->source);
 	if (m->type == MOUNT_BIND) {
-		char *abs;
+		char *abs, *j;
 
 		if (m->source == NULL || *m->source == '\0')
 			return lerr(ld, n, "\"volumes\": a bind mount needs a "
 			    "source");
-		if (*m->source == '~')
-			return lerr(ld, n, "\"volumes\": home-relative bind "
-			    "\"%s\" is not supported", m->source);
-		abs = resolve_path(ld->base, m->source);
+		if (*m->source == '~') {
+			/* compose: the home of the user it runs as, a host path */
+			const struct passwd *pw = getpwuid(geteuid());
+
+			if ((m->source[1] != '\0' && m->source[1] != '/') ||
+			    pw == NULL || pw->pw_dir[0] != '/')
+				return lerr(ld, n, "\"volumes\": home-relative "
+				    "bind \"%s\" is not supported (only ~ and "
+				    "~/path: the deploying user's home)",
+				    m->source);
+			j = xasprintf("%s/%s", pw->pw_dir, m->source + 1);
+			abs = compose_path_clean(j);
+			free(j);
+		} else
+			abs = resolve_path(ld->base, m->source);
 		free(m->source);
 		m->source = abs;
 	}

@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 
 #include "lib/config.h"
+#include "compose/loader.h"
 #include "compose/policy.h"
 
 const char *const policy_default_caps[] = {
@@ -652,15 +653,33 @@ check_labels(struct check *c, const char *what, const char *name,
 	return 0;
 }
 
-/* container_name: only names under "<app>-", as the generated ones. */
+/*
+ * container_name: only names under "<app>-", as the generated ones
+ * (policy_own_names put them there), and none of those.
+ */
 static int
 check_container_name(struct check *c, const struct compose_service *s)
 {
 	const char *n = s->container_name, *app = c->p->name;
-	size_t len = strlen(app);
+	size_t len = strlen(app), i;
 
 	if (n == NULL)
 		return 0;
+	/* not the name of another service's container: "<app>-<svc>-<N>" */
+	for (i = 0; i < c->p->nservices; i++) {
+		const struct compose_service *t = &c->p->services[i];
+		size_t tl = strlen(t->name);
+
+		if (t != s && t->container_name == NULL &&
+		    strncmp(n, app, len) == 0 && n[len] == '-' &&
+		    strncmp(n + len + 1, t->name, tl) == 0 &&
+		    n[len + 1 + tl] == '-' && n[len + 2 + tl] != '\0' &&
+		    strspn(n + len + 2 + tl, "0123456789") ==
+		    strlen(n + len + 2 + tl))
+			return forbid(c, "service", s->name, "\"container_name: "
+			    "%s\" is the name of a container of service "
+			    "\"%s\"", n, t->name);
+	}
 	if (strncmp(n, app, len) == 0 && n[len] == '-' && n[len + 1] != '\0' &&
 	    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789_.-") == strlen(n))
@@ -893,6 +912,143 @@ policy_check(const struct compose_project *p, unsigned allow)
 	rc = 0;
 done:
 	free(c.realdir);
+	return rc;
+}
+
+/* a name given by the compose file: "<app>_name" unless it is already so */
+static char *
+own_name(const char *app, char sep, const char *name)
+{
+	size_t n = strlen(app);
+
+	if (strncmp(name, app, n) == 0 && name[n] == sep && name[n + 1] != '\0')
+		return NULL;
+	return xasprintf("%s%c%s", app, sep, name);
+}
+
+/*
+ * The volumes' or networks' names (*name[i], of key[i]) under the app's
+ * prefix. Two that ask for one name share it, as in compose; one placed on
+ * another's name is refused.
+ */
+static int
+own_object_names(struct check *c, const char *what, char **const *name,
+    const char *const *key, const int *external, size_t n)
+{
+	struct compose_project *p = (struct compose_project *)c->p;
+	struct strv asked = STRV_INIT;
+	size_t i, j;
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		strv_push(&asked, *name[i]);
+	for (i = 0; i < n; i++) {
+		char *mine;
+
+		if (external[i] || (strcmp(what, "network") == 0 &&
+		    (strcmp(asked.v[i], "host") == 0 ||
+		    strcmp(asked.v[i], "bridge") == 0 ||
+		    strcmp(asked.v[i], "none") == 0)) ||
+		    (mine = own_name(p->name, '_', asked.v[i])) == NULL)
+			continue;
+		for (j = 0; j < n; j++) {
+			if (j != i && strcmp(asked.v[j], asked.v[i]) != 0 &&
+			    strcmp(asked.v[j], mine) == 0)
+				break;
+		}
+		if (j < n) {
+			forbid(c, what, key[i], "\"name: %s\" would be \"%s\", "
+			    "the name of %s \"%s\"", asked.v[i], mine, what,
+			    key[j]);
+			free(mine);
+			goto done;
+		}
+		strv_push_owned(&p->warnings, xasprintf("%s: %s \"%s\": "
+		    "\"name: %s\" is created as \"%s\" (an app's %ss are "
+		    "named after it)", c->file, what, key[i], asked.v[i], mine,
+		    what));
+		free(*name[i]);
+		*name[i] = mine;
+	}
+	rc = 0;
+done:
+	strv_clear(&asked);
+	return rc;
+}
+
+int
+policy_own_names(struct compose_project *p, unsigned allow)
+{
+	struct check c = { p, allow, NULL, NULL };
+	const char *base = strrchr(p->file, '/');
+	size_t i, n;
+	char ***name = NULL;
+	const char **key = NULL;
+	int *external = NULL;
+	int rc = -1;
+
+	c.file = base ? base + 1 : p->file;
+	for (i = 0; i < p->nservices; i++) {
+		struct compose_service *s = &p->services[i];
+		char *mine;
+
+		if (s->container_name == NULL ||
+		    (mine = own_name(p->name, '-', s->container_name)) == NULL)
+			continue;
+		strv_push_owned(&p->warnings, xasprintf("%s: service \"%s\": "
+		    "\"container_name: %s\" is created as \"%s\" (an app's "
+		    "containers are named after it); \"%s\" still resolves "
+		    "on the app's networks", c.file, s->name, s->container_name,
+		    mine, s->container_name));
+		free(s->container_alias);
+		s->container_alias = s->container_name;
+		s->container_name = mine;
+	}
+	/* the engine's bridge is every container's: the app's own instead */
+	for (i = 0; i < p->nservices && !(allow & ALLOW_EXTERNAL_NETWORKS);
+	    i++) {
+		struct compose_service *s = &p->services[i];
+
+		if (s->network_mode == NULL ||
+		    strcmp(s->network_mode, "bridge") != 0)
+			continue;
+		strv_push_owned(&p->warnings, xasprintf("%s: service \"%s\": "
+		    "\"network_mode: bridge\" joins the app's default network "
+		    "instead (the engine's bridge is shared with every "
+		    "container)", c.file, s->name));
+		free(s->network_mode);
+		s->network_mode = NULL;
+		settle_default_network(p);
+	}
+	n = p->nvolumes > p->nnetworks ? p->nvolumes : p->nnetworks;
+	name = xcalloc(n + 1, sizeof *name);
+	key = xcalloc(n + 1, sizeof *key);
+	external = xcalloc(n + 1, sizeof *external);
+	if (!(allow & ALLOW_HOST_VOLUMES)) {
+		for (i = 0; i < p->nvolumes; i++) {
+			name[i] = &p->volumes[i].name;
+			key[i] = p->volumes[i].key;
+			external[i] = p->volumes[i].external;
+		}
+		if (own_object_names(&c, "volume", name, key, external,
+		    p->nvolumes) < 0)
+			goto done;
+	}
+	if (!(allow & ALLOW_EXTERNAL_NETWORKS)) {
+		for (i = 0; i < p->nnetworks; i++) {
+			name[i] = &p->networks[i].name;
+			key[i] = p->networks[i].key;
+			external[i] = p->networks[i].external;
+		}
+		if (own_object_names(&c, "network", name, key, external,
+		    p->nnetworks) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	free(name);
+	free(key);
+	free(external);
 	return rc;
 }
 

@@ -23,6 +23,17 @@ extern const char *const policy_default_caps[];
 MUST_CHECK int policy_check(const struct compose_project *p, unsigned allow);
 
 /*
+ * Puts the engine names p asks for that are not the app's under its prefix,
+ * with a warning each, so that files written for compose deploy unchanged:
+ * container_name "db" becomes "<app>-db" (and "db" a network alias, so it
+ * still resolves inside the app), a volume or network name: "shared"
+ * becomes "<app>_shared". External ones, and names an allow flag lifts
+ * (host-volumes, external-networks), are kept for policy_check to judge.
+ * -1 when a name placed so would be another object's of the app.
+ */
+MUST_CHECK int policy_own_names(struct compose_project *p, unsigned allow);
+
+/*
  * The names p's services would take on the engine must not fall in another
  * app's: apps "a" and "a-b" both exist, so "a"'s service "b-web" (containers
  * "a-b-web-N", images "a-b-web:<sha>") is refused. apps lists every app.

@@ -3,6 +3,7 @@
  * simple handlers (build, command, environment, healthcheck, restart,
  * extra_hosts), and the checks that need the whole service.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -179,6 +180,24 @@ svc_hooks(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 done:
 	pairs_free(&ps);
 	return rc;
+}
+
+/* the engine's rule for a container name: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+static int
+svc_container_name(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	const char *c;
+
+	if (get_str(ld, n, key, &sv->s->container_name) < 0)
+		return -1;
+	c = sv->s->container_name;
+	if (c != NULL && (!isalnum((unsigned char)c[0]) || c[1] == '\0' ||
+	    strspn(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-") != strlen(c)))
+		return lerr(ld, n, "\"container_name: %s\" is not a valid "
+		    "container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)", c);
+	return 0;
 }
 
 static int
@@ -371,7 +390,7 @@ static const struct field service_fields[] = {
 	FIELD("cap_drop", F_LIST, cap_drop),
 	HANDLER("command", svc_command),
 	HANDLER("configs", svc_configs),
-	FIELD("container_name", F_STR, container_name),
+	HANDLER("container_name", svc_container_name),
 	HANDLER("cpu_shares", svc_cpu_shares),
 	HANDLER("cpus", svc_cpus),
 	HANDLER("depends_on", svc_depends_on),

@@ -1359,6 +1359,8 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
 	bo.adopt[1] = r->dir;
 	if (binds_share_opts(r->project, &bo) < 0)
 		goto done;
+	if (policy_own_names(r->project, config_app_allow(d->cfg, d->app)) < 0)
+		goto done;
 	for (i = 0; i < r->project->warnings.n; i++)
 		out_warn("warning: %s", r->project->warnings.v[i]);
 	if (policy_check(r->project, config_app_allow(d->cfg, d->app)) < 0)

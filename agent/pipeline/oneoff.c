@@ -64,6 +64,7 @@ load_live(const struct config *cfg, const char *app, char **commit,
 	bo.tracked = live_tracked;
 	bo.ctx = &live;
 	if (binds_share_opts(*p, &bo) < 0 ||
+	    policy_own_names(*p, config_app_allow(cfg, app)) < 0 ||
 	    policy_check(*p, config_app_allow(cfg, app)) < 0)
 		goto done;
 	rc = 0;

@@ -317,6 +317,8 @@ endpoint_json(const struct compose_project *p, const struct compose_service *s,
 		free(name);
 	}
 	json_array_append_new(aliases, jstr(s->name));
+	if (s->container_alias != NULL)
+		json_array_append_new(aliases, jstr(s->container_alias));
 	if (n->cfg != NULL) {
 		for (i = 0; i < n->cfg->aliases.n; i++)
 			json_array_append_new(aliases,

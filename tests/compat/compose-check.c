@@ -32,7 +32,7 @@ main(int argc, char **argv)
 		printf("error: %s\n", error_last());
 	else if (binds_share(p, "/nonexistent/shared") < 0)
 		printf("error: %s\n", error_last());
-	else if (policy_check(p, 0) < 0)
+	else if (policy_own_names(p, 0) < 0 || policy_check(p, 0) < 0)
 		printf("policy: %s\n", error_last());
 	else {
 		printf("ok\n");

@@ -426,6 +426,60 @@ for proj in $DCP $app; do
 done
 diff -u "$WORLD/ext-$DCP" "$WORLD/ext-$app" || fail "extends differs from docker-compose's"
 
+say "6. names not the app's (container_name, name:, network_mode: bridge) go under its prefix and still resolve"
+finish $app
+app=e2e-names-$RUN
+new_app $app
+src=$WORLD/src/$app
+cat >"$src/compose.yaml" <<YML
+services:
+  db:
+    image: $BASE_IMAGE
+    init: true
+    container_name: es
+    command: ["sh", "-c", "echo from-db >/www/index.html; exec httpd -f -p 8080 -h /www"]
+    networks: [back, default]
+    volumes: [data:/www]
+  web:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    networks: [back]
+  old:
+    image: $BASE_IMAGE
+    init: true
+    network_mode: bridge
+    links: [db]
+    command: ["sleep", "600"]
+networks:
+  back: {name: microservices}
+volumes:
+  data: {name: myVolume}
+YML
+commit_all $app "names"
+deploy $app
+expect_in "$WORLD/push.out" "\"container_name: es\" is created as \"$app-es\""
+expect_in "$WORLD/push.out" "\"name: microservices\" is created as \"${app}_microservices\""
+expect_in "$WORLD/push.out" "\"name: myVolume\" is created as \"${app}_myVolume\""
+expect_in "$WORLD/push.out" "\"network_mode: bridge\" joins the app's default network"
+docker volume inspect "${app}_myVolume" >/dev/null || fail "volume ${app}_myVolume missing"
+[ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' $app-old-1)" = "${app}_default" ] ||
+	fail "network_mode: bridge was not moved to the app's network"
+[ "$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' $app-web-1)" = "${app}_microservices " ] ||
+	fail "web is not on ${app}_microservices"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	docker exec $app-web-1 wget -qO- http://es:8080/ >"$WORLD/names.out" 2>&1 && break
+	sleep 0.3
+done
+expect_in "$WORLD/names.out" from-db
+expect_in "$WORLD/names.out" from-db
+docker exec $app-old-1 wget -qO- http://db:8080/ >"$WORLD/names.out" 2>&1 ||
+	fail "the link does not resolve: $(cat "$WORLD/names.out")"
+expect_in "$WORLD/names.out" from-db
+git -C "$src" commit -q --allow-empty -m again
+deploy $app
+expect_in "$WORLD/push.out" "Nothing to change"
+
 # --- 7. a file of volumes and networks only -----------------------------------
 say "7. a file with no services deploys its volumes and networks (compose up --all-resources)"
 finish $app

@@ -4,6 +4,7 @@
  * interpolation and variables, env files, service order, and the helpers
  * (durations, sizes, paths, finding the file).
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -616,6 +617,19 @@ test_volumes(void **state)
 		compose_free(p);
 		free(yaml);
 	}
+	/* ~ is the home of the user the deploy runs as: a host path */
+	{
+		const struct passwd *pw = getpwuid(geteuid());
+		struct compose_project *p = load("services:\n  web:\n"
+		    "    image: x\n    volumes: [\"~/data/../x:/x\", \"~:/h\"]\n");
+		char *want = xasprintf("%s/x", strcmp(pw->pw_dir, "/") == 0 ?
+		    "" : pw->pw_dir);
+
+		assert_string_equal(svc(p, "web")->mounts[0].source, want);
+		assert_string_equal(svc(p, "web")->mounts[1].source, pw->pw_dir);
+		free(want);
+		compose_free(p);
+	}
 }
 
 static void
@@ -627,8 +641,9 @@ test_volume_errors(void **state)
 		{ "nope:/x", "refers to undefined volume \"nope\"" },
 		{ "{type: volume, source: nope, target: /x}",
 		  "refers to undefined volume \"nope\"" },
-		{ "~/x:/x", "\"volumes\": home-relative bind \"~/x\" is not "
-		  "supported" },
+		{ "~git/x:/x", "\"volumes\": home-relative bind \"~git/x\" is "
+		  "not supported (only ~ and ~/path: the deploying user's "
+		  "home)" },
 		{ "data:rel", "\"volumes\": target \"rel\" is not an absolute path" },
 		{ "a:b:c:d", "\"volumes\": too many colons in \"a:b:c:d\"" },
 		{ "a::/b", "\"volumes\": empty section between colons in \"a::/b\"" },
@@ -1739,7 +1754,7 @@ test_errors(void **state)
 		  "      resources: {limits: {gpus: 1}}\n",
 		  "compose.yaml:5: service \"web\": unknown key "
 		  "\"deploy.resources.limits.gpus\"" },
-		{ "services:\n  web:\n    image: x\n    container_name: w\n"
+		{ "services:\n  web:\n    image: x\n    container_name: wx\n"
 		  "    scale: 2\n",
 		  "compose.yaml:2: service \"web\": \"container_name\" needs a "
 		  "single replica" },

@@ -721,8 +721,10 @@ test_container_name(void **state)
 {
 	static const char *const refused[] = {
 		"b-web-1", "app", "app-", "appx-web", "other", "APP-web",
-		"app-web/x",
 	};
+	struct compose_project *p = NULL;
+	static const char bad[] = "services:\n  web:\n    image: x\n"
+	    "    container_name: \"app-web/x\"\n";
 	size_t i;
 
 	(void)state;
@@ -741,10 +743,141 @@ test_container_name(void **state)
 	    "start with \"app-\"");
 	accepted("services:\n  web:\n    image: x\n"
 	    "    container_name: app-front\n");
+	/* not a container name at all: the loader's, before any policy */
+	assert_int_equal(compose_load_string(&p, bad, strlen(bad),
+	    "compose.yaml", release, "app", NULL), -1);
+	assert_string_equal(error_last(), "compose.yaml:4: service \"web\": "
+	    "\"container_name: app-web/x\" is not a valid container name "
+	    "([a-zA-Z0-9][a-zA-Z0-9_.-]+)");
 	/* service: joins another service's namespaces, by ID at create */
 	accepted("services:\n  x:\n    image: x\n    container_name: app-x\n"
 	    "  web:\n    image: x\n    network_mode: service:x\n"
 	    "    pid: service:x\n    ipc: service:x\n");
+}
+
+/*
+ * Load yaml and run what a deploy runs: policy_own_names, then the checks.
+ * The project is returned for a look at its names (NULL when refused).
+ */
+static struct compose_project *
+own(const char *yaml, unsigned allow)
+{
+	struct compose_project *p = NULL;
+
+	if (compose_load_string(&p, yaml, strlen(yaml), "compose.yaml", release,
+	    "app", NULL) < 0)
+		fail_msg("load: %s\n%s", error_last(), yaml);
+	if (binds_share(p, shared) < 0 || policy_own_names(p, allow) < 0 ||
+	    policy_check(p, allow) < 0) {
+		compose_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int
+warned(const struct compose_project *p, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < p->warnings.n; i++) {
+		if (strstr(p->warnings.v[i], text) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* Names a file gives that are not the app's are put under its prefix. */
+static void
+test_own_names(void **state)
+{
+	struct compose_project *p;
+	const struct compose_service *db;
+
+	(void)state;
+	p = own("services:\n  db:\n    image: x\n    container_name: es\n"
+	    "    networks: [front]\n    volumes: [data:/d]\n"
+	    "  web:\n    image: x\n    network_mode: bridge\n"
+	    "    links: [db]\n"
+	    "networks:\n  front: {name: microservices}\n"
+	    "  ext: {external: true, name: shared}\n"
+	    "volumes:\n  data: {name: myVolume}\n  keep: {name: app_keep}\n",
+	    0);
+	assert_null(p);         /* the external network is still refused */
+	assert_non_null(strstr(error_last(), "external network \"shared\""));
+	p = own("services:\n  db:\n    image: x\n    container_name: es\n"
+	    "    networks: [front]\n    volumes: [data:/d, keep:/k]\n"
+	    "  web:\n    image: x\n    network_mode: bridge\n"
+	    "    links: [db]\n"
+	    "networks:\n  front: {name: microservices}\n"
+	    "volumes:\n  data: {name: myVolume}\n  keep: {name: app_keep}\n",
+	    0);
+	if (p == NULL)
+		fail_msg("refused: %s", error_last());
+	db = compose_service(p, "db");
+	assert_string_equal(db->container_name, "app-es");
+	assert_string_equal(db->container_alias, "es");
+	assert_string_equal(compose_network(p, "front")->name,
+	    "app_microservices");
+	assert_string_equal(compose_volume(p, "data")->name, "app_myVolume");
+	assert_string_equal(compose_volume(p, "keep")->name, "app_keep");
+	assert_null(compose_service(p, "web")->network_mode);
+	assert_non_null(compose_network(p, "default"));
+	assert_true(warned(p, "compose.yaml: service \"db\": \"container_name: "
+	    "es\" is created as \"app-es\""));
+	assert_true(warned(p, "network \"front\": \"name: microservices\" is "
+	    "created as \"app_microservices\""));
+	assert_true(warned(p, "volume \"data\": \"name: myVolume\" is created "
+	    "as \"app_myVolume\""));
+	assert_true(warned(p, "\"network_mode: bridge\" joins the app's "
+	    "default network"));
+	assert_false(warned(p, "app_keep"));
+	assert_int_equal(p->warnings.n, 4);
+	compose_free(p);
+
+	/* what an operator lifted keeps the name the file gives */
+	p = own("services:\n  web:\n    image: x\n    network_mode: bridge\n"
+	    "    volumes: [data:/d]\n"
+	    "volumes:\n  data: {name: myVolume}\n",
+	    ALLOW_EXTERNAL_NETWORKS | ALLOW_HOST_VOLUMES);
+	if (p == NULL)
+		fail_msg("refused: %s", error_last());
+	assert_string_equal(compose_volume(p, "data")->name, "myVolume");
+	assert_string_equal(compose_service(p, "web")->network_mode, "bridge");
+	compose_free(p);
+
+	/* two keys asking for one name share it, as in compose */
+	p = own("services:\n  web:\n    image: x\n    volumes: [a:/a, b:/b]\n"
+	    "volumes:\n  a: {name: v}\n  b: {name: v}\n", 0);
+	if (p == NULL)
+		fail_msg("refused: %s", error_last());
+	assert_string_equal(compose_volume(p, "a")->name, "app_v");
+	assert_string_equal(compose_volume(p, "b")->name, "app_v");
+	compose_free(p);
+
+	/* a name placed on another object's is refused */
+	assert_null(own("services:\n  web:\n    image: x\n"
+	    "    volumes: [a:/a, b:/b]\n"
+	    "volumes:\n  a: {}\n  b: {name: a}\n", 0));
+	assert_string_equal(error_last(), "compose.yaml:7: volume \"b\": "
+	    "\"name: a\" would be \"app_a\", the name of volume \"a\"");
+	assert_null(own("services:\n  web:\n    image: x\n"
+	    "    networks: [a, b]\n"
+	    "networks:\n  a: {name: app_x}\n  b: {name: x}\n", 0));
+	assert_non_null(strstr(error_last(), "network \"b\": \"name: x\" "
+	    "would be \"app_x\""));
+	/* and a container_name on another service's container's */
+	assert_null(own("services:\n  web:\n    image: x\n"
+	    "  db:\n    image: x\n    container_name: web-1\n", 0));
+	assert_string_equal(error_last(), "compose.yaml:4: service \"db\": "
+	    "\"container_name: app-web-1\" is the name of a container of "
+	    "service \"web\"");
+	assert_null(own("services:\n  web:\n    image: x\n"
+	    "  db:\n    image: x\n    container_name: app-web-12\n", 0));
+	p = own("services:\n  web:\n    image: x\n"
+	    "  db:\n    image: x\n    container_name: web-x\n", 0);
+	assert_non_null(p);
+	compose_free(p);
 }
 
 static void
@@ -1003,6 +1136,7 @@ main(void)
 		cmocka_unit_test(test_binds_adopt),
 		cmocka_unit_test(test_namespaces_values),
 		cmocka_unit_test(test_container_name),
+		cmocka_unit_test(test_own_names),
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_sysctls_ulimits_logging),
 		cmocka_unit_test(test_reserved_labels),

@@ -456,6 +456,13 @@ test_networks_order_and_endpoints(void **state)
 	expect_json(ep, "{\"Aliases\": [\"app-web-3\", \"web\", \"www\"]}");
 	json_decref(ep);
 	assert_null(spec_endpoint(p, s, 3, 2));
+	/* a container_name policy_own_names moved keeps resolving */
+	s->container_name = xstrdup("app-es");
+	s->container_alias = xstrdup("es");
+	ep = spec_endpoint(p, s, 1, 0);
+	expect_json(ep, "{\"Aliases\": [\"app-es\", \"web\", \"es\","
+	    " \"www\"]}");
+	json_decref(ep);
 	strv_clear(&names);
 	compose_free(p);
 }
