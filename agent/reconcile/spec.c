@@ -308,6 +308,7 @@ endpoint_json(const struct compose_project *p, const struct compose_service *s,
     int number, const struct svc_net *n, int canonical)
 {
 	json_t *ep = json_object(), *aliases = json_array();
+	const struct compose_network *net;
 	size_t i;
 
 	if (!canonical || s->container_name != NULL) {
@@ -317,7 +318,9 @@ endpoint_json(const struct compose_project *p, const struct compose_service *s,
 		free(name);
 	}
 	json_array_append_new(aliases, jstr(s->name));
-	if (s->container_alias != NULL)
+	/* on the app's own networks only: a shared one is others' names too */
+	if (s->container_alias != NULL && (net = compose_network(p,
+	    n->key)) != NULL && !net->external)
 		json_array_append_new(aliases, jstr(s->container_alias));
 	if (n->cfg != NULL) {
 		for (i = 0; i < n->cfg->aliases.n; i++)

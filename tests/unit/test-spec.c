@@ -463,6 +463,11 @@ test_networks_order_and_endpoints(void **state)
 	expect_json(ep, "{\"Aliases\": [\"app-es\", \"web\", \"es\","
 	    " \"www\"]}");
 	json_decref(ep);
+	/* not on an external network: other apps resolve names there too */
+	p->networks[2].external = 1;
+	ep = spec_endpoint(p, s, 1, 0);
+	expect_json(ep, "{\"Aliases\": [\"app-es\", \"web\", \"www\"]}");
+	json_decref(ep);
 	strv_clear(&names);
 	compose_free(p);
 }
