@@ -7,6 +7,7 @@
  * versions and for anything that changed behind slipway's back. A bind of
  * the commit written without ":ro" is made read-only here, with a warning.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -92,6 +93,29 @@ done:
 	free(to);
 }
 
+/* On disk: a directory holding only placeholder files (repo_tracked's 2). */
+static int
+placeholder_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	const struct dirent *e;
+	int n = 0, other = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL && !other) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		n++;
+		other = (strcmp(e->d_name, ".gitkeep") != 0 &&
+		    strcmp(e->d_name, ".keep") != 0 &&
+		    strcmp(e->d_name, ".gitignore") != 0) ||
+		    e->d_type != DT_REG;
+	}
+	closedir(d);
+	return n > 0 && !other;
+}
+
 /*
  * A writable bind of a path in the commit: compose files mount ./static or
  * ./script.sh without ":ro" as a matter of course. Containers never write
@@ -158,6 +182,9 @@ binds_share_opts(struct compose_project *p, const struct binds_opts *o)
 					rc = -1;
 					continue;
 				}
+			} else if (placeholder_dir(resolved)) {
+				free(resolved);
+				tracked = 2;
 			} else {
 				free(resolved);
 				tracked = lstat(m->source, &st) == 0;
@@ -170,7 +197,8 @@ binds_share_opts(struct compose_project *p, const struct binds_opts *o)
 					continue;
 				}
 			}
-			if (tracked) {
+			/* a directory the commit keeps with a .gitkeep only */
+			if (tracked == 1) {
 				if (stat(m->source, &st) < 0)
 					rc = error_set("%s: service \"%s\": "
 					    "\"volumes\" bind of \"%s\" is a "

@@ -15,7 +15,9 @@
 struct binds_opts {
 	const char *shared_dir;
 	/* 1 when rel (relative to the release) is in the commit, 0 when
-	 * not, -1 on error; NULL: whatever exists in the release counts. */
+	 * not, 2 when it is a directory the commit holds only placeholder
+	 * files of (.gitkeep): data, as a path not in the commit; -1 on
+	 * error. NULL: whatever exists in the release counts. */
 	int (*tracked)(void *ctx, const char *rel);
 	void *ctx;
 	/* Release directories (the live one first) whose real directory at
@@ -26,7 +28,8 @@ struct binds_opts {
 
 /*
  * Move the sources of p's binds that lie in the release but are not in the
- * commit to entries of o->shared_dir ("./data/db" -> "data%2Fdb"), and keep
+ * commit (or are directories it keeps with a .gitkeep) to entries of
+ * o->shared_dir ("./data/db" -> "data%2Fdb"), and keep
  * every relative source as written for messages. Sets p->shared_dir. 0, or
  * -1 with error_set (a symlink to nothing in the release).
  */

@@ -772,6 +772,42 @@ repo_remote_url(const char *remote)
 	return url;
 }
 
+/*
+ * Is entry a directory of placeholder files only (".gitkeep", ".keep",
+ * ".gitignore"): the way a commit says "this directory exists, its contents
+ * are not mine"?
+ */
+static int
+placeholder_dir(git_repository *repo, const git_tree_entry *entry)
+{
+	static const char *const names[] = { ".gitkeep", ".keep", ".gitignore" };
+	git_tree *t = NULL;
+	size_t i, j, n;
+	int yes = 0;
+
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE ||
+	    git_tree_lookup(&t, repo, git_tree_entry_id(entry)) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	n = git_tree_entrycount(t);
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+
+		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+			break;
+		for (j = 0; j < ARRAY_SIZE(names); j++) {
+			if (strcmp(git_tree_entry_name(e), names[j]) == 0)
+				break;
+		}
+		if (j == ARRAY_SIZE(names))
+			break;
+	}
+	yes = n > 0 && i == n;
+	git_tree_free(t);
+	return yes;
+}
+
 int
 repo_tracked(const char *path, const char *oid, int from_env, const char *rel)
 {
@@ -792,7 +828,7 @@ repo_tracked(const char *path, const char *oid, int from_env, const char *rel)
 	}
 	r = git_tree_entry_bypath(&entry, tree, rel);
 	if (r == 0)
-		rc = 1;
+		rc = placeholder_dir(repo, entry) ? 2 : 1;
 	else if (r == GIT_ENOTFOUND) {
 		git_error_clear();
 		rc = 0;

@@ -671,6 +671,63 @@ test_binds_adopt(void **state)
 	free(old);
 }
 
+static int
+keep_tracked(void *ctx, const char *rel)
+{
+	(void)ctx;
+	return strcmp(rel, "keep") == 0 ? 2 : 1;
+}
+
+/* A directory the commit keeps with a .gitkeep only is data: shared. */
+static void
+test_binds_placeholder(void **state)
+{
+	struct binds_opts o = { NULL, keep_tracked, NULL, { NULL, NULL } };
+	struct compose_project *p = NULL;
+	const char *y = "services:\n  web:\n    image: x\n    volumes: "
+	    "[\"./keep:/k\", \"./data:/d\"]\n";
+	char *dir = in_base("release/keep"), *f = path_join(dir, ".gitkeep");
+	char *want = path_join(shared, "keep");
+
+	(void)state;
+	o.shared_dir = shared;
+	assert_int_equal(mkdir_p(dir, 0755), 0);
+	write_text(f, "");
+	/* as git says */
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share_opts(p, &o), 0);
+	assert_int_equal(p->services[0].mounts[0].shared, 1);
+	assert_string_equal(p->services[0].mounts[0].source, want);
+	assert_int_equal(p->services[0].mounts[1].shared, 0);
+	assert_int_equal(p->services[0].mounts[1].read_only, 1);
+	assert_int_equal(policy_check(p, 0), 0);
+	compose_free(p);
+	/* as the disk says, without git */
+	p = NULL;
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share(p, shared), 0);
+	assert_int_equal(p->services[0].mounts[0].shared, 1);
+	assert_int_equal(p->services[0].mounts[1].shared, 0);
+	compose_free(p);
+	/* anything else in it makes it the commit's again */
+	free(f);
+	f = path_join(dir, "seed.sql");
+	write_text(f, "x");
+	p = NULL;
+	assert_int_equal(compose_load_string(&p, y, strlen(y), "compose.yaml",
+	    release, "app", NULL), 0);
+	assert_int_equal(binds_share(p, shared), 0);
+	assert_int_equal(p->services[0].mounts[0].shared, 0);
+	assert_int_equal(p->services[0].mounts[0].read_only, 1);
+	compose_free(p);
+	assert_int_equal(remove_tree(dir), 0);
+	free(want);
+	free(f);
+	free(dir);
+}
+
 /* A writable host bind may not hold another bind's source. */
 static void
 test_binds_nesting(void **state)
@@ -1134,6 +1191,7 @@ main(void)
 		cmocka_unit_test(test_binds_release_readonly),
 		cmocka_unit_test(test_binds_nesting),
 		cmocka_unit_test(test_binds_adopt),
+		cmocka_unit_test(test_binds_placeholder),
 		cmocka_unit_test(test_namespaces_values),
 		cmocka_unit_test(test_container_name),
 		cmocka_unit_test(test_own_names),
