@@ -95,7 +95,14 @@ YML
 
 
 say "2. namespace joins through service: and container names"
-attack "container_name of B" "service \"x\": \"container_name: $b-web-1\": container names of this app must start with \"$a-\"" <<YML
+# A container_name of B's is A's own name: service:x joins A's x or nothing.
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: .
+    init: true
+    ports:
+      - "127.0.0.1:$pa:8080"
   x:
     image: $BASE_IMAGE
     container_name: $b-web-1
@@ -104,6 +111,12 @@ attack "container_name of B" "service \"x\": \"container_name: $b-web-1\": conta
     image: $BASE_IMAGE
     network_mode: service:x
 YML
+commit_all $a "container_name of B"
+if push $a -f; then fail "container_name of B: deployed with no x to join"; fi
+expect_in "$WORLD/push.out" "\"container_name: $b-web-1\" is created as \"$a-$b-web-1\""
+expect_in "$WORLD/push.out" "error: service \"y\": \"network_mode: service:x\": No such container: $a-$b-web-1"
+untouched "container_name of B"
+git -C "$src" reset -q --hard HEAD~1
 for key in network_mode pid ipc; do
 	attack "$key container:" "service \"y\": \"$key: container:$b-web-1\"" <<YML
   y:
@@ -118,11 +131,6 @@ attack "network_mode B" "service \"y\": \"network_mode: $b_net\" is not allowed 
     image: $BASE_IMAGE
     network_mode: $b_net
 YML
-attack "network_mode bridge" 'service "y": "network_mode: bridge"' <<YML
-  y:
-    image: $BASE_IMAGE
-    network_mode: bridge
-YML
 attack "external B" "network \"n\": the external network \"$b_net\"" <<YML
   y:
     image: $BASE_IMAGE
@@ -132,14 +140,41 @@ networks:
     external: true
     name: $b_net
 YML
-attack "name B" "network \"n\": the network name \"$b_net\" (not this app's)" <<YML
+# The engine's bridge and a network named as B's are A's own networks instead.
+cat >"$src/compose.yaml" <<YML
+services:
+  web:
+    build: .
+    init: true
+    ports:
+      - "127.0.0.1:$pa:8080"
   y:
     image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
+    network_mode: bridge
+  z:
+    image: $BASE_IMAGE
+    init: true
+    command: ["sleep", "600"]
     networks: [n]
 networks:
   n:
     name: $b_net
 YML
+commit_all $a "bridge and B's network name"
+push $a -f || { cat "$WORLD/push.out" >&2; fail "bridge and B's network name: push failed"; }
+expect_in "$WORLD/push.out" "service \"y\": \"network_mode: bridge\" joins the app's default network instead"
+expect_in "$WORLD/push.out" "network \"n\": \"name: $b_net\" is created as \"${a}_$b_net\""
+[ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' $a-y-1)" = "${a}_default" ] ||
+	fail "network_mode: bridge: $(docker inspect -f '{{.HostConfig.NetworkMode}}' $a-y-1)"
+[ "$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' $a-z-1)" = "${a}_$b_net" ] ||
+	fail "name: $b_net: z is on $(docker inspect -f '{{json .NetworkSettings.Networks}}' $a-z-1)"
+git -C "$src" reset -q --hard HEAD~1
+push $a -f || { cat "$WORLD/push.out" >&2; fail "push back to A v1 failed"; }
+# as docker-compose up, a deploy leaves a network the file no longer names
+docker network rm "${a}_$b_net" >/dev/null
+untouched "bridge and B's network name"
 attack "host network" 'network "n": the host network is not allowed here (an operator can set allow = host-network, external-networks' <<YML
   y:
     image: $BASE_IMAGE
@@ -354,7 +389,7 @@ services:
     image: $BASE_IMAGE
     init: true
     command: ["sleep", "600"]
-    volumes: ["./store:/store"]
+    volumes: ["./store:/store", "./uploads:/uploads"]
   reader:
     image: $BASE_IMAGE
     init: true
@@ -372,8 +407,14 @@ services:
       - /code/node_modules
       - ./store:/code/store
 YML
+mkdir -p "$src/uploads"
+: >"$src/uploads/.gitkeep"
 commit_all $a "binds"
 push $a -f || { cat "$WORLD/push.out"; fail "push with shared binds"; }
+# A directory the commit keeps with a .gitkeep only is data: writable, shared.
+expect_not_in "$WORLD/push.out" "bind of \"./uploads\" is mounted read-only"
+docker exec $a-writer-1 sh -c 'echo up >/uploads/u' || fail "the .gitkeep directory is not writable"
+[ "$(cat "$WORLD/state/apps/$a/shared/uploads/u")" = up ] || fail "the .gitkeep directory is not the shared one"
 # Binds of the commit written without ":ro" are mounted read-only, said once each.
 for r in . ./conf ./conf/app.conf; do
 	expect_in "$WORLD/push.out" "service \"coder\": \"volumes\" bind of \"$r\" is mounted read-only"
@@ -410,6 +451,7 @@ echo "v2" >>"$src/www/index.html"
 commit_all $a "v2"
 push $a -f || { cat "$WORLD/push.out"; fail "push v2"; }
 [ "$(docker exec $a-writer-1 cat /store/data)" = kept ] || fail "shared data lost across a deploy"
+[ "$(docker exec $a-writer-1 cat /uploads/u)" = up ] || fail "the .gitkeep directory lost its data across a deploy"
 slipway rollback $a >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "rollback"; }
 [ "$(docker exec $a-writer-1 cat /store/data)" = kept ] || fail "shared data lost across a rollback"
 slipway app destroy $a >"$WORLD/out" 2>&1 || { cat "$WORLD/out"; fail "destroy A"; }
