@@ -332,6 +332,9 @@ const struct compose_volume *compose_volume(const struct compose_project *p,
     const char *key);
 const struct compose_network *compose_network(const struct compose_project *p,
     const char *key);
+/* Is n the app's own ("<app>_...", not external), names no other app sees? */
+int compose_network_own(const struct compose_project *p,
+    const struct compose_network *n);
 /* The secrets: (configs 0) or configs: (configs 1) entry key, or NULL. */
 const struct compose_fileobj *compose_fileobj(const struct compose_project *p,
     int configs, const char *key);

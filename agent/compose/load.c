@@ -190,7 +190,7 @@ load_top(struct loader *ld, const char *name)
 	if (unique_container_names(ld) < 0)
 		goto done;
 	enable_profiles(ld);
-	settle_default_network(p);
+	settle_default_network(p, 1);
 	rc = 0;
 done:
 	free_included(subs, nsubs);
@@ -740,6 +740,16 @@ compose_network(const struct compose_project *p, const char *key)
 			return &p->networks[i];
 	}
 	return NULL;
+}
+
+int
+compose_network_own(const struct compose_project *p,
+    const struct compose_network *n)
+{
+	size_t len = strlen(p->name);
+
+	return n != NULL && !n->external && strncmp(n->name, p->name, len) == 0 &&
+	    n->name[len] == '_' && n->name[len + 1] != '\0';
 }
 
 int

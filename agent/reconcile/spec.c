@@ -308,7 +308,6 @@ endpoint_json(const struct compose_project *p, const struct compose_service *s,
     int number, const struct svc_net *n, int canonical)
 {
 	json_t *ep = json_object(), *aliases = json_array();
-	const struct compose_network *net;
 	size_t i;
 
 	if (!canonical || s->container_name != NULL) {
@@ -319,8 +318,8 @@ endpoint_json(const struct compose_project *p, const struct compose_service *s,
 	}
 	json_array_append_new(aliases, jstr(s->name));
 	/* on the app's own networks only: a shared one is others' names too */
-	if (s->container_alias != NULL && (net = compose_network(p,
-	    n->key)) != NULL && !net->external)
+	if (s->container_alias != NULL &&
+	    compose_network_own(p, compose_network(p, n->key)))
 		json_array_append_new(aliases, jstr(s->container_alias));
 	if (n->cfg != NULL) {
 		for (i = 0; i < n->cfg->aliases.n; i++)

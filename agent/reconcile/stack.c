@@ -385,9 +385,17 @@ networks(const struct compose_project *p, const struct compose_service *s)
 	if (s->network_mode != NULL)
 		return a;
 	if (s->nnetworks == 0) {
-		if ((n = compose_network(p, "default")) != NULL)
-			json_array_append_new(a, json_pack("{s:s, s:[s]}",
-			    "Target", n->name, "Aliases", s->name));
+		if ((n = compose_network(p, "default")) != NULL) {
+			json_t *aliases = json_pack("[s]", s->name);
+
+			/* a container_name moved under the app's names */
+			if (s->container_alias != NULL &&
+			    compose_network_own(p, n))
+				json_array_append_new(aliases,
+				    jstr(s->container_alias));
+			json_array_append_new(a, json_pack("{s:s, s:o}",
+			    "Target", n->name, "Aliases", aliases));
+		}
 		return a;
 	}
 	for (i = 0; i < s->nnetworks; i++) {
@@ -397,6 +405,9 @@ networks(const struct compose_project *p, const struct compose_service *s)
 			json_decref(aliases);
 			continue;
 		}
+		if (s->container_alias != NULL && compose_network_own(p, n))
+			json_array_append_new(aliases,
+			    jstr(s->container_alias));
 		for (j = 0; j < s->networks[i].aliases.n; j++)
 			json_array_append_new(aliases,
 			    jstr(s->networks[i].aliases.v[j]));

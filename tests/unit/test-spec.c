@@ -459,14 +459,19 @@ test_networks_order_and_endpoints(void **state)
 	/* a container_name policy_own_names moved keeps resolving */
 	s->container_name = xstrdup("app-es");
 	s->container_alias = xstrdup("es");
-	ep = spec_endpoint(p, s, 1, 0);
+	ep = spec_endpoint(p, s, 1, 1);
 	expect_json(ep, "{\"Aliases\": [\"app-es\", \"web\", \"es\","
-	    " \"www\"]}");
+	    " \"api\"], \"IPAMConfig\": {\"IPv4Address\": \"172.20.0.5\"}}");
 	json_decref(ep);
-	/* not on an external network: other apps resolve names there too */
-	p->networks[2].external = 1;
+	/* not on a network not named as the app's: others may share it */
 	ep = spec_endpoint(p, s, 1, 0);
 	expect_json(ep, "{\"Aliases\": [\"app-es\", \"web\", \"www\"]}");
+	json_decref(ep);
+	/* nor on an external one */
+	p->networks[1].external = 1;
+	ep = spec_endpoint(p, s, 1, 1);
+	expect_json(ep, "{\"Aliases\": [\"app-es\", \"web\", \"api\"],"
+	    " \"IPAMConfig\": {\"IPv4Address\": \"172.20.0.5\"}}");
 	json_decref(ep);
 	strv_clear(&names);
 	compose_free(p);

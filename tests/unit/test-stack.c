@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "unit.h"
+#include "lib/config.h"
+#include "compose/policy.h"
 #include "fake-engine.h"
 #include "compose/compose.h"
 #include "engine/engine.h"
@@ -149,6 +151,36 @@ static const char full[] =
     "volumes:\n"
     "  data:\n"
     "    driver_opts: {type: tmpfs, device: tmpfs}\n";
+
+/* A container_name policy_own_names moved stays an alias, on own networks. */
+static void
+test_container_alias(void **state)
+{
+	struct compose_project *p = load("services:\n  db:\n    image: x\n"
+	    "    container_name: es\n    networks: [back, ext]\n"
+	    "  web:\n    image: x\n    container_name: w1\n"
+	    "networks:\n  back: {}\n  ext: {external: true, name: shared}\n");
+	struct strv w = STRV_INIT;
+	json_t *spec, *a;
+
+	(void)state;
+	assert_int_equal(policy_own_names(p, ALLOW_EXTERNAL_NETWORKS), 0);
+	spec = spec_of(p, "db", IMG, SHA, &w);
+	a = json_object_get(spec, "TaskTemplate");
+	assert_string_equal(str_at(a, "Networks/0/Target"), "app_back");
+	assert_string_equal(str_at(a, "Networks/0/Aliases/1"), "es");
+	assert_string_equal(str_at(a, "Networks/1/Target"), "shared");
+	assert_null(json_array_get(json_object_get(json_array_get(
+	    json_object_get(a, "Networks"), 1), "Aliases"), 1));
+	json_decref(spec);
+	spec = spec_of(p, "web", IMG, SHA, &w);
+	a = json_object_get(spec, "TaskTemplate");
+	assert_string_equal(str_at(a, "Networks/0/Target"), "app_default");
+	assert_string_equal(str_at(a, "Networks/0/Aliases/1"), "w1");
+	json_decref(spec);
+	strv_clear(&w);
+	compose_free(p);
+}
 
 static void
 test_service_spec(void **state)
@@ -538,6 +570,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_service_spec),
+		cmocka_unit_test(test_container_alias),
 		cmocka_unit_test(test_spec_hash),
 		cmocka_unit_test(test_network_spec),
 		cmocka_unit_test(test_check),
