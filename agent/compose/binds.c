@@ -99,6 +99,7 @@ placeholder_dir(const char *path)
 {
 	DIR *d = opendir(path);
 	const struct dirent *e;
+	struct stat st;
 	int n = 0, other = 0;
 
 	if (d == NULL)
@@ -107,10 +108,14 @@ placeholder_dir(const char *path)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		n++;
-		other = (strcmp(e->d_name, ".gitkeep") != 0 &&
+		other = strcmp(e->d_name, ".gitkeep") != 0 &&
 		    strcmp(e->d_name, ".keep") != 0 &&
-		    strcmp(e->d_name, ".gitignore") != 0) ||
-		    e->d_type != DT_REG;
+		    strcmp(e->d_name, ".gitignore") != 0;
+		if (!other && e->d_type == DT_UNKNOWN)
+			other = fstatat(dirfd(d), e->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode);
+		else if (!other)
+			other = e->d_type != DT_REG;
 	}
 	closedir(d);
 	return n > 0 && !other;
@@ -209,7 +214,13 @@ binds_share_opts(struct compose_project *p, const struct binds_opts *o)
 				continue;
 			}
 			name = binds_shared_name(rel);
-			for (k = 0; k < ARRAY_SIZE(o->adopt); k++) {
+			/*
+			 * A placeholder directory's entry starts empty:
+			 * the release's files are the commit's (and may be
+			 * hard links to an older release's).
+			 */
+			for (k = 0; k < ARRAY_SIZE(o->adopt) && tracked == 0;
+			    k++) {
 				if (o->adopt[k] != NULL)
 					adopt(o->adopt[k], rel, p->shared_dir,
 					    name);

@@ -231,6 +231,6 @@ MUST_CHECK int svc_x_slipway(struct loader *ld, struct svc *sv, yaml_node_t *n,
 MUST_CHECK int load_volumes(struct loader *ld, yaml_node_t *n);
 MUST_CHECK int load_networks(struct loader *ld, yaml_node_t *n);
 void free_network(struct compose_network *n);
-void settle_default_network(struct compose_project *p);
+void settle_default_network(struct compose_project *p, int bridge);
 
 #endif

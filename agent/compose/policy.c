@@ -653,6 +653,19 @@ check_labels(struct check *c, const char *what, const char *name,
 	return 0;
 }
 
+/* "<app>-<svc>-REST": REST (non-empty), else NULL */
+static const char *
+generated_rest(const char *app, const char *svc, const char *n)
+{
+	size_t al = strlen(app), sl = strlen(svc);
+
+	if (strncmp(n, app, al) != 0 || n[al] != '-' ||
+	    strncmp(n + al + 1, svc, sl) != 0 || n[al + 1 + sl] != '-' ||
+	    n[al + 2 + sl] == '\0')
+		return NULL;
+	return n + al + 2 + sl;
+}
+
 /*
  * container_name: only names under "<app>-", as the generated ones
  * (policy_own_names put them there), and none of those.
@@ -665,20 +678,25 @@ check_container_name(struct check *c, const struct compose_service *s)
 
 	if (n == NULL)
 		return 0;
-	/* not the name of another service's container: "<app>-<svc>-<N>" */
+	/*
+	 * Not a name slipway gives: "<app>-<svc>-<N>" (a service's
+	 * containers), "<app>-<svc>-run-..." and "<app>-<svc>-release-..."
+	 * (one-off containers); nor another service's container_name.
+	 */
 	for (i = 0; i < c->p->nservices; i++) {
 		const struct compose_service *t = &c->p->services[i];
-		size_t tl = strlen(t->name);
+		const char *rest = generated_rest(app, t->name, n);
 
-		if (t != s && t->container_name == NULL &&
-		    strncmp(n, app, len) == 0 && n[len] == '-' &&
-		    strncmp(n + len + 1, t->name, tl) == 0 &&
-		    n[len + 1 + tl] == '-' && n[len + 2 + tl] != '\0' &&
-		    strspn(n + len + 2 + tl, "0123456789") ==
-		    strlen(n + len + 2 + tl))
+		if (rest != NULL && ((t != s && t->container_name == NULL &&
+		    strspn(rest, "0123456789") == strlen(rest)) ||
+		    starts_with(rest, "run-") || starts_with(rest, "release-")))
 			return forbid(c, "service", s->name, "\"container_name: "
-			    "%s\" is the name of a container of service "
+			    "%s\" is a name slipway gives containers of service "
 			    "\"%s\"", n, t->name);
+		if (t != s && t->container_name != NULL &&
+		    strcmp(t->container_name, n) == 0)
+			return forbid(c, "service", s->name, "\"container_name: "
+			    "%s\" is service \"%s\"'s too", n, t->name);
 	}
 	if (strncmp(n, app, len) == 0 && n[len] == '-' && n[len + 1] != '\0' &&
 	    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -921,7 +939,7 @@ own_name(const char *app, char sep, const char *name)
 {
 	size_t n = strlen(app);
 
-	if (strncmp(name, app, n) == 0 && name[n] == sep && name[n + 1] != '\0')
+	if (strncmp(name, app, n) == 0 && name[n] == sep)
 		return NULL;
 	return xasprintf("%s%c%s", app, sep, name);
 }
@@ -1018,8 +1036,8 @@ policy_own_names(struct compose_project *p, unsigned allow)
 		    "container)", c.file, s->name));
 		free(s->network_mode);
 		s->network_mode = NULL;
-		settle_default_network(p);
 	}
+	settle_default_network(p, 0);   /* the loader kept it for bridge */
 	n = p->nvolumes > p->nnetworks ? p->nvolumes : p->nnetworks;
 	name = xcalloc(n + 1, sizeof *name);
 	key = xcalloc(n + 1, sizeof *key);

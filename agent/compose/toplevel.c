@@ -357,9 +357,13 @@ free_network(struct compose_network *n)
 	free(n->ipam_config);
 }
 
-/* "default" is in p->networks exactly when an active service uses it. */
+/*
+ * "default" is in p->networks exactly when an active service uses it; with
+ * bridge, also when one has network_mode: bridge (policy_own_names may move
+ * it there, and then settles again without).
+ */
 void
-settle_default_network(struct compose_project *p)
+settle_default_network(struct compose_project *p, int bridge)
 {
 	size_t i, j;
 	int used = 0;
@@ -369,7 +373,8 @@ settle_default_network(struct compose_project *p)
 
 		if (!compose_service_active(s))
 			continue;
-		if (!s->networks_set && s->network_mode == NULL)
+		if (!s->networks_set && (s->network_mode == NULL ||
+		    (bridge && strcmp(s->network_mode, "bridge") == 0)))
 			used = 1;
 		for (j = 0; j < s->nnetworks; j++) {
 			if (strcmp(s->networks[j].name, "default") == 0)

@@ -794,7 +794,8 @@ placeholder_dir(git_repository *repo, const git_tree_entry *entry)
 	for (i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
 
-		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
+		    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
 			break;
 		for (j = 0; j < ARRAY_SIZE(names); j++) {
 			if (strcmp(git_tree_entry_name(e), names[j]) == 0)

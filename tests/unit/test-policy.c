@@ -691,6 +691,7 @@ test_binds_placeholder(void **state)
 
 	(void)state;
 	o.shared_dir = shared;
+	o.adopt[0] = release;   /* never: the release's files are the commit's */
 	assert_int_equal(mkdir_p(dir, 0755), 0);
 	write_text(f, "");
 	/* as git says */
@@ -702,6 +703,8 @@ test_binds_placeholder(void **state)
 	assert_int_equal(p->services[0].mounts[1].shared, 0);
 	assert_int_equal(p->services[0].mounts[1].read_only, 1);
 	assert_int_equal(policy_check(p, 0), 0);
+	assert_true(path_exists(f));
+	assert_false(path_exists(want));
 	compose_free(p);
 	/* as the disk says, without git */
 	p = NULL;
@@ -927,10 +930,45 @@ test_own_names(void **state)
 	assert_null(own("services:\n  web:\n    image: x\n"
 	    "  db:\n    image: x\n    container_name: web-1\n", 0));
 	assert_string_equal(error_last(), "compose.yaml:4: service \"db\": "
-	    "\"container_name: app-web-1\" is the name of a container of "
-	    "service \"web\"");
+	    "\"container_name: app-web-1\" is a name slipway gives containers "
+	    "of service \"web\"");
 	assert_null(own("services:\n  web:\n    image: x\n"
 	    "  db:\n    image: x\n    container_name: app-web-12\n", 0));
+	/* nor a one-off container's, of any service, its own included */
+	assert_null(own("services:\n  web:\n    image: x\n"
+	    "    container_name: web-run-1234\n", 0));
+	assert_null(own("services:\n  web:\n    image: x\n"
+	    "  db:\n    image: x\n    container_name: web-release-abc\n", 0));
+	/* two names that end the same once placed */
+	assert_null(own("services:\n  x:\n    image: x\n"
+	    "    container_name: db\n  y:\n    image: x\n"
+	    "    container_name: app-db\n", 0));
+	assert_string_equal(error_last(), "compose.yaml:2: service \"x\": "
+	    "\"container_name: app-db\" is service \"y\"'s too");
+	/* a name under the prefix, even bare, is kept as written */
+	p = own("services:\n  web:\n    image: x\n    volumes: [a:/a]\n"
+	    "volumes:\n  a: {name: app_}\n", 0);
+	assert_non_null(p);
+	assert_string_equal(compose_volume(p, "a")->name, "app_");
+	compose_free(p);
+	/* a declared default network is the one bridge services join */
+	p = own("services:\n  web:\n    image: x\n    network_mode: bridge\n"
+	    "networks:\n  default: {internal: true}\n", 0);
+	if (p == NULL)
+		fail_msg("refused: %s", error_last());
+	assert_true(compose_network(p, "default")->internal);
+	compose_free(p);
+	p = own("services:\n  web:\n    image: x\n    network_mode: bridge\n"
+	    "networks:\n  default: {internal: true}\n",
+	    ALLOW_EXTERNAL_NETWORKS);
+	if (p == NULL)
+		fail_msg("refused: %s", error_last());
+	assert_null(compose_network(p, "default"));    /* none unused */
+	compose_free(p);
+	/* and its options are judged as any network's */
+	assert_null(own("services:\n  web:\n    image: x\n"
+	    "    network_mode: bridge\nnetworks:\n  default:\n"
+	    "    driver_opts: {com.docker.network.bridge.name: eth0}\n", 0));
 	p = own("services:\n  web:\n    image: x\n"
 	    "  db:\n    image: x\n    container_name: web-x\n", 0);
 	assert_non_null(p);
