@@ -60,14 +60,21 @@ finish_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m)
 			return lerr(ld, n, "\"volumes\": a bind mount needs a "
 			    "source");
 		if (*m->source == '~') {
-			/* compose: the home of the user it runs as, a host path */
-			const struct passwd *pw = getpwuid(geteuid());
+			/*
+			 * compose: the home of the user it runs as. Here one
+			 * account for every deploy, whoever starts it: the git
+			 * account pushes run as (if any), else this process's.
+			 */
+			const struct passwd *pw = getpwnam("git");
+
+			if (pw == NULL || pw->pw_dir[0] != '/')
+				pw = getpwuid(geteuid());
 
 			if ((m->source[1] != '\0' && m->source[1] != '/') ||
 			    pw == NULL || pw->pw_dir[0] != '/')
 				return lerr(ld, n, "\"volumes\": home-relative "
 				    "bind \"%s\" is not supported (only ~ and "
-				    "~/path: the deploying user's home)",
+				    "~/path: the git account's home)",
 				    m->source);
 			j = xasprintf("%s/%s", pw->pw_dir, m->source + 1);
 			abs = compose_path_clean(j);

@@ -617,14 +617,17 @@ test_volumes(void **state)
 		compose_free(p);
 		free(yaml);
 	}
-	/* ~ is the home of the user the deploy runs as: a host path */
+	/* ~ is the git account's home (else this user's): a host path */
 	{
-		const struct passwd *pw = getpwuid(geteuid());
+		const struct passwd *pw = getpwnam("git");
 		struct compose_project *p = load("services:\n  web:\n"
 		    "    image: x\n    volumes: [\"~/data/../x:/x\", \"~:/h\"]\n");
-		char *want = xasprintf("%s/x", strcmp(pw->pw_dir, "/") == 0 ?
-		    "" : pw->pw_dir);
+		char *want;
 
+		if (pw == NULL || pw->pw_dir[0] != '/')
+			pw = getpwuid(geteuid());
+		want = xasprintf("%s/x", strcmp(pw->pw_dir, "/") == 0 ?
+		    "" : pw->pw_dir);
 		assert_string_equal(svc(p, "web")->mounts[0].source, want);
 		assert_string_equal(svc(p, "web")->mounts[1].source, pw->pw_dir);
 		free(want);
@@ -642,7 +645,7 @@ test_volume_errors(void **state)
 		{ "{type: volume, source: nope, target: /x}",
 		  "refers to undefined volume \"nope\"" },
 		{ "~git/x:/x", "\"volumes\": home-relative bind \"~git/x\" is "
-		  "not supported (only ~ and ~/path: the deploying user's "
+		  "not supported (only ~ and ~/path: the git account's "
 		  "home)" },
 		{ "data:rel", "\"volumes\": target \"rel\" is not an absolute path" },
 		{ "a:b:c:d", "\"volumes\": too many colons in \"a:b:c:d\"" },
