@@ -11,6 +11,8 @@
 # the new page (a push returns once its health gate has passed).
 # min_uptime is 0 here: docker-compose waits for nothing after a start, and
 # the health gate's settle time is a policy, not work.
+# BENCH_ROWS (default "ten web rollback") picks the rows to time; the setup
+# a row needs runs whatever is picked.
 set -eu
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
 command -v docker-compose >/dev/null || { echo "docker-compose is not installed" >&2; exit 1; }
@@ -18,6 +20,8 @@ command -v docker-compose >/dev/null || { echo "docker-compose is not installed"
 . "$(dirname "$0")/row.sh"
 
 runs=${BENCH_RUNS:-10}
+rows=" ${BENCH_ROWS:-ten web rollback} "
+want() { case $rows in *" $1 "*) return 0 ;; esac; return 1; }
 sed -i 's/^min_uptime = .*/min_uptime = 0/' "$CONF"
 app=bench-ten-$RUN
 dc=bench-ten-dc-$RUN
@@ -43,6 +47,7 @@ rm_images() {
 trap 'rc=$?; set +e; docker ps -aq --filter label=bench.floor=$RUN | xargs -r docker rm -f >/dev/null 2>&1; dc_down; (exit $rc); cleanup; rm_images' EXIT
 
 # --- first deploy, 10 services
+if want ten; then
 new_app $app
 src=$WORLD/src/$app
 {
@@ -97,6 +102,7 @@ hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/ten.json" \
 "$WORLD/rm-floor"
 row "first deploy, 10 services" "$WORLD/ten.json"
 jq -r '.results as $r | "# engine floor (10 parallel create + start by curl): \($r[2].median * 1000 | round) ms = \($r[2].median / $r[1].median * 100 | round / 100)× docker-compose'"'"'s time; slipway \($r[0].median / $r[1].median * 100 | round / 100)× (goal 0.7×)"' "$WORLD/ten.json"
+fi
 
 # --- one-line change, push until served
 port=$(free_port)
@@ -150,11 +156,15 @@ WEB_PORT=$dcport docker-compose -p $webdc -f compose.yaml up -d >/dev/null 2>&1
 "$WORLD/until" http://127.0.0.1:$dcport/ "version \$(cat "$WORLD/m")"
 SH
 chmod +x "$WORLD/until" "$WORLD/edit-slipway" "$WORLD/push-slipway" "$WORLD/edit-dc" "$WORLD/manual"
+if want web; then
 hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/web.json" \
 	--prepare "$WORLD/edit-slipway" -n "git push" "$WORLD/push-slipway" \
 	--prepare "$WORLD/edit-dc" -n "docker build + docker-compose up -d" "$WORLD/manual" \
 	>"$WORLD/web.out" 2>&1 || { cat "$WORLD/web.out"; fail "hyperfine web"; }
 row "one-line change, push until served" "$WORLD/web.json"
+fi
+
+want rollback || exit 0
 
 # --- rollback by push, images present: two commits already deployed, pushed
 # in turn (git push -f of the other one) until curl gets its text, against
