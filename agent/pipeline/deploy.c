@@ -89,6 +89,8 @@ struct deploy {
 	int journaled;            /* the journal names this deploy */
 	int unrecorded;           /* live, but current could not be written */
 	int pending;              /* the rollback failed: the journal keeps it */
+	struct listing *images_ahead; /* retention's image list, under way */
+	long long deadline_ms;    /* [deploy] timeout's, or 0 */
 	/* Build heartbeat: the last line shown, the step running. */
 	long long last_line_ms, step_ms;
 	char step[24];
@@ -1930,6 +1932,75 @@ record_prepare(struct deploy *d)
 	return 0;
 }
 
+/*
+ * The app's images, listed on a connection of its own while the containers
+ * are replaced, for retention: the engine goes through every image it has
+ * to list them (tens of milliseconds with a thousand), which the end of a
+ * deploy then need not wait for. Started once the release's images exist;
+ * under the app's lock nothing else adds or removes the app's images.
+ */
+struct listing {
+	pthread_t thread;
+	char *docker_host;
+	char *label;
+	long long deadline_ms;
+	json_t *list;		/* NULL when the listing failed */
+};
+
+static void *
+listing_main(void *arg)
+{
+	struct listing *l = arg;
+	struct engine *e = NULL;
+	const char *labels[] = { l->label };
+
+	if (engine_open(&e, l->docker_host) == 0) {
+		if (l->deadline_ms > 0)
+			engine_set_deadline(e, l->deadline_ms);
+		if (engine_image_list(e, labels, 1, &l->list) < 0)
+			l->list = NULL;
+	}
+	engine_free(e);
+	error_clear();
+	return NULL;
+}
+
+/* Start listing the app's images; nothing when no thread can be had. */
+static void
+images_ahead_start(struct deploy *d)
+{
+	struct listing *l = xcalloc(1, sizeof *l);
+
+	l->docker_host = xstrdup(d->cfg->docker_host);
+	l->label = xasprintf("slipway.app=%s", d->app);
+	l->deadline_ms = d->deadline_ms;
+	if (pthread_create(&l->thread, NULL, listing_main, l) != 0) {
+		free(l->docker_host);
+		free(l->label);
+		free(l);
+		return;
+	}
+	d->images_ahead = l;
+}
+
+/* The list images_ahead_start asked for (the caller's), or NULL. */
+static json_t *
+images_ahead_take(struct deploy *d)
+{
+	struct listing *l = d->images_ahead;
+	json_t *list;
+
+	if (l == NULL)
+		return NULL;
+	pthread_join(l->thread, NULL);
+	list = l->list;
+	free(l->docker_host);
+	free(l->label);
+	free(l);
+	d->images_ahead = NULL;
+	return list;
+}
+
 /* converge_opts.before_change: the journal is written only when something
  * that runs is about to change (a no-op deploy records nothing). */
 static int
@@ -1940,6 +2011,10 @@ journal_before_change(void *ctx)
 	if (record_prepare(d) < 0)
 		return -1;
 	d->journaled = 1;
+	/* What retention lists, while the containers are replaced. */
+	if (d->h != NULL && d->images_ahead == NULL && (d->previous == NULL ||
+	    strcmp(d->previous, d->rel.commit) != 0))
+		images_ahead_start(d);
 	return 0;
 }
 
@@ -2031,13 +2106,14 @@ retain(struct deploy *d, struct history *h)
 	const char *labels[] = { label };
 	char *releases = path_join(d->app_dir, "releases");
 	size_t nkeep = 0, i, j;
-	json_t *list = NULL, *img;
+	json_t *list = images_ahead_take(d), *img;
 	struct strv remove = STRV_INIT;
 
 	/* This deploy is not in the history as succeeded yet: it is one of N. */
 	if (history_succeeded_commits(h, d->app,
 	    (size_t)d->cfg->keep_releases - 1, &keep, &nkeep) < 0 ||
-	    engine_image_list(d->engine, labels, 1, &list) < 0) {
+	    (list == NULL &&
+	    engine_image_list(d->engine, labels, 1, &list) < 0)) {
 		out_warn("warning: old releases were kept: %s", error_last());
 		goto done;
 	}
@@ -2360,8 +2436,10 @@ run_deploy(struct deploy *d, char **message)
 	    cfg->engine_retry) < 0)
 		goto done;
 	/* [deploy] timeout: no engine request runs past it. */
-	if (cfg->deploy_timeout > 0)
-		engine_set_deadline(d->engine, t0 + cfg->deploy_timeout * 1000);
+	if (cfg->deploy_timeout > 0) {
+		d->deadline_ms = t0 + cfg->deploy_timeout * 1000;
+		engine_set_deadline(d->engine, d->deadline_ms);
+	}
 	swarm = config_app_swarm(cfg, d->app);
 	if (swarm && (swarm_require_manager(d->engine) < 0 ||
 	    stack_check(d->rel.project) < 0))
@@ -2449,6 +2527,7 @@ done:
 	    d->h != NULL && !d->unrecorded &&
 	    (d->previous == NULL || strcmp(d->previous, d->rel.commit) != 0))
 		retain(d, d->h);
+	json_decref(images_ahead_take(d));
 	strv_clear(&changed);
 	free(picked);
 	free(reason);
@@ -2649,6 +2728,7 @@ load_vars(struct deploy *d)
 static void
 deploy_dispose(struct deploy *d)
 {
+	json_decref(images_ahead_take(d));
 	history_close(d->h);
 	release_dispose(&d->rel);
 	engine_free(d->engine);
