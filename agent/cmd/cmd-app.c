@@ -66,7 +66,7 @@ app_create(struct cmd_ctx *ctx, const char *name)
 		goto done;
 	hooks = cmd_share_path(ctx, "hooks");
 	if (repo_create(repo, hooks, ctx->self, ctx->cfg.path,
-	    ctx->cfg.branch) < 0)
+	    ctx->cfg.branch, cmd_unused_hook(ctx)) < 0)
 		goto done;
 	if (give_to_repos_owner(ctx->cfg.repos_dir, repo) < 0)
 		goto done;

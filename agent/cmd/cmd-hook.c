@@ -95,14 +95,17 @@ read_updates(const struct config *cfg, char branch_new[41], int *found)
 
 /*
  * Point the hooks at this binary: the one that created the app may have been
- * deleted (the hooks then found this one on PATH) or moved.
+ * deleted (the hooks then found this one on PATH) or moved. Only the hooks
+ * the mode runs: pre-receive, which git runs first on every push, installs
+ * post-receive before git looks for it when the mode has changed since.
  */
 static void
 refresh_hooks(struct cmd_ctx *ctx)
 {
 	char *hooks = cmd_share_path(ctx, "hooks");
 
-	if (repo_install_hooks(".", hooks, ctx->self, ctx->cfg.path) < 0) {
+	if (repo_install_hooks(".", hooks, ctx->self, ctx->cfg.path,
+	    cmd_unused_hook(ctx)) < 0) {
 		out_warn("warning: cannot refresh the hooks: %s", error_last());
 		error_clear();
 	}

@@ -166,6 +166,12 @@ cmd_check_app(const struct cmd_ctx *ctx, const char *app)
 	return ok ? 0 : error_set("app \"%s\" does not exist", app);
 }
 
+const char *
+cmd_unused_hook(const struct cmd_ctx *ctx)
+{
+	return ctx->cfg.atomic ? "post-receive" : NULL;
+}
+
 char *
 cmd_share_path(const struct cmd_ctx *ctx, const char *what)
 {

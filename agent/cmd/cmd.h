@@ -158,6 +158,9 @@ void cmd_ssh_help(FILE *f, const struct gateway_grant *g);
 
 /* Where the hook and nginx templates are installed (or the source tree). */
 char *cmd_share_path(const struct cmd_ctx *ctx, const char *what);
+/* The repository hook the deploy mode runs nothing in: post-receive in
+ * atomic mode (pre-receive is always there: it installs the other). */
+const char *cmd_unused_hook(const struct cmd_ctx *ctx);
 /* The nginx site template (allocated). */
 char *cmd_site_template(const struct cmd_ctx *ctx);
 

@@ -249,7 +249,7 @@ expand_hook(struct buf *out, const char *text, const char *name,
 
 int
 repo_install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
-    const char *config)
+    const char *config, const char *unused)
 {
 	struct buf text = BUF_INIT, hook = BUF_INIT;
 	struct dirent *de;
@@ -272,6 +272,9 @@ repo_install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
 		src = path_join(hooks_dir, de->d_name);
 		if (stat(src, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
+		n++;
+		if (unused != NULL && strcmp(de->d_name, unused) == 0)
+			continue;
 		if (read_file(src, &text, HOOK_MAX) < 0)
 			goto done;
 		buf_reset(&hook);
@@ -282,11 +285,19 @@ repo_install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
 		dst = path_join(dst_dir, de->d_name);
 		if (write_file_atomic(dst, hook.buf, hook.len, 0755) < 0)
 			goto done;
-		n++;
 	}
 	if (n == 0) {
 		error_set("no hook templates in \"%s\"", hooks_dir);
 		goto done;
+	}
+	if (unused != NULL) {
+		free(dst);
+		dst = path_join(dst_dir, unused);
+		if (unlink(dst) < 0 && errno != ENOENT) {
+			error_set("cannot remove \"%s\": %s", dst,
+			    strerror(errno));
+			goto done;
+		}
 	}
 	rc = 0;
 done:
@@ -302,7 +313,7 @@ done:
 
 int
 repo_create(const char *path, const char *hooks_dir, const char *slipway,
-    const char *config, const char *branch)
+    const char *config, const char *branch, const char *unused_hook)
 {
 	git_repository_init_options opts;
 	git_repository *repo = NULL;
@@ -334,7 +345,8 @@ repo_create(const char *path, const char *hooks_dir, const char *slipway,
 		goto done;
 	}
 	created = 1;
-	if (repo_install_hooks(path, hooks_dir, slipway, config) < 0)
+	if (repo_install_hooks(path, hooks_dir, slipway, config,
+	    unused_hook) < 0)
 		goto done;
 	rc = 0;
 done:

@@ -16,14 +16,17 @@
  * left at path.
  */
 MUST_CHECK int repo_create(const char *path, const char *hooks_dir, const char *slipway,
-    const char *config, const char *branch);
+    const char *config, const char *branch, const char *unused_hook);
 
 /*
  * (Re)write repo/hooks from every regular file of hooks_dir, expanded as
- * repo_create() does, each atomically with mode 0755.
+ * repo_create() does, each atomically with mode 0755 (a file already as it
+ * should be is left alone). The hook named unused (a file name, or NULL for
+ * none) is not installed, and removed when it is there: git runs a hook
+ * process for nothing otherwise.
  */
 MUST_CHECK int repo_install_hooks(const char *repo, const char *hooks_dir,
-    const char *slipway, const char *config);
+    const char *slipway, const char *config, const char *unused);
 
 /*
  * Resolve rev (checked with name_check_rev) in the repository at path to a

@@ -139,7 +139,7 @@ setup(void **state)
 	self = realpath("/proc/self/exe", NULL);
 	bare = path_join(tmp, "app.git");
 	work = path_join(tmp, "work");
-	if (repo_create(bare, "../../hooks", self, NULL, "main") < 0) {
+	if (repo_create(bare, "../../hooks", self, NULL, "main", NULL) < 0) {
 		fprintf(stderr, "repo_create: %s\n", error_last());
 		return -1;
 	}
@@ -253,7 +253,7 @@ test_create_quoting(void **state)
 	int status;
 
 	assert_int_equal(repo_create(repo, "../../hooks", slipway, config,
-	    "production"), 0);
+	    "production", NULL), 0);
 	assert_int_equal(git_repository_open(&r, repo), 0);
 	assert_int_equal(git_reference_lookup(&head, r, "HEAD"), 0);
 	assert_string_equal(git_reference_symbolic_target(head),
@@ -309,7 +309,7 @@ test_hooks_binary_gone(void **state)
 	(void)state;
 	old_path = xstrdup(getenv("PATH"));
 	assert_int_equal(repo_create(repo, "../../hooks", "/nonexistent/slipway",
-	    "/c.conf", NULL), 0);
+	    "/c.conf", NULL, NULL), 0);
 	setenv("ARGS_OUT", args_out, 1);
 	got = xasprintf("%s:%s", pathdir, old_path);
 	setenv("PATH", got, 1);
@@ -327,7 +327,7 @@ test_hooks_binary_gone(void **state)
 	free(got);
 
 	assert_int_equal(repo_install_hooks(repo, "../../hooks", fake,
-	    "/c.conf"), 0);
+	    "/c.conf", NULL), 0);
 	got = slurp(hook);
 	want = xasprintf("\nslipway='%s'\n", fake);
 	assert_non_null(strstr(got, want));
@@ -342,6 +342,46 @@ test_hooks_binary_gone(void **state)
 	free(pathdir);
 }
 
+/*
+ * The hook the mode does not use (post-receive in atomic mode) is neither
+ * installed nor left behind; the others are, and a change of mode puts it
+ * back.
+ */
+static void
+test_hooks_unused(void **state)
+{
+	char *repo = path_join(tmp, "unused.git");
+	char *post = path_join(repo, "hooks/post-receive");
+	char *pre = path_join(repo, "hooks/pre-receive");
+	char *text;
+
+	(void)state;
+	assert_int_equal(repo_create(repo, "../../hooks", "/bin/slipway",
+	    "/c.conf", NULL, "post-receive"), 0);
+	assert_true(path_exists(pre));
+	assert_false(path_exists(post));
+
+	/* The mode changed: post-receive is there again. */
+	assert_int_equal(repo_install_hooks(repo, "../../hooks",
+	    "/bin/slipway", "/c.conf", NULL), 0);
+	text = slurp(post);
+	assert_non_null(strstr(text, "\nexec \"$slipway\" -c '/c.conf' hook "
+	    "post-receive\n"));
+	free(text);
+
+	/* And back: removed, pre-receive kept. */
+	assert_int_equal(repo_install_hooks(repo, "../../hooks",
+	    "/bin/slipway", "/c.conf", "post-receive"), 0);
+	assert_false(path_exists(post));
+	assert_true(path_exists(pre));
+	/* Nothing to remove: no error. */
+	assert_int_equal(repo_install_hooks(repo, "../../hooks",
+	    "/bin/slipway", "/c.conf", "post-receive"), 0);
+	free(pre);
+	free(post);
+	free(repo);
+}
+
 static void
 test_create_placeholders(void **state)
 {
@@ -353,7 +393,7 @@ test_create_placeholders(void **state)
 	put(hooks, ".hidden", "x\n", 2, 0644);
 	put(hooks, "subdir/file", "x\n", 2, 0644);
 	assert_int_equal(repo_create(repo, hooks, "/bin/slip'way", "/c.conf",
-	    NULL), 0);
+	    NULL, NULL), 0);
 	path = path_join(repo, "hooks/custom");
 	text = slurp(path);
 	assert_string_equal(text, "'/bin/slip'\\''way'|'/c.conf'|-c '/c.conf'|"
@@ -370,8 +410,8 @@ test_create_placeholders(void **state)
 
 	/* @CONFIG@ without a configuration file: refused, nothing left. */
 	repo = path_join(tmp, "tpl2.git");
-	assert_int_equal(repo_create(repo, hooks, "/bin/slipway", NULL, NULL),
-	    -1);
+	assert_int_equal(repo_create(repo, hooks, "/bin/slipway", NULL, NULL,
+	    NULL), -1);
 	assert_string_equal(error_last(), "hook template \"custom\" needs "
 	    "@CONFIG@ but there is no configuration file");
 	assert_false(path_exists(repo));
@@ -385,31 +425,32 @@ test_create_errors(void **state)
 	char *repo = path_join(tmp, "err.git"), *empty = path_join(tmp,
 	    "empty-hooks"), *want;
 
-	assert_int_equal(repo_create(bare, "../../hooks", "/x", NULL, NULL), -1);
+	assert_int_equal(repo_create(bare, "../../hooks", "/x", NULL, NULL, NULL),
+	    -1);
 	want = xasprintf("\"%s\" already exists", bare);
 	assert_string_equal(error_last(), want);
 	free(want);
 
 	assert_int_equal(repo_create(repo, "../../hooks", "slipway", NULL,
-	    NULL), -1);
+	    NULL, NULL), -1);
 	assert_non_null(strstr(error_last(), "not an absolute path"));
 	assert_int_equal(repo_create(repo, "../../hooks", "/x", "c.conf",
-	    NULL), -1);
+	    NULL, NULL), -1);
 	assert_non_null(strstr(error_last(), "not an absolute path"));
-	assert_int_equal(repo_create(repo, "../../hooks", "/x", NULL, "-x"),
-	    -1);
+	assert_int_equal(repo_create(repo, "../../hooks", "/x", NULL, "-x",
+	    NULL), -1);
 	assert_non_null(strstr(error_last(), "invalid revision \"-x\""));
 	assert_int_equal(repo_create(repo, "../../hooks", "/x", NULL,
-	    "refs/heads/x"), -1);
+	    "refs/heads/x", NULL), -1);
 	assert_false(path_exists(repo));
 
-	assert_int_equal(repo_create(repo, "no-such-hooks", "/x", NULL, NULL),
-	    -1);
+	assert_int_equal(repo_create(repo, "no-such-hooks", "/x", NULL, NULL,
+	    NULL), -1);
 	assert_non_null(strstr(error_last(), "cannot open hook templates"));
 	assert_false(path_exists(repo));
 
 	assert_int_equal(mkdir_p(empty, 0755), 0);
-	assert_int_equal(repo_create(repo, empty, "/x", NULL, NULL), -1);
+	assert_int_equal(repo_create(repo, empty, "/x", NULL, NULL, NULL), -1);
 	assert_non_null(strstr(error_last(), "no hook templates"));
 	assert_false(path_exists(repo));
 	free(empty);
@@ -917,6 +958,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_create_layout),
 		cmocka_unit_test(test_create_quoting),
 		cmocka_unit_test(test_hooks_binary_gone),
+		cmocka_unit_test(test_hooks_unused),
 		cmocka_unit_test(test_create_placeholders),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_resolve),
