@@ -6,13 +6,14 @@
 #   the page until curl gets the new text, against the manual workflow
 #   (`docker build` + `docker-compose up -d` until curl gets it);
 # - a rollback by push (both commits' images present) until served, against
-#   `docker rm -f` + `docker run` of the other image until served.
+#   `docker rm -f` + `docker run` of the other image until served, and the
+#   engine's floor (stop + start by curl on a project network).
 # "Until served": each side's commands return, then curl polls until it gets
 # the new page (a push returns once its health gate has passed).
 # min_uptime is 0 here: docker-compose waits for nothing after a start, and
 # the health gate's settle time is a policy, not work.
-# BENCH_ROWS (default "ten web rollback") picks the rows to time; the setup
-# a row needs runs whatever is picked.
+# BENCH_ROWS (default "ten web rollback") names the rows to run (the
+# rollback's app is the one-line change's, set up whatever is named).
 set -eu
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
 command -v docker-compose >/dev/null || { echo "docker-compose is not installed" >&2; exit 1; }
@@ -43,6 +44,7 @@ rm_images() {
 		xargs -r docker rmi -f >/dev/null 2>&1 || true
 	docker rm -f "$webdc-rb" >/dev/null 2>&1 || true
 	docker rmi -f "$webdc-web:rA" "$webdc-web:rB" "$webdc-web:latest" >/dev/null 2>&1 || true
+	docker network rm "$webdc-rbnet" >/dev/null 2>&1 || true
 }
 trap 'rc=$?; set +e; docker ps -aq --filter label=bench.floor=$RUN | xargs -r docker rm -f >/dev/null 2>&1; dc_down; (exit $rc); cleanup; rm_images' EXIT
 
@@ -205,9 +207,39 @@ docker rm -f $webdc-rb >/dev/null
 docker run -d --name $webdc-rb --init -p 127.0.0.1:$rbport:8080 $webdc-web:r\$x >/dev/null
 "$WORLD/until" http://127.0.0.1:$rbport/ "rollback \$x"
 SH
-chmod +x "$WORLD/rollback-slipway" "$WORLD/rollback-dc"
+# The engine's floor for a port-published container on a project network
+# (a user-defined bridge, as compose and slipway make): the old container
+# stopped and a new one, created beforehand (not timed), started by curl on
+# the socket until served, nothing else.
+fport=$(free_port)
+docker network create --label "bench.floor=$RUN" "$webdc-rbnet" >/dev/null
+docker run -d --label "bench.floor=$RUN" --init --network "$webdc-rbnet" \
+	-p "127.0.0.1:$fport:8080" "$webdc-web:rB" >"$WORLD/rbf-cur"
+wait_http "http://127.0.0.1:$fport/" "rollback B"
+echo B >"$WORLD/rbf-x"
+cat >"$WORLD/rollback-floor-prep" <<SH
+#!/bin/sh
+set -e
+docker ps -aq --filter label=bench.floor=$RUN --filter status=exited | xargs -r docker rm -f >/dev/null
+if [ "\$(cat "$WORLD/rbf-x")" = B ]; then x=A; else x=B; fi
+docker create --label bench.floor=$RUN --init --network $webdc-rbnet \
+	-p 127.0.0.1:$fport:8080 $webdc-web:r\$x >"$WORLD/rbf-next"
+SH
+cat >"$WORLD/rollback-floor" <<SH
+#!/bin/sh
+set -e
+if [ "\$(cat "$WORLD/rbf-x")" = B ]; then x=A; else x=B; fi
+echo \$x >"$WORLD/rbf-x"
+curl -fsS --unix-socket /var/run/docker.sock -X POST "http://engine/v1.41/containers/\$(cat "$WORLD/rbf-cur")/stop"
+curl -fsS --unix-socket /var/run/docker.sock -X POST "http://engine/v1.41/containers/\$(cat "$WORLD/rbf-next")/start"
+mv "$WORLD/rbf-next" "$WORLD/rbf-cur"
+"$WORLD/until" http://127.0.0.1:$fport/ "rollback \$x"
+SH
+chmod +x "$WORLD/rollback-slipway" "$WORLD/rollback-dc" "$WORLD/rollback-floor-prep" "$WORLD/rollback-floor"
 hyperfine -N -w 1 -r "$runs" --export-json "$WORLD/rb.json" \
-	-n "git push -f" "$WORLD/rollback-slipway" \
-	-n "docker rm -f + docker run" "$WORLD/rollback-dc" \
+	--prepare true -n "git push -f" "$WORLD/rollback-slipway" \
+	--prepare true -n "docker rm -f + docker run" "$WORLD/rollback-dc" \
+	--prepare "$WORLD/rollback-floor-prep" -n "engine floor: stop + start (curl)" "$WORLD/rollback-floor" \
 	>"$WORLD/rb.out" 2>&1 || { cat "$WORLD/rb.out"; fail "hyperfine rollback"; }
 row "rollback by push (images present)" "$WORLD/rb.json"
+jq -r '.results as $r | "# engine floor on a project network (stop + start of a container created beforehand, by curl): \($r[2].median * 1000 | round) ms = \($r[2].median / $r[1].median * 100 | round / 100)× the alternative'"'"'s time (on the default bridge); slipway = the floor + \(($r[0].median - $r[2].median) * 1000 | round) ms"' "$WORLD/rb.json"
