@@ -954,43 +954,45 @@ own_object_names(struct check *c, const char *what, char **const *name,
     const char *const *key, const int *external, size_t n)
 {
 	struct compose_project *p = (struct compose_project *)c->p;
-	struct strv asked = STRV_INIT;
+	char **asked = xcalloc(n + 1, sizeof *asked);
 	size_t i, j;
 	int rc = -1;
 
 	for (i = 0; i < n; i++)
-		strv_push(&asked, *name[i]);
+		asked[i] = xstrdup(*name[i]);
 	for (i = 0; i < n; i++) {
 		char *mine;
 
 		if (external[i] || (strcmp(what, "network") == 0 &&
-		    (strcmp(asked.v[i], "host") == 0 ||
-		    strcmp(asked.v[i], "bridge") == 0 ||
-		    strcmp(asked.v[i], "none") == 0)) ||
-		    (mine = own_name(p->name, '_', asked.v[i])) == NULL)
+		    (strcmp(asked[i], "host") == 0 ||
+		    strcmp(asked[i], "bridge") == 0 ||
+		    strcmp(asked[i], "none") == 0)) ||
+		    (mine = own_name(p->name, '_', asked[i])) == NULL)
 			continue;
 		for (j = 0; j < n; j++) {
-			if (j != i && strcmp(asked.v[j], asked.v[i]) != 0 &&
-			    strcmp(asked.v[j], mine) == 0)
+			if (j != i && strcmp(asked[j], asked[i]) != 0 &&
+			    strcmp(asked[j], mine) == 0)
 				break;
 		}
 		if (j < n) {
 			forbid(c, what, key[i], "\"name: %s\" would be \"%s\", "
-			    "the name of %s \"%s\"", asked.v[i], mine, what,
+			    "the name of %s \"%s\"", asked[i], mine, what,
 			    key[j]);
 			free(mine);
 			goto done;
 		}
 		strv_push_owned(&p->warnings, xasprintf("%s: %s \"%s\": "
 		    "\"name: %s\" is created as \"%s\" (an app's %ss are "
-		    "named after it)", c->file, what, key[i], asked.v[i], mine,
+		    "named after it)", c->file, what, key[i], asked[i], mine,
 		    what));
 		free(*name[i]);
 		*name[i] = mine;
 	}
 	rc = 0;
 done:
-	strv_clear(&asked);
+	for (i = 0; i < n; i++)
+		free(asked[i]);
+	free(asked);
 	return rc;
 }
 
