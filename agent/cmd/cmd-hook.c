@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -98,33 +99,53 @@ read_updates(const struct config *cfg, char branch_new[41], int *found)
  * deleted (the hooks then found this one on PATH) or moved. Only the hooks
  * the mode runs: pre-receive, which git runs first on every push, installs
  * post-receive before git looks for it when the mode has changed since.
+ * Returns why the push must be refused (allocated), or NULL.
  */
-static void
-refresh_hooks(struct cmd_ctx *ctx)
+static char *
+refresh_hooks(struct cmd_ctx *ctx, int pre)
 {
-	char *hooks = cmd_share_path(ctx, "hooks");
+	char *hooks = cmd_share_path(ctx, "hooks"), *refuse = NULL;
+	struct stat st;
 
 	if (repo_install_hooks(".", hooks, ctx->self, ctx->cfg.path,
 	    cmd_unused_hook(ctx)) < 0) {
-		out_warn("warning: cannot refresh the hooks: %s", error_last());
+		/*
+		 * In post-receive mode the deploy is post-receive's: a push
+		 * accepted without one would deploy nothing. Refuse it.
+		 */
+		if (pre && !ctx->cfg.atomic &&
+		    (stat("hooks/post-receive", &st) < 0 ||
+		    !S_ISREG(st.st_mode) || access("hooks/post-receive",
+		    X_OK) < 0))
+			refuse = xasprintf("mode = post-receive, and the "
+			    "post-receive hook cannot be installed: %s; the "
+			    "push is refused", error_last());
+		else
+			out_warn("warning: cannot refresh the hooks: %s",
+			    error_last());
 		error_clear();
 	}
 	free(hooks);
+	return refuse;
 }
 
 int
 cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct deploy_opts opts = { 0 };
-	char new_oid[41], *app = NULL, *tmpl = NULL;
+	char new_oid[41], *app = NULL, *tmpl = NULL, *refuse;
 	int pre, found, rc = 1;
 
 	pre = cmd_has(args, "pre-receive");
 	if ((app = hook_app(&ctx->cfg)) == NULL)
 		return cmd_fail();
-	refresh_hooks(ctx);
+	refuse = refresh_hooks(ctx, pre);
 	if (read_updates(&ctx->cfg, new_oid, &found) < 0)
 		goto done;
+	if (refuse != NULL && found) {
+		error_set("%s", refuse);
+		goto done;
+	}
 	/* Atomic mode deploys before the ref moves; otherwise after. */
 	if (!found || pre != ctx->cfg.atomic) {
 		rc = 0;
@@ -149,6 +170,7 @@ cmd_hook(struct cmd_ctx *ctx, const struct cmd_args *args)
 		goto done;
 	rc = 0;
 done:
+	free(refuse);
 	free(tmpl);
 	free(app);
 	return rc ? cmd_fail() : 0;

@@ -253,17 +253,18 @@ repo_install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
 {
 	struct buf text = BUF_INIT, hook = BUF_INIT;
 	struct dirent *de;
-	struct stat st;
+	struct stat st, dir_st;
 	char *dst_dir = path_join(repo, "hooks"), *src = NULL, *dst = NULL;
+	char *first = NULL;     /* the first hook that failed: the others go on */
 	DIR *d;
-	int n = 0, rc = -1;
+	int n = 0, rc = -1, existed;
 
 	if ((d = opendir(hooks_dir)) == NULL) {
 		error_set("cannot open hook templates \"%s\": %s", hooks_dir,
 		    strerror(errno));
 		goto done;
 	}
-	if (mkdir_p(dst_dir, 0755) < 0)
+	if (mkdir_p(dst_dir, 0755) < 0 || stat(dst_dir, &dir_st) < 0)
 		goto done;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
@@ -283,8 +284,20 @@ repo_install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
 			goto done;
 		free(dst);
 		dst = path_join(dst_dir, de->d_name);
-		if (write_file_atomic(dst, hook.buf, hook.len, 0755) < 0)
-			goto done;
+		existed = lstat(dst, &st) == 0;
+		if (write_file_atomic(dst, hook.buf, hook.len, 0755) < 0) {
+			if (first == NULL)
+				first = error_save();
+			continue;
+		}
+		/* a hook made now (root pushing, say) is the repository's */
+		if (!existed && chown(dst, dir_st.st_uid, dir_st.st_gid) < 0)
+			error_clear();
+	}
+	if (first != NULL) {
+		error_restore(first);
+		first = NULL;
+		goto done;
 	}
 	if (n == 0) {
 		error_set("no hook templates in \"%s\"", hooks_dir);
@@ -303,6 +316,7 @@ repo_install_hooks(const char *repo, const char *hooks_dir, const char *slipway,
 done:
 	if (d != NULL)
 		closedir(d);
+	free(first);
 	buf_release(&text);
 	buf_release(&hook);
 	free(dst);

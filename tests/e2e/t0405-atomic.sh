@@ -37,6 +37,18 @@ push $app || { cat "$WORLD/push.out"; fail "push two"; }
 expect_in "$WORLD/push.out" "Mode post-receive"
 wait_http "http://127.0.0.1:$port/" "post-receive two"
 [ -x "$hooks/post-receive" ] || fail "no post-receive hook in post-receive mode"
+# A post-receive hook that cannot be installed refuses the push: accepted,
+# it would deploy nothing.
+rm "$hooks/post-receive"
+mkdir "$hooks/post-receive"
+echo "post-receive lost" >"$src/www/index.html"
+commit_all $app "lost"
+if push $app; then fail "a push with no post-receive hook to deploy it was accepted"; fi
+expect_in "$WORLD/push.out" "error: mode = post-receive, and the post-receive hook cannot be installed"
+[ "$(git --git-dir="$WORLD/repos/$app.git" rev-parse main)" != "$(git -C "$src" rev-parse HEAD)" ] ||
+	fail "the branch moved"
+rmdir "$hooks/post-receive"
+git -C "$src" reset -q --hard HEAD~1
 
 # And back: the push deploys in pre-receive, and post-receive is gone again.
 sed -i 's/^mode = post-receive$/mode = atomic/' "$CONF"

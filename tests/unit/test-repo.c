@@ -377,6 +377,15 @@ test_hooks_unused(void **state)
 	/* Nothing to remove: no error. */
 	assert_int_equal(repo_install_hooks(repo, "../../hooks",
 	    "/bin/slipway", "/c.conf", "post-receive"), 0);
+
+	/* One hook that cannot be written fails the call, not the others. */
+	assert_int_equal(unlink(pre), 0);
+	assert_int_equal(mkdir(pre, 0755), 0);
+	assert_int_equal(repo_install_hooks(repo, "../../hooks",
+	    "/bin/slipway", "/c.conf", NULL), -1);
+	assert_non_null(strstr(error_last(), "pre-receive"));
+	assert_true(path_exists(post));
+	assert_int_equal(rmdir(pre), 0);
 	free(pre);
 	free(post);
 	free(repo);
