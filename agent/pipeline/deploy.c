@@ -90,6 +90,8 @@ struct deploy {
 	int unrecorded;           /* live, but current could not be written */
 	int pending;              /* the rollback failed: the journal keeps it */
 	struct listing *images_ahead; /* retention's image list, under way */
+	struct strv apps;         /* every app's name, read once (apps_of) */
+	int apps_read;
 	long long deadline_ms;    /* [deploy] timeout's, or 0 */
 	/* Build heartbeat: the last line shown, the step running. */
 	long long last_line_ms, step_ms;
@@ -1323,6 +1325,24 @@ context_on_disk(struct release *r, const char *context)
 	return release_need(r, context);
 }
 
+/* Every app's name (state_app_names), read once per deploy. */
+static const struct strv *
+apps_of(struct deploy *d)
+{
+	if (!d->apps_read) {
+		state_app_names(d->cfg, &d->apps);
+		d->apps_read = 1;
+	}
+	return &d->apps;
+}
+
+/* Does this deploy make commit live anew (not the one already live)? */
+static int
+new_commit(const struct deploy *d, const char *commit)
+{
+	return d->previous == NULL || strcmp(d->previous, commit) != 0;
+}
+
 /* Check out commit and load and vet its compose file into r, deployed with
  * vars and ops. */
 static int
@@ -1330,8 +1350,8 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
     const struct app_ops *ops, struct release *r)
 {
 	char *file = NULL, *shared = NULL;
-	struct strv apps = STRV_INIT;
 	struct binds_opts bo = { 0 };
+	unsigned allow = config_app_allow(d->cfg, d->app);
 	size_t i;
 	int rc = -1;
 
@@ -1361,20 +1381,17 @@ load_release(struct deploy *d, const char *commit, const struct kvlist *vars,
 	bo.adopt[1] = r->dir;
 	if (binds_share_opts(r->project, &bo) < 0)
 		goto done;
-	if (policy_own_names(r->project, config_app_allow(d->cfg, d->app)) < 0)
+	if (policy_own_names(r->project, allow) < 0)
 		goto done;
 	for (i = 0; i < r->project->warnings.n; i++)
 		out_warn("warning: %s", r->project->warnings.v[i]);
-	if (policy_check(r->project, config_app_allow(d->cfg, d->app)) < 0)
-		goto done;
-	state_app_names(d->cfg, &apps);
-	if (policy_check_neighbours(r->project, &apps) < 0)
+	if (policy_check(r->project, allow) < 0 ||
+	    policy_check_neighbours(r->project, apps_of(d)) < 0)
 		goto done;
 	apply_ops(r->project, ops);
 	rc = 0;
 done:
 	compose_set_need(NULL, NULL);
-	strv_clear(&apps);
 	free(shared);
 	free(file);
 	return rc;
@@ -1389,16 +1406,13 @@ static int
 check_port_claims(struct deploy *d, int swarm)
 {
 	struct neighbours nb = NEIGHBOURS_INIT;
-	struct strv apps = STRV_INIT;
 	int rc = -1;
 
 	if (swarm_other_form(d->engine, d->app, swarm, &nb) < 0 ||
 	    neighbours_read(d->engine, &nb, 1, 1) < 0)
 		goto done;
-	state_app_names(d->cfg, &apps);
-	rc = claims_check(&nb, d->rel.project, &apps);
+	rc = claims_check(&nb, d->rel.project, apps_of(d));
 done:
-	strv_clear(&apps);
 	neighbours_dispose(&nb);
 	return rc;
 }
@@ -1412,21 +1426,21 @@ static void
 seed_claims(struct deploy *d)
 {
 	char *path = path_join(d->cfg->state_dir, "hosts.json");
-	struct strv apps = STRV_INIT;
+	const struct strv *apps;
 	size_t i;
 
 	if (!path_exists(path)) {
-		state_app_names(d->cfg, &apps);
-		for (i = 0; i < apps.n; i++) {
+		apps = apps_of(d);
+		for (i = 0; i < apps->n; i++) {
 			struct strv hosts = STRV_INIT;
 
-			proxy_site_hosts(d->cfg, apps.v[i], &hosts);
-			if (state_claim_hosts(d->cfg, apps.v[i], &hosts, 0) < 0)
+			proxy_site_hosts(d->cfg, apps->v[i], &hosts);
+			if (state_claim_hosts(d->cfg, apps->v[i], &hosts,
+			    0) < 0)
 				out_warn("warning: %s", error_last());
 			strv_clear(&hosts);
 		}
 	}
-	strv_clear(&apps);
 	free(path);
 }
 
@@ -1942,22 +1956,33 @@ record_prepare(struct deploy *d)
 struct listing {
 	pthread_t thread;
 	char *docker_host;
-	char *label;
+	const char *app;
 	long long deadline_ms;
 	json_t *list;		/* NULL when the listing failed */
 };
+
+/* The images app built (label slipway.app), an array. */
+static int
+app_images(struct engine *e, const char *app, json_t **out)
+{
+	char *label = xasprintf("slipway.app=%s", app);
+	const char *labels[] = { label };
+	int rc = engine_image_list(e, labels, 1, out);
+
+	free(label);
+	return rc;
+}
 
 static void *
 listing_main(void *arg)
 {
 	struct listing *l = arg;
 	struct engine *e = NULL;
-	const char *labels[] = { l->label };
 
 	if (engine_open(&e, l->docker_host) == 0) {
 		if (l->deadline_ms > 0)
 			engine_set_deadline(e, l->deadline_ms);
-		if (engine_image_list(e, labels, 1, &l->list) < 0)
+		if (app_images(e, l->app, &l->list) < 0)
 			l->list = NULL;
 	}
 	engine_free(e);
@@ -1972,11 +1997,10 @@ images_ahead_start(struct deploy *d)
 	struct listing *l = xcalloc(1, sizeof *l);
 
 	l->docker_host = xstrdup(d->cfg->docker_host);
-	l->label = xasprintf("slipway.app=%s", d->app);
+	l->app = d->app;
 	l->deadline_ms = d->deadline_ms;
 	if (pthread_create(&l->thread, NULL, listing_main, l) != 0) {
 		free(l->docker_host);
-		free(l->label);
 		free(l);
 		return;
 	}
@@ -1995,7 +2019,6 @@ images_ahead_take(struct deploy *d)
 	pthread_join(l->thread, NULL);
 	list = l->list;
 	free(l->docker_host);
-	free(l->label);
 	free(l);
 	d->images_ahead = NULL;
 	return list;
@@ -2012,8 +2035,8 @@ journal_before_change(void *ctx)
 		return -1;
 	d->journaled = 1;
 	/* What retention lists, while the containers are replaced. */
-	if (d->h != NULL && d->images_ahead == NULL && (d->previous == NULL ||
-	    strcmp(d->previous, d->rel.commit) != 0))
+	if (d->h != NULL && d->images_ahead == NULL &&
+	    new_commit(d, d->rel.commit))
 		images_ahead_start(d);
 	return 0;
 }
@@ -2102,8 +2125,7 @@ drop_release(const char *releases, const char *commit)
 static void
 retain(struct deploy *d, struct history *h)
 {
-	char **keep = NULL, *label = xasprintf("slipway.app=%s", d->app);
-	const char *labels[] = { label };
+	char **keep = NULL;
 	char *releases = path_join(d->app_dir, "releases");
 	size_t nkeep = 0, i, j;
 	json_t *list = images_ahead_take(d), *img;
@@ -2112,8 +2134,7 @@ retain(struct deploy *d, struct history *h)
 	/* This deploy is not in the history as succeeded yet: it is one of N. */
 	if (history_succeeded_commits(h, d->app,
 	    (size_t)d->cfg->keep_releases - 1, &keep, &nkeep) < 0 ||
-	    (list == NULL &&
-	    engine_image_list(d->engine, labels, 1, &list) < 0)) {
+	    (list == NULL && app_images(d->engine, d->app, &list) < 0)) {
 		out_warn("warning: old releases were kept: %s", error_last());
 		goto done;
 	}
@@ -2150,7 +2171,6 @@ done:
 	strv_clear(&remove);
 	json_decref(list);
 	free(releases);
-	free(label);
 	error_clear();
 }
 
@@ -2478,8 +2498,7 @@ run_deploy(struct deploy *d, char **message)
 	}
 	d->t_converge = now_ms() - t1;
 	/* Nothing changed, but a new commit is recorded all the same. */
-	if (!d->journaled && (d->previous == NULL ||
-	    strcmp(d->previous, commit) != 0)) {
+	if (!d->journaled && new_commit(d, commit)) {
 		if (journal_before_change(d) < 0)
 			goto done;
 	}
@@ -2524,8 +2543,7 @@ failed:
 done:
 	/* Without the history, what to keep is unknown: remove nothing. */
 	if (rc == 0 && d->engine != NULL && d->rel.project != NULL &&
-	    d->h != NULL && !d->unrecorded &&
-	    (d->previous == NULL || strcmp(d->previous, d->rel.commit) != 0))
+	    d->h != NULL && !d->unrecorded && new_commit(d, d->rel.commit))
 		retain(d, d->h);
 	json_decref(images_ahead_take(d));
 	strv_clear(&changed);
@@ -2729,6 +2747,7 @@ static void
 deploy_dispose(struct deploy *d)
 {
 	json_decref(images_ahead_take(d));
+	strv_clear(&d->apps);
 	history_close(d->h);
 	release_dispose(&d->rel);
 	engine_free(d->engine);
