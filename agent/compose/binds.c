@@ -108,9 +108,7 @@ placeholder_dir(const char *path)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		n++;
-		other = strcmp(e->d_name, ".gitkeep") != 0 &&
-		    strcmp(e->d_name, ".keep") != 0 &&
-		    strcmp(e->d_name, ".gitignore") != 0;
+		other = !placeholder_name(e->d_name);
 		if (!other && e->d_type == DT_UNKNOWN)
 			other = fstatat(dirfd(d), e->d_name, &st,
 			    AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode);

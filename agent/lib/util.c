@@ -914,6 +914,13 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int
+placeholder_name(const char *name)
+{
+	return strcmp(name, ".gitkeep") == 0 || strcmp(name, ".keep") == 0 ||
+	    strcmp(name, ".gitignore") == 0;
+}
+
 char *
 path_join(const char *a, const char *b)
 {

@@ -117,6 +117,9 @@ MUST_CHECK int mkdir_p(const char *path, mode_t mode);
 MUST_CHECK int remove_tree(const char *path);
 int path_exists(const char *path);
 int is_dir(const char *path);
+/* Is name a placeholder file (.gitkeep, .keep, .gitignore): what a commit
+ * holds of a directory whose contents are not its own? */
+int placeholder_name(const char *name);
 /* Join a and b with exactly one '/'. */
 char *path_join(const char *a, const char *b);
 /* Absolute, normalised path of an existing file (realpath). */

@@ -798,17 +798,12 @@ repo_remote_url(const char *remote)
 	return url;
 }
 
-/*
- * Is entry a directory of placeholder files only (".gitkeep", ".keep",
- * ".gitignore"): the way a commit says "this directory exists, its contents
- * are not mine"?
- */
+/* Is entry a directory of placeholder files only (placeholder_name)? */
 static int
 placeholder_dir(git_repository *repo, const git_tree_entry *entry)
 {
-	static const char *const names[] = { ".gitkeep", ".keep", ".gitignore" };
 	git_tree *t = NULL;
-	size_t i, j, n;
+	size_t i, n;
 	int yes = 0;
 
 	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE ||
@@ -820,14 +815,9 @@ placeholder_dir(git_repository *repo, const git_tree_entry *entry)
 	for (i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
 
-		if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
-		    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
-			break;
-		for (j = 0; j < ARRAY_SIZE(names); j++) {
-			if (strcmp(git_tree_entry_name(e), names[j]) == 0)
-				break;
-		}
-		if (j == ARRAY_SIZE(names))
+		if ((git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
+		    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE) ||
+		    !placeholder_name(git_tree_entry_name(e)))
 			break;
 	}
 	yes = n > 0 && i == n;

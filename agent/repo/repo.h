@@ -51,8 +51,8 @@ MUST_CHECK int repo_checkout(const char *path, const char *oid, int from_env,
 
 /*
  * Is rel (a relative path, "" for the top) an entry of commit oid's tree:
- * 1 yes, 2 a directory holding only placeholder files (.gitkeep, .keep,
- * .gitignore), 0 no, -1 with error_set.
+ * 1 yes, 2 a directory holding only placeholder files (placeholder_name:
+ * .gitkeep...), 0 no, -1 with error_set.
  */
 int repo_tracked(const char *path, const char *oid, int from_env,
     const char *rel);
