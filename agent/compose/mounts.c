@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/config.h"
 #include "compose/loader.h"
 
 static const char *const propagations[] = {
@@ -38,6 +39,23 @@ add_mount(struct compose_service *s, size_t *alloc)
 }
 
 /* Check a mount's source and target once its syntax is read. */
+/*
+ * What ~ is in a bind. compose: the home of the user it runs as; here one
+ * account for every deploy, whoever starts it: the git account pushes run
+ * as (if any), else this process's. Allocated, or NULL.
+ */
+static char *
+bind_home(void)
+{
+	const struct passwd *pw;
+	char *home = config_git_home();
+
+	if (home == NULL && (pw = getpwuid(geteuid())) != NULL &&
+	    pw->pw_dir[0] == '/')
+		home = xstrdup(pw->pw_dir);
+	return home;
+}
+
 static int
 finish_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m)
 {
@@ -54,31 +72,24 @@ finish_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m)
 		return serr(ld, n, "refers to undefined volume \"%s\"",
 		    m->source);
 	if (m->type == MOUNT_BIND) {
-		char *abs, *j;
+		char *abs, *j, *home;
 
 		if (m->source == NULL || *m->source == '\0')
 			return lerr(ld, n, "\"volumes\": a bind mount needs a "
 			    "source");
 		if (*m->source == '~') {
-			/*
-			 * compose: the home of the user it runs as. Here one
-			 * account for every deploy, whoever starts it: the git
-			 * account pushes run as (if any), else this process's.
-			 */
-			const struct passwd *pw = getpwnam("git");
-
-			if (pw == NULL || pw->pw_dir[0] != '/')
-				pw = getpwuid(geteuid());
-
-			if ((m->source[1] != '\0' && m->source[1] != '/') ||
-			    pw == NULL || pw->pw_dir[0] != '/')
+			if ((home = bind_home()) == NULL ||
+			    (m->source[1] != '\0' && m->source[1] != '/')) {
+				free(home);
 				return lerr(ld, n, "\"volumes\": home-relative "
 				    "bind \"%s\" is not supported (only ~ and "
 				    "~/path: the git account's home)",
 				    m->source);
-			j = xasprintf("%s/%s", pw->pw_dir, m->source + 1);
+			}
+			j = xasprintf("%s/%s", home, m->source + 1);
 			abs = compose_path_clean(j);
 			free(j);
+			free(home);
 		} else
 			abs = resolve_path(ld->base, m->source);
 		free(m->source);

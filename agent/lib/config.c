@@ -694,15 +694,24 @@ set_defaults(struct config *cfg)
 	cfg->push_required = 1;
 }
 
+char *
+config_git_home(void)
+{
+	const struct passwd *pw = getpwnam("git");
+
+	return pw != NULL && pw->pw_dir[0] == '/' ? xstrdup(pw->pw_dir) : NULL;
+}
+
 const char *
 config_authorized_keys(struct config *cfg)
 {
-	struct passwd *pw;
+	char *home;
 
 	if (cfg->authorized_keys == NULL && !cfg->authorized_keys_looked_up &&
-	    (pw = getpwnam("git")) != NULL && pw->pw_dir[0] == '/')
-		cfg->authorized_keys = path_join(pw->pw_dir,
-		    ".ssh/authorized_keys");
+	    (home = config_git_home()) != NULL) {
+		cfg->authorized_keys = path_join(home, ".ssh/authorized_keys");
+		free(home);
+	}
 	cfg->authorized_keys_looked_up = 1;
 	return cfg->authorized_keys;
 }

@@ -111,6 +111,9 @@ unsigned config_app_allow(const struct config *cfg, const char *app);
 /* Does app get certificates and HTTPS ([tls] enabled, [app] tls)? */
 int config_app_tls(const struct config *cfg, const char *app);
 
+/* The home of the git account pushes run as (allocated), or NULL. */
+char *config_git_home(void);
+
 /*
  * The authorized_keys file: [ssh] authorized_keys, else the git user's
  * ~/.ssh/authorized_keys, looked up on the first call only (getpwnam reads
