@@ -698,9 +698,8 @@ check_container_name(struct check *c, const struct compose_service *s)
 			return forbid(c, "service", s->name, "\"container_name: "
 			    "%s\" is service \"%s\"'s too", n, t->name);
 	}
-	if (strncmp(n, app, len) == 0 && n[len] == '-' && n[len + 1] != '\0' &&
-	    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_.-") == strlen(n))
+	/* its characters are the loader's to check (svc_container_name) */
+	if (strncmp(n, app, len) == 0 && n[len] == '-' && n[len + 1] != '\0')
 		return 0;
 	return forbid(c, "service", s->name, "\"container_name: %s\": container "
 	    "names of this app must start with \"%s-\"", n, app);
@@ -933,7 +932,7 @@ done:
 	return rc;
 }
 
-/* a name given by the compose file: "<app>_name" unless it is already so */
+/* name under the app's: "<app><sep>name", or NULL when it is already so */
 static char *
 own_name(const char *app, char sep, const char *name)
 {
@@ -944,14 +943,21 @@ own_name(const char *app, char sep, const char *name)
 	return xasprintf("%s%c%s", app, sep, name);
 }
 
+/* A volume's or network's engine name, for own_object_names. */
+struct named {
+	char **name;
+	const char *key;
+	int keep;               /* external, or the engine's own network */
+};
+
 /*
- * The volumes' or networks' names (*name[i], of key[i]) under the app's
- * prefix. Two that ask for one name share it, as in compose; one placed on
- * another's name is refused.
+ * The names of n volumes or networks (what) under the app's prefix. Two
+ * that ask for one name share it, as in compose; one placed on another's
+ * name is refused.
  */
 static int
-own_object_names(struct check *c, const char *what, char **const *name,
-    const char *const *key, const int *external, size_t n)
+own_object_names(struct check *c, const char *what, const struct named *o,
+    size_t n)
 {
 	struct compose_project *p = (struct compose_project *)c->p;
 	char **asked = xcalloc(n + 1, sizeof *asked);
@@ -959,14 +965,11 @@ own_object_names(struct check *c, const char *what, char **const *name,
 	int rc = -1;
 
 	for (i = 0; i < n; i++)
-		asked[i] = xstrdup(*name[i]);
+		asked[i] = xstrdup(*o[i].name);
 	for (i = 0; i < n; i++) {
 		char *mine;
 
-		if (external[i] || (strcmp(what, "network") == 0 &&
-		    (strcmp(asked[i], "host") == 0 ||
-		    strcmp(asked[i], "bridge") == 0 ||
-		    strcmp(asked[i], "none") == 0)) ||
+		if (o[i].keep ||
 		    (mine = own_name(p->name, '_', asked[i])) == NULL)
 			continue;
 		for (j = 0; j < n; j++) {
@@ -975,18 +978,18 @@ own_object_names(struct check *c, const char *what, char **const *name,
 				break;
 		}
 		if (j < n) {
-			forbid(c, what, key[i], "\"name: %s\" would be \"%s\", "
-			    "the name of %s \"%s\"", asked[i], mine, what,
-			    key[j]);
+			forbid(c, what, o[i].key, "\"name: %s\" would be "
+			    "\"%s\", the name of %s \"%s\"", asked[i], mine,
+			    what, o[j].key);
 			free(mine);
 			goto done;
 		}
 		strv_push_owned(&p->warnings, xasprintf("%s: %s \"%s\": "
 		    "\"name: %s\" is created as \"%s\" (an app's %ss are "
-		    "named after it)", c->file, what, key[i], asked[i], mine,
+		    "named after it)", c->file, what, o[i].key, asked[i], mine,
 		    what));
-		free(*name[i]);
-		*name[i] = mine;
+		free(*o[i].name);
+		*o[i].name = mine;
 	}
 	rc = 0;
 done:
@@ -1001,10 +1004,8 @@ policy_own_names(struct compose_project *p, unsigned allow)
 {
 	struct check c = { p, allow, NULL, NULL };
 	const char *base = strrchr(p->file, '/');
-	size_t i, n;
-	char ***name = NULL;
-	const char **key = NULL;
-	int *external = NULL;
+	struct named *o;
+	size_t i;
 	int rc = -1;
 
 	c.file = base ? base + 1 : p->file;
@@ -1040,35 +1041,30 @@ policy_own_names(struct compose_project *p, unsigned allow)
 		s->network_mode = NULL;
 	}
 	settle_default_network(p, 0);   /* the loader kept it for bridge */
-	n = p->nvolumes > p->nnetworks ? p->nvolumes : p->nnetworks;
-	name = xcalloc(n + 1, sizeof *name);
-	key = xcalloc(n + 1, sizeof *key);
-	external = xcalloc(n + 1, sizeof *external);
-	if (!(allow & ALLOW_HOST_VOLUMES)) {
-		for (i = 0; i < p->nvolumes; i++) {
-			name[i] = &p->volumes[i].name;
-			key[i] = p->volumes[i].key;
-			external[i] = p->volumes[i].external;
-		}
-		if (own_object_names(&c, "volume", name, key, external,
-		    p->nvolumes) < 0)
-			goto done;
+	o = xcalloc((p->nvolumes > p->nnetworks ? p->nvolumes : p->nnetworks) +
+	    1, sizeof *o);
+	for (i = 0; i < p->nvolumes && !(allow & ALLOW_HOST_VOLUMES); i++) {
+		o[i].name = &p->volumes[i].name;
+		o[i].key = p->volumes[i].key;
+		o[i].keep = p->volumes[i].external;
 	}
-	if (!(allow & ALLOW_EXTERNAL_NETWORKS)) {
-		for (i = 0; i < p->nnetworks; i++) {
-			name[i] = &p->networks[i].name;
-			key[i] = p->networks[i].key;
-			external[i] = p->networks[i].external;
-		}
-		if (own_object_names(&c, "network", name, key, external,
-		    p->nnetworks) < 0)
-			goto done;
+	if (i > 0 && own_object_names(&c, "volume", o, i) < 0)
+		goto done;
+	for (i = 0; i < p->nnetworks && !(allow & ALLOW_EXTERNAL_NETWORKS);
+	    i++) {
+		const char *n = p->networks[i].name;
+
+		o[i].name = &p->networks[i].name;
+		o[i].key = p->networks[i].key;
+		o[i].keep = p->networks[i].external ||
+		    strcmp(n, "host") == 0 || strcmp(n, "bridge") == 0 ||
+		    strcmp(n, "none") == 0;
 	}
+	if (i > 0 && own_object_names(&c, "network", o, i) < 0)
+		goto done;
 	rc = 0;
 done:
-	free(name);
-	free(key);
-	free(external);
+	free(o);
 	return rc;
 }
 
