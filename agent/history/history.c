@@ -69,6 +69,8 @@ is_damage(int code)
  * once per database, not once per slipway run.
  */
 #define SCHEMA_VERSION 1
+#define SQL_NUMBER_(n) #n
+#define SQL_NUMBER(n) SQL_NUMBER_(n)
 
 static int
 schema_version(struct history *h)
@@ -106,8 +108,8 @@ migrate(struct history *h)
 	    NULL, NULL) != SQLITE_OK && sqlite3_exec(h->db,
 	    "ALTER TABLE deploys ADD COLUMN notify TEXT", NULL, NULL, NULL) !=
 	    SQLITE_OK) ||
-	    sqlite3_exec(h->db, "PRAGMA user_version = 1", /* SCHEMA_VERSION */
-	    NULL, NULL, NULL) != SQLITE_OK)
+	    sqlite3_exec(h->db, "PRAGMA user_version = "
+	    SQL_NUMBER(SCHEMA_VERSION), NULL, NULL, NULL) != SQLITE_OK)
 		return -1;	/* the caller reads the error, closing rolls back */
 commit:
 	return sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ?

@@ -656,8 +656,9 @@ done:
  * (uacme new, uacme issue: killed then), an import for its openssl checks
  * (10 s each at most): the wait is bounded by twice [tls] timeout and a
  * minute more. A run of one app's requests pauses ACME_TURN_MS between two
- * (certs.c), longer than a waiter's poll, so that it cannot keep the lock. The fd to close (O_CLOEXEC: uacme and its hook never hold
- * it), or -1 with error_set.
+ * (certs.c), longer than a waiter's poll, so that it cannot keep the lock.
+ * The fd to close (O_CLOEXEC: uacme and its hook never hold it), or -1
+ * with error_set.
  */
 static int
 acme_lock(const struct config *cfg)

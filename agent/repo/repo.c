@@ -172,7 +172,6 @@ open_git(git_repository **out, const char *path, int from_env)
 	 */
 	unsigned flags = from_env ? GIT_REPOSITORY_OPEN_FROM_ENV :
 	    GIT_REPOSITORY_OPEN_NO_SEARCH;
-
 	int hold = held.path != NULL && held.from_env == from_env &&
 	    strcmp(held.path, path) == 0;
 
