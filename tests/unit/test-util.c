@@ -254,6 +254,13 @@ test_paths(void **state)
 	assert_false(starts_with("ab", "abc"));
 	/* make analyze: mkdir_p("") read past the string's end */
 	assert_int_equal(mkdir_p("", 0700), -1);
+	/* a directory the commit holds only these of is data (binds.c) */
+	assert_true(placeholder_name(".gitkeep"));
+	assert_true(placeholder_name(".keep"));
+	assert_true(placeholder_name(".gitignore"));
+	assert_false(placeholder_name("gitkeep"));
+	assert_false(placeholder_name(".gitkeep.bak"));
+	assert_false(placeholder_name(".gitattributes"));
 }
 
 static void
