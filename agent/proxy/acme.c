@@ -289,6 +289,40 @@ error_from(const char *what, struct buf *out, int status)
 	    detail ? detail : "");
 }
 
+/*
+ * Run the ACME client until it ends other than on a rejected nonce, at most
+ * ACME_RUNS times within timeout_ms in all. uacme retries one request
+ * whose nonce the server refused (RFC 8555 6.5) twice; a server that
+ * refuses three in a row (pebble refuses 5% of nonces at random by default)
+ * fails the whole order, and a new order is then the client's next step.
+ * The exit status, or -1 with error_set.
+ */
+#define ACME_RUNS 3
+static int
+run_client(const char *what, char *const *argv, const char *env,
+    long timeout_ms, struct buf *out)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int run, status = -1;
+
+	for (run = 1; run <= ACME_RUNS; run++) {
+		long long left = deadline - now_ms();
+
+		if (run > 1 && left < 1000)
+			break;
+		buf_reset(out);
+		status = run_argv(argv, env, run == 1 ? timeout_ms : (long)left,
+		    out);
+		if (status <= 0 || status == 1 || out->buf == NULL ||
+		    strstr(out->buf, "urn:ietf:params:acme:error:badNonce") ==
+		    NULL || run == ACME_RUNS)
+			break;
+		out_info("       %s: the ACME server refused a nonce, trying "
+		    "again", what);
+	}
+	return status;
+}
+
 /* Write text to dir/name with mode; 0 or -1. */
 static int
 put(const char *dir, const char *name, const char *text, mode_t mode)
@@ -335,6 +369,28 @@ done:
 	return rc;
 }
 
+/*
+ * Whether the account exists on the server at directory: acme/.account
+ * names the directory its `uacme new` succeeded with. The key alone does
+ * not say it: uacme writes it before it asks the server, and a `new` that
+ * failed then would leave every later request refused for want of an
+ * account. A server changed in the config needs an account of its own.
+ */
+static int
+account_made(const char *path, const char *directory)
+{
+	struct buf b = BUF_INIT;
+	int made = 0;
+
+	if (read_file(path, &b, 4096) == 0) {
+		buf_rtrim(&b);
+		made = b.buf != NULL && strcmp(b.buf, directory) == 0;
+	}
+	error_clear();
+	buf_release(&b);
+	return made;
+}
+
 static int
 issue_locked(const struct config *cfg, const char *hook, const char *app,
     const struct strv *hosts, int force)
@@ -358,21 +414,27 @@ issue_locked(const struct config *cfg, const char *hook, const char *app,
 	    chmod(acme, 0700) < 0)
 		goto done;
 	env = xasprintf("SLIPWAY_ACME_CHALLENGE_DIR=%s", challenges);
-	account = xasprintf("%s/private/key.pem", acme);
-	if (!path_exists(account)) {
+	account = path_join(acme, ".account");
+	if (!account_made(account, cfg->acme_directory)) {
 		strv_push(&argv, cfg->acme_client);
 		strv_push(&argv, "-c"), strv_push(&argv, acme);
 		strv_push(&argv, "-a"), strv_push(&argv, cfg->acme_directory);
 		strv_push(&argv, "-y"), strv_push(&argv, "new");
 		if (cfg->acme_email != NULL)
 			strv_push(&argv, cfg->acme_email);
-		status = run_argv(argv.v, env, timeout_ms, &out);
+		status = run_client("uacme new", argv.v, env, timeout_ms, &out);
 		if (status < 0)
 			goto done;
-		if (status != 0) {
+		/* The key made before, its account too: nothing to do. */
+		if (status != 0 && (out.buf == NULL ||
+		    strstr(out.buf, "Account already exists") == NULL)) {
 			error_from("uacme new", &out, status);
 			goto done;
 		}
+		buf_reset(&out);
+		buf_addf(&out, "%s\n", cfg->acme_directory);
+		if (write_file_atomic(account, out.buf, out.len, 0600) < 0)
+			goto done;
 		strv_clear(&argv);
 		buf_reset(&out);
 	}
@@ -391,7 +453,7 @@ issue_locked(const struct config *cfg, const char *hook, const char *app,
 	strv_push(&argv, "issue");
 	for (i = 0; i < set.n; i++)
 		strv_push(&argv, set.v[i]);
-	status = run_argv(argv.v, env, timeout_ms, &out);
+	status = run_client("uacme issue", argv.v, env, timeout_ms, &out);
 	if (status < 0)
 		goto done;
 	if (status != 0 && status != 1) {

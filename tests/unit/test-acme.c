@@ -20,10 +20,14 @@
 #include "proxy/acme.h"
 
 /*
- * uacme's argv as acme.c passes it; `new` makes the account key, `issue`
- * needs it and writes a certificate for its first host. A run that meets
- * another run appends to tls/overlaps; each account made, to tls/accounts.
- * FAKE_HANG: close the output and hang.
+ * uacme's argv as acme.c passes it; `new` writes the account key, then
+ * makes the account on the server (tls/server-account), or says it exists;
+ * `issue` needs that account and writes a certificate for its first host. A
+ * run that meets another run appends to tls/overlaps; each account made, to
+ * tls/accounts; each issue run, to tls/issues.
+ * FAKE_HANG: close the output and hang. FAKE_NEW_FAIL: `new` fails after
+ * writing the key. FAKE_BADNONCE=N: the first N issue runs fail on a
+ * refused nonce, as uacme says it after its own retries.
  */
 static const char fake_uacme[] =
     "#!/bin/sh\n"
@@ -37,9 +41,27 @@ static const char fake_uacme[] =
     "sleep 0.3\n"
     "case $1 in\n"
     "new) mkdir -p \"$dir/private\"; echo key >\"$dir/private/key.pem\"\n"
-    "  echo account >>\"$tls/accounts\";;\n"
-    "issue) [ -e \"$dir/private/key.pem\" ] || { echo 'uacme: no account' >&2;"
+    "  if [ -n \"${FAKE_NEW_FAIL-}\" ]; then rmdir \"$tls/busy\"\n"
+    "    echo 'uacme: failed to fetch directory' >&2; exit 2; fi\n"
+    "  if [ -e \"$tls/server-account\" ]; then rmdir \"$tls/busy\"\n"
+    "    echo 'uacme: Account already exists at https://acme.invalid/a/1' >&2\n"
+    "    exit 2; fi\n"
+    "  : >\"$tls/server-account\"; echo account >>\"$tls/accounts\";;\n"
+    "issue) echo run >>\"$tls/issues\"\n"
+    "  [ -e \"$tls/server-account\" ] || { echo 'uacme: no account' >&2;"
     " rmdir \"$tls/busy\"; exit 2; }\n"
+    "  if [ \"$(wc -l <\"$tls/issues\")\" -le \"${FAKE_BADNONCE:-0}\" ]; then\n"
+    "    rmdir \"$tls/busy\"; cat <<'EOF' >&2\n"
+    "uacme: acme_post: server rejected nonce, retrying\n"
+    "uacme: the server reported the following error:\n"
+    "{\n"
+    "    \"type\": \"urn:ietf:params:acme:error:badNonce\",\n"
+    "    \"detail\": \"JWS has an invalid anti-replay nonce: x\",\n"
+    "    \"status\": 400\n"
+    "}\n"
+    "uacme: failed to create new order at https://acme.invalid/order\n"
+    "EOF\n"
+    "  exit 2; fi\n"
     "  if [ -n \"${FAKE_FAIL-}\" ]; then rmdir \"$tls/busy\"; cat <<'EOF' >&2\n"
     "uacme: challenge https://acme.invalid/chal/1 failed with status invalid\n"
     "uacme: the server reported the following error:\n"
@@ -297,6 +319,72 @@ test_failure_names_server_reason(void **state)
 	strv_clear(&hosts);
 }
 
+/* A refused nonce is tried again as a new order, three runs at most. */
+static void
+test_refused_nonce_tried_again(void **state)
+{
+	struct world *w = *state;
+	struct strv hosts = STRV_INIT;
+
+	strv_push(&hosts, "n.test");
+	setenv("FAKE_BADNONCE", "2", 1);
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 0),
+	    0);
+	assert_int_equal(lines(w, "issues"), 3);
+	assert_true(exists(w, "acme/n.test/cert.pem"));
+
+	setenv("FAKE_BADNONCE", "10", 1);
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
+	    -1);
+	unsetenv("FAKE_BADNONCE");
+	assert_string_equal(error_last(), "uacme issue failed (exit 2): uacme: "
+	    "failed to create new order at https://acme.invalid/order: "
+	    "JWS has an invalid anti-replay nonce: x");
+	error_clear();
+	assert_int_equal(lines(w, "issues"), 6);
+	strv_clear(&hosts);
+}
+
+/*
+ * A `new` that failed after writing the key does not leave the server
+ * without an account for good: the next request makes it. A key whose
+ * account exists (made before .account was kept) is taken as it is.
+ */
+static void
+test_account_made_after_failed_new(void **state)
+{
+	struct world *w = *state;
+	struct strv hosts = STRV_INIT;
+
+	strv_push(&hosts, "k.test");
+	setenv("FAKE_NEW_FAIL", "1", 1);
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 0),
+	    -1);
+	unsetenv("FAKE_NEW_FAIL");
+	error_clear();
+	assert_true(exists(w, "acme/private/key.pem"));
+	assert_false(exists(w, "acme/.account"));
+	assert_int_equal(lines(w, "issues"), 0);
+
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 0),
+	    0);
+	assert_int_equal(lines(w, "accounts"), 1);
+	assert_true(exists(w, "acme/k.test/cert.pem"));
+
+	/* An install from before .account: the account is found, not made. */
+	{
+		char *p = world_path(w, "acme/.account");
+
+		assert_int_equal(unlink(p), 0);
+		free(p);
+	}
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
+	    0);
+	assert_int_equal(lines(w, "accounts"), 1);
+	assert_true(exists(w, "acme/.account"));
+	strv_clear(&hosts);
+}
+
 int
 main(void)
 {
@@ -307,6 +395,8 @@ main(void)
 		WORLD(test_import_waits_for_request),
 		WORLD(test_hung_client_killed_lock_freed),
 		WORLD(test_failure_names_server_reason),
+		WORLD(test_refused_nonce_tried_again),
+		WORLD(test_account_made_after_failed_new),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
