@@ -126,6 +126,30 @@ done:
 }
 
 /*
+ * Remove the app's nginx site. Once the file is gone, an nginx that does
+ * not reload (stopped, or another site broken) is the operator's to fix and
+ * does not stop the destroy halfway: the containers it proxied to are gone.
+ */
+static int
+remove_site(const struct config *cfg, const char *app)
+{
+	char *path;
+	int gone;
+
+	if (proxy_remove(cfg, app) == 0)
+		return 0;
+	path = proxy_site_path(cfg, app);
+	gone = !path_exists(path);
+	free(path);
+	if (!gone)
+		return -1;
+	out_warn("%s; the site of \"%s\" is removed, nginx serves it until "
+	    "it reloads", error_last(), app);
+	error_clear();
+	return 0;
+}
+
+/*
  * Remove the app's state; its shared directory (untracked bind sources) is
  * data like a named volume: kept unless volumes.
  */
@@ -181,7 +205,7 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	    swarm_down(e, name, volumes) < 0)
 		goto done;
 	if (converge_down(e, name, volumes) < 0 ||
-	    proxy_remove(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
+	    remove_site(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
 		goto done;
 	if (acme_remove_app(&ctx->cfg, name) < 0 ||
 	    state_claim_hosts(&ctx->cfg, name, &none, 1) < 0 ||

@@ -320,8 +320,8 @@ run(const char *what, const char *cmdline)
 	return status == 0 ? 0 : -1;
 }
 
-static char *
-site_path(const struct config *cfg, const char *app)
+char *
+proxy_site_path(const struct config *cfg, const char *app)
 {
 	return xasprintf("%s/%s.conf", cfg->sites_dir, app);
 }
@@ -379,7 +379,7 @@ proxy_install(const struct config *cfg, const char *app, const char *text)
 	if (check_name("app", app) < 0 || mkdir_p(cfg->sites_dir, 0755) < 0 ||
 	    (fd = lock_sites(cfg)) < 0)
 		return -1;
-	path = site_path(cfg, app);
+	path = proxy_site_path(cfg, app);
 	had = path_exists(path);
 	if (had && read_file(path, &prev, SITE_MAX) < 0)
 		goto done;
@@ -421,7 +421,7 @@ proxy_remove(const struct config *cfg, const char *app)
 
 	if (check_name("app", app) < 0)
 		return -1;
-	path = site_path(cfg, app);
+	path = proxy_site_path(cfg, app);
 	/* No site, nothing to do: nginx need not even be installed. */
 	if (!path_exists(path))
 		goto done;
@@ -493,7 +493,7 @@ proxy_site_hosts(const struct config *cfg, const char *app, struct strv *out)
 		error_clear();
 		return;
 	}
-	path = site_path(cfg, app);
+	path = proxy_site_path(cfg, app);
 	if (read_file(path, &b, 1 << 20) < 0) {
 		error_clear();
 		goto done;

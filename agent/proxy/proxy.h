@@ -54,7 +54,12 @@ char *proxy_render_site(const char *template_text, const char *app,
 MUST_CHECK int proxy_install(const struct config *cfg, const char *app, const char *text);
 /* Under the sites lock, `check` then `reload` (new certificates). 0 or -1. */
 MUST_CHECK int proxy_reload(const struct config *cfg);
-/* Remove the app's site file and reload; no site file: 0, nothing run. */
+/* The app's site file: sites_dir/APP.conf. */
+char *proxy_site_path(const struct config *cfg, const char *app);
+/*
+ * Remove the app's site file and reload; no site file: 0, nothing run. -1
+ * with error_set also when the file is removed and only the reload failed.
+ */
 MUST_CHECK int proxy_remove(const struct config *cfg, const char *app);
 
 /*

@@ -114,7 +114,7 @@ static int
 install_site(const struct compose_project *p, const struct converge_opts *opts,
     const char *text)
 {
-	char *path = xasprintf("%s/%s.conf", opts->cfg->sites_dir, p->name);
+	char *path = proxy_site_path(opts->cfg, p->name);
 	struct buf cur = BUF_INIT;
 	int same, rc = 0;
 
@@ -166,7 +166,7 @@ cutover_site(struct engine *e, const struct compose_project *p,
 		    compose_service_active(&p->services[i]) &&
 		    p->services[i].replicas > 0; /* a stopped one is not served */
 	if (!any) {
-		path = xasprintf("%s/%s.conf", opts->cfg->sites_dir, p->name);
+		path = proxy_site_path(opts->cfg, p->name);
 		rc = path_exists(path) ? proxy_remove(opts->cfg, p->name) : 0;
 		free(path);
 		return rc;

@@ -340,4 +340,17 @@ say "app destroy removes the certificate"
 slipway app destroy $app >/dev/null
 [ ! -e "$WORLD/state/tls/acme/$A1" ] && [ ! -e "$WORLD/state/tls/acme/private/$A1" ] ||
 	fail "the certificate outlived its app"
+
+say "app destroy with nginx stopped: the site goes, so do the images"
+nginx -c "$N/nginx.conf" -s stop 2>/dev/null
+for _ in $(seq 50); do [ -f "$N/nginx.pid" ] || break; sleep 0.1; done
+[ -n "$(docker images -q --filter "label=slipway.app=$imp")" ] ||
+	fail "$imp has no image to remove"
+slipway app destroy $imp >"$WORLD/destroy.out" 2>&1 ||
+	{ cat "$WORLD/destroy.out"; fail "destroy with nginx stopped"; }
+expect_in "$WORLD/destroy.out" "the site of \"$imp\" is removed, nginx serves it until it reloads"
+[ ! -e "$N/sites/$imp.conf" ] || fail "the site outlived its app"
+[ -z "$(docker images -q --filter "label=slipway.app=$imp")" ] ||
+	fail "the images of $imp outlived it"
+[ ! -e "$WORLD/repos/$imp.git" ] || fail "the repository outlived its app"
 say ok
