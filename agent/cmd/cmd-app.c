@@ -215,7 +215,7 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	    history_forget(h, name) < 0)
 		goto done;
 	out_info("destroyed app \"%s\"%s", name, volumes ? " and its volumes" :
-	    " (named volumes and shared bind data kept; --volumes removes them)");
+	    " (volumes and shared bind data kept; --volumes removes them)");
 	rc = 0;
 done:
 	if (lock >= 0)

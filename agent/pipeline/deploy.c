@@ -1653,7 +1653,7 @@ release_command(struct deploy *d, const struct compose_service *s,
 	json_object_del(hc, "PortBindings");
 	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s}", "Name", "no"));
 	/* A leftover of an interrupted run goes first (none: fine). */
-	if (engine_container_remove(d->engine, name, 0) < 0 ||
+	if (engine_container_remove(d->engine, name, 1) < 0 ||
 	    container_vet(d->engine, p, s, body) < 0 ||
 	    engine_container_create(d->engine, name, body, &id) < 0 ||
 	    container_copy_files(d->engine, p, s, id) < 0 ||

@@ -204,7 +204,7 @@ done:
 		close(sock);
 	if (id != NULL && rc < 0)
 		container_discard(e, id); /* keeps the error, warns on its own */
-	else if (id != NULL && engine_container_remove(e, id, 0) < 0) {
+	else if (id != NULL && engine_container_remove(e, id, 1) < 0) {
 		out_warn("warning: cannot remove the one-off container \"%s\": %s",
 		    name, error_last());
 		error_clear();

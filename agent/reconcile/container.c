@@ -96,7 +96,8 @@ container_discard(struct engine *e, const char *id)
 {
 	char *saved = error_save();
 
-	if (engine_container_remove(e, id, 0) < 0)
+	/* Its own anonymous volumes go with it, not those it took over. */
+	if (engine_container_remove(e, id, 1) < 0)
 		out_warn("warning: %s", error_last());
 	error_restore(saved);
 }
@@ -199,10 +200,147 @@ container_stop(struct engine *e, const struct compose_service *s,
 }
 
 int
+container_anonymous_volume(const char *name)
+{
+	size_t n = strspn(name, "0123456789abcdef");
+
+	return n == 64 && name[n] == '\0';
+}
+
+/* Is a and b the same container path, but for trailing slashes? */
+static int
+same_target(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* Does a "src:dst[:mode]" bind or any mount of host put something at t? */
+static int
+mounts_at(json_t *host, const char *t)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(host, "Binds"), i, v) {
+		const char *b = json_string_value(v), *dst, *end;
+		char *d;
+		int same;
+
+		if (b == NULL || (dst = strchr(b, ':')) == NULL)
+			continue;
+		dst++;
+		end = strchr(dst, ':');
+		d = end ? xstrndup(dst, (size_t)(end - dst)) : xstrdup(dst);
+		same = same_target(d, t);
+		free(d);
+		if (same)
+			return 1;
+	}
+	json_array_foreach(json_object_get(host, "Mounts"), i, v) {
+		const char *mt = json_string_value(json_object_get(v, "Target"));
+
+		if (mt != NULL && same_target(mt, t))
+			return 1;
+	}
+	return 0;
+}
+
+size_t
+container_inherit_volumes(json_t *body, const struct observed *old,
+    json_t *image_volumes)
+{
+	json_t *host = json_object_get(body, "HostConfig"), *mounts;
+	size_t i, j, n = 0;
+
+	if (old == NULL || host == NULL)
+		return 0;
+	for (i = 0; i < old->anon_targets.n; i++) {
+		const char *t = old->anon_targets.v[i];
+		const char *name = old->anon_names.v[i];
+		const char *key;
+		json_t *m, *iv;
+		int done = 0;
+
+		mounts = json_object_get(host, "Mounts");
+		json_array_foreach(mounts, j, m) {
+			const char *type = json_string_value(json_object_get(m,
+			    "Type"));
+			const char *mt = json_string_value(json_object_get(m,
+			    "Target"));
+
+			if (type != NULL && strcmp(type, "volume") == 0 &&
+			    json_object_get(m, "Source") == NULL && mt != NULL &&
+			    same_target(mt, t)) {
+				json_object_set_new(m, "Source", json_string(name));
+				done = 1;
+				break;
+			}
+		}
+		if (done) {
+			n++;
+			continue;
+		}
+		if (mounts_at(host, t))
+			continue;
+		json_object_foreach(image_volumes, key, iv) {
+			(void)iv;
+			if (!same_target(key, t))
+				continue;
+			if (mounts == NULL) {
+				mounts = json_array();
+				json_object_set_new(host, "Mounts", mounts);
+			}
+			json_array_append_new(mounts, json_pack("{s:s, s:s, s:s}",
+			    "Type", "volume", "Source", name, "Target", key));
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+/*
+ * The anonymous volumes of old that body takes over: the image's VOLUMEs
+ * are only asked for when the body leaves one of old's targets free.
+ */
+static int
+inherit(struct engine *e, json_t *body, const struct observed *old,
+    const struct service_image *img)
+{
+	json_t *info = NULL, *vols = NULL;
+	json_t *host = json_object_get(body, "HostConfig");
+	size_t i;
+	int need = 0, found;
+
+	if (old == NULL || old->anon_targets.n == 0)
+		return 0;
+	for (i = 0; i < old->anon_targets.n; i++)
+		need |= !mounts_at(host, old->anon_targets.v[i]);
+	if (need) {
+		found = engine_image_inspect(e, img->id ? img->id : img->ref,
+		    &info);
+		if (found < 0)
+			return -1;
+		vols = json_object_get(json_object_get(info, "Config"),
+		    "Volumes");
+	}
+	container_inherit_volumes(body, old, vols);
+	json_decref(info);
+	return 0;
+}
+
+int
 container_create(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, int number, const char *name,
     const struct service_image *img, const char *hash,
-    const struct converge_opts *opts, char **id_out)
+    const struct converge_opts *opts, const struct observed *old,
+    char **id_out)
 {
 	struct strv nets = STRV_INIT;
 	size_t i;
@@ -213,7 +351,7 @@ container_create(struct engine *e, const struct compose_project *p,
 
 	body = spec_container(p, s, number, img->ref, img->id, opts->commit,
 	    hash, api);
-	if (container_vet(e, p, s, body) < 0) {
+	if (inherit(e, body, old, img) < 0 || container_vet(e, p, s, body) < 0) {
 		json_decref(body);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "lib/config.h"
 #include "lib/util.h"
+#include "reconcile/plan.h"
 
 /* The image each active service runs in this release. */
 struct service_image {
@@ -36,16 +37,35 @@ struct converge_opts {
 
 /*
  * Create (not start) container `number` of s under name, attached to every
- * network of s. Its id in *id_out.
+ * network of s. Its id in *id_out. old: the container it replaces (or NULL),
+ * whose anonymous volumes it takes over (container_inherit_volumes).
  */
 MUST_CHECK int container_create(struct engine *e, const struct compose_project *p,
     const struct compose_service *s, int number, const char *name,
     const struct service_image *img, const char *hash,
-    const struct converge_opts *opts, char **id_out);
+    const struct converge_opts *opts, const struct observed *old,
+    char **id_out);
+
+/* Is name the engine's name for an anonymous volume (64 hex digits)? */
+int container_anonymous_volume(const char *name);
 
 /*
- * Remove a container a failed step leaves behind, keeping the error that
- * step set; a removal that fails too is reported with out_warn().
+ * Into a container create body, the anonymous volumes of the container it
+ * replaces, as compose does (create.go buildContainerMountOptions): the data
+ * of `volumes: [/data]` and of the image's VOLUME lives on across deploys.
+ * Each of old's anonymous volumes becomes the source of the body's anonymous
+ * volume at the same target or, when the body mounts nothing there and the
+ * image (image_volumes: its Config.Volumes, may be NULL) declares the target,
+ * a volume mount of its own. Returns how many it took over.
+ */
+size_t container_inherit_volumes(json_t *body, const struct observed *old,
+    json_t *image_volumes);
+
+/*
+ * Remove a container a failed step leaves behind, with the anonymous volumes
+ * the engine made for it (not those it took over from the container it was
+ * to replace), keeping the error that step set; a removal that fails too is
+ * reported with out_warn().
  */
 void container_discard(struct engine *e, const char *id);
 

@@ -55,9 +55,17 @@ observed_from_json(json_t *c, struct observed *o)
 		strv_push(&o->networks, key);
 	mounts = json_object_get(c, "Mounts");
 	json_array_foreach(mounts, i, v) {
-		if ((s = json_str(v, "Type")) != NULL && strcmp(s, "volume") == 0 &&
-		    (s = json_str(v, "Name")) != NULL)
-			strv_push(&o->volumes, s);
+		const char *dst = json_str(v, "Destination");
+
+		if ((s = json_str(v, "Type")) == NULL || strcmp(s, "volume") != 0 ||
+		    (s = json_str(v, "Name")) == NULL)
+			continue;
+		strv_push(&o->volumes, s);
+		if (container_anonymous_volume(s) && dst != NULL &&
+		    dst[0] == '/') {
+			strv_push(&o->anon_targets, dst);
+			strv_push(&o->anon_names, s);
+		}
 	}
 	return 0;
 }
@@ -572,7 +580,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 	case PLAN_CREATE:
 		out_info("-----> Creating %s", name);
 		if (container_create(e, p, s, st->number, name, img, hash, opts,
-		    &id) < 0)
+		    NULL, &id) < 0)
 			break;
 		if (engine_container_start(e, id) < 0) {
 			error_set("cannot start \"%s\": %s", name, error_last());
@@ -586,7 +594,7 @@ apply_step(struct engine *e, const struct compose_project *p,
 		out_info("-----> Recreating %s (%s)", name, st->reason);
 		tmp = xasprintf("%.12s_%s", st->old->id, name);
 		if (container_create(e, p, s, st->number, tmp, img, hash, opts,
-		    &id) < 0)
+		    st->old, &id) < 0)
 			break;
 		pre_stop(e, compose_service(p, st->old->service ?
 		    st->old->service : ""), st->old);
@@ -1008,13 +1016,25 @@ converge_down(struct engine *e, const char *project, int volumes)
 		if (engine_container_remove(e, obs[i].id, 0) < 0)
 			goto done;
 	}
+	/* Anonymous volumes carry no label: known by the containers only. */
+	for (i = 0; volumes && i < nobs; i++) {
+		size_t j;
+
+		for (j = 0; j < obs[i].anon_names.n; j++) {
+			out_info("-----> Removing volume %.12s (anonymous, %s of %s)",
+			    obs[i].anon_names.v[j], obs[i].anon_targets.v[j],
+			    obs[i].name);
+			if (engine_volume_remove(e, obs[i].anon_names.v[j]) < 0)
+				goto done;
+		}
+	}
 	/* One-off containers (run, release commands) hold the networks too. */
 	if (engine_container_list(e, oneoff, 2, &list) < 0)
 		goto done;
 	json_array_foreach(list, i, v) {
 		const char *id = json_str(v, "Id");
 
-		if (id != NULL && engine_container_remove(e, id, 0) < 0)
+		if (id != NULL && engine_container_remove(e, id, 1) < 0)
 			goto done;
 	}
 	json_decref(list);

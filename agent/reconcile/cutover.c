@@ -262,7 +262,7 @@ cutover_service(struct engine *e, const struct compose_project *p,
 		    xstrdup(x->final);
 		out_info("-----> Starting %s beside the live release", x->final);
 		if (container_create(e, p, s, st->number, x->name, img, hash, opts,
-		    &x->id) < 0 || engine_container_start(e, x->id) < 0 ||
+		    st->old, &x->id) < 0 || engine_container_start(e, x->id) < 0 ||
 		    container_hooks(e, s, x->id, x->final, 1) < 0)
 			goto fail;
 		if ((x->addr = http_addr(e, x->id, s->http.port)) == NULL) {

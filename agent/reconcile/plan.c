@@ -191,5 +191,7 @@ observed_dispose(struct observed *o)
 	free(o->state);
 	strv_clear(&o->networks);
 	strv_clear(&o->volumes);
+	strv_clear(&o->anon_targets);
+	strv_clear(&o->anon_names);
 	memset(o, 0, sizeof *o);
 }

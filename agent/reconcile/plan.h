@@ -24,6 +24,8 @@ struct observed {
 	char *state;       /* running, exited, created, ... */
 	struct strv networks; /* engine network names it is attached to */
 	struct strv volumes;  /* named volumes it mounts */
+	/* Its anonymous volumes: anon_names[i] is mounted at anon_targets[i]. */
+	struct strv anon_targets, anon_names;
 };
 
 /* One service as the compose file wants it. */

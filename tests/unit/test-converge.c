@@ -208,6 +208,84 @@ test_down(void **state)
 	assert_false(fake_sim_has_volume("conv_data"));
 }
 
+/* The source of the mount at target in body's HostConfig.Mounts, or NULL. */
+static const char *
+mount_source(json_t *body, const char *target)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(body, "HostConfig"),
+	    "Mounts"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "Target")),
+		    target) == 0)
+			return json_string_value(json_object_get(m, "Source"));
+	}
+	return NULL;
+}
+
+static void
+test_inherit_anonymous(void **state)
+{
+	static const char v1[] =
+	    "1111111111111111111111111111111111111111111111111111111111111111";
+	static const char v2[] =
+	    "2222222222222222222222222222222222222222222222222222222222222222";
+	static const char v3[] =
+	    "3333333333333333333333333333333333333333333333333333333333333333";
+	static const char v4[] =
+	    "4444444444444444444444444444444444444444444444444444444444444444";
+	struct observed old = { 0 };
+	json_t *body, *image;
+
+	(void)state;
+	assert_true(container_anonymous_volume(v1));
+	assert_false(container_anonymous_volume("conv_data"));
+	assert_false(container_anonymous_volume(
+	    "111111111111111111111111111111111111111111111111111111111111111"));
+	assert_false(container_anonymous_volume(
+	    "11111111111111111111111111111111111111111111111111111111111111111"));
+	assert_false(container_anonymous_volume(
+	    "111111111111111111111111111111111111111111111111111111111111111A"));
+
+	/* /data: in the file; /cache: the image's; /gone: neither any more;
+	 * /etc/conf: a bind now; /var/lib/x/: the image's, a slash apart. */
+	strv_push(&old.anon_targets, "/data"), strv_push(&old.anon_names, v1);
+	strv_push(&old.anon_targets, "/cache"), strv_push(&old.anon_names, v2);
+	strv_push(&old.anon_targets, "/gone"), strv_push(&old.anon_names, v3);
+	strv_push(&old.anon_targets, "/etc/conf");
+	strv_push(&old.anon_names, v4);
+	body = json_loads("{\"HostConfig\": {"
+	    "\"Binds\": [\"/srv/app/conf:/etc/conf:ro\"],"
+	    "\"Mounts\": [{\"Type\": \"volume\", \"Target\": \"/data/\"},"
+	    "  {\"Type\": \"volume\", \"Source\": \"conv_logs\","
+	    "   \"Target\": \"/logs\"},"
+	    "  {\"Type\": \"tmpfs\", \"Target\": \"/tmp\"}]}}", 0, NULL);
+	image = json_loads("{\"/cache\": {}, \"/etc/conf\": {}}", 0, NULL);
+	assert_non_null(body);
+	assert_int_equal(container_inherit_volumes(body, &old, image), 2);
+	assert_string_equal(mount_source(body, "/data/"), v1);
+	assert_string_equal(mount_source(body, "/cache"), v2);
+	assert_null(mount_source(body, "/gone"));
+	assert_string_equal(mount_source(body, "/logs"), "conv_logs");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(body,
+	    "HostConfig"), "Mounts")), 4);
+	/* Nothing twice: a second pass finds every target taken. */
+	assert_int_equal(container_inherit_volumes(body, &old, image), 0);
+	json_decref(body);
+
+	/* No Mounts yet: none without the image's volumes, then its two. */
+	body = json_loads("{\"HostConfig\": {}}", 0, NULL);
+	assert_int_equal(container_inherit_volumes(body, &old, NULL), 0);
+	assert_int_equal(container_inherit_volumes(body, &old, image), 2);
+	assert_string_equal(mount_source(body, "/cache"), v2);
+	assert_string_equal(mount_source(body, "/etc/conf"), v4);
+	assert_int_equal(container_inherit_volumes(body, NULL, image), 0);
+	json_decref(body);
+	json_decref(image);
+	observed_dispose(&old);
+}
+
 int
 main(void)
 {
@@ -222,6 +300,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_down, setup, teardown),
+		cmocka_unit_test(test_inherit_anonymous),
 	};
 	int rc = cmocka_run_group_tests_name("converge", tests, NULL, NULL);
 
