@@ -21,6 +21,12 @@ struct compose_build {
 	char *target;
 	struct strv tags;  /* build.tags: more names for the image */
 	char *dockerfile_inline;
+	struct kvlist labels;     /* build.labels (slipway.app is slipway's) */
+	struct strv extra_hosts;  /* build.extra_hosts: "host:ip" */
+	char *network;            /* build.network: default, bridge, none, host */
+	char *platform;           /* build.platforms' one entry, or NULL */
+	long long shm_size;       /* bytes, 0 = the engine's */
+	int no_cache, pull;       /* build every push: no build key reuse */
 };
 
 /* One container port (ranges are expanded, one entry per target port). */

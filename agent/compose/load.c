@@ -582,6 +582,10 @@ free_service(struct compose_service *s)
 		free(s->build->target);
 		strv_clear(&s->build->tags);
 		free(s->build->dockerfile_inline);
+		kvlist_clear(&s->build->labels);
+		strv_clear(&s->build->extra_hosts);
+		free(s->build->network);
+		free(s->build->platform);
 		free(s->build);
 	}
 	strv_clear(&s->command);

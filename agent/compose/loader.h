@@ -127,6 +127,9 @@ void free_extfiles(struct loader *ld);
 /* nodes.c */
 int lerr(struct loader *ld, const yaml_node_t *n, const char *fmt,
     ...) PRINTF_LIKE(3, 4);
+/* A warning at n's line, as lerr words it, into the project's warnings. */
+void lwarn(struct loader *ld, const yaml_node_t *n, const char *fmt,
+    ...) PRINTF_LIKE(3, 4);
 void set_where(struct loader *ld, const char *what, const char *name);
 int serr(struct loader *ld, const yaml_node_t *n, const char *fmt,
     ...) PRINTF_LIKE(3, 4);

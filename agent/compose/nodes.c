@@ -54,6 +54,21 @@ lerr(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 }
 
 void
+lwarn(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	strv_push_owned(&ld->p->warnings, xasprintf("%s:%lu: %s%s",
+	    node_file(ld, n), (unsigned long)n->start_mark.line + 1, ld->where,
+	    msg));
+	free(msg);
+}
+
+void
 set_where(struct loader *ld, const char *what, const char *name)
 {
 	free(ld->wherebuf);
@@ -338,7 +353,6 @@ static const struct {
 	{ "cpu_rt_runtime", "real-time scheduling is the host's" },
 	{ "cpuset", "pinning CPUs is the host's decision" },
 	{ "credential_spec", "Windows containers only" },
-	{ "develop", "compose watch is a development tool" },
 	{ "device_cgroup_rules", "it grants host devices" },
 	{ "external_links", "it links containers outside the app" },
 	{ "gpus", "GPU devices are the host's" },
@@ -364,19 +378,13 @@ static const struct {
 	{ "deploy.update_config", "swarm only: see x-slipway.http" },
 	{ "build.ssh", "SSH forwarding needs a BuildKit client session" },
 	{ "build.secrets", "build secrets need a BuildKit client session" },
-	{ "build.cache_from", "a cache import needs a BuildKit client session" },
-	{ "build.cache_to", "a cache export needs a BuildKit client session" },
 	{ "build.additional_contexts", "more build contexts need a BuildKit "
 	  "client session" },
 	{ "volumes.image", "the engine takes image mounts from API 1.48 on" },
 	{ "networks.interface_name", "the engine takes it from API 1.49 on" },
 	{ "networks.gw_priority", "the engine takes it from API 1.48 on" },
-	{ "build.platforms", "one platform: the engine's" },
 	{ "build.entitlements", "it grants the build host rights" },
 	{ "build.privileged", "it grants the build host rights" },
-	{ "build.network", "builds use the engine's default network" },
-	{ "build.provenance", "BuildKit attestations" },
-	{ "build.sbom", "BuildKit attestations" },
 };
 
 static const char *

@@ -325,6 +325,9 @@ check_namespaces(struct check *c, const struct compose_service *s)
 	static const char *const ipc_fine[] = {
 		"private", "shareable", "none", NULL
 	};
+	static const char *const build_fine[] = {
+		"default", "bridge", "none", NULL
+	};
 	const struct {
 		const char *key;
 		const char *value;
@@ -335,6 +338,9 @@ check_namespaces(struct check *c, const struct compose_service *s)
 		{ "pid", s->pid, 1, NULL },
 		{ "ipc", s->ipc, 1, ipc_fine },
 		{ "userns_mode", s->userns_mode, 0, NULL },
+		/* the loader leaves default, bridge, none or host */
+		{ "build.network", s->build ? s->build->network : NULL, 0,
+		  build_fine },
 	};
 	size_t i, j;
 
@@ -721,6 +727,8 @@ check_service(struct check *c, const struct compose_service *s)
 	}
 	if (check_container_name(c, s) < 0 ||
 	    check_labels(c, "service", s->name, &s->labels) < 0 ||
+	    (s->build != NULL && check_labels(c, "service", s->name,
+	    &s->build->labels) < 0) ||
 	    check_namespaces(c, s) < 0 || check_caps(c, s) < 0 ||
 	    check_security_opt(c, s) < 0 || check_mounts(c, s) < 0 ||
 	    check_sysctls(c, s) < 0 || check_ulimits(c, s) < 0 ||

@@ -15,15 +15,115 @@
 typedef int (*svc_fn)(struct loader *, struct svc *, yaml_node_t *,
     const char *);
 
+/* extra_hosts, a list of "host:ip" (or "host=ip") or a map, into dst. */
+static int
+get_extra_hosts(struct loader *ld, yaml_node_t *n, const char *key,
+    struct strv *dst)
+{
+	struct pairs ps = { 0 };
+	struct strv tmp = STRV_INIT;
+	size_t i, j, first = dst->n;
+	int rc = -1;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		if (collect(ld, n, &ps, 0) < 0)
+			goto done;
+		for (i = 0; i < ps.n; i++) {
+			strv_clear(&tmp);
+			if (get_list(ld, ps.v[i].value, key, 1, &tmp) < 0)
+				goto done;
+			for (j = 0; j < tmp.n; j++)
+				strv_push_owned(dst, xasprintf("%s:%s",
+				    ps.v[i].key, tmp.v[j]));
+		}
+	} else {
+		if (get_list(ld, n, key, 0, dst) < 0)
+			goto done;
+		for (i = first; i < dst->n; i++) {
+			char *eq = strchr(dst->v[i], '=');
+
+			if (eq != NULL)
+				*eq = ':';
+			else if (strchr(dst->v[i], ':') == NULL) {
+				lerr(ld, n, "\"%s\": \"%s\" is not host:ip",
+				    key, dst->v[i]);
+				goto done;
+			}
+		}
+	}
+	rc = 0;
+done:
+	strv_clear(&tmp);
+	pairs_free(&ps);
+	return rc;
+}
+
+static int
+svc_extra_hosts(struct loader *ld, struct svc *sv, yaml_node_t *n,
+    const char *key)
+{
+	return get_extra_hosts(ld, n, key, &sv->s->extra_hosts);
+}
+
+/* Is s one of the NULL-terminated list? */
+static int
+strv_contains_c(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(*list, s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * build.network: the network the build's RUN steps join. The engine's
+ * default (its bridge, where builds run anyway), none, or the host's (the
+ * policy asks for host-network); a network of the app does not exist yet
+ * when it builds, and another's is not its own.
+ */
+static int
+build_network(struct loader *ld, yaml_node_t *n, char **dst)
+{
+	if (get_str(ld, n, "build.network", dst) < 0)
+		return -1;
+	if (*dst == NULL || strcmp(*dst, "default") == 0 ||
+	    strcmp(*dst, "bridge") == 0 || strcmp(*dst, "none") == 0 ||
+	    strcmp(*dst, "host") == 0)
+		return 0;
+	return lerr(ld, n, "\"build.network\": \"%s\" is not supported: "
+	    "a build runs on default, none or host", *dst);
+}
+
+/* build.platforms: one platform (the engine builds one image per tag). */
+static int
+build_platform(struct loader *ld, yaml_node_t *n, char **dst)
+{
+	struct strv v = STRV_INIT;
+	int rc = 0;
+
+	if (get_list(ld, n, "build.platforms", 0, &v) < 0)
+		return -1;
+	if (v.n > 1)
+		rc = lerr(ld, n, "\"build.platforms\": %zu platforms: slipway "
+		    "builds one image, for one platform", v.n);
+	else if (v.n == 1)
+		*dst = xstrdup(v.v[0]);
+	strv_clear(&v);
+	return rc;
+}
+
 static int
 svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 {
 	static const char *const unsupported[] = {
-		"ssh", "cache_from", "cache_to", "labels", "network",
-		"shm_size", "extra_hosts", "isolation", "privileged", "secrets",
-		"platforms", "additional_contexts",
-		"no_cache", "pull", "ulimits", "entitlements", "provenance",
-		"sbom", NULL
+		"ssh", "isolation", "privileged", "secrets",
+		"additional_contexts", "ulimits", "entitlements", NULL
+	};
+	/* Hints for the build's cache and attestations: the image is the
+	 * same without them. */
+	static const char *const ignored[] = {
+		"cache_from", "cache_to", "provenance", "sbom", NULL
 	};
 	struct compose_build *b;
 	struct pairs ps = { 0 };
@@ -59,7 +159,28 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 			else if (strcmp(k, "dockerfile_inline") == 0)
 				r = get_str(ld, v, "build.dockerfile_inline",
 				    &b->dockerfile_inline);
-			else
+			else if (strcmp(k, "labels") == 0)
+				r = get_kv(ld, v, "build.labels", 1, &b->labels);
+			else if (strcmp(k, "extra_hosts") == 0)
+				r = get_extra_hosts(ld, v, "build.extra_hosts",
+				    &b->extra_hosts);
+			else if (strcmp(k, "network") == 0)
+				r = build_network(ld, v, &b->network);
+			else if (strcmp(k, "platforms") == 0)
+				r = build_platform(ld, v, &b->platform);
+			else if (strcmp(k, "shm_size") == 0)
+				r = get_bytes(ld, v, "build.shm_size",
+				    &b->shm_size);
+			else if (strcmp(k, "no_cache") == 0)
+				r = get_bool(ld, v, "build.no_cache",
+				    &b->no_cache);
+			else if (strcmp(k, "pull") == 0)
+				r = get_bool(ld, v, "build.pull", &b->pull);
+			else if (strv_contains_c(ignored, k)) {
+				lwarn(ld, ps.v[i].knode, "\"build.%s\" is "
+				    "ignored: slipway builds without it", k);
+				r = 0;
+			} else
 				r = bad_key(ld, &ps.v[i], "build", unsupported);
 			if (r < 0)
 				goto done;
@@ -319,48 +440,6 @@ svc_restart(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 	    "on-failure[:N] or unless-stopped)", key, *r);
 }
 
-static int
-svc_extra_hosts(struct loader *ld, struct svc *sv, yaml_node_t *n,
-    const char *key)
-{
-	struct strv *dst = &sv->s->extra_hosts;
-	struct pairs ps = { 0 };
-	struct strv tmp = STRV_INIT;
-	size_t i, j, first = dst->n;
-	int rc = -1;
-
-	if (n->type == YAML_MAPPING_NODE) {
-		if (collect(ld, n, &ps, 0) < 0)
-			goto done;
-		for (i = 0; i < ps.n; i++) {
-			strv_clear(&tmp);
-			if (get_list(ld, ps.v[i].value, key, 1, &tmp) < 0)
-				goto done;
-			for (j = 0; j < tmp.n; j++)
-				strv_push_owned(dst, xasprintf("%s:%s",
-				    ps.v[i].key, tmp.v[j]));
-		}
-	} else {
-		if (get_list(ld, n, key, 0, dst) < 0)
-			goto done;
-		for (i = first; i < dst->n; i++) {
-			char *eq = strchr(dst->v[i], '=');
-
-			if (eq != NULL)
-				*eq = ':';
-			else if (strchr(dst->v[i], ':') == NULL) {
-				lerr(ld, n, "\"%s\": \"%s\" is not host:ip",
-				    key, dst->v[i]);
-				goto done;
-			}
-		}
-	}
-	rc = 0;
-done:
-	strv_clear(&tmp);
-	pairs_free(&ps);
-	return rc;
-}
 
 enum field_type {
 	F_STR,          /* char * */
@@ -456,7 +535,7 @@ static const char *const service_unsupported[] = {
 	"annotations", "attach", "blkio_config", "cgroup", "cgroup_parent",
 	"cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
 	"cpu_rt_period", "cpu_rt_runtime", "cpuset",
-	"credential_spec", "develop", "device_cgroup_rules",
+	"credential_spec", "device_cgroup_rules",
 	"external_links", "gpus", "isolation", "label_file",
 	"memswap_limit", "mem_swappiness", "models",
 	"oom_kill_disable", "pre_start",
@@ -812,6 +891,12 @@ load_service(struct loader *ld, const struct pair *pr,
 	for (i = 0; i < ps.n; i++) {
 		if (strcmp(ps.v[i].key, "extends") == 0)
 			continue;
+		/* compose watch's settings: `up` does not read them either. */
+		if (strcmp(ps.v[i].key, "develop") == 0) {
+			lwarn(ld, ps.v[i].knode, "\"develop\" is ignored: it "
+			    "configures compose watch, a development tool");
+			continue;
+		}
 		for (j = 0; j < ARRAY_SIZE(service_fields); j++) {
 			if (strcmp(service_fields[j].key, ps.v[i].key) == 0)
 				break;

@@ -1441,6 +1441,28 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	}
 	if (opts->nocache)
 		buf_adds(&path, "&nocache=1");
+	if (opts->pull)
+		buf_adds(&path, "&pull=1");
+	if (opts->shm_size > 0)
+		buf_addf(&path, "&shmsize=%lld", opts->shm_size);
+	{
+		const char *one[] = { opts->network, opts->platform };
+		const char *names[] = { "networkmode", "platform" };
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(one); i++) {
+			if (one[i] == NULL)
+				continue;
+			enc = engine_urlencode(one[i]);
+			buf_addf(&path, "&%s=%s", names[i], enc);
+			free(enc);
+		}
+	}
+	for (t = opts->extra_hosts; t != NULL && *t != NULL; t++) {
+		enc = engine_urlencode(*t);
+		buf_addf(&path, "&extrahosts=%s", enc);
+		free(enc);
+	}
 
 	xfer_init(&x, e, "POST", path.buf, XF_LONG);
 	x.answer.max = ENGINE_ERROR_MAX;

@@ -119,12 +119,30 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* "TAG LEN KEY=VALUE" lines of l's set entries, sorted, into text. */
+static void
+add_sorted(struct buf *text, const char *tag, const struct kvlist *l)
+{
+	struct strv v = STRV_INIT;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].value != NULL)
+			strv_push_owned(&v, xasprintf("%s=%s", l->v[i].key,
+			    l->v[i].value));
+	}
+	if (v.n > 1)
+		qsort(v.v, v.n, sizeof *v.v, str_cmp);
+	for (i = 0; i < v.n; i++)
+		buf_addf(text, "%s %zu %s\n", tag, strlen(v.v[i]), v.v[i]);
+	strv_clear(&v);
+}
+
 int
 buildctx_key(const struct buildctx *bc, char key[41])
 {
 	const struct compose_build *b = bc->b;
 	struct buf text = BUF_INIT;
-	struct strv args = STRV_INIT;
 	size_t i;
 	int rc;
 
@@ -134,18 +152,23 @@ buildctx_key(const struct buildctx *bc, char key[41])
 	buf_addf(&text, "slipway build key 1\ndockerfile %s\ntarget %s\n",
 	    b->dockerfile != NULL ? b->dockerfile : "Dockerfile",
 	    b->target != NULL ? b->target : "");
-	for (i = 0; i < b->args.n; i++) {
-		if (b->args.v[i].value != NULL)
-			strv_push_owned(&args, xasprintf("%s=%s",
-			    b->args.v[i].key, b->args.v[i].value));
-	}
-	if (args.n > 1)
-		qsort(args.v, args.n, sizeof *args.v, str_cmp);
-	for (i = 0; i < args.n; i++)
-		buf_addf(&text, "arg %zu %s\n", strlen(args.v[i]), args.v[i]);
+	add_sorted(&text, "arg", &b->args);
+	/* What else makes another image; only when set, so that a file
+	 * without them keeps the keys it had. */
+	add_sorted(&text, "label", &b->labels);
+	for (i = 0; i < b->extra_hosts.n; i++)
+		buf_addf(&text, "host %zu %s\n", strlen(b->extra_hosts.v[i]),
+		    b->extra_hosts.v[i]);
+	if (b->network != NULL)
+		buf_addf(&text, "network %zu %s\n", strlen(b->network),
+		    b->network);
+	if (b->platform != NULL)
+		buf_addf(&text, "platform %zu %s\n", strlen(b->platform),
+		    b->platform);
+	if (b->shm_size > 0)
+		buf_addf(&text, "shm_size %lld\n", b->shm_size);
 	tarctx_listing(bc->tar, &text);
 	rc = repo_hash(text.buf, text.len, key);
-	strv_clear(&args);
 	buf_release(&text);
 	return rc;
 }

@@ -666,7 +666,8 @@ build_service(struct deploy *d, struct release *r,
 			    error_last());
 			goto done;
 		}
-		if (keyed == 0 && !force &&
+		/* no_cache and pull ask for a build every time. */
+		if (keyed == 0 && !force && !b->no_cache && !b->pull &&
 		    (reused = reuse_build(d, s, key, img)) <= 0) {
 			if (reused == 0)
 				tag_image_name(d, r->project, s, img);
@@ -698,8 +699,19 @@ build_service(struct deploy *d, struct release *r,
 	/* One label only: the classic builder turns each into a step, and a
 	 * per-commit label would give every push a new image ID. The commit
 	 * is in the tag. */
-	bo.labels = json_pack("{s:s}", "slipway.app", d->app);
+	if ((bo.labels = kv_to_json(&b->labels)) == NULL) {
+		error_set("build of \"%s\" failed: build label %s", s->name,
+		    error_last());
+		goto done;
+	}
+	json_object_set_new(bo.labels, "slipway.app", json_string(d->app));
 	bo.tags = tags;
+	bo.extra_hosts = (const char *const *)b->extra_hosts.v;
+	bo.network = b->network;
+	bo.platform = b->platform;
+	bo.shm_size = b->shm_size;
+	bo.nocache = b->no_cache;
+	bo.pull = b->pull;
 	/* A FROM a private registry: the classic builder pulls with these
 	 * (BuildKit finds the image pulled before, build_sources_check). */
 	if (registry_build_config(d->cfg, &auths) < 0) {

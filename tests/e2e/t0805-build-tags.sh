@@ -56,4 +56,32 @@ YML
 commit_all $a "own"
 push $a -f || { cat "$WORLD/push.out"; fail "own tags refused"; }
 docker image inspect "$a-web:extra" >/dev/null || fail "$a-web:extra not tagged"
+
+# (shm_size goes to the engine too; BuildKit before Docker 23 ignores it)
+say "build.labels, extra_hosts and network reach the build"
+cat >"$WORLD/src/$a/Dockerfile" <<DF
+FROM $BASE_IMAGE
+RUN grep -q "10.9.8.7.*buildhost" /etc/hosts && \\
+	[ "\$(ls /sys/class/net | grep -v '^lo\$')" = "" ]
+CMD ["sleep", "100000"]
+DF
+cat >"$WORLD/src/$a/compose.yaml" <<YML
+services:
+  web:
+    build:
+      context: .
+      labels: {com.example.team: "web"}
+      extra_hosts: ["buildhost:10.9.8.7"]
+      shm_size: 32m
+      network: none
+      cache_from: ["$a-web:cache"]
+YML
+commit_all $a "build keys"
+push $a -f || { cat "$WORLD/push.out"; fail "build keys"; }
+expect_in "$WORLD/push.out" '"build.cache_from" is ignored'
+sha=$(git -C "$WORLD/src/$a" rev-parse HEAD)
+[ "$(docker inspect -f '{{index .Config.Labels "com.example.team"}}' "$a-web:$sha")" = web ] ||
+	fail "build.labels missing from the image"
+[ "$(docker inspect -f '{{index .Config.Labels "slipway.app"}}' "$a-web:$sha")" = "$a" ] ||
+	fail "slipway.app label lost"
 say "ok"

@@ -1529,6 +1529,45 @@ test_compat_keys(void **state)
 	    "compose.yaml:4: service \"web\": \"build\": \"dockerfile\" and "
 	    "\"dockerfile_inline\" exclude each other");
 
+	/* The build keys the engine's /build takes; cache and attestation
+	 * hints and develop (compose watch) are ignored with a warning. */
+	p = load("services:\n  web:\n    build:\n      context: .\n"
+	    "      labels: {a: \"1\", b: two}\n"
+	    "      extra_hosts: [\"db:10.0.0.2\", \"cache=10.0.0.3\"]\n"
+	    "      network: none\n      platforms: [linux/amd64]\n"
+	    "      shm_size: 64m\n      no_cache: true\n      pull: true\n"
+	    "      cache_from: [\"web:cache\"]\n      sbom: true\n"
+	    "    develop:\n      watch:\n        - {action: sync, path: ., "
+	    "target: /app}\n");
+	s = svc(p, "web");
+	EXPECT_KV(&s->build->labels, "a=1|b=two");
+	EXPECT_STRV(&s->build->extra_hosts, "db:10.0.0.2|cache:10.0.0.3");
+	assert_string_equal(s->build->network, "none");
+	assert_string_equal(s->build->platform, "linux/amd64");
+	assert_int_equal(s->build->shm_size, 64LL << 20);
+	assert_true(s->build->no_cache);
+	assert_true(s->build->pull);
+	EXPECT_STRV(&p->warnings, "compose.yaml:12: service \"web\": "
+	    "\"build.cache_from\" is ignored: slipway builds without it|"
+	    "compose.yaml:13: service \"web\": \"build.sbom\" is ignored: "
+	    "slipway builds without it|"
+	    "compose.yaml:14: service \"web\": \"develop\" is ignored: it "
+	    "configures compose watch, a development tool");
+	compose_free(p);
+	load_fails("services:\n  web:\n    build:\n      context: .\n"
+	    "      network: other_net\n",
+	    "compose.yaml:5: service \"web\": \"build.network\": "
+	    "\"other_net\" is not supported: a build runs on default, none or "
+	    "host");
+	load_fails("services:\n  web:\n    build:\n      context: .\n"
+	    "      platforms: [linux/amd64, linux/arm64]\n",
+	    "compose.yaml:5: service \"web\": \"build.platforms\": 2 "
+	    "platforms: slipway builds one image, for one platform");
+	load_fails("services:\n  web:\n    build:\n      context: .\n"
+	    "      privileged: true\n",
+	    "compose.yaml:5: service \"web\": key \"build.privileged\" is "
+	    "not supported: it grants the build host rights");
+
 	/* extends within the file: the base fills in, scalars here win */
 	p = load("services:\n  base:\n    image: x\n    user: nobody\n"
 	    "    environment: {A: 1}\n  mid:\n    extends: base\n    user: mid\n"

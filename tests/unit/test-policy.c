@@ -235,6 +235,16 @@ test_namespaces(void **state)
 	    ALLOW_HOST_NETWORK, "compose.yaml:2: service \"web\": \"pid: host\" is "
 	    "not allowed here (an operator can set allow = host-network for this "
 	    "app)");
+	/* A build's RUN steps on the host's network: the same word. */
+	refused_unless("services:\n  web:\n    build:\n      context: .\n"
+	    "      network: host\n", ALLOW_HOST_NETWORK, "compose.yaml:2: "
+	    "service \"web\": \"build.network: host\" is not allowed here (an "
+	    "operator can set allow = host-network for this app)");
+	accepted("services:\n  web:\n    build:\n      context: .\n"
+	    "      network: none\n");
+	accepted("services:\n  web:\n    build:\n      context: .\n"
+	    "      network: default\n");
+
 	for (i = 0; i < ARRAY_SIZE(fine); i++) {
 		char *y = xasprintf("services:\n  db:\n    image: x\n  web:\n"
 		    "    image: x\n%s", fine[i]);
@@ -1191,6 +1201,9 @@ test_reserved_labels(void **state)
 		"networks:\n  n: {labels: {com.docker.stack.namespace: b}}\n",
 		"services:\n  web:\n    image: x\n    labels: "
 		"{com.docker.swarm.service.id: x}\n",
+		/* the image's: retention finds the app's images by it */
+		"services:\n  web:\n    build:\n      context: .\n"
+		"      labels: {slipway.app: other}\n",
 	};
 	size_t i;
 
