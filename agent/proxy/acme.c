@@ -371,23 +371,26 @@ done:
 
 /*
  * Whether the account exists on the server at directory: acme/.account
- * names the directory its `uacme new` succeeded with. The key alone does
- * not say it: uacme writes it before it asks the server, and a `new` that
- * failed then would leave every later request refused for want of an
- * account. A server changed in the config needs an account of its own.
+ * names the directory its `uacme new` succeeded with, and its key is there.
+ * The key alone does not say it: uacme writes it before it asks the server,
+ * and a `new` that failed then would leave every later request refused for
+ * want of an account. A server changed in the config needs an account of
+ * its own; a key removed to start again, a new one.
  */
 static int
-account_made(const char *path, const char *directory)
+account_made(const char *acme, const char *path, const char *directory)
 {
 	struct buf b = BUF_INIT;
+	char *key = xasprintf("%s/private/key.pem", acme);
 	int made = 0;
 
-	if (read_file(path, &b, 4096) == 0) {
+	if (path_exists(key) && read_file(path, &b, 4096) == 0) {
 		buf_rtrim(&b);
 		made = b.buf != NULL && strcmp(b.buf, directory) == 0;
 	}
 	error_clear();
 	buf_release(&b);
+	free(key);
 	return made;
 }
 
@@ -415,7 +418,7 @@ issue_locked(const struct config *cfg, const char *hook, const char *app,
 		goto done;
 	env = xasprintf("SLIPWAY_ACME_CHALLENGE_DIR=%s", challenges);
 	account = path_join(acme, ".account");
-	if (!account_made(account, cfg->acme_directory)) {
+	if (!account_made(acme, account, cfg->acme_directory)) {
 		strv_push(&argv, cfg->acme_client);
 		strv_push(&argv, "-c"), strv_push(&argv, acme);
 		strv_push(&argv, "-a"), strv_push(&argv, cfg->acme_directory);
@@ -457,6 +460,14 @@ issue_locked(const struct config *cfg, const char *hook, const char *app,
 	if (status < 0)
 		goto done;
 	if (status != 0 && status != 1) {
+		/* The server forgot the account (reset, another server at
+		 * the same URL): the next request makes it again. uacme
+		 * words accountDoesNotExist so. */
+		if (out.buf != NULL && strstr(out.buf,
+		    "no account associated with") != NULL &&
+		    unlink(account) < 0 && errno != ENOENT)
+			out_warn("warning: cannot remove \"%s\": %s", account,
+			    strerror(errno));
 		error_from("uacme issue", &out, status);
 		goto done;
 	}

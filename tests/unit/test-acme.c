@@ -48,8 +48,9 @@ static const char fake_uacme[] =
     "    exit 2; fi\n"
     "  : >\"$tls/server-account\"; echo account >>\"$tls/accounts\";;\n"
     "issue) echo run >>\"$tls/issues\"\n"
-    "  [ -e \"$tls/server-account\" ] || { echo 'uacme: no account' >&2;"
-    " rmdir \"$tls/busy\"; exit 2; }\n"
+    "  [ -e \"$tls/server-account\" ] || { echo \"uacme: no account "
+    "associated with $dir/private/key.pem found at https://acme.invalid/dir."
+    " Consider trying 'new'\" >&2; rmdir \"$tls/busy\"; exit 2; }\n"
     "  if [ \"$(wc -l <\"$tls/issues\")\" -le \"${FAKE_BADNONCE:-0}\" ]; then\n"
     "    rmdir \"$tls/busy\"; cat <<'EOF' >&2\n"
     "uacme: acme_post: server rejected nonce, retrying\n"
@@ -382,6 +383,62 @@ test_account_made_after_failed_new(void **state)
 	    0);
 	assert_int_equal(lines(w, "accounts"), 1);
 	assert_true(exists(w, "acme/.account"));
+
+	/* The server forgets it: that request fails, the next makes it. */
+	{
+		char *p = world_path(w, "server-account");
+
+		assert_int_equal(unlink(p), 0);
+		free(p);
+	}
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
+	    -1);
+	assert_non_null(strstr(error_last(), "no account associated with"));
+	error_clear();
+	assert_false(exists(w, "acme/.account"));
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
+	    0);
+	assert_int_equal(lines(w, "accounts"), 2);
+
+	/* Another server in the config: an account there too. */
+	free(w->cfg.acme_directory);
+	w->cfg.acme_directory = xstrdup("https://other.invalid/dir");
+	{
+		char *p = world_path(w, "server-account");
+
+		assert_int_equal(unlink(p), 0);
+		free(p);
+	}
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
+	    0);
+	assert_int_equal(lines(w, "accounts"), 3);
+	{
+		char *p = world_path(w, "acme/.account");
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(read_file(p, &b, 4096), 0);
+		assert_string_equal(b.buf, "https://other.invalid/dir\n");
+		buf_release(&b);
+		free(p);
+	}
+	strv_clear(&hosts);
+}
+
+/* The runs after a refused nonce fit in [tls] timeout: none starts late. */
+static void
+test_refused_nonce_within_timeout(void **state)
+{
+	struct world *w = *state;
+	struct strv hosts = STRV_INIT;
+
+	strv_push(&hosts, "t.test");
+	w->cfg.acme_timeout = 1;    /* each fake run takes 0.3 s */
+	setenv("FAKE_BADNONCE", "10", 1);
+	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 0),
+	    -1);
+	unsetenv("FAKE_BADNONCE");
+	error_clear();
+	assert_int_equal(lines(w, "issues"), 1);
 	strv_clear(&hosts);
 }
 
@@ -397,6 +454,7 @@ main(void)
 		WORLD(test_failure_names_server_reason),
 		WORLD(test_refused_nonce_tried_again),
 		WORLD(test_account_made_after_failed_new),
+		WORLD(test_refused_nonce_within_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
