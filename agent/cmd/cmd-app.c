@@ -204,7 +204,8 @@ app_destroy(struct cmd_ctx *ctx, const char *name, int volumes)
 	if (config_app_swarm(&ctx->cfg, name) &&
 	    swarm_down(e, name, volumes) < 0)
 		goto done;
-	if (converge_down(e, name, volumes) < 0 ||
+	if (converge_down(e, name, volumes ? CONVERGE_DOWN_VOLUMES :
+	    CONVERGE_DOWN_KEEP) < 0 ||
 	    remove_site(&ctx->cfg, name) < 0 || remove_images(e, name) < 0)
 		goto done;
 	if (acme_remove_app(&ctx->cfg, name) < 0 ||

@@ -999,36 +999,20 @@ done:
 }
 
 int
-converge_down(struct engine *e, const char *project, int volumes)
+converge_down(struct engine *e, const char *project, int how)
 {
 	char *label = xasprintf(LABEL_PROJECT "=%s", project);
 	const char *labels[] = { label };
 	const char *oneoff[] = { label, LABEL_ONEOFF "=True" };
 	struct observed *obs = NULL;
 	json_t *list = NULL, *v;
-	size_t nobs = 0, i;
+	size_t nobs = 0, i, j;
 	int rc = -1;
 
-	if (converge_observe(e, project, &obs, &nobs) < 0)
-		goto done;
-	for (i = 0; i < nobs; i++) {
-		out_info("-----> Removing %s", obs[i].name);
-		if (engine_container_remove(e, obs[i].id, 0) < 0)
-			goto done;
-	}
-	/* Anonymous volumes carry no label: known by the containers only. */
-	for (i = 0; volumes && i < nobs; i++) {
-		size_t j;
-
-		for (j = 0; j < obs[i].anon_names.n; j++) {
-			out_info("-----> Removing volume %.12s (anonymous, %s of %s)",
-			    obs[i].anon_names.v[j], obs[i].anon_targets.v[j],
-			    obs[i].name);
-			if (engine_volume_remove(e, obs[i].anon_names.v[j]) < 0)
-				goto done;
-		}
-	}
-	/* One-off containers (run, release commands) hold the networks too. */
+	/* One-off containers (run, release commands) first, with the
+	 * anonymous volumes the engine made for them: those they share with
+	 * a service (volumes_from) are still in use, and stay. They hold the
+	 * networks too. */
 	if (engine_container_list(e, oneoff, 2, &list) < 0)
 		goto done;
 	json_array_foreach(list, i, v) {
@@ -1039,6 +1023,31 @@ converge_down(struct engine *e, const char *project, int volumes)
 	}
 	json_decref(list);
 	list = NULL;
+	if (converge_observe(e, project, &obs, &nobs) < 0)
+		goto done;
+	for (i = 0; i < nobs; i++) {
+		out_info("-----> Removing %s", obs[i].name);
+		if (engine_container_remove(e, obs[i].id,
+		    how == CONVERGE_DOWN_FRESH) < 0)
+			goto done;
+	}
+	/* Anonymous volumes carry no label: known by the containers only. */
+	for (i = 0; how != CONVERGE_DOWN_FRESH && i < nobs; i++) {
+		for (j = 0; j < obs[i].anon_names.n; j++) {
+			const char *name = obs[i].anon_names.v[j];
+
+			if (how == CONVERGE_DOWN_KEEP) {
+				out_info("-----> Keeping volume %s (anonymous, %s "
+				    "of %s)", name, obs[i].anon_targets.v[j],
+				    obs[i].name);
+				continue;
+			}
+			out_info("-----> Removing volume %.12s (anonymous, %s of "
+			    "%s)", name, obs[i].anon_targets.v[j], obs[i].name);
+			if (engine_volume_remove(e, name) < 0)
+				goto done;
+		}
+	}
 	if (engine_network_list(e, labels, 1, &list) < 0)
 		goto done;
 	json_array_foreach(list, i, v) {
@@ -1050,7 +1059,8 @@ converge_down(struct engine *e, const char *project, int volumes)
 	}
 	json_decref(list);
 	list = NULL;
-	if (volumes && converge_remove_volumes(e, label) < 0)
+	if (how == CONVERGE_DOWN_VOLUMES &&
+	    converge_remove_volumes(e, label) < 0)
 		goto done;
 	rc = 0;
 done:

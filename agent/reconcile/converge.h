@@ -43,10 +43,14 @@ MUST_CHECK int converge_wait_dependencies(struct engine *e, const struct compose
 MUST_CHECK int converge_resources(struct engine *e, const struct compose_project *p);
 
 /*
- * Remove every container of project (and its networks; named volumes only
- * when volumes is set). Used by `app destroy`.
+ * Remove every container of project and its networks. how: KEEP its volumes
+ * (the anonymous ones named in the output: nothing else finds them later),
+ * remove them all (VOLUMES, `app destroy --volumes`), or the anonymous ones
+ * the engine made for these containers only (FRESH: a failed first deploy,
+ * whose named volumes are data already).
  */
-MUST_CHECK int converge_down(struct engine *e, const char *project, int volumes);
+enum { CONVERGE_DOWN_KEEP, CONVERGE_DOWN_VOLUMES, CONVERGE_DOWN_FRESH };
+MUST_CHECK int converge_down(struct engine *e, const char *project, int how);
 /* Remove every volume labelled label ("key=value"): app destroy --volumes. */
 MUST_CHECK int converge_remove_volumes(struct engine *e, const char *label);
 

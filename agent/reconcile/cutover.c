@@ -333,13 +333,15 @@ cutover_service(struct engine *e, const struct compose_project *p,
 	rc = 0;
 	goto done;
 fail:
-	/* The old containers never stopped: remove only the new ones. */
+	/* The old containers never stopped: remove only the new ones, with
+	 * the anonymous volumes the engine made for them (not those they
+	 * took over: the old ones hold them). */
 	{
 		char *why = error_save();
 
 		for (i = 0; i < n; i++) {
 			if (f[i].id != NULL &&
-			    engine_container_remove(e, f[i].id, 0) < 0)
+			    engine_container_remove(e, f[i].id, 1) < 0)
 				out_warn("warning: %s", error_last());
 			if (opts->changed != NULL)
 				strv_remove(opts->changed, f[i].final);

@@ -62,21 +62,28 @@ git -C "$d" push -q -f production "$sha1:refs/heads/main" >"$WORLD/push.out" 2>&
 [ "$(docker exec $c cat /data/f)" = d1 ] || fail "the data did not survive the rollback"
 
 say "a run container leaves no anonymous volume behind"
+# the engine is shared: only the volumes this app's run container mounted
 docker events --since "$(date +%s)" --until "$(($(date +%s) + 30))" \
-	--filter type=volume --format '{{.Action}} {{.Actor.ID}}' >"$WORLD/events" &
+	--filter type=volume --filter event=mount \
+	--filter type=container --filter event=create --format \
+	'{{.Type}} {{.Actor.ID}} {{index .Actor.Attributes "container"}}{{index .Actor.Attributes "name"}}' \
+	>"$WORLD/events" &
 EV=$!
 sleep 1
 slipway run $app db sh -c 'ls /data /cache >/dev/null' >"$WORLD/run.out" 2>&1 ||
 	{ cat "$WORLD/run.out"; fail "run"; }
 sleep 1
 kill $EV 2>/dev/null; wait $EV 2>/dev/null || true
-made=$(awk '$1 == "create" {print $2}' "$WORLD/events" | sort -u)
-[ -n "$made" ] || fail "the run container made no volume: nothing was checked"
+run_id=$(awk -v p="$app-db-run-" '$1 == "container" && index($3, p) == 1 {print $2}' "$WORLD/events")
+[ -n "$run_id" ] || { cat "$WORLD/events"; fail "no run container seen"; }
+made=$(awk -v id="$run_id" '$1 == "volume" && $3 == id {print $2}' "$WORLD/events" | sort -u)
+[ -n "$made" ] || fail "the run container mounted no volume: nothing was checked"
 for v in $made; do
+	if printf '%s\n' "$vols" | grep -q "=$v\$"; then
+		fail "the run container took over the live container's volume $v"
+	fi
 	! docker volume inspect "$v" >/dev/null 2>&1 || fail "volume $v of the run container left"
 done
-printf '%s\n' "$vols" | grep -q "=$(printf '%s\n' "$made" | head -1)\$" &&
-	fail "the run container took over the live container's volume"
 
 say "app destroy --volumes removes them"
 slipway app destroy $app --volumes >"$WORLD/destroy.out" 2>&1 ||

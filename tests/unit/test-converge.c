@@ -199,12 +199,12 @@ test_down(void **state)
 {
 	load(two_services);
 	assert_int_equal(converge(), 0);
-	assert_int_equal(converge_down(w.e, "conv", 0), 0);
+	assert_int_equal(converge_down(w.e, "conv", CONVERGE_DOWN_KEEP), 0);
 	assert_int_equal(fake_sim_ncontainers(), 0);
 	assert_false(fake_sim_has_network("conv_default"));
 	assert_true(fake_sim_has_volume("conv_data"));
 	assert_int_equal(converge(), 0);
-	assert_int_equal(converge_down(w.e, "conv", 1), 0);
+	assert_int_equal(converge_down(w.e, "conv", CONVERGE_DOWN_VOLUMES), 0);
 	assert_false(fake_sim_has_volume("conv_data"));
 }
 
