@@ -23,10 +23,11 @@ struct compose_build {
 	char *dockerfile_inline;
 	struct kvlist labels;     /* build.labels (slipway.app is slipway's) */
 	struct strv extra_hosts;  /* build.extra_hosts: "host:ip" */
-	char *network;            /* build.network: default, bridge, none, host */
-	char *platform;           /* build.platforms' one entry, or NULL */
+	char *network;            /* build.network: none, host; NULL = default */
+	char *platform;           /* build.platforms' one entry: the engine's */
 	long long shm_size;       /* bytes, 0 = the engine's */
-	int no_cache, pull;       /* build every push: no build key reuse */
+	int no_cache;             /* build every push: no build key reuse */
+	int pull;                 /* the same, the FROM images pulled first */
 };
 
 /* One container port (ranges are expanded, one entry per target port). */

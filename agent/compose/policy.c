@@ -325,9 +325,7 @@ check_namespaces(struct check *c, const struct compose_service *s)
 	static const char *const ipc_fine[] = {
 		"private", "shareable", "none", NULL
 	};
-	static const char *const build_fine[] = {
-		"default", "bridge", "none", NULL
-	};
+	static const char *const build_fine[] = { "none", NULL };
 	const struct {
 		const char *key;
 		const char *value;
@@ -338,7 +336,7 @@ check_namespaces(struct check *c, const struct compose_service *s)
 		{ "pid", s->pid, 1, NULL },
 		{ "ipc", s->ipc, 1, ipc_fine },
 		{ "userns_mode", s->userns_mode, 0, NULL },
-		/* the loader leaves default, bridge, none or host */
+		/* the loader leaves none or host (NULL: the default) */
 		{ "build.network", s->build ? s->build->network : NULL, 0,
 		  build_fine },
 	};
@@ -646,17 +644,25 @@ reserved_label(const char *key)
 }
 
 static int
-check_labels(struct check *c, const char *what, const char *name,
-    const struct kvlist *labels)
+check_labels_of(struct check *c, const char *what, const char *name,
+    const char *field, const struct kvlist *labels)
 {
 	size_t i;
 
 	for (i = 0; i < labels->n; i++) {
 		if (reserved_label(labels->v[i].key))
-			return forbid(c, what, name, "\"labels: %s\": the label "
-			    "is reserved (slipway sets it)", labels->v[i].key);
+			return forbid(c, what, name, "\"%s: %s\": the label "
+			    "is reserved (slipway sets it)", field,
+			    labels->v[i].key);
 	}
 	return 0;
+}
+
+static int
+check_labels(struct check *c, const char *what, const char *name,
+    const struct kvlist *labels)
+{
+	return check_labels_of(c, what, name, "labels", labels);
 }
 
 /* "<app>-<svc>-REST": REST (non-empty), else NULL */
@@ -727,8 +733,8 @@ check_service(struct check *c, const struct compose_service *s)
 	}
 	if (check_container_name(c, s) < 0 ||
 	    check_labels(c, "service", s->name, &s->labels) < 0 ||
-	    (s->build != NULL && check_labels(c, "service", s->name,
-	    &s->build->labels) < 0) ||
+	    (s->build != NULL && check_labels_of(c, "service", s->name,
+	    "build.labels", &s->build->labels) < 0) ||
 	    check_namespaces(c, s) < 0 || check_caps(c, s) < 0 ||
 	    check_security_opt(c, s) < 0 || check_mounts(c, s) < 0 ||
 	    check_sysctls(c, s) < 0 || check_ulimits(c, s) < 0 ||

@@ -44,11 +44,14 @@ get_extra_hosts(struct loader *ld, yaml_node_t *n, const char *key,
 
 			if (eq != NULL)
 				*eq = ':';
-			else if (strchr(dst->v[i], ':') == NULL) {
-				lerr(ld, n, "\"%s\": \"%s\" is not host:ip",
-				    key, dst->v[i]);
-				goto done;
-			}
+		}
+	}
+	for (i = first; i < dst->n; i++) {
+		const char *h = dst->v[i], *colon = strchr(h, ':');
+
+		if (colon == NULL || colon == h || colon[1] == '\0') {
+			lerr(ld, n, "\"%s\": \"%s\" is not host:ip", key, h);
+			goto done;
 		}
 	}
 	rc = 0;
@@ -87,12 +90,39 @@ build_network(struct loader *ld, yaml_node_t *n, char **dst)
 {
 	if (get_str(ld, n, "build.network", dst) < 0)
 		return -1;
-	if (*dst == NULL || strcmp(*dst, "default") == 0 ||
-	    strcmp(*dst, "bridge") == 0 || strcmp(*dst, "none") == 0 ||
+	/* The engine's own: "bridge" is its name (BuildKit takes only
+	 * "default"), "" an unset variable, as compose reads it. */
+	if (*dst != NULL && (**dst == '\0' || strcmp(*dst, "default") == 0 ||
+	    strcmp(*dst, "bridge") == 0)) {
+		free(*dst);
+		*dst = NULL;
+	}
+	if (*dst == NULL || strcmp(*dst, "none") == 0 ||
 	    strcmp(*dst, "host") == 0)
 		return 0;
 	return lerr(ld, n, "\"build.network\": \"%s\" is not supported: "
 	    "a build runs on default, none or host", *dst);
+}
+
+/* "os/arch" or "os/arch/variant": lowercase letters, digits, '_'. */
+static int
+valid_platform(const char *s)
+{
+	const char *set = "abcdefghijklmnopqrstuvwxyz0123456789_";
+	size_t n;
+	int parts = 0;
+
+	for (;;) {
+		if ((n = strspn(s, set)) == 0)
+			return 0;
+		parts++;
+		s += n;
+		if (*s == '\0')
+			return parts >= 2;
+		if (*s != '/' || parts == 3)
+			return 0;
+		s++;
+	}
 }
 
 /* build.platforms: one platform (the engine builds one image per tag). */
@@ -107,6 +137,9 @@ build_platform(struct loader *ld, yaml_node_t *n, char **dst)
 	if (v.n > 1)
 		rc = lerr(ld, n, "\"build.platforms\": %zu platforms: slipway "
 		    "builds one image, for one platform", v.n);
+	else if (v.n == 1 && !valid_platform(v.v[0]))
+		rc = lerr(ld, n, "\"build.platforms\": \"%s\" is not "
+		    "os/arch[/variant]", v.v[0]);
 	else if (v.n == 1)
 		*dst = xstrdup(v.v[0]);
 	strv_clear(&v);

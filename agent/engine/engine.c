@@ -1441,22 +1441,12 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	}
 	if (opts->nocache)
 		buf_adds(&path, "&nocache=1");
-	if (opts->pull)
-		buf_adds(&path, "&pull=1");
 	if (opts->shm_size > 0)
 		buf_addf(&path, "&shmsize=%lld", opts->shm_size);
-	{
-		const char *one[] = { opts->network, opts->platform };
-		const char *names[] = { "networkmode", "platform" };
-		size_t i;
-
-		for (i = 0; i < ARRAY_SIZE(one); i++) {
-			if (one[i] == NULL)
-				continue;
-			enc = engine_urlencode(one[i]);
-			buf_addf(&path, "&%s=%s", names[i], enc);
-			free(enc);
-		}
+	if (opts->network != NULL) {
+		enc = engine_urlencode(opts->network);
+		buf_addf(&path, "&networkmode=%s", enc);
+		free(enc);
 	}
 	for (t = opts->extra_hosts; t != NULL && *t != NULL; t++) {
 		enc = engine_urlencode(*t);

@@ -156,10 +156,8 @@ struct engine_build_opts {
 	const char *const *tags;  /* NULL-terminated, "repo:tag" */
 	const char *const *extra_hosts; /* NULL-terminated "host:ip", or NULL */
 	const char *network;      /* RUN steps' network mode, NULL = default */
-	const char *platform;     /* "os/arch[/variant]", NULL = the engine's */
 	long long shm_size;       /* bytes, 0 = the engine's */
 	int nocache;
-	int pull;                 /* pull the FROM images even when present */
 	engine_tick_fn tick;      /* NULL, or called about once a second */
 	void *tick_ctx;
 	int buildkit;             /* version=2: BuildKit, its progress decoded */

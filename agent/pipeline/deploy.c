@@ -351,6 +351,20 @@ frontend_check(const struct compose_build *b, const char *text)
 	return rc;
 }
 
+/* Does a service of p build the image ref names? */
+static int
+built_here(const struct compose_project *p, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < p->nservices; i++) {
+		if (p->services[i].build != NULL &&
+		    spec_image_builds(p, &p->services[i], ref))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The images a build reads (FROM, COPY --from) must not be another app's:
  * refused before the build starts, like an image-only service's. Those of a
@@ -395,6 +409,13 @@ build_sources_check(struct deploy *d, struct release *r,
 			break;
 		}
 		if (registry_check_ref(d->cfg, d->app, refs.v[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		/* build.pull: a newer base, with the credentials BuildKit has
+		 * no session to ask for; not an image this release builds. */
+		if (b->pull && !built_here(r->project, refs.v[i]) &&
+		    registry_pull(d->engine, d->cfg, refs.v[i], NULL) < 0) {
 			rc = -1;
 			break;
 		}
@@ -620,6 +641,45 @@ done:
  * Build the image of service s as img->ref (or, unless force, reuse the
  * image of a build with the same key); store its id in img.
  */
+/*
+ * build.platforms names the engine's own platform, or the build is refused:
+ * asked for another, the engine would pull that platform's base image over
+ * the tag every other build and app on the host reads. The engine then
+ * builds for itself (no platform sent).
+ */
+static int
+platform_check(struct deploy *d, const struct compose_service *s)
+{
+	const char *want = s->build->platform, *os, *arch;
+	json_t *v = NULL;
+	char *have = NULL;
+	size_t n;
+	int rc = -1;
+
+	if (want == NULL)
+		return 0;
+	error_clear();
+	if (engine_call(d->engine, "GET", "/version", NULL, &v) != 200 ||
+	    (os = json_string_value(json_object_get(v, "Os"))) == NULL ||
+	    (arch = json_string_value(json_object_get(v, "Arch"))) == NULL) {
+		error_set("build of \"%s\": cannot ask the engine its platform%s%s",
+		    s->name, error_last()[0] ? ": " : "", error_last());
+		goto done;
+	}
+	have = xasprintf("%s/%s", os, arch);
+	n = strlen(have);
+	if (strncmp(want, have, n) == 0 && (want[n] == '\0' || want[n] == '/'))
+		rc = 0;
+	else
+		error_set("build of \"%s\": \"build.platforms\" names %s, not "
+		    "the engine's platform (%s): slipway builds for the engine "
+		    "it deploys on", s->name, want, have);
+done:
+	json_decref(v);
+	free(have);
+	return rc;
+}
+
 static int
 build_service(struct deploy *d, struct release *r,
     const struct compose_service *s, struct service_image *img, int force)
@@ -635,7 +695,7 @@ build_service(struct deploy *d, struct release *r,
 	char key[41];
 	int rc = -1, keyed = 1, reused, built;
 
-	if (check_session_mounts(r, s) < 0)
+	if (check_session_mounts(r, s) < 0 || platform_check(d, s) < 0)
 		return -1;
 	if (build_sources_check(d, r, s) < 0)
 		goto done;
@@ -696,9 +756,10 @@ build_service(struct deploy *d, struct release *r,
 	if (!d->classic_builder)
 		json_object_set_new(bo.buildargs, CACHE_NS_ARG,
 		    json_sprintf("slipway/%s", d->app));
-	/* One label only: the classic builder turns each into a step, and a
-	 * per-commit label would give every push a new image ID. The commit
-	 * is in the tag. */
+	/* The file's build labels and slipway.app, never a per-commit one:
+	 * the classic builder turns each into a step, and a label that
+	 * changes with every push would give every push a new image ID (the
+	 * commit is in the tag). */
 	if ((bo.labels = kv_to_json(&b->labels)) == NULL) {
 		error_set("build of \"%s\" failed: build label %s", s->name,
 		    error_last());
@@ -708,10 +769,8 @@ build_service(struct deploy *d, struct release *r,
 	bo.tags = tags;
 	bo.extra_hosts = (const char *const *)b->extra_hosts.v;
 	bo.network = b->network;
-	bo.platform = b->platform;
 	bo.shm_size = b->shm_size;
 	bo.nocache = b->no_cache;
-	bo.pull = b->pull;
 	/* A FROM a private registry: the classic builder pulls with these
 	 * (BuildKit finds the image pulled before, build_sources_check). */
 	if (registry_build_config(d->cfg, &auths) < 0) {
@@ -1828,7 +1887,8 @@ roll_back(struct deploy *d)
 	/* A failed first deploy leaves nothing behind but its volumes. */
 	if (d->previous == NULL) {
 		out_info("-----> Removing the containers of the failed first deploy");
-		return converge_down(d->engine, d->rel.project->name, 0);
+		return converge_down(d->engine, d->rel.project->name,
+		    CONVERGE_DOWN_FRESH);
 	}
 	out_info("-----> Rolling back to %.7s", d->previous);
 	if (load_release(d, d->previous, &d->vars, &d->ops, &prev) < 0 ||

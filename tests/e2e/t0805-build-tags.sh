@@ -84,4 +84,22 @@ sha=$(git -C "$WORLD/src/$a" rev-parse HEAD)
 	fail "build.labels missing from the image"
 [ "$(docker inspect -f '{{index .Config.Labels "slipway.app"}}' "$a-web:$sha")" = "$a" ] ||
 	fail "slipway.app label lost"
+
+say "build.platforms: the engine's own only"
+arch=$(docker version -f '{{.Server.Os}}/{{.Server.Arch}}')
+other=linux/arm64; [ "$arch" != linux/arm64 ] || other=linux/amd64
+printf 'FROM %s\nCMD ["sleep", "100000"]\n' "$BASE_IMAGE" >"$WORLD/src/$a/Dockerfile"
+cat >"$WORLD/src/$a/compose.yaml" <<YML
+services:
+  web:
+    build:
+      context: .
+      platforms: ["$other"]
+YML
+commit_all $a "other platform"
+if push $a -f; then cat "$WORLD/push.out"; fail "a foreign platform was built"; fi
+expect_in "$WORLD/push.out" "\"build.platforms\" names $other, not the engine's platform ($arch)"
+sed -i "s|$other|$arch|" "$WORLD/src/$a/compose.yaml"
+commit_all $a "own platform"
+push $a -f || { cat "$WORLD/push.out"; fail "the engine's platform refused"; }
 say "ok"

@@ -380,7 +380,32 @@ test_key(void **state)
 	memcpy(k1, k2, sizeof k1);
 	free(from_git(oid, release, &b, k2));		/* and stable */
 	assert_string_equal(k1, k2);
+
+	/* What else makes another image: each changes the key. */
+	kvlist_set(&b.labels, "team", "web");
+	free(from_git(oid, release, &b, k2));
+	assert_string_not_equal(k1, k2);
+	memcpy(k1, k2, sizeof k1);
+	strv_push(&b.extra_hosts, "db:10.0.0.2");
+	free(from_git(oid, release, &b, k2));
+	assert_string_not_equal(k1, k2);
+	memcpy(k1, k2, sizeof k1);
+	b.network = xstrdup("none");
+	free(from_git(oid, release, &b, k2));
+	assert_string_not_equal(k1, k2);
+	memcpy(k1, k2, sizeof k1);
+	b.platform = xstrdup("linux/amd64");
+	free(from_git(oid, release, &b, k2));
+	assert_string_not_equal(k1, k2);
+	memcpy(k1, k2, sizeof k1);
+	b.shm_size = 1 << 20;
+	free(from_git(oid, release, &b, k2));
+	assert_string_not_equal(k1, k2);
 	assert_false(path_exists(release));
+	kvlist_clear(&b.labels);
+	strv_clear(&b.extra_hosts);
+	free(b.network);
+	free(b.platform);
 	kvlist_clear(&b.args);
 	free(b.target);
 	free(b.dockerfile);

@@ -1559,6 +1559,24 @@ test_compat_keys(void **state)
 	    "compose.yaml:5: service \"web\": \"build.network\": "
 	    "\"other_net\" is not supported: a build runs on default, none or "
 	    "host");
+	p = load("services:\n  web:\n    build:\n      context: .\n"
+	    "      network: bridge\n  api:\n    build:\n      context: .\n"
+	    "      network: \"${UNSET_NET}\"\n");
+	assert_null(svc(p, "web")->build->network);
+	assert_null(svc(p, "api")->build->network);
+	compose_free(p);
+	load_fails("services:\n  web:\n    build:\n      context: .\n"
+	    "      platforms: [\"linux/amd64,linux/arm64\"]\n",
+	    "compose.yaml:5: service \"web\": \"build.platforms\": "
+	    "\"linux/amd64,linux/arm64\" is not os/arch[/variant]");
+	load_fails("services:\n  web:\n    build:\n      context: .\n"
+	    "      extra_hosts: [\"db:\"]\n",
+	    "compose.yaml:5: service \"web\": \"build.extra_hosts\": \"db:\" "
+	    "is not host:ip");
+	load_fails("services:\n  web:\n    image: x\n"
+	    "    extra_hosts: [\":10.0.0.1\"]\n",
+	    "compose.yaml:4: service \"web\": \"extra_hosts\": \":10.0.0.1\" "
+	    "is not host:ip");
 	load_fails("services:\n  web:\n    build:\n      context: .\n"
 	    "      platforms: [linux/amd64, linux/arm64]\n",
 	    "compose.yaml:5: service \"web\": \"build.platforms\": 2 "

@@ -674,6 +674,7 @@ test_fake_build(void **state)
 	const char *want[] = { "Step 1/2 : FROM scratch", " ---> f366963c4b46",
 	    "Successfully built f366963c4b46" };
 	const char *tags[] = { "app-web:abc", "app-web:latest", NULL };
+	const char *hosts[] = { "db:10.0.0.2", "h:::1", NULL };
 	struct engine_build_opts o = { 0 };
 	struct lines l = { STRV_INIT };
 	struct engine *e = NULL;
@@ -692,6 +693,9 @@ test_fake_build(void **state)
 	o.buildargs = json_pack("{s:s}", "A", "1 2");
 	o.labels = json_pack("{s:s}", "slipway.app", "app");
 	o.nocache = 1;
+	o.shm_size = 64 << 20;
+	o.network = "none";
+	o.extra_hosts = hosts;
 	fake_ping("1.41");
 	fake_add_owned(build_answer(pieces, ARRAY_SIZE(pieces)));
 
@@ -704,7 +708,9 @@ test_fake_build(void **state)
 	assert_req(1, "POST /v1.41/build?version=1&rm=1&forcerm=1&"
 	    "t=app-web%3Aabc&t=app-web%3Alatest&dockerfile=docker%2F"
 	    "Dockerfile.prod&target=run&buildargs=%7B%22A%22%3A%221%202%22%7D&"
-	    "labels=%7B%22slipway.app%22%3A%22app%22%7D&nocache=1");
+	    "labels=%7B%22slipway.app%22%3A%22app%22%7D&nocache=1&"
+	    "shmsize=67108864&networkmode=none&extrahosts=db%3A10.0.0.2&"
+	    "extrahosts=h%3A%3A%3A1");
 	pthread_mutex_lock(&fk.mu);
 	assert_non_null(strcasestr(fk.heads.v[1],
 	    "\r\nTransfer-Encoding: chunked\r\n"));

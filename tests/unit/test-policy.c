@@ -244,6 +244,12 @@ test_namespaces(void **state)
 	    "      network: none\n");
 	accepted("services:\n  web:\n    build:\n      context: .\n"
 	    "      network: default\n");
+	if (check("services:\n  web:\n    build:\n      context: .\n"
+	    "      labels: {slipway.app: other}\n", ALL_BUT(0)) == 0)
+		fail_msg("a build label slipway.app was accepted");
+	assert_string_equal(error_last(), "compose.yaml:2: service \"web\": "
+	    "\"build.labels: slipway.app\": the label is reserved (slipway "
+	    "sets it)");
 
 	for (i = 0; i < ARRAY_SIZE(fine); i++) {
 		char *y = xasprintf("services:\n  db:\n    image: x\n  web:\n"
