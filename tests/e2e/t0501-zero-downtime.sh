@@ -2,7 +2,8 @@
 # A web service behind nginx keeps answering through every deploy: a steady
 # stream of requests (a new connection each) runs across three deploys and
 # one whose health check fails; none may fail, and afterwards there is
-# exactly one container per replica.
+# exactly one container per replica, each still on the anonymous volume (the
+# image's VOLUME) it started with, its data kept through every cutover.
 . "$(dirname "$0")/lib.sh"
 
 command -v nginx >/dev/null || fail "nginx is not installed (nginx-light)"
@@ -46,6 +47,7 @@ version() {
 	cat >"$src/Dockerfile" <<DF
 FROM $BASE_IMAGE
 COPY www /var/www
+VOLUME /data
 CMD ["httpd", "-f", "-p", "8080", "-h", "/var/www"]
 DF
 	cat >"$src/compose.yaml" <<YML
@@ -69,6 +71,12 @@ expect_in "$WORLD/push.out" "Routing $app through nginx"
 wait_http "http://127.0.0.1:$NPORT/" "version 1"
 [ -f "$N/sites/$app.conf" ] || fail "no site file"
 grep -q "127.0.0.1:" "$N/sites/$app.conf" || fail "no upstream in the site"
+for r in 1 2; do
+	docker exec $app-web-$r sh -c "echo replica $r >/data/mark" || fail "write /data"
+done
+data_vol() { docker inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}' "$1"; }
+vol1=$(data_vol $app-web-1) vol2=$(data_vol $app-web-2)
+[ -n "$vol1" ] && [ "$vol1" != "$vol2" ] || fail "anonymous volumes: \"$vol1\" \"$vol2\""
 
 say "a steady stream of requests across the deploys"
 ( sent=0 failed=0 end=$(( $(date +%s) + 150 ))
@@ -107,7 +115,15 @@ say "exactly one container per replica"
 names=$(docker ps -a --filter label=com.docker.compose.project=$app --format '{{.Names}}' | sort | tr '\n' ' ')
 [ "$names" = "$app-web-1 $app-web-2 " ] || fail "containers: $names"
 
-say "app destroy removes the site file and reloads"
-slipway app destroy $app >/dev/null
+say "each replica kept its anonymous volume and its data"
+[ "$(data_vol $app-web-1) $(data_vol $app-web-2)" = "$vol1 $vol2" ] ||
+	fail "volumes now $(data_vol $app-web-1) $(data_vol $app-web-2), were $vol1 $vol2"
+[ "$(docker exec $app-web-1 cat /data/mark) $(docker exec $app-web-2 cat /data/mark)" = \
+	"replica 1 replica 2" ] || fail "the data did not survive the cutovers"
+
+say "app destroy removes the site file and reloads, names the volumes it keeps"
+slipway app destroy $app >"$WORLD/destroy.out"
+expect_in "$WORLD/destroy.out" "Keeping volume $vol1 (anonymous, /data of $app-web-1)"
+docker volume rm "$vol1" "$vol2" >/dev/null
 APPS_MADE=()
 [ ! -e "$N/sites/$app.conf" ] || fail "site file left after destroy"
