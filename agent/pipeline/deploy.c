@@ -638,10 +638,6 @@ done:
 }
 
 /*
- * Build the image of service s as img->ref (or, unless force, reuse the
- * image of a build with the same key); store its id in img.
- */
-/*
  * build.platforms names the engine's own platform, or the build is refused:
  * asked for another, the engine would pull that platform's base image over
  * the tag every other build and app on the host reads. The engine then
@@ -680,6 +676,10 @@ done:
 	return rc;
 }
 
+/*
+ * Build the image of service s as img->ref (or, unless force, reuse the
+ * image of a build with the same key); store its id in img.
+ */
 static int
 build_service(struct deploy *d, struct release *r,
     const struct compose_service *s, struct service_image *img, int force)
