@@ -68,6 +68,72 @@ svc_extra_hosts(struct loader *ld, struct svc *sv, yaml_node_t *n,
 	return get_extra_hosts(ld, n, key, &sv->s->extra_hosts);
 }
 
+/*
+ * develop: {watch: [{action, path, ...}]}, checked as compose-go's schema
+ * does (each rule needs an action it knows and a path), then ignored.
+ */
+static int
+check_develop(struct loader *ld, yaml_node_t *n)
+{
+	static const char *const actions[] = {
+		"rebuild", "restart", "sync", "sync+exec", "sync+restart", NULL
+	};
+	struct pairs ps = { 0 }, rule = { 0 };
+	const struct pair *w, *a;
+	yaml_node_item_t *it;
+	size_t k = 0;
+	int rc = -1;
+
+	if (get_map(ld, n, "develop", &ps) < 0)
+		goto done;
+	if ((w = pairs_find(&ps, "watch")) == NULL || is_null(w->value)) {
+		rc = 0;
+		goto done;
+	}
+	if (w->value->type != YAML_SEQUENCE_NODE) {
+		lerr(ld, w->value, "\"develop.watch\" must be a list");
+		goto done;
+	}
+	for (it = w->value->data.sequence.items.start;
+	    it < w->value->data.sequence.items.top; it++, k++) {
+		yaml_node_t *item = NODE(ld, *it);
+		char *action = NULL;
+		size_t i;
+
+		pairs_free(&rule);
+		if (get_map(ld, item, "develop.watch", &rule) < 0)
+			goto done;
+		if ((a = pairs_find(&rule, "action")) == NULL) {
+			lerr(ld, item, "\"develop.watch\" rule %zu: \"action\" is "
+			    "required", k + 1);
+			goto done;
+		}
+		if (pairs_find(&rule, "path") == NULL) {
+			lerr(ld, item, "\"develop.watch\" rule %zu: \"path\" is "
+			    "required", k + 1);
+			goto done;
+		}
+		if (get_str_req(ld, a->value, "develop.watch.action",
+		    &action) < 0)
+			goto done;
+		for (i = 0; actions[i] != NULL &&
+		    strcmp(actions[i], action) != 0; i++)
+			;
+		if (actions[i] == NULL) {
+			lerr(ld, a->value, "\"develop.watch.action\": unknown "
+			    "action \"%s\"", action);
+			free(action);
+			goto done;
+		}
+		free(action);
+	}
+	rc = 0;
+done:
+	pairs_free(&rule);
+	pairs_free(&ps);
+	return rc;
+}
+
 /* Is s one of the NULL-terminated list? */
 static int
 strv_contains_c(const char *const *list, const char *s)
@@ -924,8 +990,11 @@ load_service(struct loader *ld, const struct pair *pr,
 	for (i = 0; i < ps.n; i++) {
 		if (strcmp(ps.v[i].key, "extends") == 0)
 			continue;
-		/* compose watch's settings: `up` does not read them either. */
+		/* compose watch's settings: `up` does not read them either,
+		 * but a file compose would refuse is refused. */
 		if (strcmp(ps.v[i].key, "develop") == 0) {
+			if (check_develop(ld, ps.v[i].value) < 0)
+				goto done;
 			lwarn(ld, ps.v[i].knode, "\"develop\" is ignored: it "
 			    "configures compose watch, a development tool");
 			continue;

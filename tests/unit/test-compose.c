@@ -1554,6 +1554,16 @@ test_compat_keys(void **state)
 	    "compose.yaml:14: service \"web\": \"develop\" is ignored: it "
 	    "configures compose watch, a development tool");
 	compose_free(p);
+	load_fails("services:\n  web:\n    image: x\n    develop:\n"
+	    "      watch:\n        - path: ./html\n          target: /www\n",
+	    "compose.yaml:6: service \"web\": \"develop.watch\" rule 1: "
+	    "\"action\" is required");
+	load_fails("services:\n  web:\n    image: x\n    develop:\n"
+	    "      watch:\n        - {path: ., action: teleport}\n",
+	    "compose.yaml:6: service \"web\": \"develop.watch.action\": "
+	    "unknown action \"teleport\"");
+	load_fails("services:\n  web:\n    image: x\n    develop: 5\n",
+	    "compose.yaml:4: service \"web\": \"develop\" must be a mapping");
 	load_fails("services:\n  web:\n    build:\n      context: .\n"
 	    "      network: other_net\n",
 	    "compose.yaml:5: service \"web\": \"build.network\": "
