@@ -717,6 +717,45 @@ check_container_name(struct check *c, const struct compose_service *s)
 	    "names of this app must start with \"%s-\"", n, app);
 }
 
+static const char *local_image_name(const char *name);
+
+/*
+ * A build tagged as Docker's Dockerfile frontend (image: or build.tags in
+ * docker/dockerfile or docker/dockerfile-upstream): BuildKit looks for the
+ * frontend a "# syntax=docker/dockerfile:1" asks for on the engine first,
+ * and would run this app's image inside every other app's build.
+ */
+static int
+frontend_name(const char *name)
+{
+	const char *l = local_image_name(name);
+	size_t len = strcspn(l, ":@");
+
+	return (len == 17 && strncasecmp(l, "docker/dockerfile", 17) == 0) ||
+	    (len == 26 && strncasecmp(l, "docker/dockerfile-upstream", 26) == 0);
+}
+
+static int
+check_frontend_names(struct check *c, const struct compose_service *s)
+{
+	const char *bad = NULL;
+	size_t i;
+
+	if (s->build == NULL)
+		return 0;
+	if (s->image != NULL && frontend_name(s->image))
+		bad = s->image;
+	for (i = 0; bad == NULL && i < s->build->tags.n; i++) {
+		if (frontend_name(s->build->tags.v[i]))
+			bad = s->build->tags.v[i];
+	}
+	if (bad == NULL)
+		return 0;
+	return forbid(c, "service", s->name, "\"%s\" would tag a build as "
+	    "Docker's Dockerfile frontend, which the builds of every app may "
+	    "run", bad);
+}
+
 static int
 check_service(struct check *c, const struct compose_service *s)
 {
@@ -731,7 +770,7 @@ check_service(struct check *c, const struct compose_service *s)
 		free(detail);
 		return rc;
 	}
-	if (check_container_name(c, s) < 0 ||
+	if (check_container_name(c, s) < 0 || check_frontend_names(c, s) < 0 ||
 	    check_labels(c, "service", s->name, &s->labels) < 0 ||
 	    (s->build != NULL && check_labels_of(c, "service", s->name,
 	    "build.labels", &s->build->labels) < 0) ||

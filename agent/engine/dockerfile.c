@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "engine/dockerfile.h"
 
 /* Substitute $NAME, ${NAME}, ${NAME:-word}, ${NAME:+word} from vars. */
@@ -81,21 +83,41 @@ is_blank(char c)
 }
 
 /*
- * Past the white space BuildKit trims before an instruction (Go's
- * unicode.IsSpace: the blanks, and U+0085 and U+00A0 in UTF-8).
+ * The length of the Unicode White_Space character (Go's unicode.IsSpace,
+ * which BuildKit trims before an instruction) s starts with in UTF-8, or 0:
+ * the blanks, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+ * U+202F, U+205F and U+3000.
  */
+static size_t
+unicode_space(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (is_blank((char)s[0]) || s[0] == '\n')
+		return 1;
+	if (s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+		return 3;
+	if (s[0] == 0xe2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8a) ||
+	    s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+		return 3;
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+		return 3;
+	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* Past the white space BuildKit trims before an instruction. */
 static const char *
 skip_space(const char *s)
 {
-	for (;;) {
-		if (is_blank(*s))
-			s++;
-		else if ((unsigned char)s[0] == 0xc2 &&
-		    ((unsigned char)s[1] == 0x85 || (unsigned char)s[1] == 0xa0))
-			s += 2;
-		else
-			return s;
-	}
+	size_t n;
+
+	while ((n = unicode_space(s)) > 0)
+		s += n;
+	return s;
 }
 
 /* The next blank-separated word of *p (advanced), or NULL. */
@@ -112,6 +134,29 @@ word(const char **p)
 		;
 	*p = e;
 	return xstrndup(s, (size_t)(e - s));
+}
+
+/*
+ * A "--flag" word as BuildKit reads it (extractBuilderFlags): its quotes
+ * dropped and its escapes undone, so that --fr"om"= is --from=.
+ */
+static char *
+flag_word(const char *w, char esc)
+{
+	struct buf b = BUF_INIT;
+	char quote = 0;
+
+	for (; *w != '\0'; w++) {
+		if (*w == esc && w[1] != '\0' && quote != '\'')
+			buf_addch(&b, *++w);
+		else if (quote == 0 && (*w == '"' || *w == '\''))
+			quote = *w;
+		else if (quote != 0 && *w == quote)
+			quote = 0;
+		else
+			buf_addch(&b, *w);
+	}
+	return buf_detach(&b, NULL);
 }
 
 /* A stage by name, or by index where by_index (not in FROM). */
@@ -173,8 +218,9 @@ mount_ref(struct strv *out, const struct strv *stages, const char *spec,
 
 /* One logical line (continuations joined, comments gone). */
 static void
-instruction(const char *line, const struct kvlist *args, struct kvlist *vars,
-    struct strv *stages, int *seen_from, struct strv *out)
+instruction(const char *line, char esc, const struct kvlist *args,
+    struct kvlist *vars, struct strv *stages, int *seen_from,
+    struct strv *out)
 {
 	const char *p = skip_space(line);
 	char *cmd = word(&p), *w;
@@ -222,15 +268,21 @@ instruction(const char *line, const struct kvlist *args, struct kvlist *vars,
 		}
 	} else if (strcasecmp(cmd, "COPY") == 0 || strcasecmp(cmd, "ADD") == 0) {
 		while ((w = word(&p)) != NULL && starts_with(w, "--")) {
-			if (strncasecmp(w, "--from=", 7) == 0)
-				add_ref(out, stages, w + 7, vars, 1);
+			char *f = flag_word(w, esc);
+
+			if (strncasecmp(f, "--from=", 7) == 0)
+				add_ref(out, stages, f + 7, vars, 1);
+			free(f);
 			free(w);
 		}
 		free(w);
 	} else if (strcasecmp(cmd, "RUN") == 0) {
 		while ((w = word(&p)) != NULL && starts_with(w, "--")) {
-			if (strncasecmp(w, "--mount=", 8) == 0)
-				mount_ref(out, stages, w + 8, vars);
+			char *f = flag_word(w, esc);
+
+			if (strncasecmp(f, "--mount=", 8) == 0)
+				mount_ref(out, stages, f + 8, vars);
+			free(f);
 			free(w);
 		}
 		free(w);
@@ -238,16 +290,67 @@ instruction(const char *line, const struct kvlist *args, struct kvlist *vars,
 	free(cmd);
 }
 
-void
-dockerfile_images(const char *text, const struct kvlist *args,
+/* How one reading of a Dockerfile splits it (see dockerfile_images). */
+struct reading {
+	char esc;        /* the escape character */
+	int heredocs;    /* bodies of <<EOF are data, not instructions */
+	int strict;      /* BuildKit's continuation rule, else a looser one */
+};
+
+/*
+ * The heredoc terminators an instruction opens, in order, into ends
+ * ("-" first when leading tabs are stripped): its words of the form
+ * [n]<<[-]NAME, NAME quoted or not (BuildKit's reHeredoc).
+ */
+static void
+heredoc_ends(const char *line, struct strv *ends)
+{
+	const char *p = skip_space(line);
+	char *cmd = word(&p), *w;
+
+	if (cmd == NULL || (strcasecmp(cmd, "RUN") != 0 &&
+	    strcasecmp(cmd, "COPY") != 0 && strcasecmp(cmd, "ADD") != 0)) {
+		free(cmd);
+		return;
+	}
+	while ((w = word(&p)) != NULL) {
+		const char *h = w + strspn(w, "0123456789");
+
+		if (starts_with(h, "<<") && h[2] != '<') {
+			int dash = h[2] == '-';
+			char *name = flag_word(h + 2 + dash, '\\');
+
+			if (*name != '\0')
+				strv_push_owned(ends, xasprintf("%s%s",
+				    dash ? "-" : "", name));
+			free(name);
+		}
+		free(w);
+	}
+	free(cmd);
+}
+
+/* Does the physical line (blanks trimmed) end in the escape character? */
+static int
+continues(const char *s, const char *e, const struct reading *r)
+{
+	if (!r->strict)
+		return e > s && e[-1] == r->esc;
+	/* BuildKit: ([^\\])\\[ \t]*$ or ^\\[ \t]*$, on the line with only
+	 * its trailing CR and LF taken off (not a CR before blanks) */
+	return e > s && e[-1] == r->esc && (e - 1 == s || e[-2] != r->esc);
+}
+
+static void
+scan(const char *text, const struct kvlist *args, const struct reading *r,
     struct strv *out)
 {
 	struct kvlist vars = KVLIST_INIT;
-	struct strv stages = STRV_INIT;
+	struct strv stages = STRV_INIT, ends = STRV_INIT;
 	struct buf logical = BUF_INIT;
 	const char *p = text;
-	char esc = '\\';
 	int seen_from = 0, directives = 1;
+	size_t next_end = 0;
 
 	if (starts_with(p, "\xef\xbb\xbf"))
 		p += 3; /* BuildKit drops a UTF-8 byte-order mark */
@@ -257,30 +360,44 @@ dockerfile_images(const char *text, const struct kvlist *args,
 		char *line = xstrndup(p, len), *s, *e;
 
 		p += len + (nl != NULL);
+		if (next_end < ends.n) {
+			/* a heredoc body: data up to its terminator */
+			const char *end = ends.v[next_end], *t = line;
+
+			if (*end == '-') {
+				end++;
+				t += strspn(t, "\t");
+			}
+			if (strcmp(t, end) == 0 || (strlen(t) ==
+			    strlen(end) + 1 && t[strlen(t) - 1] == '\r' &&
+			    strncmp(t, end, strlen(end)) == 0))
+				next_end++;
+			free(line);
+			continue;
+		}
 		s = line + (skip_space(line) - line);
 		e = s + strlen(s);
-		/* only these: BuildKit continues a line on "\\[ \t]*$" */
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			*--e = '\0';
+		if (r->strict) {
+			while (e > s && (e[-1] == '\r'))
+				*--e = '\0';
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+				*--e = '\0';
+		} else {
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t' ||
+			    e[-1] == '\r'))
+				*--e = '\0';
+		}
 		if (*s == '#') {
-			/* "# escape=`" among the directives at the very top */
+			/* an escape directive among those at the very top; an
+			 * unknown one, or any other comment, ends them */
 			if (directives && logical.len == 0) {
 				const char *d = s + 1;
 
 				while (*d == ' ' || *d == '\t')
 					d++;
-				if (strncasecmp(d, "escape", 6) == 0) {
-					d += 6;
-					while (*d == ' ' || *d == '\t')
-						d++;
-					if (*d == '=') {
-						d++;
-						while (*d == ' ' || *d == '\t')
-							d++;
-						if (*d == '`' || *d == '\\')
-							esc = *d;
-					}
-				} else if (strchr(d, '=') == NULL)
+				if (strncasecmp(d, "escape", 6) != 0 &&
+				    strncasecmp(d, "syntax", 6) != 0 &&
+				    strncasecmp(d, "check", 5) != 0)
 					directives = 0;
 			}
 			free(line);
@@ -291,7 +408,7 @@ dockerfile_images(const char *text, const struct kvlist *args,
 			free(line);
 			continue;
 		}
-		if (e > s && e[-1] == esc) {
+		if (continues(s, e, r)) {
 			e[-1] = '\0';
 			buf_adds(&logical, s);
 			buf_addch(&logical, ' ');
@@ -299,19 +416,113 @@ dockerfile_images(const char *text, const struct kvlist *args,
 			continue;
 		}
 		buf_adds(&logical, s);
-		instruction(logical.buf, args, &vars, &stages, &seen_from, out);
+		instruction(logical.buf, r->esc, args, &vars, &stages,
+		    &seen_from, out);
+		if (r->heredocs) {
+			strv_clear(&ends);
+			next_end = 0;
+			heredoc_ends(logical.buf, &ends);
+		}
 		buf_reset(&logical);
 		free(line);
 	}
 	if (logical.len > 0)
-		instruction(logical.buf, args, &vars, &stages, &seen_from, out);
+		instruction(logical.buf, r->esc, args, &vars, &stages,
+		    &seen_from, out);
 	buf_release(&logical);
 	kvlist_clear(&vars);
 	strv_clear(&stages);
+	strv_clear(&ends);
 }
 
-char *
-dockerfile_syntax(const char *text)
+/*
+ * The escape character as BuildKit reads the parser directives at the top:
+ * "# escape=`" holds while every comment before it is a directive it knows
+ * (syntax, escape, check).
+ */
+static char
+directive_escape(const char *text)
+{
+	const char *p = text;
+	char esc = '\\';
+
+	if (starts_with(p, "\xef\xbb\xbf"))
+		p += 3;
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len);
+		const char *d = skip_space(line);
+		int known = 0;
+
+		p += len + (p[len] == '\n');
+		if (*d == '#') {
+			d++;
+			while (*d == ' ' || *d == '\t')
+				d++;
+			if (strncasecmp(d, "escape", 6) == 0) {
+				const char *v = d + 6;
+
+				while (*v == ' ' || *v == '\t')
+					v++;
+				if (*v == '=') {
+					v++;
+					while (*v == ' ' || *v == '\t')
+						v++;
+					if (*v == '`' || *v == '\\')
+						esc = *v;
+					known = 1;
+				}
+			} else if (strncasecmp(d, "syntax", 6) == 0 ||
+			    strncasecmp(d, "check", 5) == 0)
+				known = 1;
+		}
+		free(line);
+		if (!known)
+			break;
+	}
+	return esc;
+}
+
+/*
+ * Builders do not all read a Dockerfile alike: BuildKit's frontends and the
+ * classic builder, old and new, differ on heredocs, on which comments end
+ * the parser directives (and so whether "# escape=`" holds) and on what
+ * continues a line. A file written to be read one way by slipway and
+ * another by the builder would hide an image it reads; so it is read every
+ * way: out gets what BuildKit's own reading finds, maybe what only the
+ * others find.
+ */
+void
+dockerfile_images(const char *text, const struct kvlist *args,
+    struct strv *out, struct strv *maybe)
+{
+	struct reading first = { directive_escape(text), 1, 1 };
+	struct strv all = STRV_INIT;
+	size_t i, e, h, c;
+
+	scan(text, args, &first, out);
+	for (e = 0; e < 2; e++) {
+		for (h = 0; h < 2; h++) {
+			for (c = 0; c < 2; c++) {
+				struct reading r = { e ? '`' : '\\', (int)h,
+				    (int)c };
+
+				if (r.esc != first.esc || !r.heredocs ||
+				    !r.strict)
+					scan(text, args, &r, &all);
+			}
+		}
+	}
+	for (i = 0; maybe != NULL && i < all.n; i++) {
+		if (!strv_contains(out, all.v[i]) &&
+		    !strv_contains(maybe, all.v[i]))
+			strv_push(maybe, all.v[i]);
+	}
+	strv_clear(&all);
+}
+
+static char *
+directive_syntax(const char *text)
 {
 	const char *p = text;
 
@@ -356,6 +567,30 @@ dockerfile_syntax(const char *text)
 			return value;
 	}
 	return NULL;
+}
+
+/*
+ * BuildKit also takes the syntax from a file that is a JSON object with a
+ * "syntax" key (parser.DetectSyntax), when no directive names one.
+ */
+char *
+dockerfile_syntax(const char *text)
+{
+	char *d = directive_syntax(text);
+	const char *p = text;
+	json_t *j, *v;
+
+	if (d != NULL)
+		return d;
+	if (starts_with(p, "\xef\xbb\xbf"))
+		p += 3;
+	p = skip_space(p);
+	if (*p != '{' || (j = json_loads(p, 0, NULL)) == NULL)
+		return NULL;
+	if ((v = json_object_get(j, "syntax")) != NULL)
+		d = xstrdup(json_is_string(v) ? json_string_value(v) : "?");
+	json_decref(j);
+	return d;
 }
 
 int

@@ -12,13 +12,17 @@
 #include "lib/util.h"
 
 /*
- * Append to out every image reference text reads, as the builder would see
+ * Append to out every image reference text reads, as BuildKit would see
  * it: build args (args) beat ARG defaults given before the first FROM. A
  * reference that still holds a '$' could not be worked out (the caller
- * refuses it). "scratch" and stage names or numbers are left out.
+ * refuses it). "scratch" and stage names or numbers are left out. Into
+ * maybe (unless NULL), what only another builder's reading of the text finds
+ * (the classic builder's, one without heredocs, another escape character or
+ * line continuation): words that may be no reference at all, but that must
+ * not name another app's image either.
  */
 void dockerfile_images(const char *text, const struct kvlist *args,
-    struct strv *out);
+    struct strv *out, struct strv *maybe);
 
 /*
  * The frontend image a "syntax" parser directive at the top of text names

@@ -376,7 +376,7 @@ build_sources_check(struct deploy *d, struct release *r,
 {
 	const struct compose_build *b = s->build;
 	struct buf text = BUF_INIT;
-	struct strv refs = STRV_INIT;
+	struct strv refs = STRV_INIT, maybe = STRV_INIT;
 	size_t i;
 	int rc = 0;
 
@@ -385,9 +385,29 @@ build_sources_check(struct deploy *d, struct release *r,
 	if (dockerfile_text(r, s, &text) < 0)
 		rc = -1;
 	else if (text.buf != NULL)
-		dockerfile_images(text.buf, &b->args, &refs);
+		dockerfile_images(text.buf, &b->args, &refs, &maybe);
 	if (rc == 0)
 		rc = frontend_check(b, text.buf);
+	/* What only another builder would read as an image: never another
+	 * app's (by name, or an image of the engine that is), but words that
+	 * are no reference or no image at all are fine. */
+	for (i = 0; i < maybe.n && rc == 0; i++) {
+		json_t *info = NULL;
+
+		if (strchr(maybe.v[i], '$') != NULL || strspn(maybe.v[i],
+		    "abcdefghijklmnopqrstuvwxyz0123456789._-/:@") !=
+		    strlen(maybe.v[i]))
+			continue;
+		if (registry_check_ref(d->cfg, d->app, maybe.v[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		if (engine_image_inspect(d->engine, maybe.v[i], &info) == 0)
+			rc = image_owner_check(d, s, maybe.v[i], info);
+		if (rc == 0)
+			error_clear();
+		json_decref(info);
+	}
 	for (i = 0; i < refs.n && rc == 0; i++) {
 		json_t *info = NULL;
 		int found;
@@ -441,6 +461,7 @@ build_sources_check(struct deploy *d, struct release *r,
 	if (rc < 0)
 		error_set("build of \"%s\": %s", s->name, error_last());
 	strv_clear(&refs);
+	strv_clear(&maybe);
 	buf_release(&text);
 	return rc;
 }
@@ -942,7 +963,7 @@ dockerfile_froms(struct release *r, const struct compose_service *s,
 	struct buf text = BUF_INIT;
 
 	if (dockerfile_text(r, s, &text) == 0 && text.buf != NULL)
-		dockerfile_images(text.buf, &s->build->args, from);
+		dockerfile_images(text.buf, &s->build->args, from, NULL);
 	error_clear();
 	buf_release(&text);
 }

@@ -9,30 +9,41 @@
 #include "unit.h"
 #include "engine/dockerfile.h"
 
-/* The references of text, joined with blanks. */
+/* The references of text (or, with maybe, what only other readings find),
+ * joined with blanks. */
 static char *
-refs(const char *text, const struct kvlist *args)
+refs(const char *text, const struct kvlist *args, int maybe)
 {
 	struct kvlist none = KVLIST_INIT;
-	struct strv out = STRV_INIT;
+	struct strv out = STRV_INIT, more = STRV_INIT;
+	const struct strv *v = maybe ? &more : &out;
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	dockerfile_images(text, args != NULL ? args : &none, &out);
-	for (i = 0; i < out.n; i++)
-		buf_addf(&b, "%s%s", i ? " " : "", out.v[i]);
+	dockerfile_images(text, args != NULL ? args : &none, &out, &more);
+	for (i = 0; i < v->n; i++)
+		buf_addf(&b, "%s%s", i ? " " : "", v->v[i]);
 	strv_clear(&out);
+	strv_clear(&more);
 	return buf_detach(&b, NULL);
+}
+
+static void
+check_which(const char *text, const struct kvlist *args, int maybe,
+    const char *want)
+{
+	char *got = refs(text, args, maybe);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("got %s\"%s\", want \"%s\" for:\n%s",
+		    maybe ? "maybe " : "", got, want, text);
+	free(got);
 }
 
 static void
 check(const char *text, const struct kvlist *args, const char *want)
 {
-	char *got = refs(text, args);
-
-	if (strcmp(got, want) != 0)
-		fail_msg("got \"%s\", want \"%s\" for:\n%s", got, want, text);
-	free(got);
+	check_which(text, args, 0, want);
 }
 
 static void
@@ -94,6 +105,48 @@ test_hidden_refs(void **state)
 	check("FROM 5\nCOPY --from=0 / /\n", NULL, "5");
 }
 
+/*
+ * Files written so that a looser reading misses what BuildKit reads: an
+ * unknown directive ends the directives (the escape after it is a comment),
+ * "\\" and "\\\r " do not continue a line, heredoc bodies are data (a FROM
+ * in one names no stage), flags with quotes or escapes in their names,
+ * Unicode spaces before an instruction. And what only another builder reads
+ * (no heredocs, another escape): in maybe.
+ */
+static void
+test_readings(void **state)
+{
+	(void)state;
+	check("# foo=bar\n# escape=`\nFROM alpine\nRUN echo `\n"
+	    "COPY --from=victim-web /secret /x\n", NULL, "alpine victim-web");
+	check("FROM a\nRUN echo foo\\\\\nCOPY --from=victim-web / /x\n", NULL,
+	    "a victim-web");
+	check("FROM a\nRUN echo \\\r \nCOPY --from=victim-web / /x\n", NULL,
+	    "a victim-web");
+	check("FROM alpine\nRUN <<EOT\nFROM scratch AS victim-web\nEOT\n"
+	    "COPY --from=victim-web /secret /x\n", NULL, "alpine victim-web");
+	check("FROM a\nCOPY <<'X\\' /x\nbody\nX\\\nCOPY --from=victim-web / /y\n",
+	    NULL, "a victim-web");
+	check("FROM a\nRUN <<-EOF cat\n\tFROM hidden\n\tEOF\nFROM b\n", NULL,
+	    "a b");
+	check("FROM a\nCOPY --fr\"om\"=victim-web /s /x\n"
+	    "COPY --fr\\om=v2-web /s /x\n"
+	    "RUN --mo\"unt\"=type=bind,from=v3-web,target=/v x\n", NULL,
+	    "a victim-web v2-web v3-web");
+	check("FROM a\n\xe3\x80\x80" "COPY --from=victim-web /s /x\n"
+	    "\xe2\x80\x80" "FROM v2-web\n", NULL, "a victim-web v2-web");
+	/* what only a builder without heredocs, or another escape, reads */
+	check_which("FROM a\nRUN <<EOF\nCOPY --from=victim-web /x /y\nEOF\n",
+	    NULL, 1, "victim-web");
+	check_which("# escape=`\nFROM a\nRUN x `\nCOPY --from=v-web / /\n"
+	    "RUN y \\\nCOPY --from=w-web / /\n", NULL, 0, "a w-web");
+	check_which("# escape=`\nFROM a\nRUN x `\nCOPY --from=v-web / /\n"
+	    "RUN y \\\nCOPY --from=w-web / /\n", NULL, 1, "v-web");
+	/* a plain file: nothing more */
+	check_which("FROM golang:1 AS build\nRUN go build \\\n  -o /app\n"
+	    "FROM scratch\nCOPY --from=build /app /app\n", NULL, 1, "");
+}
+
 /* The frontend a "syntax" parser directive asks for, as BuildKit finds it. */
 static void
 test_syntax_directive(void **state)
@@ -107,6 +160,9 @@ test_syntax_directive(void **state)
 		{ "// syntax=evil/f\nFROM a\n", "evil/f" },
 		{ "# a comment\n# syntax=evil/f\nFROM a\n", "evil/f" },
 		{ "FROM a\n# syntax=evil/f\n", NULL },
+		{ "{\"syntax\": \"evil/frontend\"}", "evil/frontend" },
+		{ " \n{\"syntax\": 5}\n", "?" },
+		{ "{\"other\": \"x\"}", NULL },
 		{ "# syntaxx=evil/f\nFROM a\n", NULL },
 		{ "FROM a\n", NULL },
 	};
@@ -142,6 +198,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_and_copy),
 		cmocka_unit_test(test_hidden_refs),
+		cmocka_unit_test(test_readings),
 		cmocka_unit_test(test_syntax_directive),
 	};
 

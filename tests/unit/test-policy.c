@@ -1221,6 +1221,30 @@ test_reserved_labels(void **state)
 	}
 }
 
+/* A build named as Docker's Dockerfile frontend, by image: or build.tags. */
+static void
+test_frontend_names(void **state)
+{
+	static const char *const refused[] = {
+		"services:\n  web:\n    build: .\n    image: docker/dockerfile:1\n",
+		"services:\n  web:\n    build: .\n"
+		"    image: docker.io/docker/dockerfile-upstream\n",
+		"services:\n  web:\n    build:\n      context: .\n"
+		"      tags: [\"index.docker.io/Docker/Dockerfile@sha256:0\"]\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		if (check(refused[i], ALL_BUT(0)) == 0 ||
+		    strstr(error_last(), "Dockerfile frontend") == NULL)
+			fail_msg("accepted: %s", refused[i]);
+	}
+	accepted("services:\n  web:\n    build: .\n"
+	    "    image: docker/dockerfile-lint:1\n");
+	accepted("services:\n  web:\n    image: docker/dockerfile:1\n");
+}
+
 /* Inactive (profile) services are checked too: they can be started later. */
 static void
 test_profiles_checked(void **state)
@@ -1251,6 +1275,7 @@ main(void)
 		cmocka_unit_test(test_binds_placeholder),
 		cmocka_unit_test(test_namespaces_values),
 		cmocka_unit_test(test_container_name),
+		cmocka_unit_test(test_frontend_names),
 		cmocka_unit_test(test_own_names),
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_sysctls_ulimits_logging),
