@@ -18,12 +18,12 @@
  * one: no container may change a path the engine resolves for another bind
  * (see binds.c and the README's "Security model").
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
-#include <arpa/inet.h>
 
 #include "lib/config.h"
 #include "compose/loader.h"
@@ -401,9 +401,11 @@ check_caps(struct check *c, const struct compose_service *s)
 }
 
 /*
- * The security options that only tighten confinement: no-new-privileges,
- * and SELinux user, role or level (a type or disable loosens it). Anything
- * else, blanks and unknown spellings included, needs security-opt.
+ * The security options that only tighten confinement: no-new-privileges
+ * (":false" would undo the engine's own default). Anything else needs
+ * security-opt: an SELinux label of any kind (a level across every
+ * category, an unconfined user or role, a type, disable) can loosen the
+ * separation between containers, and so can blanks and unknown spellings.
  */
 static int
 tightens(const char *opt)
@@ -412,13 +414,7 @@ tightens(const char *opt)
 	const char *v = opt[n] ? opt + n + 1 : NULL;
 
 	if (n == 17 && strncmp(opt, "no-new-privileges", n) == 0)
-		return v == NULL || strcmp(v, "true") == 0 ||
-		    strcmp(v, "false") == 0;
-	if (n == 5 && strncmp(opt, "label", n) == 0 && v != NULL)
-		return (starts_with(v, "user:") || starts_with(v, "role:") ||
-		    starts_with(v, "level:")) && strspn(v, "abcdefghijklmnopqrst"
-		    "uvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:,-") ==
-		    strlen(v);
+		return v == NULL || strcmp(v, "true") == 0;
 	return 0;
 }
 
@@ -620,7 +616,9 @@ check_ports(struct check *c, const struct compose_service *s)
 		first = xstrndup(pub, strcspn(pub, "-"));
 		rc = parse_long(first, &lo);
 		free(first);
-		if (rc == 0 && (lo == 0 || lo >= 1024))
+		/* 0 alone is an ephemeral port; a range from 0 holds low ones */
+		if (rc == 0 && ((lo == 0 && strchr(pub, '-') == NULL) ||
+		    lo >= 1024))
 			continue;
 		detail = xasprintf("\"ports: %s:%u\" (a host port below 1024)",
 		    pub, s->ports[i].target);
@@ -718,6 +716,25 @@ check_container_name(struct check *c, const struct compose_service *s)
 }
 
 static const char *local_image_name(const char *name);
+static int tmpfs_options(const char *o);
+
+/* tmpfs: ["/path:opts"]: the options a tmpfs volume may have, no others. */
+static int
+check_tmpfs(struct check *c, const struct compose_service *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->tmpfs.n; i++) {
+		const char *o = strchr(s->tmpfs.v[i], ':');
+
+		if (o != NULL && !tmpfs_options(o + 1))
+			return forbid(c, "service", s->name, "\"tmpfs: %s\": "
+			    "tmpfs options are size, mode, uid, gid, nr_inodes "
+			    "and the exec, suid, dev and ro flags",
+			    s->tmpfs.v[i]);
+	}
+	return 0;
+}
 
 /*
  * A build tagged as Docker's Dockerfile frontend (image: or build.tags in
@@ -770,6 +787,16 @@ check_service(struct check *c, const struct compose_service *s)
 		free(detail);
 		return rc;
 	}
+	if (s->oom_score_adj < 0 && !(c->allow & ALLOW_ULIMITS)) {
+		char *detail = xasprintf("\"oom_score_adj: %ld\" (the kernel "
+		    "would kill the host's processes first)", s->oom_score_adj);
+		int rc = refuse(c, "service", s->name, ALLOW_ULIMITS, detail);
+
+		free(detail);
+		return rc;
+	}
+	if (check_tmpfs(c, s) < 0)
+		return -1;
 	if (check_container_name(c, s) < 0 || check_frontend_names(c, s) < 0 ||
 	    check_labels(c, "service", s->name, &s->labels) < 0 ||
 	    (s->build != NULL && check_labels_of(c, "service", s->name,
@@ -914,8 +941,76 @@ check_volume(struct check *c, const struct compose_volume *v)
 }
 
 /*
+ * Is text an address ("a.b.c.d", "x::y") or a prefix ("/n") inside the
+ * private ranges (10/8, 172.16/12, 192.168/16, fc00::/7)? A bridge network
+ * on any other prefix puts a route to it on the host: its traffic to that
+ * address (a DNS server, the cloud's metadata service) would reach the
+ * app's containers.
+ */
+static int
+private_prefix(const char *text)
+{
+	static const struct { unsigned char net[4]; int bits; } v4[] = {
+		{ { 10, 0, 0, 0 }, 8 }, { { 172, 16, 0, 0 }, 12 },
+		{ { 192, 168, 0, 0 }, 16 },
+	};
+	char *a = xstrndup(text, strcspn(text, "/"));
+	const char *slash = strchr(text, '/');
+	unsigned char b[16];
+	long len = -1;
+	size_t i;
+	int ok = 0;
+
+	if (slash != NULL && parse_long(slash + 1, &len) < 0)
+		len = -2;
+	if (len != -2 && inet_pton(AF_INET, a, b) == 1) {
+		for (i = 0; i < ARRAY_SIZE(v4) && !ok; i++) {
+			int bits = v4[i].bits;
+			unsigned mask = 0xffu << (8 - (bits % 8)) & 0xffu;
+
+			ok = (slash == NULL || (len >= bits && len <= 32)) &&
+			    memcmp(b, v4[i].net, (size_t)(bits / 8)) == 0 &&
+			    (bits % 8 == 0 || (b[bits / 8] & mask) ==
+			    v4[i].net[bits / 8]);
+		}
+	} else if (len != -2 && inet_pton(AF_INET6, a, b) == 1)
+		ok = (slash == NULL || (len >= 7 && len <= 128)) &&
+		    (b[0] & 0xfe) == 0xfc;
+	free(a);
+	return ok;
+}
+
+/* What of n's ipam reaches beyond the app (NULL: nothing), allocated. */
+static char *
+ipam_detail(const struct compose_network *n)
+{
+	size_t i;
+
+	if (n->ipam_driver != NULL && strcmp(n->ipam_driver, "default") != 0)
+		return xasprintf("\"ipam.driver: %s\"", n->ipam_driver);
+	if (n->ipam_options.n > 0)
+		return xasprintf("\"ipam.options.%s\"", n->ipam_options.v[0].key);
+	for (i = 0; i < n->nipam_config; i++) {
+		const struct compose_ipam_config *ic = &n->ipam_config[i];
+		const char *v[] = { ic->subnet, ic->ip_range, ic->gateway };
+		const char *k[] = { "subnet", "ip_range", "gateway" };
+		size_t j;
+
+		if (ic->aux_addresses.n > 0)
+			return xstrdup("\"ipam.config.aux_addresses\"");
+		for (j = 0; j < ARRAY_SIZE(v); j++) {
+			if (v[j] != NULL && !private_prefix(v[j]))
+				return xasprintf("\"ipam.config.%s: %s\" (not "
+				    "a private address range)", k[j], v[j]);
+		}
+	}
+	return NULL;
+}
+
+/*
  * A network of the app's own: named "<app>_...", not external, the default
- * bridge driver with no options. "host" (by any route) needs host-network.
+ * bridge driver with no options and private address ranges. "host" (by any
+ * route) needs host-network.
  */
 static int
 check_network(struct check *c, const struct compose_network *n)
@@ -945,7 +1040,8 @@ check_network(struct check *c, const struct compose_network *n)
 	} else if (n->driver_opts.n > 0) {
 		need = ALLOW_NETWORK_DRIVERS;
 		detail = xasprintf("\"driver_opts.%s\"", n->driver_opts.v[0].key);
-	}
+	} else if ((detail = ipam_detail(n)) != NULL)
+		need = ALLOW_NETWORK_DRIVERS;
 	if (detail != NULL && (c->allow & need) != need)
 		rc = refuse(c, "network", n->key, need, detail);
 	free(detail);

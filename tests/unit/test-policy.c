@@ -309,11 +309,12 @@ test_security_opt(void **state)
 		"seccomp=unconfined", "seccomp:unconfined", "seccomp=/tmp/p.json",
 		"apparmor=unconfined", "apparmor:unconfined", "apparmor=custom",
 		"label=disable", "label:disable", "label=type:spc_t",
-		"systempaths=unconfined",
+		"systempaths=unconfined", "label=level:s0:c0.c1023",
+		"label:user:unconfined_u", "label=role:unconfined_r",
+		"no-new-privileges:false", "no-new-privileges=false",
 	};
 	static const char *const fine[] = {
-		"no-new-privileges:true", "no-new-privileges", "label=level:s0:c1",
-		"label:user:system_u",
+		"no-new-privileges:true", "no-new-privileges",
 	};
 	size_t i;
 
@@ -1221,6 +1222,70 @@ test_reserved_labels(void **state)
 	}
 }
 
+/*
+ * What reaches the host through a service's or a network's settings: a
+ * negative oom_score_adj, tmpfs options beyond a tmpfs volume's, a port
+ * range from 0, ipam beyond private ranges and the default driver.
+ */
+static void
+test_host_reach(void **state)
+{
+	static const char *const private_ok[] = {
+		"10.1.0.0/16", "172.20.0.0/16", "192.168.7.0/24", "fd00:1::/64",
+	};
+	static const char *const public_no[] = {
+		"1.1.1.0/24", "172.32.0.0/16", "10.0.0.0/4", "169.254.169.0/24",
+		"2001:db8::/64", "8.8.8.8/x",
+	};
+	size_t i;
+
+	(void)state;
+	refused_unless("services:\n  web:\n    image: x\n"
+	    "    oom_score_adj: -1000\n", ALLOW_ULIMITS, "compose.yaml:2: "
+	    "service \"web\": \"oom_score_adj: -1000\" (the kernel would kill "
+	    "the host's processes first) is not allowed here (an operator can "
+	    "set allow = ulimits for this app)");
+	accepted("services:\n  web:\n    image: x\n    oom_score_adj: 500\n");
+	if (check("services:\n  web:\n    image: x\n"
+	    "    tmpfs: [\"/x:exec,uid=0,o=bind\"]\n", ALL_BUT(0)) == 0 ||
+	    strstr(error_last(), "tmpfs options are") == NULL)
+		fail_msg("tmpfs option o=bind accepted");
+	accepted("services:\n  web:\n    image: x\n"
+	    "    tmpfs: [\"/run:size=64m,mode=1777\", /tmp]\n");
+	refused_unless("services:\n  web:\n    image: x\n"
+	    "    ports: [\"127.0.0.1:0-80:80\"]\n", ALLOW_LOW_PORTS, NULL);
+	accepted("services:\n  web:\n    image: x\n"
+	    "    ports: [\"127.0.0.1:0:80\"]\n");
+	for (i = 0; i < ARRAY_SIZE(private_ok); i++) {
+		char *y = xasprintf("services:\n  web:\n    image: x\n"
+		    "    networks: [n]\nnetworks:\n  n:\n    ipam:\n"
+		    "      config: [{subnet: \"%s\"}]\n", private_ok[i]);
+
+		accepted(y);
+		free(y);
+	}
+	for (i = 0; i < ARRAY_SIZE(public_no); i++) {
+		char *y = xasprintf("services:\n  web:\n    image: x\n"
+		    "    networks: [n]\nnetworks:\n  n:\n    ipam:\n"
+		    "      config: [{subnet: \"%s\"}]\n", public_no[i]);
+
+		refused_unless(y, ALLOW_NETWORK_DRIVERS, NULL);
+		free(y);
+	}
+	refused_unless("services:\n  web:\n    image: x\n    networks: [n]\n"
+	    "networks:\n  n:\n    ipam:\n      config: [{subnet: "
+	    "10.9.0.0/16, gateway: 169.254.169.254}]\n", ALLOW_NETWORK_DRIVERS,
+	    "compose.yaml:6: network \"n\": \"ipam.config.gateway: "
+	    "169.254.169.254\" (not a private address range) is not allowed "
+	    "here (an operator can set allow = network-drivers for this app)");
+	refused_unless("services:\n  web:\n    image: x\n    networks: [n]\n"
+	    "networks:\n  n:\n    ipam: {driver: evil}\n",
+	    ALLOW_NETWORK_DRIVERS, NULL);
+	refused_unless("services:\n  web:\n    image: x\n    networks: [n]\n"
+	    "networks:\n  n:\n    ipam:\n      config: [{subnet: 10.9.0.0/16,"
+	    " aux_addresses: {h: 10.9.0.5}}]\n", ALLOW_NETWORK_DRIVERS, NULL);
+}
+
 /* A build named as Docker's Dockerfile frontend, by image: or build.tags. */
 static void
 test_frontend_names(void **state)
@@ -1276,6 +1341,7 @@ main(void)
 		cmocka_unit_test(test_namespaces_values),
 		cmocka_unit_test(test_container_name),
 		cmocka_unit_test(test_frontend_names),
+		cmocka_unit_test(test_host_reach),
 		cmocka_unit_test(test_own_names),
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_sysctls_ulimits_logging),
