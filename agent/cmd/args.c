@@ -64,6 +64,28 @@ check_var_name(const char *key)
 	return 0;
 }
 
+/* Does a value of several lines hold one of 1 to OUT_REDACT_MIN - 1? */
+static int
+short_line(const char *v)
+{
+	const char *line = v, *end;
+
+	if (strchr(v, '\n') == NULL)
+		return 0;
+	for (;; line = end + 1) {
+		size_t n;
+
+		end = line + strcspn(line, "\n");
+		n = (size_t)(end - line);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n > 0 && n < OUT_REDACT_MIN)
+			return 1;
+		if (*end == '\0')
+			return 0;
+	}
+}
+
 static int
 check_assignment(const char *s)
 {
@@ -87,6 +109,11 @@ check_assignment(const char *s)
 		rc = error_set("value of \"%s\" is shorter than %d characters: "
 		    "too short to hide in deploy output (empty is allowed)", key,
 		    OUT_REDACT_MIN);
+	/* Output is hidden line by line: so is each line of a value. */
+	else if (rc == 0 && short_line(eq + 1))
+		rc = error_set("value of \"%s\" has a line shorter than %d "
+		    "characters: too short to hide in deploy output (empty lines "
+		    "are allowed)", key, OUT_REDACT_MIN);
 	free(key);
 	return rc;
 }

@@ -304,6 +304,15 @@ static void *sink_ctx;
 static struct strv secrets;
 static struct strv secrets_nocase; /* hex digits: matched in any case */
 static struct strv secrets_raw;    /* the values: matched %-escaped too */
+/*
+ * Pieces of the values' base64 (B64_WINDOW characters from a 4-character
+ * group) and hex (HEX_WINDOW digits, lower case), sorted: a run of such
+ * characters in a line that holds one is the value cut by a line width
+ * (base64 wraps at 76, openssl at 64, xxd -p at 60), and goes whole.
+ */
+#define B64_WINDOW 8
+#define HEX_WINDOW 12
+static struct strv windows_b64, windows_hex;
 /* Values are added while threads (parallel creates, the remover) print. */
 static pthread_rwlock_t secrets_lock = PTHREAD_RWLOCK_INITIALIZER;
 
@@ -373,6 +382,30 @@ escaped(const char *s, int json, int html)
 	return buf_detach(&b, NULL);
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The pieces of form that are width long and start every step, sorted in. */
+static void
+add_windows(struct strv *w, const char *form, size_t width, size_t step)
+{
+	size_t n = strlen(form), i;
+
+	for (i = 0; i + width <= n; i += step) {
+		char *piece = xstrndup(form + i, width);
+
+		if (strchr(piece, '=') == NULL &&
+		    bsearch(&piece, w->v, w->n, sizeof *w->v, str_cmp) == NULL) {
+			strv_push_owned(w, piece);
+			qsort(w->v, w->n, sizeof *w->v, str_cmp);
+		} else
+			free(piece);
+	}
+}
+
 /* The value as hex: lower case, matched in any case. */
 static void
 redact_hex_form(const char *secret)
@@ -387,6 +420,7 @@ redact_hex_form(const char *secret)
 	}
 	if (!strv_contains(&secrets_nocase, hex.buf))
 		strv_push(&secrets_nocase, hex.buf);
+	add_windows(&windows_hex, hex.buf, HEX_WINDOW, 2);
 	buf_release(&hex);
 }
 
@@ -462,6 +496,9 @@ redact_base64_forms(const char *secret)
 			}
 			if (k == 0)
 				redact_one(out.buf ? out.buf : "");
+			if (out.buf != NULL)
+				add_windows(&windows_b64, out.buf, B64_WINDOW,
+				    4);
 			/* the groups that depend on the value alone */
 			if (k == 0 && n % 3 != 0 && out.len >= 4)
 				out.buf[out.len - 4] = '\0';
@@ -540,7 +577,68 @@ out_redact_clear(void)
 	strv_clear(&secrets);
 	strv_clear(&secrets_nocase);
 	strv_clear(&secrets_raw);
+	strv_clear(&windows_b64);
+	strv_clear(&windows_hex);
 	pthread_rwlock_unlock(&secrets_lock);
+}
+
+static int
+b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' ||
+	    c == '_' || c == '=';
+}
+
+/* Does a window of w (width long) occur in the run s[0..n)? */
+static int
+run_holds(const struct strv *w, const char *s, size_t n, size_t width,
+    int lower)
+{
+	char piece[16];
+	size_t i, j;
+
+	if (w->n == 0 || n < width)
+		return 0;
+	for (i = 0; i + width <= n; i++) {
+		const char *key = piece;
+
+		for (j = 0; j < width; j++)
+			piece[j] = lower ? (char)tolower((unsigned char)s[i + j]) :
+			    s[i + j];
+		piece[width] = '\0';
+		if (bsearch(&key, w->v, w->n, sizeof *w->v, str_cmp) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* s with each run of base64 or hex characters that holds a window masked. */
+static char *
+mask_runs(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *p = s;
+
+	while (*p != '\0') {
+		size_t n = 0;
+
+		while (b64_char(p[n]))
+			n++;
+		if (n >= B64_WINDOW && (run_holds(&windows_b64, p, n,
+		    B64_WINDOW, 0) || run_holds(&windows_hex, p, n,
+		    HEX_WINDOW, 1))) {
+			buf_adds(&b, "******");
+			p += n;
+		} else if (n > 0) {
+			buf_add(&b, p, n);
+			p += n;
+		} else
+			buf_addch(&b, *p++);
+	}
+	if (b.buf == NULL)
+		buf_add(&b, "", 0);
+	return buf_detach(&b, NULL);
 }
 
 char *
@@ -549,13 +647,15 @@ out_redacted(const char *s)
 	struct buf b = BUF_INIT;
 	size_t i;
 	const char *p;
+	char *masked;
 
 	pthread_rwlock_rdlock(&secrets_lock);
 	if (secrets.n == 0 && secrets_nocase.n == 0) {
 		pthread_rwlock_unlock(&secrets_lock);
 		return xstrdup(s);
 	}
-	p = s;
+	masked = mask_runs(s);
+	p = masked;
 	while (*p != '\0') {
 		size_t best = 0;
 
@@ -586,6 +686,9 @@ out_redacted(const char *s)
 			buf_addch(&b, *p++);
 	}
 	pthread_rwlock_unlock(&secrets_lock);
+	free(masked);
+	if (b.buf == NULL)
+		buf_add(&b, "", 0);
 	return buf_detach(&b, NULL);
 }
 
@@ -606,6 +709,18 @@ out_printable(const char *s, int keep_newlines)
 		} else if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
 			buf_addch(&b, '?');
 			c++;
+		} else if (*c >= 0x80) {
+			/* one whole UTF-8 character, or '?' for a byte that
+			 * starts none (a raw 0x9b is CSI to an 8-bit terminal) */
+			size_t rest = strnlen((const char *)c, 4);
+			size_t n = utf8_valid_prefix((const char *)c, rest);
+			size_t one = *c >= 0xf0 ? 4 : *c >= 0xe0 ? 3 : 2;
+
+			if (n >= one) {
+				buf_add(&b, (const char *)c, one);
+				c += one - 1;
+			} else
+				buf_addch(&b, '?');
 		} else
 			buf_addch(&b, (char)*c);
 	}

@@ -253,6 +253,23 @@ test_paths_agree(void **state)
 	    "characters: too short to hide in deploy output (empty is allowed)");
 	agree("config web set 'A=a\xff" "bcd'", "value of \"A\" is not valid "
 	    "UTF-8");
+	/* a value of several lines, from a local shell (SSH takes one line) */
+	{
+		char *bad[] = { "config", "web", "set", "A=abcd\nxy\nefgh", NULL };
+		char *fine[] = { "config", "web", "set",
+		    "A=-----BEGIN KEY-----\r\n\r\nabcd\n", NULL };
+		struct cmd_args a;
+
+		assert_int_equal(cmd_args_parse(cmd_find("config"), 4, bad, &a),
+		    -1);
+		assert_string_equal(error_last(), "value of \"A\" has a line "
+		    "shorter than 4 characters: too short to hide in deploy "
+		    "output (empty lines are allowed)");
+		cmd_args_dispose(&a);
+		assert_int_equal(cmd_args_parse(cmd_find("config"), 4, fine,
+		    &a), 0);
+		cmd_args_dispose(&a);
+	}
 	agree("config web set A", "expected KEY=VALUE, got \"A\"");
 	agree("config web unset A=1", "invalid variable name");
 	agree("config web list --all", "usage: config APP list");

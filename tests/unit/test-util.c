@@ -181,6 +181,45 @@ test_redaction_encodings(void **state)
 	out_redact_clear();
 	out_set_sink(NULL, NULL);
 	buf_release(&captured);
+	/* wrapped as base64 (76), openssl (64) and xxd -p (60) wrap them,
+	 * the value alone or inside a longer blob */
+	out_set_sink(capture, NULL);
+	out_redact("a-value-of-72-bytes-0123456789-0123456789-0123456789-"
+	    "0123456789-abcdefgh");
+	{
+		static const char *const lines[] = {
+			/* base64 of the value, wrapped at 76 */
+			"YS12YWx1ZS1vZi03Mi1ieXRlcy0wMTIzNDU2Nzg5LTAxMjM0NTY3ODkt"
+			"MDEyMzQ1Njc4OS0wMTIz",
+			"NDU2Nzg5LWFiY2RlZmdo",
+			/* xxd -p of "xy" + the value, wrapped at 60 */
+			"7879612d76616c75652d6f662d37322d62797465732d303132333435"
+			"3637",
+			"38392d303132333435363738392d303132333435363738392d303132"
+			"3334",
+			"35363738392d6162636465666768",
+			/* openssl base64 of "z" + the value, wrapped at 64 */
+			"emEtdmFsdWUtb2YtNzItYnl0ZXMtMDEyMzQ1Njc4OS0wMTIzNDU2Nzg5"
+			"LTAxMjM0",
+			"NTY3ODktMDEyMzQ1Njc4OS1hYmNkZWZnaA==",
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(lines); i++)
+			out_info("%s", lines[i]);
+		assert_string_equal(captured.buf, ">******\n>******\n>******\n"
+		    ">******\n>******\n>******\n>******\n");
+		assert_int_equal(ARRAY_SIZE(lines), 7);
+	}
+	/* ordinary output is left alone */
+	buf_release(&captured);
+	out_info("Step 3/7 : RUN make -j2 && sha256sum dist/app.tar.gz "
+	    "0123456789abcdef0123456789abcdef");
+	assert_string_equal(captured.buf, ">Step 3/7 : RUN make -j2 && "
+	    "sha256sum dist/app.tar.gz 0123456789abcdef0123456789abcdef\n");
+	out_redact_clear();
+	out_set_sink(NULL, NULL);
+	buf_release(&captured);
 	/* a short value's base64 core would mask ordinary words: left out */
 	out_set_sink(capture, NULL);
 	out_redact("abcd");
@@ -217,6 +256,13 @@ test_output_controls(void **state)
 	buf_release(&captured);
 	p = out_printable("line 1\033[2K\nline 2\n", 1);
 	assert_string_equal(p, "line 1^[[2K\nline 2\n");
+	free(p);
+	/* raw 8-bit controls (0x9b is CSI to an 8-bit terminal) and bytes
+	 * that start no UTF-8 character: '?'; characters stay whole */
+	p = out_printable("a\x9b" "2Jb caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
+	    "\xc3 \xe2\x82 \xff", 0);
+	assert_string_equal(p, "a?2Jb caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
+	    "? ?? ?");
 	free(p);
 }
 
