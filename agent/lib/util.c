@@ -397,8 +397,8 @@ add_windows(struct strv *w, const char *form, size_t width, size_t step)
 	for (i = 0; i + width <= n; i += step) {
 		char *piece = xstrndup(form + i, width);
 
-		if (strchr(piece, '=') == NULL &&
-		    bsearch(&piece, w->v, w->n, sizeof *w->v, str_cmp) == NULL) {
+		if (strchr(piece, '=') == NULL && (w->n == 0 ||
+		    bsearch(&piece, w->v, w->n, sizeof *w->v, str_cmp) == NULL)) {
 			strv_push_owned(w, piece);
 			qsort(w->v, w->n, sizeof *w->v, str_cmp);
 		} else
