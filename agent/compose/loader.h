@@ -127,6 +127,8 @@ void free_extfiles(struct loader *ld);
 /* nodes.c */
 int lerr(struct loader *ld, const yaml_node_t *n, const char *fmt,
     ...) PRINTF_LIKE(3, 4);
+/* Is key one of the NULL-terminated words? (resources.c) */
+int in_words(const char *const *words, const char *key);
 /* A warning at n's line, as lerr words it, into the project's warnings. */
 void lwarn(struct loader *ld, const yaml_node_t *n, const char *fmt,
     ...) PRINTF_LIKE(3, 4);

@@ -35,21 +35,32 @@ node_file(const struct loader *ld, const yaml_node_t *n)
 	return ld->file;
 }
 
+/* "FILE:LINE: <where>MSG" for node n (NULL: the file), allocated. */
+static char *
+located(struct loader *ld, const yaml_node_t *n, const char *fmt, va_list ap)
+{
+	char *msg = xvasprintf(fmt, ap), *s;
+
+	if (n != NULL)
+		s = xasprintf("%s:%lu: %s%s", node_file(ld, n),
+		    (unsigned long)n->start_mark.line + 1, ld->where, msg);
+	else
+		s = xasprintf("%s: %s%s", ld->file, ld->where, msg);
+	free(msg);
+	return s;
+}
+
 int
 lerr(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char *s;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	s = located(ld, n, fmt, ap);
 	va_end(ap);
-	if (n != NULL)
-		error_set("%s:%lu: %s%s", node_file(ld, n),
-		    (unsigned long)n->start_mark.line + 1, ld->where, msg);
-	else
-		error_set("%s: %s%s", ld->file, ld->where, msg);
-	free(msg);
+	error_set("%s", s);
+	free(s);
 	return -1;
 }
 
@@ -57,15 +68,10 @@ void
 lwarn(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	strv_push_owned(&ld->p->warnings, located(ld, n, fmt, ap));
 	va_end(ap);
-	strv_push_owned(&ld->p->warnings, xasprintf("%s:%lu: %s%s",
-	    node_file(ld, n), (unsigned long)n->start_mark.line + 1, ld->where,
-	    msg));
-	free(msg);
 }
 
 void

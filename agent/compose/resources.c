@@ -121,8 +121,7 @@ done:
 	return rc;
 }
 
-/* Is key one of the NULL-terminated words? */
-static int
+int
 in_words(const char *const *words, const char *key)
 {
 	for (; *words != NULL; words++) {

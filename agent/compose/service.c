@@ -98,7 +98,6 @@ check_develop(struct loader *ld, yaml_node_t *n)
 	    it < w->value->data.sequence.items.top; it++, k++) {
 		yaml_node_t *item = NODE(ld, *it);
 		char *action = NULL;
-		size_t i;
 
 		pairs_free(&rule);
 		if (get_map(ld, item, "develop.watch", &rule) < 0)
@@ -116,10 +115,7 @@ check_develop(struct loader *ld, yaml_node_t *n)
 		if (get_str_req(ld, a->value, "develop.watch.action",
 		    &action) < 0)
 			goto done;
-		for (i = 0; actions[i] != NULL &&
-		    strcmp(actions[i], action) != 0; i++)
-			;
-		if (actions[i] == NULL) {
+		if (!in_words(actions, action)) {
 			lerr(ld, a->value, "\"develop.watch.action\": unknown "
 			    "action \"%s\"", action);
 			free(action);
@@ -132,17 +128,6 @@ done:
 	pairs_free(&rule);
 	pairs_free(&ps);
 	return rc;
-}
-
-/* Is s one of the NULL-terminated list? */
-static int
-strv_contains_c(const char *const *list, const char *s)
-{
-	for (; *list != NULL; list++) {
-		if (strcmp(*list, s) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 /*
@@ -275,7 +260,7 @@ svc_build(struct loader *ld, struct svc *sv, yaml_node_t *n, const char *key)
 				    &b->no_cache);
 			else if (strcmp(k, "pull") == 0)
 				r = get_bool(ld, v, "build.pull", &b->pull);
-			else if (strv_contains_c(ignored, k)) {
+			else if (in_words(ignored, k)) {
 				lwarn(ld, ps.v[i].knode, "\"build.%s\" is "
 				    "ignored: slipway builds without it", k);
 				r = 0;

@@ -144,6 +144,15 @@ lines(struct world *w, const char *rest)
 	return n;
 }
 
+static void
+remove_file(struct world *w, const char *rest)
+{
+	char *p = world_path(w, rest);
+
+	assert_int_equal(unlink(p), 0);
+	free(p);
+}
+
 static int
 exists(struct world *w, const char *rest)
 {
@@ -373,24 +382,14 @@ test_account_made_after_failed_new(void **state)
 	assert_true(exists(w, "acme/k.test/cert.pem"));
 
 	/* An install from before .account: the account is found, not made. */
-	{
-		char *p = world_path(w, "acme/.account");
-
-		assert_int_equal(unlink(p), 0);
-		free(p);
-	}
+	remove_file(w, "acme/.account");
 	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
 	    0);
 	assert_int_equal(lines(w, "accounts"), 1);
 	assert_true(exists(w, "acme/.account"));
 
 	/* The server forgets it: that request fails, the next makes it. */
-	{
-		char *p = world_path(w, "server-account");
-
-		assert_int_equal(unlink(p), 0);
-		free(p);
-	}
+	remove_file(w, "server-account");
 	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
 	    -1);
 	assert_non_null(strstr(error_last(), "no account associated with"));
@@ -403,12 +402,7 @@ test_account_made_after_failed_new(void **state)
 	/* Another server in the config: an account there too. */
 	free(w->cfg.acme_directory);
 	w->cfg.acme_directory = xstrdup("https://other.invalid/dir");
-	{
-		char *p = world_path(w, "server-account");
-
-		assert_int_equal(unlink(p), 0);
-		free(p);
-	}
+	remove_file(w, "server-account");
 	assert_int_equal(acme_issue(&w->cfg, "/bin/true", "shop", &hosts, 1),
 	    0);
 	assert_int_equal(lines(w, "accounts"), 3);
