@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A Dockerfile of app A cannot read app B's image however it is written:
 # RUN --mount=from=, a byte-order mark or a form feed that BuildKit reads as
-# blanks, a Dockerfile over the size slipway reads, a "# syntax=" frontend
+# blanks, a directive line that ends the directives, quotes inside a flag's
+# name, a Unicode space, a heredoc body, a Dockerfile over the size slipway
+# reads, a "# syntax=" frontend
 # other than Docker's; nor write into the cache mounts B's build reads. Each push is refused
 # before the build with one error line, and B's secret never reaches A.
 # Nor can a build context that is a committed symlink read the host's files
@@ -51,6 +53,14 @@ say "a form feed between FROM and the image"
 try formfeed "b'FROM\x0c$b-web:latest\n'+$tail" "$owned"
 say "a no-break space after the image"
 try nbsp "b'FROM $b-web:latest\xc2\xa0AS x\n'+$tail" "not an image reference"
+say "a second directive line before \"# escape=\`\"" # BuildKit: a comment then
+try directive "b'# foo=bar\n# escape=\x60\nFROM $BASE_IMAGE\nRUN echo \x60\nCOPY --from=$b-web:latest /secret /s\n'+$tail" "$owned"
+say "quotes inside the flag's name: --fr\"om\"="
+try flagquote "b'FROM $BASE_IMAGE\nCOPY --fr\"om\"=$b-web:latest /secret /s\n'+$tail" "$owned"
+say "an ideographic space before COPY"
+try u3000 "b'FROM $BASE_IMAGE\n\xe3\x80\x80COPY --from=$b-web:latest /secret /s\n'+$tail" "$owned"
+say "a heredoc naming a stage like B's image"
+try heredoc "b'FROM $BASE_IMAGE\nRUN <<EOT\nFROM scratch AS $b-web\nEOT\nCOPY --from=$b-web /secret /s\n'+$tail" "$owned"
 say "a Dockerfile over 1 MiB"
 try big "b'# padding padding padding padding padding\n' * 30000 + b'FROM $b-web:latest\n' + $tail" \
     "cannot be read whole (at most 1 MiB)"
