@@ -659,38 +659,46 @@ done:
 }
 
 /*
- * build.platforms names the engine's own platform, or the build is refused:
- * asked for another, the engine would pull that platform's base image over
- * the tag every other build and app on the host reads. The engine then
- * builds for itself (no platform sent).
+ * platform: and build.platforms name the engine's own platform, or the
+ * deploy is refused: asked for another, the engine would pull that
+ * platform's image over the tag every other build and app on the host
+ * reads. The engine then pulls and builds for itself (no platform sent).
  */
 static int
 platform_check(struct deploy *d, const struct compose_service *s)
 {
-	const char *want = s->build->platform, *os, *arch;
+	const char *wants[] = { s->platform, s->build ? s->build->platform :
+	    NULL };
+	const char *keys[] = { "platform", "build.platforms" };
+	const char *os, *arch;
 	json_t *v = NULL;
 	char *have = NULL;
-	size_t n;
+	size_t n, i;
 	int rc = -1;
 
-	if (want == NULL)
+	if (wants[0] == NULL && wants[1] == NULL)
 		return 0;
 	error_clear();
 	if (engine_call(d->engine, "GET", "/version", NULL, &v) != 200 ||
 	    (os = json_string_value(json_object_get(v, "Os"))) == NULL ||
 	    (arch = json_string_value(json_object_get(v, "Arch"))) == NULL) {
-		error_set("build of \"%s\": cannot ask the engine its platform%s%s",
+		error_set("service \"%s\": cannot ask the engine its platform%s%s",
 		    s->name, error_last()[0] ? ": " : "", error_last());
 		goto done;
 	}
 	have = xasprintf("%s/%s", os, arch);
 	n = strlen(have);
-	if (strncmp(want, have, n) == 0 && (want[n] == '\0' || want[n] == '/'))
-		rc = 0;
-	else
-		error_set("build of \"%s\": \"build.platforms\" names %s, not "
-		    "the engine's platform (%s): slipway builds for the engine "
-		    "it deploys on", s->name, want, have);
+	rc = 0;
+	for (i = 0; i < ARRAY_SIZE(wants) && rc == 0; i++) {
+		const char *w = wants[i];
+
+		if (w != NULL && (strncmp(w, have, n) != 0 ||
+		    (w[n] != '\0' && w[n] != '/')))
+			rc = error_set("service \"%s\": \"%s\" names %s, not "
+			    "the engine's platform (%s): slipway runs what the "
+			    "engine it deploys on runs", s->name, keys[i], w,
+			    have);
+	}
 done:
 	json_decref(v);
 	free(have);
@@ -716,7 +724,7 @@ build_service(struct deploy *d, struct release *r,
 	char key[41];
 	int rc = -1, keyed = 1, reused, built;
 
-	if (check_session_mounts(r, s) < 0 || platform_check(d, s) < 0)
+	if (check_session_mounts(r, s) < 0)
 		return -1;
 	if (build_sources_check(d, r, s) < 0)
 		goto done;
@@ -1189,6 +1197,8 @@ prepare_images(struct deploy *d, struct release *r, int no_build)
 
 		img->service = s->name;
 		img->ref = spec_image_ref(p, s, r->commit);
+		if (platform_check(d, s) < 0)
+			goto done;
 		/* Image-only, and no service of the app builds it: pull. */
 		if (s->build == NULL && spec_image_builder(p, s) == NULL) {
 			const struct kv *pin = kvlist_find(&pinned, s->name);

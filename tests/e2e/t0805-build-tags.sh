@@ -102,4 +102,14 @@ expect_in "$WORLD/push.out" "\"build.platforms\" names $other, not the engine's 
 sed -i "s|$other|$arch|" "$WORLD/src/$a/compose.yaml"
 commit_all $a "own platform"
 push $a -f || { cat "$WORLD/push.out"; fail "the engine's platform refused"; }
+cat >"$WORLD/src/$a/compose.yaml" <<YML
+services:
+  web:
+    image: $BASE_IMAGE
+    command: ["sleep", "100000"]
+    platform: $other
+YML
+commit_all $a "a service's platform"
+if push $a -f; then cat "$WORLD/push.out"; fail "a foreign service platform was pulled"; fi
+expect_in "$WORLD/push.out" "service \"web\": \"platform\" names $other, not the engine's platform ($arch)"
 say "ok"
