@@ -349,7 +349,7 @@ scan(const char *text, const struct kvlist *args, const struct reading *r,
 	struct strv stages = STRV_INIT, ends = STRV_INIT;
 	struct buf logical = BUF_INIT;
 	const char *p = text;
-	int seen_from = 0, directives = 1;
+	int seen_from = 0;
 	size_t next_end = 0;
 
 	if (starts_with(p, "\xef\xbb\xbf"))
@@ -387,23 +387,12 @@ scan(const char *text, const struct kvlist *args, const struct reading *r,
 			    e[-1] == '\r'))
 				*--e = '\0';
 		}
+		/* a comment (the directives too: r->esc says which escape
+		 * this reading takes), even inside a continued line */
 		if (*s == '#') {
-			/* an escape directive among those at the very top; an
-			 * unknown one, or any other comment, ends them */
-			if (directives && logical.len == 0) {
-				const char *d = s + 1;
-
-				while (*d == ' ' || *d == '\t')
-					d++;
-				if (strncasecmp(d, "escape", 6) != 0 &&
-				    strncasecmp(d, "syntax", 6) != 0 &&
-				    strncasecmp(d, "check", 5) != 0)
-					directives = 0;
-			}
 			free(line);
 			continue;
 		}
-		directives = 0;
 		if (*s == '\0' && logical.len == 0) {
 			free(line);
 			continue;
