@@ -38,7 +38,6 @@ add_mount(struct compose_service *s, size_t *alloc)
 	return m;
 }
 
-/* Check a mount's source and target once its syntax is read. */
 /*
  * What ~ is in a bind. compose: the home of the user it runs as; here one
  * account for every deploy, whoever starts it: the git account pushes run
@@ -56,6 +55,7 @@ bind_home(void)
 	return home;
 }
 
+/* Check a mount's source and target once its syntax is read. */
 static int
 finish_mount(struct loader *ld, yaml_node_t *n, struct compose_mount *m)
 {
