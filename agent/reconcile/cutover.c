@@ -155,7 +155,7 @@ int
 cutover_site(struct engine *e, const struct compose_project *p,
     const struct converge_opts *opts)
 {
-	char *text, *path;
+	char *text;
 	size_t i;
 	int any = 0, rc;
 
@@ -165,12 +165,8 @@ cutover_site(struct engine *e, const struct compose_project *p,
 		any |= p->services[i].http.set &&
 		    compose_service_active(&p->services[i]) &&
 		    p->services[i].replicas > 0; /* a stopped one is not served */
-	if (!any) {
-		path = proxy_site_path(opts->cfg, p->name);
-		rc = path_exists(path) ? proxy_remove(opts->cfg, p->name) : 0;
-		free(path);
-		return rc;
-	}
+	if (!any)
+		return proxy_remove(opts->cfg, p->name); /* none: nothing run */
 	if ((text = render_site(e, p, opts, NULL, NULL)) == NULL)
 		return -1;
 	rc = install_site(p, opts, text);
@@ -333,16 +329,13 @@ cutover_service(struct engine *e, const struct compose_project *p,
 	rc = 0;
 	goto done;
 fail:
-	/* The old containers never stopped: remove only the new ones, with
-	 * the anonymous volumes the engine made for them (not those they
-	 * took over: the old ones hold them). */
+	/* The old containers never stopped: remove only the new ones. */
 	{
 		char *why = error_save();
 
 		for (i = 0; i < n; i++) {
-			if (f[i].id != NULL &&
-			    engine_container_remove(e, f[i].id, 1) < 0)
-				out_warn("warning: %s", error_last());
+			if (f[i].id != NULL)
+				container_discard(e, f[i].id);
 			if (opts->changed != NULL)
 				strv_remove(opts->changed, f[i].final);
 		}
