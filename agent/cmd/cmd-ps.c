@@ -25,11 +25,6 @@
 #include "reconcile/stack.h"
 #include "reconcile/swarm.h"
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* The apps under repos_dir the caller may see, sorted. */
 static void
@@ -68,8 +63,7 @@ visible_apps(struct cmd_ctx *ctx, const char *only, struct strv *out)
 	closedir(d);
 	error_clear();
 	strv_clear(&allowed);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, cmp_str);
+	strv_sort(out);
 }
 
 static const char *
@@ -375,8 +369,7 @@ app_services(struct cmd_ctx *ctx, struct history *h, const char *app,
 		if (!strv_contains(&names, str(c, "service")))
 			strv_push(&names, str(c, "service"));
 	}
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	strv_sort(&names);
 	for (k = 0; k < names.n; k++) {
 		json_t *w = json_object_get(wanted, names.v[k]), *hosts;
 		const char *health = NULL, *uptime = NULL, *ports = NULL;

@@ -340,11 +340,6 @@ done:
 	return rc;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 void
 state_app_names(const struct config *cfg, struct strv *out)
@@ -367,8 +362,7 @@ state_app_names(const struct config *cfg, struct strv *out)
 	}
 	closedir(d);
 	error_clear();
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, cmp_str);
+	strv_sort(out);
 }
 
 int

@@ -400,7 +400,7 @@ add_windows(struct strv *w, const char *form, size_t width, size_t step)
 		if (strchr(piece, '=') == NULL && (w->n == 0 ||
 		    bsearch(&piece, w->v, w->n, sizeof *w->v, str_cmp) == NULL)) {
 			strv_push_owned(w, piece);
-			qsort(w->v, w->n, sizeof *w->v, str_cmp);
+			strv_sort(w);
 		} else
 			free(piece);
 	}
@@ -1335,6 +1335,13 @@ strv_contains(const struct strv *s, const char *str)
 			return 1;
 	}
 	return 0;
+}
+
+void
+strv_sort(struct strv *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, str_cmp);
 }
 
 void

@@ -175,6 +175,8 @@ void strv_push_owned(struct strv *s, char *str);
 int strv_contains(const struct strv *s, const char *str);
 /* Remove every entry equal to str. */
 void strv_remove(struct strv *s, const char *str);
+/* Sort the entries by strcmp. */
+void strv_sort(struct strv *s);
 void strv_clear(struct strv *s);
 
 /* The system headers banned.h redefines come first (fortify inlines). */

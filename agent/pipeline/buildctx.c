@@ -113,11 +113,6 @@ buildctx_from_git(const struct buildctx *bc)
 	return bc->repo != NULL;
 }
 
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* "TAG LEN KEY=VALUE" lines of l's set entries, sorted, into text. */
 static void
@@ -131,8 +126,7 @@ add_sorted(struct buf *text, const char *tag, const struct kvlist *l)
 			strv_push_owned(&v, xasprintf("%s=%s", l->v[i].key,
 			    l->v[i].value));
 	}
-	if (v.n > 1)
-		qsort(v.v, v.n, sizeof *v.v, str_cmp);
+	strv_sort(&v);
 	for (i = 0; i < v.n; i++)
 		buf_addf(text, "%s %zu %s\n", tag, strlen(v.v[i]), v.v[i]);
 	strv_clear(&v);

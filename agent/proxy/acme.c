@@ -131,11 +131,6 @@ acme_challenge_dir(const struct config *cfg)
 	return tls_path(cfg, "challenges");
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* The hosts a certificate can be issued for: lowercase, sorted, unique. */
 static void
@@ -157,8 +152,7 @@ cert_set(const struct strv *hosts, struct strv *out)
 		else
 			strv_push_owned(out, h);
 	}
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, cmp_str);
+	strv_sort(out);
 }
 
 /* Read lines of path into out; missing file: nothing. */
