@@ -641,8 +641,9 @@ reserved_label(const char *key)
 	    strncasecmp(key, "slipway.", 8) == 0;
 }
 
+/* labels (the field named field) of what name: none of the reserved ones */
 static int
-check_labels_of(struct check *c, const char *what, const char *name,
+check_labels(struct check *c, const char *what, const char *name,
     const char *field, const struct kvlist *labels)
 {
 	size_t i;
@@ -654,13 +655,6 @@ check_labels_of(struct check *c, const char *what, const char *name,
 			    labels->v[i].key);
 	}
 	return 0;
-}
-
-static int
-check_labels(struct check *c, const char *what, const char *name,
-    const struct kvlist *labels)
-{
-	return check_labels_of(c, what, name, "labels", labels);
 }
 
 /* "<app>-<svc>-REST": REST (non-empty), else NULL */
@@ -798,8 +792,8 @@ check_service(struct check *c, const struct compose_service *s)
 	if (check_tmpfs(c, s) < 0)
 		return -1;
 	if (check_container_name(c, s) < 0 || check_frontend_names(c, s) < 0 ||
-	    check_labels(c, "service", s->name, &s->labels) < 0 ||
-	    (s->build != NULL && check_labels_of(c, "service", s->name,
+	    check_labels(c, "service", s->name, "labels", &s->labels) < 0 ||
+	    (s->build != NULL && check_labels(c, "service", s->name,
 	    "build.labels", &s->build->labels) < 0) ||
 	    check_namespaces(c, s) < 0 || check_caps(c, s) < 0 ||
 	    check_security_opt(c, s) < 0 || check_mounts(c, s) < 0 ||
@@ -896,7 +890,7 @@ check_volume(struct check *c, const struct compose_volume *v)
 	size_t i;
 	int rc = 0;
 
-	if (check_labels(c, "volume", v->key, &v->labels) < 0)
+	if (check_labels(c, "volume", v->key, "labels", &v->labels) < 0)
 		return -1;
 	if (c->allow & ALLOW_HOST_VOLUMES)
 		return 0;
@@ -1019,7 +1013,7 @@ check_network(struct check *c, const struct compose_network *n)
 	unsigned need = 0;
 	int rc = 0;
 
-	if (check_labels(c, "network", n->key, &n->labels) < 0) {
+	if (check_labels(c, "network", n->key, "labels", &n->labels) < 0) {
 		free(prefix);
 		return -1;
 	}
