@@ -1386,6 +1386,19 @@ build_feed(struct xfer *x, const char *data, size_t len)
 	}
 }
 
+/* "&name=value", value URL-encoded, onto a query; nothing for NULL. */
+static void
+add_param(struct buf *path, const char *name, const char *value)
+{
+	char *enc;
+
+	if (value == NULL)
+		return;
+	enc = engine_urlencode(value);
+	buf_addf(path, "&%s=%s", name, enc);
+	free(enc);
+}
+
 int
 engine_build(struct engine *e, const struct engine_build_opts *opts,
     engine_read_fn read_fn, void *read_ctx, engine_line_fn line_fn,
@@ -1395,7 +1408,6 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 	struct buf path = BUF_INIT;
 	struct xfer x;
 	const char *const *t;
-	char *enc;
 	int status, rc = -1;
 
 	*image_id = NULL;
@@ -1403,21 +1415,10 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 		opts = &defaults;
 	buf_addf(&path, "/build?version=%d&rm=1&forcerm=1",
 	    opts->buildkit ? 2 : 1);
-	for (t = opts->tags; t != NULL && *t != NULL; t++) {
-		enc = engine_urlencode(*t);
-		buf_addf(&path, "&t=%s", enc);
-		free(enc);
-	}
-	if (opts->dockerfile != NULL) {
-		enc = engine_urlencode(opts->dockerfile);
-		buf_addf(&path, "&dockerfile=%s", enc);
-		free(enc);
-	}
-	if (opts->target != NULL) {
-		enc = engine_urlencode(opts->target);
-		buf_addf(&path, "&target=%s", enc);
-		free(enc);
-	}
+	for (t = opts->tags; t != NULL && *t != NULL; t++)
+		add_param(&path, "t", *t);
+	add_param(&path, "dockerfile", opts->dockerfile);
+	add_param(&path, "target", opts->target);
 	if (opts->buildargs != NULL || opts->labels != NULL) {
 		json_t *objs[] = { opts->buildargs, opts->labels };
 		const char *names[] = { "buildargs", "labels" };
@@ -1433,9 +1434,7 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 				error_set("cannot encode build %s", names[i]);
 				goto done_path;
 			}
-			enc = engine_urlencode(text);
-			buf_addf(&path, "&%s=%s", names[i], enc);
-			free(enc);
+			add_param(&path, names[i], text);
 			free(text);
 		}
 	}
@@ -1443,16 +1442,9 @@ engine_build(struct engine *e, const struct engine_build_opts *opts,
 		buf_adds(&path, "&nocache=1");
 	if (opts->shm_size > 0)
 		buf_addf(&path, "&shmsize=%lld", opts->shm_size);
-	if (opts->network != NULL) {
-		enc = engine_urlencode(opts->network);
-		buf_addf(&path, "&networkmode=%s", enc);
-		free(enc);
-	}
-	for (t = opts->extra_hosts; t != NULL && *t != NULL; t++) {
-		enc = engine_urlencode(*t);
-		buf_addf(&path, "&extrahosts=%s", enc);
-		free(enc);
-	}
+	add_param(&path, "networkmode", opts->network);
+	for (t = opts->extra_hosts; t != NULL && *t != NULL; t++)
+		add_param(&path, "extrahosts", *t);
 
 	xfer_init(&x, e, "POST", path.buf, XF_LONG);
 	x.answer.max = ENGINE_ERROR_MAX;
