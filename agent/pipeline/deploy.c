@@ -93,6 +93,7 @@ struct deploy {
 	struct strv apps;         /* every app's name, read once (apps_of) */
 	int apps_read;
 	long long deadline_ms;    /* [deploy] timeout's, or 0 */
+	char *platform;           /* the engine's "os/arch", asked once */
 	/* Build heartbeat: the last line shown, the step running. */
 	long long last_line_ms, step_ms;
 	char step[24];
@@ -670,39 +671,40 @@ platform_check(struct deploy *d, const struct compose_service *s)
 	const char *wants[] = { s->platform, s->build ? s->build->platform :
 	    NULL };
 	const char *keys[] = { "platform", "build.platforms" };
-	const char *os, *arch;
+	const char *os, *arch, *have;
 	json_t *v = NULL;
-	char *have = NULL;
 	size_t n, i;
-	int rc = -1;
 
 	if (wants[0] == NULL && wants[1] == NULL)
 		return 0;
-	error_clear();
-	if (engine_call(d->engine, "GET", "/version", NULL, &v) != 200 ||
-	    (os = json_string_value(json_object_get(v, "Os"))) == NULL ||
-	    (arch = json_string_value(json_object_get(v, "Arch"))) == NULL) {
-		error_set("service \"%s\": cannot ask the engine its platform%s%s",
-		    s->name, error_last()[0] ? ": " : "", error_last());
-		goto done;
+	if (d->platform == NULL) {
+		error_clear();
+		if (engine_call(d->engine, "GET", "/version", NULL, &v) != 200 ||
+		    (os = json_string_value(json_object_get(v, "Os"))) == NULL ||
+		    (arch = json_string_value(json_object_get(v, "Arch"))) ==
+		    NULL) {
+			error_set("service \"%s\": cannot ask the engine its "
+			    "platform%s%s", s->name, error_last()[0] ? ": " : "",
+			    error_last());
+			json_decref(v);
+			return -1;
+		}
+		d->platform = xasprintf("%s/%s", os, arch);
+		json_decref(v);
 	}
-	have = xasprintf("%s/%s", os, arch);
+	have = d->platform;
 	n = strlen(have);
-	rc = 0;
-	for (i = 0; i < ARRAY_SIZE(wants) && rc == 0; i++) {
+	for (i = 0; i < ARRAY_SIZE(wants); i++) {
 		const char *w = wants[i];
 
 		if (w != NULL && (strncmp(w, have, n) != 0 ||
 		    (w[n] != '\0' && w[n] != '/')))
-			rc = error_set("service \"%s\": \"%s\" names %s, not "
-			    "the engine's platform (%s): slipway runs what the "
-			    "engine it deploys on runs", s->name, keys[i], w,
+			return error_set("service \"%s\": \"%s\" names %s, "
+			    "not the engine's platform (%s): slipway runs what "
+			    "the engine it deploys on runs", s->name, keys[i], w,
 			    have);
 	}
-done:
-	json_decref(v);
-	free(have);
-	return rc;
+	return 0;
 }
 
 /*
@@ -2851,6 +2853,7 @@ deploy_dispose(struct deploy *d)
 {
 	json_decref(images_ahead_take(d));
 	strv_clear(&d->apps);
+	free(d->platform);
 	history_close(d->h);
 	release_dispose(&d->rel);
 	engine_free(d->engine);
