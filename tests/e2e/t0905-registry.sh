@@ -222,6 +222,15 @@ wait_http "http://127.0.0.1:$port/" "version f"
 expect_in "$WORLD/push.out" "Pulling $AUTH/e2e-base-$RUN:1"
 expect_not_in "$WORLD/push.out" "$password"
 
+say "build.pull: the base pulled again with the credentials, and built again"
+sed -i "s|^    build: \.$|    build:\n      context: .\n      pull: true|" "$src/compose.yaml"
+commit_all $app "build.pull"
+push $app || { cat "$WORLD/push.out"; fail "push with build.pull"; }
+expect_in "$WORLD/push.out" "Pulling $AUTH/e2e-base-$RUN:1"
+expect_in "$WORLD/push.out" "Building web"
+expect_not_in "$WORLD/push.out" "Build of web skipped"
+wait_http "http://127.0.0.1:$port/" "version f"
+
 say "the db tag moves in the registry; pull_policy always follows it"
 echo "db2 of $RUN" >"$WORLD/db/www/index.html"
 docker build -q -t "$OPEN/e2e-db-$RUN:1" "$WORLD/db" >/dev/null
